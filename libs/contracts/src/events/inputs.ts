@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { envelopeSchema } from '../envelope';
+import { BuildId, BuildType, SlackOrigin, SlackUserId } from '../common';
+
+/*
+ * Inputs: published by the gateway (from CI and Slack), consumed by approvals.
+ * Sent between services: renaming a type or a field needs a migration of consumers.
+ */
+
+export const BuildCompletedData = z.object({
+  /** The gateway's request id (Idempotency-Key or derived from the request); finds the build later. */
+  requestId: z.string().min(1).max(100),
+  project: z.string().min(1),
+  image: z.string().min(1),
+  type: BuildType,
+  target: z.string().min(1).max(200),
+});
+export const BuildCompletedSchema = envelopeSchema('BuildCompleted', BuildCompletedData);
+export type BuildCompleted = z.infer<typeof BuildCompletedSchema>;
+
+export const QaVerdictData = z.object({
+  buildId: BuildId,
+  verdict: z.enum(['approve', 'reject']),
+  user: SlackUserId,
+  origin: SlackOrigin,
+});
+export const QaVerdictSchema = envelopeSchema('QaVerdict', QaVerdictData);
+export type QaVerdict = z.infer<typeof QaVerdictSchema>;
+
+export const PromoteRequestedData = z.object({ buildId: BuildId, user: SlackUserId, origin: SlackOrigin });
+export const PromoteRequestedSchema = envelopeSchema('PromoteRequested', PromoteRequestedData);
+export type PromoteRequested = z.infer<typeof PromoteRequestedSchema>;
+
+export const CloseRequestedData = z.object({ buildId: BuildId, user: SlackUserId, origin: SlackOrigin });
+export const CloseRequestedSchema = envelopeSchema('CloseRequested', CloseRequestedData);
+export type CloseRequested = z.infer<typeof CloseRequestedSchema>;

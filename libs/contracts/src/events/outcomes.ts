@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { envelopeSchema } from '../envelope';
+import { BuildId, Environment } from '../common';
+
+/*
+ * Outcomes: published by the deployer, consumed by approvals.
+ * `requestId` is the id of the domain event that asked for the work, so approvals can
+ * ignore the outcome of an attempt that is no longer current.
+ * Sent between services: renaming a type or a field needs a migration of consumers.
+ */
+
+export const DeploymentSucceededData = z.object({
+  buildId: BuildId,
+  requestId: z.string().min(1),
+  environment: Environment,
+  url: z.url(),
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+});
+export const DeploymentSucceededSchema = envelopeSchema('DeploymentSucceeded', DeploymentSucceededData);
+export type DeploymentSucceeded = z.infer<typeof DeploymentSucceededSchema>;
+
+export const DeploymentFailedData = z.object({
+  buildId: BuildId,
+  requestId: z.string().min(1),
+  environment: Environment,
+  /** A reason a person can act on, e.g. `ImagePullBackOff: Back-off pulling image "…"`. */
+  reason: z.string().min(1),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+});
+export const DeploymentFailedSchema = envelopeSchema('DeploymentFailed', DeploymentFailedData);
+export type DeploymentFailed = z.infer<typeof DeploymentFailedSchema>;
+
+export const PreviewTornDownData = z.object({
+  buildId: BuildId,
+  requestId: z.string().min(1),
+  namespace: z.string().min(1),
+  /** `Kind/name` of every object deleted (empty when nothing was left). */
+  deleted: z.array(z.string()),
+});
+export const PreviewTornDownSchema = envelopeSchema('PreviewTornDown', PreviewTornDownData);
+export type PreviewTornDown = z.infer<typeof PreviewTornDownSchema>;

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import * as inputs from './events/inputs';
+import * as outcomes from './events/outcomes';
+import * as domain from './events/build-events';
+
+/**
+ * The subject catalogue: every NATS subject deploybot uses, relative to the deployment's
+ * subject prefix (`NATS_SUBJECT_PREFIX`, default `deploybot`; the transport prepends it).
+ * Handlers write `@EventPattern(Subjects.X)`, never a literal.
+ *
+ * Subjects are part of the stored JetStream streams: renaming one needs a migration
+ * (drain the old subject, or add the new one to the stream first).
+ */
+export const Subjects = {
+  // Inputs, gateway → approvals (stream INPUTS)
+  BuildCompleted: 'input.build-completed',
+  QaVerdict: 'input.qa-verdict',
+  PromoteRequested: 'input.promote-requested',
+  CloseRequested: 'input.close-requested',
+  // Outcomes, deployer → approvals (stream INPUTS)
+  DeploymentSucceeded: 'outcome.deployment-succeeded',
+  DeploymentFailed: 'outcome.deployment-failed',
+  PreviewTornDown: 'outcome.preview-torn-down',
+  // Domain events, approvals' relay → deployer, notifier (stream EVENTS)
+  BuildRegistered: 'build.registered',
+  PreviewDeploymentRequested: 'build.preview-deployment-requested',
+  PreviewDeployed: 'build.preview-deployed',
+  PreviewDeploymentFailed: 'build.preview-deployment-failed',
+  QaApproved: 'build.qa-approved',
+  QaRejected: 'build.qa-rejected',
+  BuildApproved: 'build.approved',
+  ProductionDeploymentRequested: 'build.production-deployment-requested',
+  ProductionDeployed: 'build.production-deployed',
+  ProductionDeploymentFailed: 'build.production-deployment-failed',
+  BuildClosed: 'build.closed',
+  BuildSuperseded: 'build.superseded',
+  PreviewRemoved: 'build.preview-removed',
+  ActionDenied: 'build.action-denied',
+  // Queries, gateway → approvals (core NATS request/reply, not stored)
+  GetBuild: 'query.build',
+  ListProjectBuilds: 'query.project-builds',
+} as const;
+export type Subject = (typeof Subjects)[keyof typeof Subjects];
+
+/** JetStream streams and the subjects (relative) each one stores. */
+export const Streams = {
+  INPUTS: ['input.>', 'outcome.>'],
+  EVENTS: ['build.>'],
+  DLQ: ['dlq.>'],
+} as const;
+export type StreamName = keyof typeof Streams;
+
+/** Where a message that cannot be handled ends, per consuming service. */
+export const deadLetterSubject = (service: string, subject: string): string => `dlq.${service}.${subject}`;
+
+/** The schema every message on a stored subject is validated against when received. */
+export const MessageSchemas: Record<string, z.ZodType> = {
+  [Subjects.BuildCompleted]: inputs.BuildCompletedSchema,
+  [Subjects.QaVerdict]: inputs.QaVerdictSchema,
+  [Subjects.PromoteRequested]: inputs.PromoteRequestedSchema,
+  [Subjects.CloseRequested]: inputs.CloseRequestedSchema,
+  [Subjects.DeploymentSucceeded]: outcomes.DeploymentSucceededSchema,
+  [Subjects.DeploymentFailed]: outcomes.DeploymentFailedSchema,
+  [Subjects.PreviewTornDown]: outcomes.PreviewTornDownSchema,
+  [Subjects.BuildRegistered]: domain.BuildRegisteredSchema,
+  [Subjects.PreviewDeploymentRequested]: domain.PreviewDeploymentRequestedSchema,
+  [Subjects.PreviewDeployed]: domain.PreviewDeployedSchema,
+  [Subjects.PreviewDeploymentFailed]: domain.PreviewDeploymentFailedSchema,
+  [Subjects.QaApproved]: domain.QaApprovedSchema,
+  [Subjects.QaRejected]: domain.QaRejectedSchema,
+  [Subjects.BuildApproved]: domain.BuildApprovedSchema,
+  [Subjects.ProductionDeploymentRequested]: domain.ProductionDeploymentRequestedSchema,
+  [Subjects.ProductionDeployed]: domain.ProductionDeployedSchema,
+  [Subjects.ProductionDeploymentFailed]: domain.ProductionDeploymentFailedSchema,
+  [Subjects.BuildClosed]: domain.BuildClosedSchema,
+  [Subjects.BuildSuperseded]: domain.BuildSupersededSchema,
+  [Subjects.PreviewRemoved]: domain.PreviewRemovedSchema,
+  [Subjects.ActionDenied]: domain.ActionDeniedSchema,
+};
+
+/** The subject a domain event of `type` is published on. */
+export const subjectOfEventType = (type: string): string | undefined => {
+  const entry = Object.entries(Subjects).find(([name]) => name === type);
+  return entry?.[1];
+};

@@ -1,0 +1,54 @@
+import { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { MessageSchemas } from '@app/contracts';
+import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
+import { ConsumerSpec, JetStreamServer } from '../messaging';
+import { ReadinessRegistry } from '../observability';
+
+export interface ServiceDefinition {
+  service: ServiceName;
+  /** The root module, built from the validated configuration. */
+  module: (config: AppConfig) => DynamicModule | Type;
+  /** JetStream streams this service consumes; omit for a service that only publishes. */
+  consumers?: ConsumerSpec[];
+  /** Serve `@MessagePattern` queries over NATS (needs the transport even without consumers). */
+  answersQueries?: boolean;
+}
+
+/**
+ * Starts one deploybot service: validates the configuration (exits 1 naming the problem),
+ * boots Nest with JSON logs, attaches the JetStream transport, serves HTTP on PORT and
+ * shuts down gracefully on SIGTERM/SIGINT (stop consuming, finish in-flight work, drain).
+ */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  const config = loadConfigOrExit(definition.service);
+  const app = await NestFactory.create(definition.module(config), { bufferLogs: true, rawBody: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  if (definition.consumers?.length || definition.answersQueries) {
+    const server = new JetStreamServer({
+      servers: config.env.NATS_URL.split(',').map((s) => s.trim()),
+      prefix: config.env.NATS_SUBJECT_PREFIX,
+      service: definition.service,
+      consumers: definition.consumers,
+      schemas: MessageSchemas,
+    });
+    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+    app.get(ReadinessRegistry).register({ name: 'jetstream-consumer', check: () => server.isReady() });
+    await app.startAllMicroservices();
+  }
+  await app.listen(config.env.PORT, '0.0.0.0');
+  app.get(Logger).log(`${definition.service} listening on :${config.env.PORT}`);
+}
+
+function loadConfigOrExit(service: ServiceName): AppConfig {
+  try {
+    return loadAppConfig(service);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`deploybot ${service}: ${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './config-error';
+export * from './projects.schema';
+export * from './projects.loader';
+export * from './environment';
+export * from './app-config';

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { SlackChannelId, SlackUserId } from '@app/contracts';
+
+/** Resource requests/limits as Kubernetes quantities (`100m`, `128Mi`). */
+const Quantity = z.union([z.string().regex(/^[0-9.]+[a-zA-Z]*$/, 'expected a Kubernetes quantity like 100m or 128Mi'), z.number()]);
+const ResourceList = z.object({ cpu: Quantity.optional(), memory: Quantity.optional() }).strict();
+
+const DnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a DNS-1123 label (lowercase letters, digits and "-")')
+  .max(63, 'expected at most 63 characters');
+
+/**
+ * One project of the projects file. Fields up to `owners` are the seed's; the rest are optional.
+ * The file is the operator's contract (DESIGN §7): renaming a field breaks their config.
+ */
+export const ProjectSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected lowercase letters, digits and "-" (it names Kubernetes objects)')
+      .max(40, 'expected at most 40 characters'),
+    name: z.string().min(1, 'expected a display name'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://example.org' })
+      .refine((u) => new URL(u).pathname === '/' || new URL(u).pathname === '', 'expected a URL without a path (previews live on sub-domains)'),
+    channel: SlackChannelId,
+    qa: z.array(SlackUserId).default([]),
+    owners: z.array(SlackUserId).min(1, 'expected at least one owner'),
+    namespace: DnsLabel.default('default'),
+    port: z.number().int().min(1).max(65535).default(80),
+    replicas: z.number().int().min(0).max(50).default(1),
+    approvals: z
+      .object({ required: z.number().int().min(0, 'expected 0 or more') })
+      .strict()
+      .optional(),
+    resources: z.object({ requests: ResourceList.optional(), limits: ResourceList.optional() }).strict().optional(),
+    imagePullSecrets: z.array(DnsLabel).default([]),
+    route: z
+      .object({
+        kind: z.enum(['ingress', 'ambassador-mapping']).default('ingress'),
+        ingressClassName: z.string().min(1).optional(),
+        tlsSecretName: DnsLabel.optional(),
+        ambassadorId: z.string().optional(),
+      })
+      .strict()
+      .default({ kind: 'ingress' }),
+  })
+  .transform((p) => ({
+    ...p,
+    // Default: one QA approval when the project has QA people, none otherwise (the seed's behaviour).
+    approvalsRequired: p.approvals?.required ?? (p.qa.length > 0 ? 1 : 0),
+  }))
+  .refine((p) => p.approvalsRequired <= p.qa.length, {
+    message: 'approvals.required is larger than the number of qa members',
+    path: ['approvals', 'required'],
+  });
+
+export const ProjectsFileSchema = z.object({
+  projects: z.array(ProjectSchema).min(1, 'expected at least one project'),
+});
+
+export type ProjectConfig = z.output<typeof ProjectSchema>;

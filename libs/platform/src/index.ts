@@ -1,0 +1,5 @@
+export * from './config';
+export * from './messaging';
+export * from './observability';
+export * from './bootstrap';
+export * from './database';

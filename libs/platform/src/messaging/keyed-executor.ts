@@ -1,0 +1,38 @@
+/**
+ * Runs tasks with bounded concurrency while keeping tasks of the same key in order:
+ * the events of one build are handled one after another, different builds in parallel.
+ */
+export class KeyedExecutor {
+  private running = 0;
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Resolves once a slot is free, so a consume loop stops pulling while the executor is full. */
+  async slot(): Promise<void> {
+    while (this.running >= this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.running++;
+  }
+
+  /** Runs `task` after every earlier task of `key`; call `slot()` first. */
+  run(key: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const current = previous.then(task).finally(() => {
+      this.running--;
+      this.waiters.shift()?.();
+      if (this.tails.get(key) === current) this.tails.delete(key);
+    });
+    this.tails.set(key, current.catch(() => undefined));
+    return current;
+  }
+
+  /** Resolves when every task started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.allSettled([...this.tails.values()]);
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+}

@@ -1,0 +1,70 @@
+import { AckPolicy, DeliverPolicy, JetStreamManager, NatsError, RetentionPolicy, StorageType } from 'nats';
+import { Streams, StreamName } from '@app/contracts';
+import { absoluteSubject, streamName } from './jetstream.options';
+
+const DUPLICATE_WINDOW_NS = 10 * 60 * 1e9; // dedup of Nats-Msg-Id: CI retries and relay replays land within 10 min
+
+const isNotFound = (error: unknown) =>
+  error instanceof NatsError && (error.api_error?.err_code === 10059 || error.api_error?.err_code === 10014 || /not found/i.test(error.message));
+
+/** Creates the stream, or updates its subjects and dedup window; safe to run from every replica at every start. */
+export async function ensureStream(jsm: JetStreamManager, prefix: string, stream: StreamName): Promise<string> {
+  const name = streamName(prefix, stream);
+  const subjects = Streams[stream].map((s) => absoluteSubject(prefix, s));
+  const wanted = {
+    name,
+    subjects,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+    max_age: (stream === 'DLQ' ? 30 : 7) * 24 * 3600 * 1e9,
+  };
+  try {
+    const info = await jsm.streams.info(name);
+    const same = info.config.subjects?.join() === subjects.join() && info.config.duplicate_window === DUPLICATE_WINDOW_NS;
+    if (!same) await jsm.streams.update(name, { ...info.config, subjects, duplicate_window: DUPLICATE_WINDOW_NS });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await jsm.streams.add(wanted);
+    } catch (addError) {
+      // Another replica created it between our info and add.
+      if (!/already in use|exists/i.test((addError as Error).message)) throw addError;
+    }
+  }
+  return name;
+}
+
+/** Creates or updates a durable pull consumer with explicit acks. */
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  opts: { maxDeliver: number; ackWaitMs: number; maxAckPending: number },
+): Promise<void> {
+  const config = {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: opts.ackWaitMs * 1e6,
+    // The transport dead-letters after maxDeliver; the server's bound only catches messages
+    // whose handler kept crashing the process before it could do so.
+    max_deliver: opts.maxDeliver + 2,
+    max_ack_pending: opts.maxAckPending,
+  };
+  try {
+    await jsm.consumers.info(stream, durable);
+    await jsm.consumers.update(stream, durable, {
+      ack_wait: config.ack_wait,
+      max_deliver: config.max_deliver,
+      max_ack_pending: config.max_ack_pending,
+    });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await jsm.consumers.add(stream, config);
+    } catch (addError) {
+      if (!/already exists|in use/i.test((addError as Error).message)) throw addError;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { register } from 'prom-client';
+import { ReadinessRegistry } from './readiness';
+
+/** Liveness, readiness and Prometheus metrics; the same on every service. */
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessRegistry) {}
+
+  /** Alive: the process answers. Never checks dependencies (a NATS outage must not get us killed). */
+  @Get('healthz')
+  @HttpCode(200)
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready: every dependency this service needs is usable; 503 otherwise. */
+  @Get('readyz')
+  async readyz(@Res() res: Response): Promise<void> {
+    const result = await this.readiness.evaluate();
+    res.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', register.contentType)
+  metrics(): Promise<string> {
+    return register.metrics();
+  }
+}

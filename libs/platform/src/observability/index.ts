@@ -1,0 +1,4 @@
+export * from './readiness';
+export * from './health.controller';
+export * from './logging';
+export * from './observability.module';
