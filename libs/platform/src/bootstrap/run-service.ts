@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
 import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
-import { ConsumerSpec, JetStreamServer } from '../messaging';
+import { ConsumerSpec, JetStreamServer, RethrowRpcErrorsFilter } from '../messaging';
 import { ReadinessRegistry } from '../observability';
 
 export interface ServiceDefinition {
@@ -35,6 +35,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       consumers: definition.consumers,
       schemas: MessageSchemas,
     });
+    app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     app.get(ReadinessRegistry).register({ name: 'jetstream-consumer', check: () => server.isReady() });
     await app.startAllMicroservices();

@@ -6,3 +6,4 @@ export * from './jetstream.publisher';
 export * from './keyed-executor';
 export * from './messaging.metrics';
 export * from './stream-setup';
+export * from './rethrow-rpc-errors.filter';

@@ -18,18 +18,24 @@ export class KeyedExecutor {
   /** Runs `task` after every earlier task of `key`; call `slot()` first. */
   run(key: string, task: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const current = previous.then(task).finally(() => {
-      this.running--;
-      this.waiters.shift()?.();
-      if (this.tails.get(key) === current) this.tails.delete(key);
-    });
-    this.tails.set(key, current.catch(() => undefined));
+    const current = previous.then(task);
+    const tail: Promise<void> = current
+      .catch(() => undefined)
+      .finally(() => {
+        this.running--;
+        this.waiters.shift()?.();
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      });
+    this.tails.set(key, tail);
     return current;
   }
 
   /** Resolves when every task started so far has finished. */
   async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.allSettled([...this.tails.values()]);
+    while (this.tails.size > 0) {
+      await Promise.allSettled([...this.tails.values()]);
+      await new Promise((resolve) => setImmediate(resolve)); // let the finally handlers run
+    }
   }
 
   get inFlight(): number {

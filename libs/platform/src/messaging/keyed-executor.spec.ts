@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { KeyedExecutor } from './keyed-executor';
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe('KeyedExecutor', () => {
+  it('runs tasks of one key in order and tasks of different keys side by side', async () => {
+    const executor = new KeyedExecutor(4);
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`start ${name}`);
+      await tick(ms);
+      log.push(`end ${name}`);
+    };
+    for (const [key, name, ms] of [['a', 'a1', 20], ['a', 'a2', 1], ['b', 'b1', 1]] as const) {
+      await executor.slot();
+      void executor.run(key, task(name, ms));
+    }
+    await executor.idle();
+    expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
+    expect(log.indexOf('end b1')).toBeLessThan(log.indexOf('end a1'));
+  });
+
+  it('never runs more tasks at once than its limit', async () => {
+    const executor = new KeyedExecutor(2);
+    let running = 0;
+    let peak = 0;
+    for (let i = 0; i < 10; i++) {
+      await executor.slot();
+      void executor.run(`k${i}`, async () => {
+        peak = Math.max(peak, ++running);
+        await tick();
+        running--;
+      });
+    }
+    await executor.idle();
+    expect(peak).toBe(2);
+    expect(executor.inFlight).toBe(0);
+  });
+
+  it('keeps going after a failed task and reports the failure to its caller', async () => {
+    const executor = new KeyedExecutor(1);
+    await executor.slot();
+    const failed = executor.run('a', async () => {
+      throw new Error('boom');
+    });
+    await expect(failed).rejects.toThrow('boom');
+    await executor.slot();
+    let ran = false;
+    await executor.run('a', async () => void (ran = true));
+    await executor.idle();
+    expect(ran).toBe(true);
+  });
+});

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { clone, randomSuffix, rfc3339, sameJson, type StoredObject } from './object-meta';
+import { apiVersionOf, type ResourceType } from './resource-types';
+import { alreadyExists, invalid, notFound } from './status-errors';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change, in resourceVersion order; watches replay these. */
+export interface StoreEvent {
+  type: WatchEventType;
+  resource: ResourceType;
+  object: StoredObject;
+  /** The object before a MODIFIED or DELETED change. */
+  previous?: StoredObject;
+  resourceVersion: number;
+  /** A delete with propagationPolicy=Orphan: the garbage collector leaves dependents alone. */
+  orphan?: boolean;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export interface WriteOptions {
+  /** dryRun=All: compute the result, store nothing, emit nothing. */
+  dryRun?: boolean;
+}
+
+interface Entry {
+  resource: ResourceType;
+  object: StoredObject;
+}
+
+const keyOf = (resource: ResourceType, namespace: string | undefined, name: string): string =>
+  `${resource.group}/${resource.plural}/${resource.namespaced ? namespace ?? '' : ''}/${name}`;
+
+/** Everything but metadata and status: a change here bumps metadata.generation. */
+const specPart = (object: StoredObject): Record<string, unknown> => {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = object;
+  return rest;
+};
+
+/**
+ * The fake's etcd: objects keyed by resource/namespace/name, one global resourceVersion,
+ * and a bounded history so a watch can resume from a resourceVersion.
+ * Everything handed out is a copy; listeners get events in resourceVersion order, even when a
+ * listener writes while being notified.
+ */
+export class ObjectStore {
+  private readonly objects = new Map<string, Entry>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<StoreListener>();
+  private readonly queue: StoreEvent[] = [];
+  private dispatching = false;
+  private rv = 1000;
+
+  constructor(private readonly historyLimit = 20_000) {}
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch may resume from. */
+  get oldestResumableVersion(): number {
+    return this.history.length ? this.history[0].resourceVersion - 1 : this.rv;
+  }
+
+  get(resource: ResourceType, namespace: string | undefined, name: string): StoredObject | undefined {
+    return clone(this.objects.get(keyOf(resource, namespace, name))?.object);
+  }
+
+  /** Objects of one resource, in one namespace or all, sorted by namespace then name (as etcd keys sort). */
+  list(resource: ResourceType, namespace?: string): StoredObject[] {
+    return this.entries()
+      .filter((e) => e.resource === resource && (namespace === undefined || !resource.namespaced || e.object.metadata.namespace === namespace))
+      .map((e) => clone(e.object));
+  }
+
+  entries(): Entry[] {
+    return [...this.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => ({ resource: e.resource, object: clone(e.object) }));
+  }
+
+  create(resource: ResourceType, input: StoredObject, options: WriteOptions = {}): StoredObject {
+    const object = clone(input);
+    object.apiVersion = apiVersionOf(resource);
+    object.kind = resource.kind;
+    const meta = object.metadata;
+    if (!meta.name && meta.generateName) meta.name = this.generateName(resource, meta.namespace, meta.generateName);
+    if (!meta.name) {
+      throw invalid(resource, '', [{ type: 'FieldValueRequired', field: 'metadata.name', body: 'Required value: name or generateName is required' }]);
+    }
+    if (!resource.namespaced) delete meta.namespace;
+    const key = keyOf(resource, meta.namespace, meta.name);
+    if (this.objects.has(key)) throw alreadyExists(resource, meta.name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339();
+    meta.generation = 1;
+    if (options.dryRun) return { ...object, metadata: { ...meta, resourceVersion: String(this.rv) } };
+    meta.resourceVersion = String(this.nextVersion());
+    this.objects.set(key, { resource, object });
+    this.emit({ type: 'ADDED', resource, object: clone(object), resourceVersion: this.rv });
+    return clone(object);
+  }
+
+  /** Replaces the stored object, keeping identity fields; bumps generation when anything outside metadata/status changed. */
+  update(resource: ResourceType, input: StoredObject, options: WriteOptions = {}): StoredObject {
+    const key = keyOf(resource, input.metadata.namespace, input.metadata.name);
+    const entry = this.objects.get(key);
+    if (!entry) throw notFound(resource, input.metadata.name);
+    const previous = entry.object;
+    const object = clone(input);
+    object.apiVersion = apiVersionOf(resource);
+    object.kind = resource.kind;
+    const { uid, creationTimestamp, generation = 1 } = previous.metadata;
+    object.metadata = { ...object.metadata, uid, creationTimestamp, generation: sameJson(specPart(previous), specPart(object)) ? generation : generation + 1 };
+    if (!resource.namespaced) delete object.metadata.namespace;
+    if (options.dryRun) return { ...object, metadata: { ...object.metadata, resourceVersion: previous.metadata.resourceVersion } };
+    object.metadata.resourceVersion = String(this.nextVersion());
+    entry.object = object;
+    this.emit({ type: 'MODIFIED', resource, object: clone(object), previous: clone(previous), resourceVersion: this.rv });
+    return clone(object);
+  }
+
+  delete(resource: ResourceType, namespace: string | undefined, name: string, options: WriteOptions & { orphan?: boolean } = {}): StoredObject {
+    const key = keyOf(resource, namespace, name);
+    const entry = this.objects.get(key);
+    if (!entry) throw notFound(resource, name);
+    if (options.dryRun) return clone(entry.object);
+    this.objects.delete(key);
+    const object = clone(entry.object);
+    object.metadata.resourceVersion = String(this.nextVersion());
+    this.emit({ type: 'DELETED', resource, object: clone(object), previous: entry.object, resourceVersion: this.rv, orphan: options.orphan });
+    return object;
+  }
+
+  /** Events after `resourceVersion`, or undefined when that is older than the kept history. */
+  eventsSince(resourceVersion: number): StoreEvent[] | undefined {
+    if (resourceVersion < this.oldestResumableVersion) return undefined;
+    return this.history.filter((e) => e.resourceVersion > resourceVersion);
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  clear(): void {
+    this.listeners.clear();
+    this.queue.length = 0;
+  }
+
+  private nextVersion(): number {
+    this.rv += 1;
+    return this.rv;
+  }
+
+  private generateName(resource: ResourceType, namespace: string | undefined, prefix: string): string {
+    for (;;) {
+      const name = `${prefix}${randomSuffix()}`;
+      if (!this.objects.has(keyOf(resource, namespace, name))) return name;
+    }
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+    this.queue.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(next);
+          } catch (err) {
+            // A broken listener must not stop the others (or the request that wrote).
+            process.emitWarning(`kubernetes fake: store listener failed: ${(err as Error).stack ?? String(err)}`);
+          }
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { CONTROLLER_MANAGER, writeStatus } from './controller-writes';
+import { clone, isOwnedBy, type StoredObject } from './object-meta';
+import type { ObjectStore } from './object-store';
+import { Types } from './resource-types';
+import { updateEntry } from './server-side-apply';
+
+/** Plays the ReplicaSet controller: keeps spec.replicas pods per ReplicaSet and reports their readiness. */
+
+export const isPodReady = (pod: StoredObject): boolean =>
+  (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+
+export const podsOf = (store: ObjectStore, rs: StoredObject): StoredObject[] =>
+  store.list(Types.pod, rs.metadata.namespace).filter((p) => isOwnedBy(p, rs.metadata.uid) && !p.metadata.deletionTimestamp);
+
+const podFor = (rs: StoredObject): StoredObject => {
+  const template = clone(rs.spec?.template ?? {});
+  const spec = template.spec ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: '',
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      labels: template.metadata?.labels ?? {},
+      ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      ...spec,
+      serviceAccountName: spec.serviceAccountName ?? 'default',
+      serviceAccount: spec.serviceAccountName ?? 'default',
+      nodeName: 'deploybot-fake-node',
+      enableServiceLinks: true,
+      preemptionPolicy: 'PreemptLowerPriority',
+      priority: 0,
+      tolerations: [
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      ],
+    },
+    status: { phase: 'Pending', qosClass: 'BestEffort' },
+  };
+};
+
+/** Pods to remove first when scaling down: not ready before ready, newest before oldest. */
+const scaleDownOrder = (a: StoredObject, b: StoredObject): number =>
+  Number(isPodReady(a)) - Number(isPodReady(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+
+export const syncReplicaSet = (store: ObjectStore, rs: StoredObject): void => {
+  const want: number = rs.spec?.replicas ?? 1;
+  const pods = podsOf(store, rs);
+  for (let i = pods.length; i < want; i += 1) {
+    const pod = podFor(rs);
+    pod.metadata.managedFields = [updateEntry(CONTROLLER_MANAGER, 'v1', pod)];
+    store.create(Types.pod, pod);
+  }
+  for (const extra of [...pods].sort(scaleDownOrder).slice(0, Math.max(0, pods.length - want))) {
+    store.delete(Types.pod, extra.metadata.namespace, extra.metadata.name);
+  }
+  const current = podsOf(store, rs);
+  const ready = current.filter(isPodReady).length;
+  const status: Record<string, unknown> = { replicas: current.length };
+  if (current.length) status.fullyLabeledReplicas = current.length;
+  if (ready) Object.assign(status, { readyReplicas: ready, availableReplicas: ready });
+  status.observedGeneration = rs.metadata.generation;
+  writeStatus(store, Types.replicaSet, rs, status, CONTROLLER_MANAGER);
+};

@@ -1,0 +1,86 @@
+import type { ServerResponse } from 'node:http';
+import type { ApiRequest } from './api-request';
+import type { StoredObject } from './object-meta';
+import type { ObjectStore, StoreEvent } from './object-store';
+import { selectorOf } from './read-handlers';
+import { apiVersionOf } from './resource-types';
+import { expired } from './status-errors';
+import { toTable, wantsTable } from './table';
+
+/**
+ * `?watch=true` on a list URL: newline-delimited {"type","object"} events, like the apiserver's
+ * chunked watch. No resourceVersion (or "0") starts with the current state as ADDED events; a
+ * resourceVersion replays what happened after it. An object that stops (or starts) matching the
+ * selectors is sent as DELETED (or ADDED), as the real watch cache does.
+ */
+export interface WatchStream {
+  close(): void;
+}
+
+export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerResponse): WatchStream => {
+  const { resource, namespace, query } = request;
+  const selector = selectorOf(request);
+  const matches = (o: StoredObject): boolean =>
+    (!resource.namespaced || namespace === undefined || o.metadata.namespace === namespace) &&
+    (request.name === undefined || o.metadata.name === request.name) &&
+    selector(o);
+  const table = wantsTable(request.accept);
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  const send = (type: string, object: unknown): void => {
+    if (res.writableEnded || res.destroyed) return;
+    const body = table && type !== 'ERROR' && type !== 'BOOKMARK' ? toTable(resource, [object as StoredObject], String(store.resourceVersion), query) : object;
+    res.write(`${JSON.stringify({ type, object: body })}\n`);
+  };
+  const translate = (event: StoreEvent): void => {
+    if (event.resource !== resource) return;
+    const now = matches(event.object);
+    const before = event.previous ? matches(event.previous) : false;
+    if (event.type === 'ADDED' && now) send('ADDED', event.object);
+    else if (event.type === 'DELETED' && before) send('DELETED', event.object);
+    else if (event.type === 'MODIFIED') {
+      if (now && before) send('MODIFIED', event.object);
+      else if (now) send('ADDED', event.object);
+      else if (before) send('DELETED', event.object);
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: () => void = () => undefined;
+  const close = (): void => {
+    if (timer) clearTimeout(timer);
+    unsubscribe();
+    if (!res.writableEnded) res.end();
+  };
+  res.on('close', close);
+
+  const requested = query.get('resourceVersion');
+  const initialEvents = query.get('sendInitialEvents') === 'true';
+  if (!requested || requested === '0' || initialEvents) {
+    for (const object of store.list(resource, namespace).filter(matches)) send('ADDED', object);
+    if (initialEvents) {
+      send('BOOKMARK', {
+        kind: resource.kind,
+        apiVersion: apiVersionOf(resource),
+        metadata: { resourceVersion: String(store.resourceVersion), annotations: { 'k8s.io/initial-events-end': 'true' } },
+      });
+    }
+  } else {
+    const history = Number.isFinite(Number(requested)) ? store.eventsSince(Number(requested)) : undefined;
+    if (!history) {
+      send('ERROR', expired(requested, store.oldestResumableVersion));
+      close();
+      return { close };
+    }
+    history.forEach(translate);
+  }
+  unsubscribe = store.subscribe(translate);
+
+  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
+  if (timeoutSeconds > 0) {
+    timer = setTimeout(close, timeoutSeconds * 1000);
+    timer.unref();
+  }
+  return { close };
+};

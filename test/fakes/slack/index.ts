@@ -1,0 +1,9 @@
+/**
+ * A local Slack Web API for tests, e2e runs and the demo: speaks the wire protocol the real
+ * `@slack/web-api` WebClient uses, records every call, and misbehaves on request (429, errors).
+ */
+export { startSlackFake, DEFAULT_TOKEN } from './slack-api.fake';
+export { renderMessage } from './message-renderer';
+export { describeCall } from './wait-for';
+export { BOT as FAKE_BOT } from './workspace';
+export type { EphemeralMessage, RecordedCall, SlackFake, SlackFakeOptions, SlackMessage } from './slack-fake.types';

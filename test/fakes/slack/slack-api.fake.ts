@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultPlan } from './fault-plan';
+import { fail, rateLimited, type MethodAnswer, type SlackBody } from './methods/method-context';
+import { METHODS } from './methods/method-table';
+import { methodOf, readSlackRequest, type SlackRequest } from './slack-request';
+import type { EphemeralMessage, RecordedCall, SlackFake, SlackFakeOptions, SlackMessage } from './slack-fake.types';
+import { waitFor } from './wait-for';
+import { isUserId, Workspace } from './workspace';
+
+export const DEFAULT_TOKEN = 'xoxb-test-token';
+const DEFAULT_WAIT_MS = 5000;
+/** Scopes a bot token for this app would carry; WebClient surfaces them as response_metadata.scopes. */
+const SCOPES = 'chat:write,im:write';
+
+/**
+ * Starts a local HTTP server that speaks Slack's Web API (the methods in `METHODS`) for the
+ * real `@slack/web-api` WebClient: `new WebClient(fake.token, { slackApiUrl: fake.apiUrl })`.
+ */
+export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<SlackFake> {
+  const fake = new SlackApiFake(opts);
+  await fake.listen(opts.port ?? 0);
+  return fake;
+}
+
+class SlackApiFake implements SlackFake {
+  readonly token: string;
+  private readonly ws: Workspace;
+  private readonly faults = new FaultPlan();
+  private recorded: RecordedCall[] = [];
+  private readonly server: Server;
+  private port = 0;
+
+  constructor(private readonly opts: SlackFakeOptions) {
+    this.token = opts.token ?? DEFAULT_TOKEN;
+    this.ws = new Workspace(opts.channels);
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.crash(res, error));
+    });
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  calls(method?: string): RecordedCall[] {
+    return this.recorded.filter((c) => method === undefined || c.method === method).map((c) => structuredClone(c));
+  }
+
+  messages(channelOrUser?: string): SlackMessage[] {
+    return this.ws.messages(channelOrUser === undefined ? undefined : this.ws.conversationIdOf(channelOrUser));
+  }
+
+  thread(channelOrUser: string, ts: string): SlackMessage[] {
+    return this.ws.replies(this.ws.conversationIdOf(channelOrUser), ts);
+  }
+
+  ephemerals(user?: string): EphemeralMessage[] {
+    return this.ws.ephemerals(user);
+  }
+
+  dmChannelOf(userId: string): string {
+    if (!isUserId(userId)) throw new Error(`"${userId}" is not a Slack user id (expected U… or W…, e.g. U0123456789)`);
+    return this.ws.dmOf(userId);
+  }
+
+  rateLimitNext(method: string, times: number, retryAfterSeconds = 1): void {
+    // WebClient reads Retry-After with parseInt: whole seconds only; 0 means "retry at once".
+    if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) {
+      throw new Error(`retryAfterSeconds must be a whole number of seconds >= 0, got ${retryAfterSeconds}`);
+    }
+    this.faults.add(method, { kind: 'ratelimit', retryAfterSeconds }, times);
+  }
+
+  failNext(method: string, error: string, times = 1): void {
+    this.faults.add(method, { kind: 'error', error }, times);
+  }
+
+  addChannel(id: string, opts: { botIsMember?: boolean } = {}): void {
+    this.ws.addChannel(id, opts.botIsMember ?? true);
+  }
+
+  waitFor<T>(predicate: () => T | undefined | false, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
+    return waitFor(predicate, timeoutMs, () => this.recorded);
+  }
+
+  reset(): void {
+    this.ws.reset();
+    this.faults.clear();
+    this.recorded = [];
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      // WebClient's fetch keeps connections alive; without this close() would wait for them.
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = methodOf(req.url);
+    if (method === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`Not a Slack Web API path: ${req.method} ${req.url}. Call POST ${this.apiUrl}<method>.\n`);
+      return;
+    }
+    const request = await readSlackRequest(req, method);
+    const at = Date.now();
+    const answer = this.answer(request, at);
+    const response: SlackBody = answer.status === 429 ? { ok: false, error: 'ratelimited' } : answer.body;
+    const call: RecordedCall = { method, args: request.args, response, httpStatus: answer.status, at };
+    this.recorded.push(call);
+    this.opts.onCall?.(structuredClone(call));
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    if (answer.status === 429) headers['retry-after'] = String(answer.retryAfterSeconds);
+    else if (request.token === this.token) headers['x-oauth-scopes'] = SCOPES;
+    res.writeHead(answer.status, headers);
+    res.end(JSON.stringify(response));
+  }
+
+  /**
+   * Order of checks: planned faults (a faulted call has no effect), then what Slack checks
+   * before running a method (body, method name, token), then the method itself.
+   */
+  private answer(request: SlackRequest, now: number): MethodAnswer {
+    const fault = this.faults.take(request.method);
+    if (fault) return fault.kind === 'ratelimit' ? rateLimited(fault.retryAfterSeconds) : fail(fault.error);
+    if (request.error) return fail(request.error);
+    const entry = METHODS[request.method];
+    if (!entry) return { status: 200, body: { ok: false, error: 'unknown_method', req_method: request.method } };
+    if (entry.needsToken) {
+      if (!request.token) return fail('not_authed');
+      if (request.token !== this.token) return fail('invalid_auth');
+    }
+    const answer = entry.handler(request.args, { ws: this.ws, now, postIntervalMs: this.opts.postIntervalMs });
+    return answer.status === 200 && request.warnings.length ? withWarnings(answer.body, request.warnings) : answer;
+  }
+
+  private crash(res: ServerResponse, error: unknown): void {
+    console.error('Slack fake: request handler failed', error);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify({ ok: false, error: 'fatal_error' }));
+  }
+}
+
+/** Slack reports request-level warnings twice: `warning` (comma-joined) and response_metadata.warnings. */
+function withWarnings(body: SlackBody, warnings: string[]): MethodAnswer {
+  const metadata = (body.response_metadata as Record<string, unknown> | undefined) ?? {};
+  return {
+    status: 200,
+    body: { ...body, warning: warnings.join(','), response_metadata: { ...metadata, warnings } },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Public shapes of the Slack Web API fake: what a test configures, reads back and controls.
+ * The fake itself speaks Slack's wire protocol; these types are only for the test side.
+ */
+
+/** How to start the fake. */
+export interface SlackFakeOptions {
+  /** Port on 127.0.0.1; 0 or undefined picks a free one. */
+  port?: number;
+  /** The one bot token that authenticates; default `xoxb-test-token`. */
+  token?: string;
+  /**
+   * Channel ids the bot is a member of. When given, any other C…/G… id answers
+   * `channel_not_found`; when left out, every well-formed C…/G… id is accepted as a
+   * channel the bot is in (use `addChannel(id, { botIsMember: false })` for `not_in_channel`).
+   */
+  channels?: string[];
+  /**
+   * Slack allows about one chat.postMessage per second per conversation. When set, a post to
+   * the same conversation sooner than this many ms after the previous one answers HTTP 429
+   * with `Retry-After` (whole seconds, at least 1), like Slack's special rate limit. Off by default.
+   */
+  postIntervalMs?: number;
+  /** Called after every recorded call (e.g. to print a transcript in the demo). */
+  onCall?: (call: RecordedCall) => void;
+}
+
+/** One HTTP request the fake received, in arrival order. */
+export interface RecordedCall {
+  /** Web API method from the path, e.g. `chat.postMessage`. */
+  method: string;
+  /** Parsed arguments (form or JSON); `blocks`/`attachments`/`metadata` parsed to objects when they are valid JSON. */
+  args: Record<string, unknown>;
+  /** The JSON body that was answered. */
+  response: Record<string, unknown>;
+  /** HTTP status: 200, or 429 when rate limited. */
+  httpStatus: number;
+  /** Receipt time, ms since the epoch. */
+  at: number;
+}
+
+/** A message as it stands now in the fake workspace (after any edits). */
+export interface SlackMessage {
+  /** Conversation id: C…/G… for channels, D… for a direct message. */
+  channel: string;
+  ts: string;
+  /** Set on replies only: the parent's ts. */
+  thread_ts?: string;
+  reply_broadcast?: boolean;
+  text: string;
+  blocks?: unknown[];
+  /** The bot user that posted it. */
+  user: string;
+  bot_id: string;
+  /** How many times chat.update changed it. */
+  editCount: number;
+  /** Earlier versions, oldest first (empty when never edited). */
+  history: Array<{ text: string; blocks?: unknown[]; at: number }>;
+  /** When chat.postMessage created it, ms since the epoch (for pacing assertions). */
+  postedAt: number;
+}
+
+/** An ephemeral message: shown to one user in one conversation, never stored in history. */
+export interface EphemeralMessage {
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  message_ts: string;
+  at: number;
+}
+
+/** The handle a test holds on a running fake. */
+export interface SlackFake {
+  /** Base URL for `new WebClient(token, { slackApiUrl })`; ends with `/api/`. */
+  readonly apiUrl: string;
+  readonly token: string;
+  /** Every call in order, or only those of one method. */
+  calls(method?: string): RecordedCall[];
+  /** Current messages (ts order, replies included) of a conversation id or a user's DM; all when omitted. */
+  messages(channelOrUser?: string): SlackMessage[];
+  /** Replies under a parent message, oldest first (the parent itself is not included). */
+  thread(channelOrUser: string, ts: string): SlackMessage[];
+  /** Ephemeral messages, all or those shown to one user. */
+  ephemerals(user?: string): EphemeralMessage[];
+  /** The stable D… id of a user's DM with the bot. */
+  dmChannelOf(userId: string): string;
+  /** The next `times` calls of `method` (or `*` for any) answer 429 with `Retry-After` (default 1 s). */
+  rateLimitNext(method: string, times: number, retryAfterSeconds?: number): void;
+  /** The next `times` (default 1) calls of `method` (or `*`) answer `{ok:false, error}` with no effect. */
+  failNext(method: string, error: string, times?: number): void;
+  /** Make a channel known; the bot is a member unless `botIsMember: false`. */
+  addChannel(id: string, opts?: { botIsMember?: boolean }): void;
+  /** Poll until `predicate` returns a truthy value; rejects after `timeoutMs` (default 5000) listing recent calls. */
+  waitFor<T>(predicate: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /** Forget messages, ephemerals, calls and planned faults; channels go back to the start options. */
+  reset(): void;
+  stop(): Promise<void>;
+}
