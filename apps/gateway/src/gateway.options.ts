@@ -1,0 +1,23 @@
+/** Limits and deadlines of the HTTP edge; defaults suit production, tests shorten them. */
+export interface GatewayOptions {
+  /** Largest request body accepted; larger ones get 413. */
+  bodyLimitBytes: number;
+  /** How long CI waits for JetStream's ack before it gets 503 (and retries). */
+  ciPublishTimeoutMs: number;
+  /** Slack gives up after 3 s; the click is answered with a retry hint after this long. */
+  slackPublishTimeoutMs: number;
+  /** How long a status query waits for approvals. */
+  queryTimeoutMs: number;
+  /** Seconds in `Retry-After` of a 503. */
+  retryAfterSeconds: number;
+}
+
+export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  bodyLimitBytes: 64 * 1024,
+  ciPublishTimeoutMs: 5_000,
+  slackPublishTimeoutMs: 2_500,
+  queryTimeoutMs: 2_000,
+  retryAfterSeconds: 5,
+};
