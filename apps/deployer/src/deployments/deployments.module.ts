@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DEPLOYER_OPTIONS } from '../deployer.options';
+import type { DeployerOptions } from '../deployer.options';
+import { KubernetesModule } from '../kubernetes/kubernetes.module';
+import { DeploymentEventsHandler } from './deployment-events.handler';
+import { PreviewTeardown } from './preview-teardown.service';
+import { WorkloadDeployer } from './workload-deployer.service';
+
+/** Deploy, watch, report; tear previews down. */
+@Module({})
+export class DeploymentsModule {
+  static forRoot(options: DeployerOptions): DynamicModule {
+    return {
+      module: DeploymentsModule,
+      imports: [KubernetesModule.forRoot(options)],
+      controllers: [DeploymentEventsHandler],
+      providers: [{ provide: DEPLOYER_OPTIONS, useValue: options }, WorkloadDeployer, PreviewTeardown],
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startKubernetesFake, KubernetesFake } from '../../../../test/fakes/kubernetes';
+import { kubeconfigFor } from '../../test/deployer-test-support';
+import { loadKubeConfig } from './kube-config';
+import { KubernetesClusterAdapter } from './kubernetes-cluster.adapter';
+import { KubernetesError } from './kubernetes-error';
+
+const fastRetry = { attempts: 3, baseDelayMs: 20, maxDelayMs: 50 };
+
+const service = (name: string, port = 80) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'deploybot' } },
+  spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort: port }] },
+});
+
+describe('KubernetesClusterAdapter against the Kubernetes API fake', () => {
+  let fake: KubernetesFake;
+  let kubeconfig: { path: string; remove(): void };
+  let cluster: KubernetesClusterAdapter;
+
+  beforeAll(async () => {
+    fake = await startKubernetesFake({ timeScale: 0.1 });
+    kubeconfig = kubeconfigFor(fake);
+    cluster = new KubernetesClusterAdapter(loadKubeConfig(kubeconfig.path), { timeoutMs: 1_000, retry: fastRetry });
+  });
+  afterEach(() => fake.setUnavailable(false));
+  afterAll(async () => {
+    await fake.stop();
+    kubeconfig.remove();
+  });
+
+  it('applies with server-side apply as field manager deploybot', async () => {
+    await cluster.apply(service('ssa-check'));
+    const patch = fake.requests().find((r) => r.method === 'PATCH' && r.path.endsWith('/services/ssa-check'));
+    expect(patch).toMatchObject({ contentType: 'application/apply-patch+yaml', query: { fieldManager: 'deploybot', force: 'true' } });
+    expect(fake.get('Service', 'default', 'ssa-check')).toBeDefined();
+  });
+
+  it('changes nothing when the same object is applied again', async () => {
+    await cluster.apply(service('twice'));
+    const first = fake.get('Service', 'default', 'twice');
+    await cluster.apply(service('twice'));
+    expect(fake.get('Service', 'default', 'twice').metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+  });
+
+  it('reads a missing object as undefined and deletes it as "already gone"', async () => {
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'never-created' };
+    await expect(cluster.read(ref)).resolves.toBeUndefined();
+    await expect(cluster.delete(ref)).resolves.toBe(false);
+  });
+
+  it('retries a 503 and succeeds', async () => {
+    fake.failNext({ method: 'PATCH', pathIncludes: '/services/flaky' }, 503, 2);
+    await cluster.apply(service('flaky'));
+    expect(fake.get('Service', 'default', 'flaky')).toBeDefined();
+  });
+
+  it('gives up on a 500 that persists, with a readable reason', async () => {
+    fake.failNext({ method: 'PATCH', pathIncludes: '/services/broken' }, 500, 3);
+    await expect(cluster.apply(service('broken'))).rejects.toMatchObject({
+      retryable: true,
+      reason: expect.stringMatching(/^the Kubernetes API at https?:\/\/127\.0\.0\.1:\d+ failed: 500 InternalError: .*etcdserver: request timed out/),
+    });
+  });
+
+  it('turns a 403 into the missing permission without retrying', async () => {
+    fake.failNext({ method: 'PATCH', pathIncludes: '/services/denied' }, 403, 1);
+    const error = (await cluster.apply(service('denied')).catch((e) => e)) as KubernetesError;
+    expect(error).toBeInstanceOf(KubernetesError);
+    expect(error.reason).toMatch(/^Forbidden: the deployer may not apply Service denied in namespace default: .*cannot patch resource "services"/);
+    expect(fake.get('Service', 'default', 'denied')).toBeUndefined();
+  });
+
+  it('turns a 422 into the invalid field', async () => {
+    fake.failNext({ method: 'PATCH', pathIncludes: '/services/invalid' }, 422, 1);
+    await expect(cluster.apply(service('invalid'))).rejects.toMatchObject({ reason: expect.stringMatching(/^Invalid: Kubernetes rejected .*spec: Invalid value/) });
+  });
+
+  it('says it cannot reach the cluster when the API server is down', async () => {
+    fake.setUnavailable(true);
+    await expect(cluster.serverVersion()).rejects.toMatchObject({ reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`) });
+  });
+
+  it('answers /version while the API is up', async () => {
+    await expect(cluster.serverVersion()).resolves.toMatch(/^v1\./);
+  });
+});

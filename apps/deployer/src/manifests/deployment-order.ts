@@ -1,0 +1,25 @@
+import type { WorkloadIdentity } from '../naming/naming';
+
+/**
+ * One piece of work for the deployer: put `image` of a build at `url`, as asked by the
+ * domain event `requestId`. Built from PreviewDeploymentRequested / ProductionDeploymentRequested.
+ */
+export interface DeploymentOrder {
+  /** Id of the requesting domain event; outcome ids derive from it. */
+  requestId: string;
+  buildId: string;
+  /** The build's correlation id, carried on to the outcome. */
+  correlationId: string;
+  identity: WorkloadIdentity;
+  image: string;
+  /** Where the workload is reachable; also reported in DeploymentSucceeded. */
+  url: string;
+  /** When the request was made (its occurredAt): an older request never replaces a newer build. */
+  requestedAt: string;
+}
+
+/** How the deployer shapes every workload, from the environment (DESIGN §7). */
+export interface ManifestSettings {
+  /** `spec.progressDeadlineSeconds`: Kubernetes marks a rollout stuck after this. */
+  progressDeadlineSeconds: number;
+}

@@ -1,0 +1,51 @@
+import type { V1Deployment, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { ProjectConfig } from '@app/platform';
+import type { DeploymentOrder, ManifestSettings } from './deployment-order';
+import { AnnotationKeys, selectorLabels, workloadLabels } from './workload-labels';
+
+/** The one container of a workload is called `app`; failure reasons name it. */
+export const CONTAINER_NAME = 'app';
+
+/** The Deployment that runs the build's image with the project's port, replicas and resources. */
+export function deploymentManifest(order: DeploymentOrder, name: string, project: ProjectConfig, settings: ManifestSettings): V1Deployment {
+  const labels = workloadLabels(order.identity, name);
+  const annotations = { [AnnotationKeys.buildId]: order.buildId };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: project.namespace, labels, annotations: { ...annotations, [AnnotationKeys.requestedAt]: order.requestedAt } },
+    spec: {
+      replicas: project.replicas,
+      progressDeadlineSeconds: settings.progressDeadlineSeconds,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selectorLabels(name) },
+      template: {
+        // The build id on the template changes the pod template hash: a new build rolls out
+        // even when its image tag is the same as the last one's.
+        metadata: { labels, annotations },
+        spec: {
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: order.image,
+              ports: [{ name: 'http', containerPort: project.port, protocol: 'TCP' }],
+              ...(project.resources ? { resources: resourceRequirements(project.resources) } : {}),
+            },
+          ],
+          ...(project.imagePullSecrets.length ? { imagePullSecrets: project.imagePullSecrets.map((secret) => ({ name: secret })) } : {}),
+        },
+      },
+    },
+  };
+}
+
+type ResourceList = { cpu?: string | number; memory?: string | number };
+
+function resourceRequirements(resources: NonNullable<ProjectConfig['resources']>): V1ResourceRequirements {
+  const quantities = (list?: ResourceList) =>
+    list && Object.fromEntries(Object.entries(list).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return {
+    ...(resources.requests ? { requests: quantities(resources.requests) } : {}),
+    ...(resources.limits ? { limits: quantities(resources.limits) } : {}),
+  };
+}

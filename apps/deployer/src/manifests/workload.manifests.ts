@@ -1,0 +1,28 @@
+import type { V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { ProjectConfig } from '@app/platform';
+import { workloadName } from '../naming/naming';
+import type { DeploymentOrder, ManifestSettings } from './deployment-order';
+import { deploymentManifest } from './deployment.manifest';
+import { Route, routeManifest } from './route.manifest';
+import { serviceManifest } from './service.manifest';
+
+/** Everything applied for one workload, in apply order (the route last: it points at the Service). */
+export interface WorkloadManifests {
+  name: string;
+  namespace: string;
+  deployment: V1Deployment;
+  service: V1Service;
+  route: Route;
+}
+
+/** The typed objects for one deployment order; pure, so what is applied can be read in a test. */
+export function workloadManifests(order: DeploymentOrder, project: ProjectConfig, settings: ManifestSettings): WorkloadManifests {
+  const name = workloadName(order.identity);
+  return {
+    name,
+    namespace: project.namespace,
+    deployment: deploymentManifest(order, name, project, settings),
+    service: serviceManifest(order, name, project),
+    route: routeManifest(order, name, project),
+  };
+}

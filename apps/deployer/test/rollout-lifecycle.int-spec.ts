@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { INestApplication } from '@nestjs/common';
+import { createTestNats } from '../../../test/infra/test-infra';
+import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kubernetes';
+import { EventsPublisher, previewRequested, startDeployer } from './deployer-harness';
+import { eventually, inputsStream, kubeconfigFor, testConfig } from './deployer-test-support';
+
+jest.setTimeout(30_000);
+
+/** Everything a test started, stopped in reverse order however the test ended. */
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function environment(fakeOptions: Parameters<typeof startKubernetesFake>[0], limits: { timeoutSeconds: number; failFastSeconds: number }) {
+  const fake = await startKubernetesFake(fakeOptions);
+  cleanups.push(() => fake.stop());
+  const nats = await createTestNats();
+  cleanups.push(() => nats.cleanup());
+  const kubeconfig = kubeconfigFor(fake);
+  cleanups.push(() => kubeconfig.remove());
+  const events = new EventsPublisher(nats);
+  cleanups.push(() => events.close());
+  const config = testConfig({ kubeconfig: kubeconfig.path, natsUrl: nats.url, prefix: nats.prefix, ...limits });
+  const start = async (): Promise<INestApplication> => {
+    const app = await startDeployer(config, nats);
+    cleanups.push(() => app.close());
+    return app;
+  };
+  const outcomesOf = async (requestId: string) => (await inputsStream(nats.url, nats.prefix)).filter((e) => (e.data as { requestId?: string }).requestId === requestId);
+  return { fake, nats, events, start, outcomesOf };
+}
+
+describe('deployer: rollout deadlines and restarts', () => {
+  it('reports ProgressDeadlineExceeded when pods never become ready', async () => {
+    const env = await environment({ timeScale: 0.2 }, { timeoutSeconds: 3, failFastSeconds: 1 });
+    env.fake.setImageBehavior(/never-ready/, 'never-ready');
+    await env.start();
+
+    const request = previewRequested({ buildId: 'b-stuck', target: 'stuck', image: 'registry.example.org/shop:never-ready' });
+    await env.events.publish(request);
+    const [outcome] = await eventually(async () => {
+      const found = await env.outcomesOf(request.id);
+      return found.length ? found : undefined;
+    }, 10_000, 'the outcome');
+    expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { reason: expect.stringMatching(/^ProgressDeadlineExceeded: /) } });
+  });
+
+  it('resumes a rollout after a restart and reports exactly one outcome', async () => {
+    const env = await environment({ timeScale: 1 }, { timeoutSeconds: 20, failFastSeconds: 5 });
+    env.fake.setImageBehavior('registry.example.org/shop:slow', 'ready', { readyAfterMs: 2_500 });
+    const first = await env.start();
+
+    const request = previewRequested({ buildId: 'b-restart', target: 'restart', image: 'registry.example.org/shop:slow' });
+    await env.events.publish(request);
+    await eventually(() => env.fake.get('Deployment', 'default', 'shop-branch-restart'), 10_000, 'the Deployment');
+    await first.close();
+    expect(await env.outcomesOf(request.id)).toHaveLength(0);
+
+    await env.start();
+    const outcomes = await eventually(async () => {
+      const found = await env.outcomesOf(request.id);
+      return found.length ? found : undefined;
+    }, 15_000, 'the outcome after the restart');
+    expect(outcomes[0]).toMatchObject({ type: 'DeploymentSucceeded', data: { url: 'https://restart.branch.example.org' } });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await env.outcomesOf(request.id)).toHaveLength(1);
+    const applies = env.fake.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/shop-branch-restart'));
+    expect(applies.length).toBeGreaterThanOrEqual(2);
+  });
+});
