@@ -1,13 +1,35 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, PlatformModule } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { BuildInputsService } from './commands/build-inputs.service';
+import { CommandPath } from './commands/command-path';
+import { COMMAND_PATH } from './commands/command-path.provider';
+import { InputsController } from './commands/inputs.controller';
+import { EventLogLifecycle } from './database/event-log-lifecycle';
+import { EVENT_LOG, eventLogProvider } from './database/event-log.provider';
+import { PostgresReadiness } from './database/postgres-readiness';
+import { PostgresEventStore } from './event-store/event-store';
+import { BuildQueriesController } from './projections/build-queries.controller';
+import { EventRelayService } from './relay/event-relay.service';
 
-/** Wiring only: the approvals's features are imported here. */
+/** Wiring only: the event log, the command path, the inputs and queries, and the relay. */
 @Module({})
 export class ApprovalsModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: ApprovalsModule,
       imports: [PlatformModule.forRoot(config)],
+      controllers: [InputsController, BuildQueriesController],
+      providers: [
+        eventLogProvider,
+        { provide: PostgresEventStore, useValue: new PostgresEventStore() },
+        { provide: COMMAND_PATH, inject: [EVENT_LOG, PostgresEventStore], useFactory: (db: DataSource, store: PostgresEventStore) => new CommandPath(db, store) },
+        BuildInputsService,
+        PostgresReadiness,
+        EventRelayService,
+        EventLogLifecycle,
+      ],
+      exports: [EVENT_LOG, COMMAND_PATH, EventRelayService],
     };
   }
 }

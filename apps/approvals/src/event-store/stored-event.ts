@@ -1,0 +1,59 @@
+/**
+ * The envelope fields kept in the `metadata` column of every stored event.
+ * Persisted forever: renaming a field needs a migration.
+ */
+export interface EventMetadata {
+  id: string;
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+  actor?: unknown;
+}
+
+/** An event to append: its id, type, data and envelope metadata. Versions are assigned by the store. */
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+/** An event as read back from the log, in the shape of the contracts' `EventEnvelope`. */
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  streamId: string;
+  version: number;
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+  actor?: unknown;
+  data: unknown;
+  /** Global position in the log (bigserial; gaps possible, commit order not guaranteed). */
+  position: string;
+}
+
+/** A row of `approvals.events` as selected by the store and the relay. */
+export interface EventRow {
+  position: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export const recordedEvent = (row: EventRow): RecordedEvent => {
+  const { id, occurredAt, correlationId, causationId, actor } = row.metadata;
+  return {
+    id,
+    type: row.type,
+    streamId: row.stream_id,
+    version: row.stream_version,
+    occurredAt,
+    correlationId,
+    causationId,
+    ...(actor === undefined ? {} : { actor }),
+    data: row.data,
+    position: row.position,
+  };
+};

@@ -1,0 +1,98 @@
+import type { BuildEvent, BuildView } from '@app/contracts';
+
+/** A row of `approvals.builds`: the view plus what the projection needs to stay idempotent. */
+export interface BuildRow extends BuildView {
+  requestId: string;
+  /** The stream version this row reflects. */
+  version: number;
+}
+
+/**
+ * Statuses shown to people and returned by the queries. Stored in the read model:
+ * renaming one needs a rebuild (`rebuildReadModels`).
+ */
+export type BuildViewStatus =
+  | 'registered'
+  | 'preview-deploying'
+  | 'preview-failed'
+  | 'awaiting-qa'
+  | 'rejected'
+  | 'approved'
+  | 'production-deploying'
+  | 'production-failed'
+  | 'in-production'
+  | 'closed'
+  | 'superseded';
+
+/** Statuses of a build a newer build of the same project/type/target supersedes. */
+export const OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = ['registered', 'preview-deploying', 'preview-failed', 'awaiting-qa', 'rejected', 'approved', 'production-failed'];
+
+/**
+ * The builds read model as a pure fold: the same function runs in the append transaction
+ * and in a replay from zero, which is why both give the same rows. Times come from the
+ * events, never from the clock.
+ */
+export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): BuildRow | undefined => {
+  if (event.type === 'BuildRegistered') return registeredRow(event);
+  if (!row || event.version <= row.version) return row;
+  const next: BuildRow = { ...row, version: event.version };
+  const at = event.occurredAt;
+  switch (event.type) {
+    case 'PreviewDeploymentRequested':
+      return changed(next, at, { status: 'preview-deploying' });
+    case 'PreviewDeployed':
+      return changed(next, at, { status: 'awaiting-qa', failureReason: null });
+    case 'PreviewDeploymentFailed':
+      return changed(next, at, { status: 'preview-failed', failureReason: event.data.reason });
+    case 'QaApproved':
+      return changed(next, at, { verdicts: [...row.verdicts, { user: event.data.by, verdict: 'approve', at }] });
+    case 'QaRejected':
+      return changed(next, at, { status: 'rejected', verdicts: [...row.verdicts, { user: event.data.by, verdict: 'reject', at }] });
+    case 'BuildApproved':
+      return changed(next, at, { status: 'approved' });
+    case 'ProductionDeploymentRequested':
+      return changed(next, at, { status: 'production-deploying', promotedBy: event.data.by, failureReason: null });
+    case 'ProductionDeployed':
+      return changed(next, at, { status: 'in-production', productionUrl: event.data.url });
+    case 'ProductionDeploymentFailed':
+      return changed(next, at, { status: 'production-failed', failureReason: event.data.reason });
+    case 'BuildClosed':
+      return changed(next, at, { status: 'closed', closedBy: event.data.by });
+    case 'BuildSuperseded':
+      return changed(next, at, { status: 'superseded', supersededBy: event.data.supersededBy });
+    case 'PreviewRemoved':
+      return changed(next, at, {});
+    case 'ActionDenied':
+      return next; // a refusal changes nothing about the build
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+};
+
+const changed = (row: BuildRow, at: string, patch: Partial<BuildRow> & { status?: BuildViewStatus }): BuildRow => ({ ...row, ...patch, updatedAt: at });
+
+const registeredRow = (event: Extract<BuildEvent, { type: 'BuildRegistered' }>): BuildRow => ({
+  id: event.data.buildId,
+  requestId: event.data.requestId,
+  project: event.data.project,
+  type: event.data.type,
+  target: event.data.target,
+  image: event.data.image,
+  status: 'registered' satisfies BuildViewStatus,
+  previewUrl: event.data.previewUrl,
+  productionUrl: null,
+  verdicts: [],
+  approvalsRequired: event.data.approvalsRequired,
+  promotedBy: null,
+  closedBy: null,
+  supersededBy: null,
+  failureReason: null,
+  createdAt: event.occurredAt,
+  updatedAt: event.occurredAt,
+  version: event.version,
+});
+
+/** The public view of a row (what the queries answer). */
+export const toView = ({ requestId: _requestId, version: _version, ...view }: BuildRow): BuildView => view;
