@@ -40,7 +40,7 @@ export interface SelfSignedCert {
 export const selfSignedCert = (commonName = 'deploybot-kubernetes-fake'): SelfSignedCert => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const serial = randomBytes(8);
-  serial[0] &= 0x7f;
+  serial[0] = (serial[0] & 0x3f) | 0x40; // positive, and no leading zero byte (DER forbids that padding)
   const now = Date.now();
   const subjectAltName = seq(oid('2.5.29.17'), der(0x04, seq(der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from('localhost')))));
   const tbs = seq(
