@@ -1,0 +1,23 @@
+# One image for the four services; pick one with the command, e.g.
+#   docker run deploybot node dist/apps/gateway/apps/gateway/src/main.js
+# Build stage: install everything from the lock and build all four apps.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json nest-cli.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npx nest build --all
+
+# Runtime stage: production dependencies and the built output only, as an unprivileged user.
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY config.yml ./config.yml
+USER node
+EXPOSE 3000 3001 3002 3003
+CMD ["node", "dist/apps/gateway/apps/gateway/src/main.js"]
