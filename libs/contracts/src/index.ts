@@ -6,3 +6,4 @@ export * from './events/build-events';
 export * from './subjects';
 export * from './slack-actions';
 export * from './queries';
+export * from './naming';

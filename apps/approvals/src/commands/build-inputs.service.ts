@@ -10,7 +10,7 @@ import { denial, Requester } from '../builds/build.denial';
 import { fold } from '../builds/build.evolve';
 import { BuildRefusal } from '../builds/build.refusals';
 import { Build } from '../builds/build.state';
-import { previewUrl } from '../builds/preview-url';
+import { previewUrl } from '@app/contracts';
 import { findOpenBuildRow } from '../projections/builds.table';
 import { buildStreamId, deniedStreamId } from './build-streams';
 import { buildOfRequest, productionLockHolder } from './command-tables';

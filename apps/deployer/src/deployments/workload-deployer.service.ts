@@ -10,7 +10,7 @@ import { KubernetesError } from '../kubernetes/kubernetes-error';
 import type { DeploymentOrder } from '../manifests/deployment-order';
 import { selectorLabels, toLabelSelector } from '../manifests/workload-labels';
 import { workloadManifests } from '../manifests/workload.manifests';
-import { hostOf, previewUrl } from '../naming/preview-url';
+import { hostOf, previewUrl } from '@app/contracts';
 import { RolloutWatcher } from '../rollout/rollout.watcher';
 import { deploymentFailed, deploymentSucceeded } from './outcome-envelopes';
 import { newerBuildRunning } from './supersession';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { targetLabel, workloadName } from './naming';
-import { hostOf, previewUrl } from './preview-url';
+import { hostOf, previewUrl } from '@app/contracts';
 
 describe('workloadName', () => {
   it('names a preview <project>-<type>-<target>', () => {

@@ -1,5 +1,5 @@
 import { BuildType, Environment } from '@app/contracts';
-import { toDnsLabel } from './dns-label';
+import { toDnsLabel } from '@app/contracts';
 
 /** What a workload is deployed for; its Kubernetes name follows from this alone. */
 export type WorkloadIdentity =
@@ -24,5 +24,4 @@ export function workloadName(identity: WorkloadIdentity): string {
   }
 }
 
-/** The branch or tag as a label value and host label (`feature/x` → `feature-x-1a2b3c4d`). */
-export const targetLabel = (target: string): string => toDnsLabel(target);
+export { targetLabel } from '@app/contracts';

@@ -1,0 +1,2 @@
+export * from './dns-label';
+export * from './preview-url';
