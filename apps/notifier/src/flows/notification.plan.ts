@@ -1,0 +1,122 @@
+import type { ActionDenied, BuildEvent } from '@app/contracts';
+import type { BuildSnapshot } from '../builds/build-snapshot';
+import { channelStatusMessage } from '../messages/channel-status.blocks';
+import { ownerRequestMessage } from '../messages/owner-request.blocks';
+import { qaRequestMessage } from '../messages/qa-request.blocks';
+import {
+  denialNote,
+  productionDeployedNote,
+  productionFailedNote,
+  productionRequestedNote,
+  readyNote,
+  verdictNote,
+} from '../messages/thread-notes';
+import { MessageKeys, type NotificationEffect } from './notification-effects';
+
+/**
+ * What Slack should show after `event`, given the build as it stands after it (pure).
+ * Every message is rendered from the build snapshot, never from the event alone, so an edit
+ * always shows what the event log says as a whole.
+ */
+export function planNotifications(event: BuildEvent, build: BuildSnapshot): NotificationEffect[] {
+  const status = showStatus(build);
+  switch (event.type) {
+    case 'BuildRegistered':
+    case 'PreviewDeploymentRequested':
+    case 'PreviewDeploymentFailed':
+      return [status];
+    case 'PreviewDeployed':
+      return [status, ...build.facts.owners.map((o) => showOwner(build, o)), ...build.facts.qa.map((q) => showQa(build, q))];
+    case 'QaApproved':
+    case 'QaRejected': {
+      const qa = event.data.by;
+      const verdict = event.type === 'QaApproved' ? 'approved' : 'rejected';
+      const reached = event.type === 'QaApproved' && event.data.approvals.length >= event.data.required;
+      return [
+        editQa(build, qa),
+        ...build.facts.owners.map((o) => reply('verdict', MessageKeys.owner(o), verdictNote(build, qa, verdict))),
+        ...(reached ? readyReplies(build) : []),
+        ...editOwners(build),
+        status,
+      ];
+    }
+    case 'BuildApproved':
+      return [...readyReplies(build), ...editOwners(build), status];
+    case 'ProductionDeploymentRequested':
+      return [reply('production', MessageKeys.channelStatus, productionRequestedNote(event.data.by)), ...editOwners(build), status];
+    case 'ProductionDeployed':
+      return [
+        reply('production', MessageKeys.channelStatus, productionDeployedNote(build, event.data.by, event.data.url), true),
+        status,
+        ...editOwners(build),
+        ...editQas(build),
+      ];
+    case 'ProductionDeploymentFailed':
+      return [
+        reply('production', MessageKeys.channelStatus, productionFailedNote(event.data.reason, event.data.attempt), true),
+        status,
+        ...editOwners(build),
+      ];
+    case 'BuildClosed':
+    case 'BuildSuperseded':
+      return [status, ...editOwners(build), ...editQas(build)];
+    case 'PreviewRemoved':
+      return [];
+    case 'ActionDenied':
+      return planDenial(event);
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+/** A refused click: the person sees why, where they clicked. Needs no build (it may not exist). */
+export const planDenial = (event: ActionDenied): NotificationEffect[] => [
+  {
+    kind: 'ephemeral',
+    key: `denied:${event.data.user}`,
+    user: event.data.user,
+    channel: event.data.origin.channel,
+    content: denialNote(event.data.reason),
+  },
+];
+
+const showStatus = (build: BuildSnapshot): NotificationEffect => ({
+  kind: 'show',
+  message: MessageKeys.channelStatus,
+  to: build.facts.channel,
+  content: channelStatusMessage(build),
+});
+
+const showOwner = (build: BuildSnapshot, owner: string): NotificationEffect => ({
+  kind: 'show',
+  message: MessageKeys.owner(owner),
+  to: owner,
+  content: ownerRequestMessage(build),
+});
+
+const showQa = (build: BuildSnapshot, qa: string): NotificationEffect => ({
+  kind: 'show',
+  message: MessageKeys.qa(qa),
+  to: qa,
+  content: qaRequestMessage({ build, qa }),
+});
+
+const editQa = (build: BuildSnapshot, qa: string): NotificationEffect => ({
+  kind: 'edit',
+  message: MessageKeys.qa(qa),
+  content: qaRequestMessage({ build, qa }),
+});
+
+const editOwners = (build: BuildSnapshot): NotificationEffect[] =>
+  build.facts.owners.map((o) => ({ kind: 'edit', message: MessageKeys.owner(o), content: ownerRequestMessage(build) }));
+
+const editQas = (build: BuildSnapshot): NotificationEffect[] => build.facts.qa.map((q) => editQa(build, q));
+
+const readyReplies = (build: BuildSnapshot): NotificationEffect[] =>
+  build.facts.owners.map((o) => ({ ...reply('ready', MessageKeys.owner(o), readyNote(build)), once: 'build' as const }));
+
+function reply(topic: string, under: string, content: NotificationEffect['content'], broadcast = false): NotificationEffect {
+  return { kind: 'reply', key: `${topic}:${under}`, under, content, ...(broadcast ? { broadcast } : {}) };
+}

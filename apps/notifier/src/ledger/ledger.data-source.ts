@@ -1,0 +1,35 @@
+import { DataSource } from 'typeorm';
+import { ensureDatabase } from '@app/platform';
+import { LEDGER_ENTITIES, LEDGER_SCHEMA } from './ledger.entities';
+import { CreateLedger1764000000000 } from './migrations/1764000000000-create-ledger';
+
+/** The ledger's DataSource: schema `notifier`, migrations only (no synchronize), every query bounded in time. */
+export const createLedgerDataSource = (url: string): DataSource =>
+  new DataSource({
+    type: 'postgres',
+    url,
+    schema: LEDGER_SCHEMA,
+    entities: LEDGER_ENTITIES,
+    migrations: [CreateLedger1764000000000],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    connectTimeoutMS: 5_000,
+    extra: { max: 5, query_timeout: 10_000, statement_timeout: 10_000 },
+  });
+
+/** Creates the database if needed, connects, and brings the schema up to date. */
+export async function openLedger(url: string): Promise<DataSource> {
+  await ensureDatabase(url);
+  const dataSource = createLedgerDataSource(url);
+  await dataSource.initialize();
+  try {
+    // TypeORM keeps its migrations table in the schema, so the schema must exist first.
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${LEDGER_SCHEMA}`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}

@@ -1,0 +1,130 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { BuildFacts, BuildProgress, BuildSnapshot } from '../builds/build-snapshot';
+import { initialProgress } from '../builds/build-snapshot';
+import { BuildRow, EffectRow, MessageRow } from './ledger.entities';
+
+/** A message the ledger knows: where it is, or why it could not be posted. */
+export type LedgerMessage =
+  | { state: 'posted'; conversation: string; ts: string }
+  | { state: 'unreachable'; problem: string };
+
+/** What `beginEffect` found: a fresh intent, one left `pending` by an earlier try, or one already done. */
+export type EffectStart = { state: 'new' } | { state: 'resumed'; attempts: number } | { state: 'done' };
+
+/** Where a post landed, and (for a tracked message) under which key the ledger keeps it. */
+export interface EffectResult {
+  conversation: string;
+  /** Absent for an ephemeral message, which has no lasting ts. */
+  ts?: string;
+  message?: { buildId: string; key: string };
+}
+
+/**
+ * The notifier's memory in Postgres: builds (to render later events), the Slack messages of
+ * each build (to edit and thread after a restart), and every post's intent and result (so a
+ * redelivered event posts nothing twice).
+ */
+export class MessageLedger {
+  constructor(private readonly db: DataSource) {}
+
+  /** Stores BuildRegistered's facts once; a redelivery changes nothing. */
+  async registerBuild(facts: BuildFacts): Promise<void> {
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(BuildRow)
+      .values({ ...facts, progress: initialProgress(), updatedAt: new Date() })
+      .orIgnore()
+      .execute();
+  }
+
+  async findBuild(buildId: string): Promise<BuildSnapshot | undefined> {
+    const row = await this.db.getRepository(BuildRow).findOneBy({ buildId });
+    return row ? toSnapshot(row) : undefined;
+  }
+
+  /**
+   * Applies `change` to the build's progress under a row lock, so two replicas handling events
+   * of one build cannot lose each other's update. undefined when the build is not registered.
+   */
+  async updateProgress(buildId: string, change: (progress: BuildProgress) => BuildProgress): Promise<BuildSnapshot | undefined> {
+    return this.db.transaction(async (em) => {
+      const row = await em.getRepository(BuildRow).findOne({ where: { buildId }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return undefined;
+      const progress = change(row.progress);
+      if (JSON.stringify(progress) !== JSON.stringify(row.progress)) {
+        await em.getRepository(BuildRow).update({ buildId }, { progress, updatedAt: new Date() });
+      }
+      return toSnapshot({ ...row, progress });
+    });
+  }
+
+  async findMessage(buildId: string, key: string): Promise<LedgerMessage | undefined> {
+    const row = await this.db.getRepository(MessageRow).findOneBy({ buildId, messageKey: key });
+    if (!row) return undefined;
+    if (row.state === 'posted' && row.conversation && row.ts) return { state: 'posted', conversation: row.conversation, ts: row.ts };
+    return { state: 'unreachable', problem: row.problem ?? 'unknown' };
+  }
+
+  /**
+   * Records the intent to post before calling Slack. `done` means an earlier delivery posted
+   * it already; `resumed` means an earlier try may or may not have reached Slack.
+   */
+  async beginEffect(scope: string, key: string, buildId: string | undefined): Promise<EffectStart> {
+    const rows: { state: 'pending' | 'done'; attempts: number }[] = await this.db.query(
+      `INSERT INTO notifier.effects (scope, effect_key, build_id, state, attempts)
+       VALUES ($1, $2, $3, 'pending', 1)
+       ON CONFLICT (scope, effect_key) DO UPDATE
+         SET attempts = notifier.effects.attempts + 1, updated_at = now()
+         WHERE notifier.effects.state = 'pending'
+       RETURNING state, attempts`,
+      [scope, key, buildId ?? null],
+    );
+    if (rows.length === 0) return { state: 'done' };
+    return rows[0].attempts === 1 ? { state: 'new' } : { state: 'resumed', attempts: rows[0].attempts };
+  }
+
+  /** Marks the post done and, for a tracked message, remembers where it is — in one transaction. */
+  async completeEffect(scope: string, key: string, eventId: string, result: EffectResult): Promise<void> {
+    await this.db.transaction(async (em) => {
+      await em
+        .getRepository(EffectRow)
+        .update({ scope, effectKey: key }, { state: 'done', conversation: result.conversation, ts: result.ts ?? null, updatedAt: new Date() });
+      if (result.message) {
+        await saveMessage(em, {
+          buildId: result.message.buildId,
+          messageKey: result.message.key,
+          state: 'posted',
+          conversation: result.conversation,
+          ts: result.ts ?? null,
+          problem: null,
+          eventId,
+        });
+      }
+    });
+  }
+
+  /** Forgets an intent Slack certainly did not carry out (it answered with an error), so a retry starts clean. */
+  async abandonEffect(scope: string, key: string): Promise<void> {
+    await this.db.getRepository(EffectRow).delete({ scope, effectKey: key, state: 'pending' });
+  }
+
+  /** Remembers that a message cannot be posted (bot not in the channel, user deactivated), so later events skip it. */
+  async markUnreachable(buildId: string, key: string, eventId: string, problem: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notifier.messages (build_id, message_key, state, problem, event_id)
+       VALUES ($1, $2, 'unreachable', $3, $4)
+       ON CONFLICT (build_id, message_key) DO NOTHING`,
+      [buildId, key, problem.slice(0, 1_000), eventId],
+    );
+  }
+}
+
+async function saveMessage(em: EntityManager, row: Omit<MessageRow, 'updatedAt'>): Promise<void> {
+  await em.getRepository(MessageRow).upsert({ ...row, updatedAt: new Date() }, ['buildId', 'messageKey']);
+}
+
+function toSnapshot(row: BuildRow): BuildSnapshot {
+  const { progress, updatedAt: _updatedAt, ...facts } = row;
+  return { facts, progress };
+}

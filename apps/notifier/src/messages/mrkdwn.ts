@@ -1,0 +1,21 @@
+/*
+ * Slack's mrkdwn syntax. Anything that comes from outside (an image name, a failure reason)
+ * is escaped, so it cannot turn into a mention or a link.
+ */
+
+/** Slack requires `&`, `<` and `>` escaped in message text. */
+export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** `<@U0123>`: Slack shows the person's name and notifies them. */
+export const mention = (userId: string): string => `<@${userId}>`;
+
+export const mentionAll = (userIds: readonly string[]): string => (userIds.length ? userIds.map(mention).join(', ') : 'nobody');
+
+/** A link; the URL is ours (built by approvals), only the label is escaped. */
+export const link = (url: string, label?: string): string => (label ? `<${url}|${escape(label)}>` : `<${url}>`);
+
+/** Inline code, with backticks removed so the text cannot break out of it. */
+export const code = (text: string): string => `\`${escape(text.replace(/`/g, "'"))}\``;
+
+/** Slack caps a section's text at 3000 characters; failure reasons can be long. */
+export const clip = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -1,0 +1,21 @@
+import { describe, expect, it } from '@jest/globals';
+import { classifyPlatformError } from './slack-call-failed';
+
+describe('Slack error classification', () => {
+  it('tells the operator to invite the bot when it is not in the channel, and does not retry', () => {
+    const error = classifyPlatformError('chat.postMessage', 'not_in_channel', 'C0123456789');
+    expect(error).toMatchObject({ kind: 'target', permanent: true, maybeDelivered: false });
+    expect(error.hint).toContain('/invite @deploybot');
+    expect(error.hint).toContain('C0123456789');
+  });
+
+  it.each(['invalid_auth', 'account_inactive', 'token_revoked'])('treats %s as a setup problem naming SLACK_BOT_TOKEN', (code) => {
+    const error = classifyPlatformError('chat.postMessage', code, 'C1');
+    expect(error.kind).toBe('setup');
+    expect(error.hint).toContain('SLACK_BOT_TOKEN');
+  });
+
+  it.each(['internal_error', 'service_unavailable', 'something_new'])('retries %s', (code) => {
+    expect(classifyPlatformError('chat.update', code, 'C1').permanent).toBe(false);
+  });
+});

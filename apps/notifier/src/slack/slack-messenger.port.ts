@@ -1,0 +1,43 @@
+import type { OutgoingMessage } from '../messages/block-kit';
+
+/** Where a posted message lives: the conversation id Slack answered (C…, G… or D…) and its ts. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+export interface PostRequest {
+  /** A channel id, or a user id for that person's DM with the bot (Slack answers the D… id). */
+  to: string;
+  message: OutgoingMessage;
+  /** Reply in the thread of this message (its ts, in the conversation `to`). */
+  threadTs?: string;
+  /** Also show a thread reply in the channel. */
+  broadcast?: boolean;
+  /**
+   * Which ledger effect this post carries out; attached as Slack message metadata so a person
+   * (or a future reconciler reading conversations.history) can match a duplicate to its cause.
+   */
+  effect?: string;
+}
+
+export interface EphemeralRequest {
+  /** The conversation the person is looking at (C…, G…, or their D… DM). */
+  channel: string;
+  user: string;
+  message: OutgoingMessage;
+}
+
+/**
+ * The Slack calls the notifier makes. Implementations throw `SlackCallFailed`, which says
+ * whether retrying can help and whether the message may have been posted anyway.
+ */
+export interface SlackMessenger {
+  post(request: PostRequest): Promise<MessageRef>;
+  /** Idempotent: the same update twice leaves the same message. */
+  update(ref: MessageRef, message: OutgoingMessage): Promise<void>;
+  postEphemeral(request: EphemeralRequest): Promise<void>;
+}
+
+/** DI token of the SlackMessenger. */
+export const SLACK_MESSENGER = Symbol('SLACK_MESSENGER');

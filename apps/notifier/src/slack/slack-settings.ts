@@ -1,0 +1,26 @@
+/** How the notifier talks to Slack; defaults suit production, tests make them fast. */
+export interface SlackSettings {
+  /** The bot token (`xoxb-…`), from SLACK_BOT_TOKEN. Never logged. */
+  token: string;
+  /** Slack Web API base URL, from SLACK_API_URL (tests point it at the fake). */
+  apiUrl: string;
+  /** Timeout of one HTTP request to Slack. */
+  timeoutMs: number;
+  /**
+   * WebClient's retries (p-retry/`retry` options). A 429 waits `Retry-After` and then counts as
+   * one retry, so `retries` bounds how many 429s in a row one call survives.
+   */
+  retry: { retries: number; factor: number; minTimeout: number; maxTimeout: number; randomize: boolean };
+  /** Minimum gap between two posts to one conversation (Slack: about 1 message per second per channel). */
+  postIntervalMs: number;
+}
+
+export const DEFAULT_SLACK_SETTINGS: Omit<SlackSettings, 'token' | 'apiUrl'> = {
+  timeoutMs: 10_000,
+  // 6 attempts over about a minute, on top of any Retry-After waits.
+  retry: { retries: 5, factor: 2, minTimeout: 1_000, maxTimeout: 20_000, randomize: true },
+  postIntervalMs: 1_000,
+};
+
+/** DI token of the SlackSettings. */
+export const SLACK_SETTINGS = Symbol('SLACK_SETTINGS');

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { BuildEvent, BuildEventData, BuildEventType } from '@app/contracts';
+import { initialProgress, type BuildFacts, type BuildProgress, type BuildSnapshot } from '../src/builds/build-snapshot';
+
+/** A project as the tests know it: one channel, two QA, one owner, one approval needed. */
+export const CHANNEL = 'C0123456789';
+export const QA = ['U0QA00001', 'U0QA00002'];
+export const OWNERS = ['U0OWNER01'];
+
+export function facts(overrides: Partial<BuildFacts> = {}): BuildFacts {
+  return {
+    buildId: 'b-1',
+    project: 'test1',
+    projectName: 'Testing One',
+    type: 'branch',
+    target: 'staging',
+    image: 'registry.example.org/shop:1.2.3',
+    previewUrl: 'https://staging.branch.example.org',
+    productionUrl: 'https://example.org',
+    channel: CHANNEL,
+    qa: QA,
+    owners: OWNERS,
+    approvalsRequired: 1,
+    ...overrides,
+  };
+}
+
+export function snapshot(progress: Partial<BuildProgress> = {}, factOverrides: Partial<BuildFacts> = {}): BuildSnapshot {
+  return { facts: facts(factOverrides), progress: { ...initialProgress(), ...progress } };
+}
+
+export const deployed = (url = 'https://staging.branch.example.org'): Partial<BuildProgress> => ({
+  preview: { status: 'deployed', url, version: 3 },
+});
+
+/** A domain event envelope as approvals' relay publishes it. */
+export function event<T extends BuildEventType>(type: T, data: BuildEventData<T>, version: number, buildId = 'b-1'): Extract<BuildEvent, { type: T }> {
+  return {
+    id: randomUUID(),
+    type,
+    streamId: `build-${buildId}`,
+    version,
+    occurredAt: new Date().toISOString(),
+    correlationId: buildId,
+    causationId: randomUUID(),
+    data,
+  } as Extract<BuildEvent, { type: T }>;
+}
+
+/** The events of one build, in stream order, as functions of the build's facts. */
+export function buildEvents(f: BuildFacts = facts()) {
+  const b = f.buildId;
+  return {
+    registered: () =>
+      event('BuildRegistered', { ...f, requestId: `req-${b}` }, 1, b),
+    previewRequested: () =>
+      event('PreviewDeploymentRequested', { buildId: b, project: f.project, type: f.type, target: f.target, image: f.image, url: f.previewUrl }, 2, b),
+    previewDeployed: (version = 3) => event('PreviewDeployed', { buildId: b, url: f.previewUrl }, version, b),
+    previewFailed: (reason: string, version = 3) => event('PreviewDeploymentFailed', { buildId: b, reason }, version, b),
+    qaApproved: (by: string, approvals: string[], version: number) =>
+      event('QaApproved', { buildId: b, by, approvals, required: f.approvalsRequired }, version, b),
+    qaRejected: (by: string, version: number) => event('QaRejected', { buildId: b, by }, version, b),
+    approved: (approvedBy: string[], version: number) => event('BuildApproved', { buildId: b, approvedBy }, version, b),
+    productionRequested: (by: string, version: number, attempt = 1) =>
+      event('ProductionDeploymentRequested', { buildId: b, project: f.project, image: f.image, url: f.productionUrl, by, attempt }, version, b),
+    productionDeployed: (by: string, version: number) => event('ProductionDeployed', { buildId: b, url: f.productionUrl, by }, version, b),
+    productionFailed: (by: string, reason: string, version: number, attempt = 1) =>
+      event('ProductionDeploymentFailed', { buildId: b, reason, by, attempt }, version, b),
+    closed: (by: string, version: number) => event('BuildClosed', { buildId: b, by, project: f.project, type: f.type, target: f.target }, version, b),
+    superseded: (by: string, newImage: string, version: number) => event('BuildSuperseded', { buildId: b, supersededBy: by, newImage }, version, b),
+    denied: (user: string, reason: string, channel?: string) =>
+      event('ActionDenied', { buildId: b, project: f.project, user, action: 'approve', reason, origin: channel ? { channel } : {} }, 0, b),
+  };
+}

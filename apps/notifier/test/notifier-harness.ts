@@ -1,0 +1,138 @@
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { connect, StringCodec, type NatsConnection } from 'nats';
+import { MessageSchemas, subjectOfEventType, type BuildEvent } from '@app/contracts';
+import { JetStreamClient, JetStreamServer, loadEnvironment, parseProjects, RethrowRpcErrorsFilter, type AppConfig } from '@app/platform';
+import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
+import { startSlackFake, type SlackFake, type SlackMessage } from '../../../test/fakes/slack';
+import { NotifierModule } from '../src/notifier.module';
+import { CHANNEL, OWNERS, QA } from './build-fixtures';
+
+const PROJECTS = `
+projects:
+  - id: test1
+    name: Testing One
+    url: https://example.org
+    channel: ${CHANNEL}
+    qa: [${QA.join(', ')}]
+    owners: [${OWNERS.join(', ')}]
+`;
+
+/** Fast everything: tests wait for Slack's Retry-After only. */
+const FAST_SLACK = {
+  timeoutMs: 2_000,
+  postIntervalMs: 20,
+  retry: { retries: 5, factor: 1, minTimeout: 10, maxTimeout: 50, randomize: false },
+};
+
+/**
+ * The notifier as it runs in production (real module, JetStream transport, Postgres, the real
+ * WebClient) against the Slack fake, on a database and subject prefix of its own.
+ */
+export class NotifierHarness {
+  app?: INestApplication;
+  private publisher?: JetStreamClient;
+  private raw?: NatsConnection;
+
+  private constructor(
+    readonly slack: SlackFake,
+    private readonly db: { url: string; drop(): Promise<void> },
+    private readonly nats: { url: string; prefix: string; cleanup(): Promise<void> },
+  ) {}
+
+  static async create(): Promise<NotifierHarness> {
+    const [db, nats, slack] = await Promise.all([createTestDatabase(), createTestNats(), startSlackFake({ channels: [CHANNEL] })]);
+    return new NotifierHarness(slack, db, nats);
+  }
+
+  async start(): Promise<void> {
+    const env = loadEnvironment('notifier', {
+      DATABASE_URL: this.db.url,
+      NATS_URL: this.nats.url,
+      NATS_SUBJECT_PREFIX: this.nats.prefix,
+      SLACK_BOT_TOKEN: this.slack.token,
+      SLACK_API_URL: this.slack.apiUrl,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    });
+    const config: AppConfig = { env, projects: parseProjects(PROJECTS, 'test') };
+    const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.register(config, { slack: FAST_SLACK })] }).compile();
+    const app = moduleRef.createNestApplication(process.env.TEST_LOG_LEVEL ? {} : { logger: false });
+    // As runService does: handler errors reach the transport unchanged (PermanentError → dead-letter).
+    app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
+    app.connectMicroservice({
+      strategy: new JetStreamServer({
+        servers: [this.nats.url],
+        prefix: this.nats.prefix,
+        service: 'notifier',
+        consumers: [{ stream: 'EVENTS' }],
+        schemas: MessageSchemas,
+        backoffMs: [50, 100],
+      }),
+    }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+    await app.init();
+    this.app = app;
+  }
+
+  /** Like a pod being stopped: the transport stops consuming, in-flight work ends, connections close. */
+  async stop(): Promise<void> {
+    await this.app?.close();
+    this.app = undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    await this.publisher?.close();
+    await this.raw?.close();
+    await this.slack.stop();
+    await this.nats.cleanup();
+    await this.db.drop();
+  }
+
+  /** Publishes as approvals' relay does (Nats-Msg-Id = event id) and waits for JetStream's ack. */
+  async publish(...events: BuildEvent[]): Promise<void> {
+    this.publisher ??= new JetStreamClient({ servers: [this.nats.url], prefix: this.nats.prefix, name: 'notifier-test' });
+    for (const event of events) await this.publisher.publishEvent(subjectOfEventType(event.type)!, event);
+  }
+
+  /**
+   * Delivers the same event again, as JetStream does after a lost ack: a new stream message
+   * (no Nats-Msg-Id, so the stream does not drop it as a duplicate) with the same event id.
+   */
+  async redeliver(event: BuildEvent): Promise<void> {
+    this.raw ??= await connect({ servers: this.nats.url });
+    await this.raw.jetstream().publish(`${this.nats.prefix}.${subjectOfEventType(event.type)}`, StringCodec().encode(JSON.stringify(event)));
+  }
+
+  /** The messages dead-lettered by the notifier for a subject, with the reason header. */
+  async deadLetters(subject: string): Promise<string[]> {
+    this.raw ??= await connect({ servers: this.nats.url });
+    const jsm = await this.raw.jetstreamManager();
+    const stream = `${this.nats.prefix.toUpperCase()}_DLQ`;
+    const reasons: string[] = [];
+    const info = await jsm.streams.info(stream);
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
+      if (m && m.subject === `${this.nats.prefix}.dlq.notifier.${subject}`) reasons.push(m.header.get('Deploybot-Dlq-Reason'));
+    }
+    return reasons;
+  }
+
+  /** Slack messages (not replies) in a conversation or a user's DM. */
+  topLevel(channelOrUser: string): SlackMessage[] {
+    return this.slack.messages(channelOrUser).filter((m) => !m.thread_ts);
+  }
+
+  /** Waits for a message in `channelOrUser` whose text contains `text`. */
+  waitForText(channelOrUser: string, text: string, timeoutMs = 5_000): Promise<SlackMessage> {
+    return this.slack.waitFor(() => this.slack.messages(channelOrUser).find((m) => m.text.includes(text)), timeoutMs);
+  }
+}
+
+/** The action ids of the buttons a message still shows. */
+export const buttonsOf = (message: SlackMessage | undefined): string[] =>
+  ((message?.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id?: string }> }>)
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => (b.elements ?? []).map((e) => e.action_id ?? ''));
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
