@@ -59,7 +59,7 @@ export class WorkloadDeployer implements OnModuleDestroy {
       this.logger.log({ msg: 'applied; watching the rollout', ...log, ...where, image: order.image });
 
       const podSelector = toLabelSelector(selectorLabels(manifests.name));
-      const outcome = await this.watcher.watch({ ...where, buildId: order.buildId, podSelector }, this.shutdown.signal);
+      const outcome = await this.watcher.watch({ ...where, buildId: order.buildId, requestId: order.requestId, podSelector }, this.shutdown.signal);
       if (outcome.status === 'succeeded') {
         this.logger.log({ msg: 'rollout succeeded', ...log, ...where, url: order.url });
         return deploymentSucceeded(order, where, new Date());

@@ -20,9 +20,9 @@ export function deploymentManifest(order: DeploymentOrder, name: string, project
       revisionHistoryLimit: 3,
       selector: { matchLabels: selectorLabels(name) },
       template: {
-        // The build id on the template changes the pod template hash: a new build rolls out
-        // even when its image tag is the same as the last one's.
-        metadata: { labels, annotations },
+        // The build and request ids on the template change the pod template hash: a new build rolls
+        // out even when its image tag is the same as the last one's, and a retry gets new pods.
+        metadata: { labels, annotations: { ...annotations, [AnnotationKeys.requestId]: order.requestId } },
         spec: {
           containers: [
             {

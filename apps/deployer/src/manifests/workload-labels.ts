@@ -17,6 +17,12 @@ export const LabelKeys = {
 export const AnnotationKeys = {
   /** The build whose image runs; on the pod template too, so a new build always rolls out. */
   buildId: 'deploybot.dev/build-id',
+  /**
+   * The deployment request the pods were made for; on the pod template, so every request (e.g. an
+   * owner's retry after a failed production rollout) starts fresh pods like `kubectl rollout restart`,
+   * instead of waiting on the pods of the failed attempt. A redelivered request changes nothing.
+   */
+  requestId: 'deploybot.dev/request-id',
   /** When the running build was requested; a late redelivery of an older request must not roll it back. */
   requestedAt: 'deploybot.dev/requested-at',
 } as const;

@@ -72,8 +72,8 @@ describe('workloadManifests for a preview', () => {
     expect(m.deployment.spec?.template.metadata?.annotations).not.toHaveProperty('deploybot.dev/requested-at');
   });
 
-  it('puts the build id on the pod template so a new build rolls out', () => {
-    expect(m.deployment.spec?.template.metadata?.annotations).toEqual({ 'deploybot.dev/build-id': 'b-42' });
+  it('puts the build and request ids on the pod template so a new build, or a retry, rolls out new pods', () => {
+    expect(m.deployment.spec?.template.metadata?.annotations).toEqual({ 'deploybot.dev/build-id': 'b-42', 'deploybot.dev/request-id': 'evt-1' });
   });
 
   it('runs the image with the project port, replicas, resources and pull secrets', () => {

@@ -9,6 +9,8 @@ export interface RolloutTarget {
   namespace: string;
   name: string;
   buildId: string;
+  /** The deployment request: its pods carry it (an earlier attempt's failing pods are not this rollout's). */
+  requestId: string;
   /** Label selector of the Deployment's pods. */
   podSelector: string;
 }
@@ -31,7 +33,7 @@ export interface RolloutWatcherOptions {
 
 /**
  * Follows one rollout until the evaluator says it succeeded or failed, by polling the
- * Deployment and the pods of the new build (pods carry the build-id annotation of the template).
+ * Deployment and the pods of this request (pods carry the build-id and request-id annotations of the template).
  *
  * Polling rather than a watch stream: every call is short and has a timeout, a restart needs no
  * resourceVersion bookkeeping, and a rollout's pace (seconds) does not need sub-second events.
@@ -57,8 +59,10 @@ export class RolloutWatcher {
           this.cluster.readDeployment(target.namespace, target.name),
           this.cluster.listPods(target.namespace, target.podSelector),
         ]);
-        const ofThisBuild = pods.filter((p) => p.metadata?.annotations?.[AnnotationKeys.buildId] === target.buildId);
-        const evaluation = evaluateRollout({ deployment, pods: ofThisBuild }, memory, { now: this.now(), startedAt }, this.options.policy);
+        const ofThisRequest = pods.filter(
+          (p) => p.metadata?.annotations?.[AnnotationKeys.buildId] === target.buildId && p.metadata?.annotations?.[AnnotationKeys.requestId] === target.requestId,
+        );
+        const evaluation = evaluateRollout({ deployment, pods: ofThisRequest }, memory, { now: this.now(), startedAt }, this.options.policy);
         memory = evaluation.memory;
         if (evaluation.verdict.status !== 'progressing') return evaluation.verdict;
       } catch (error) {

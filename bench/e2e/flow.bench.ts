@@ -1,0 +1,86 @@
+/**
+ * Whole-flow figures (docs/benchmarks.md): the four built services as processes, real Postgres
+ * and NATS, the Slack and Kubernetes fakes answering at once.
+ *  1. latency over BENCH_BUILDS (default 50) builds, one after the other:
+ *     CI request → every QA DM posted; owner's click → production announced in the channel;
+ *  2. throughput: BENCH_BURST (default 100) builds across BENCH_PROJECTS (default 10) projects
+ *     at once, until every QA DM is posted — and a count that nothing was lost or doubled.
+ * Run: node scripts/run-ts.cjs bench/e2e/flow.bench.ts
+ */
+import { SlackActions } from '@app/contracts';
+import { clickIn, e2eProject, reportBuild, waitForRequestDms } from '../../test/e2e/support/flows';
+import { dmOfBuild, topLevel } from '../../test/e2e/support/slack-views';
+import { startStack, type Stack } from '../../test/e2e/support/stack';
+
+const builds = Number(process.env.BENCH_BUILDS ?? 50);
+const burst = Number(process.env.BENCH_BURST ?? 100);
+const projectCount = Number(process.env.BENCH_PROJECTS ?? 10);
+const projects = Array.from({ length: projectCount }, (_, i) => e2eProject(`bench${i}`, i + 1, { qa: [`U0QA${String(i + 1).padStart(2, '0')}001`], owners: [`U0OW${String(i + 1).padStart(2, '0')}001`] }));
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const summary = (values: number[]) => `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (n=${values.length})`;
+
+async function latency(stack: Stack): Promise<void> {
+  const toQa: number[] = [];
+  const toProduction: number[] = [];
+  for (let i = 0; i < builds; i++) {
+    const project = projects[i % projects.length];
+    const t0 = performance.now();
+    const { buildId } = await reportBuild(stack, { project: project.id, image: `registry.example.org/${project.id}:l${i}`, type: 'branch', target: `lat-${i}` });
+    const dms = await waitForRequestDms(stack, project, buildId, 60_000);
+    toQa.push(performance.now() - t0);
+    const qa = project.qa![0];
+    const owner = project.owners[0];
+    await clickIn(stack, qa, dms.qaDms[qa], SlackActions.Approve, buildId);
+    const ownerDm = dms.ownerDms[owner];
+    await stack.waitFor('approval reaches the owner', () => stack.slack.thread(ownerDm.channel, ownerDm.ts).some((m) => /ready/i.test(m.text)), 60_000);
+    const announced = () => stack.slack.messages(project.channel).filter((m) => /deployed to production/i.test(m.text)).length;
+    const before = announced();
+    const t2 = performance.now();
+    await clickIn(stack, owner, ownerDm, SlackActions.Promote, buildId);
+    await stack.waitFor('production announced in the channel', () => announced() > before, 60_000);
+    toProduction.push(performance.now() - t2);
+  }
+  console.log(`CI request → QA DMs posted:            ${summary(toQa)}`);
+  console.log(`owner's click → production announced:  ${summary(toProduction)}`);
+}
+
+async function throughput(stack: Stack): Promise<void> {
+  const t0 = performance.now();
+  const accepted = await Promise.all(
+    Array.from({ length: burst }, (_, i) => {
+      const project = projects[i % projects.length];
+      return stack.ciBuildComplete({ project: project.id, image: `registry.example.org/${project.id}:t${i}`, type: 'branch', target: `tp-${i}` });
+    }),
+  );
+  const acceptedMs = performance.now() - t0;
+  if (accepted.some((a) => a.status !== 202)) throw new Error(`not every build was accepted: ${accepted.map((a) => a.status).join(',')}`);
+  const ids = await Promise.all(accepted.map((a) => stack.waitFor('registered', async () => (await stack.getBuild(a.body.id)).body?.id, 120_000)));
+  await stack.waitFor(`QA DMs for all ${burst} builds`, () => ids.every((id, i) => dmOfBuild(stack.slack, projects[i % projects.length].qa![0], id)), 300_000);
+  const doneMs = performance.now() - t0;
+  const dmCounts = ids.map((id, i) => topLevel(stack.slack, projects[i % projects.length].qa![0]).filter((m) => JSON.stringify([m.blocks, ...m.history.map((h) => h.blocks)]).includes(id)).length);
+  const statusMessages = projects.map((p) => topLevel(stack.slack, p.channel).filter((m) => /tp-/.test(JSON.stringify([m.text, m.blocks]))).length);
+  console.log(`${burst} builds across ${projects.length} projects: accepted in ${acceptedMs.toFixed(0)} ms; every QA DM posted after ${(doneMs / 1000).toFixed(1)} s = ${(burst / (doneMs / 1000)).toFixed(1)} builds/s`);
+  console.log(`  QA DMs per build: min ${Math.min(...dmCounts)}, max ${Math.max(...dmCounts)} (1 = nothing lost or doubled); channel status messages: ${statusMessages.reduce((a, b) => a + b, 0)} for ${burst} builds`);
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack({ projects, timeScale: 0.02, env: { LOG_LEVEL: 'warn' } });
+  try {
+    if (builds > 0) await latency(stack);
+    if (burst > 0) await throughput(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
