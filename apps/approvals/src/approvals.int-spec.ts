@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BuildView, MessageSchemas, QueryReply, Subjects } from '@app/contracts';
+import { BuildView, MessageSchemas, previewUrl, QueryReply, Subjects } from '@app/contracts';
 import { absoluteSubject, JetStreamClient, JetStreamServer } from '@app/platform';
 import { connect, JSONCodec } from 'nats';
 import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
@@ -41,7 +41,7 @@ describe('approvals through the real transport', () => {
     const events = await readJetStream(nats.url, nats.prefix, 'EVENTS', 2);
     expect(events.map((e) => e.type)).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
     const [registered, requested] = events;
-    expect(registered).toMatchObject({ version: 1, causationId: input.id, data: { requestId: input.data.requestId, project: 'test1', previewUrl: 'https://feature-login.branch.example.org' } });
+    expect(registered).toMatchObject({ version: 1, causationId: input.id, data: { requestId: input.data.requestId, project: 'test1', previewUrl: previewUrl('https://example.org', 'branch', 'feature/login') } });
     expect(requested).toMatchObject({ streamId: registered.streamId, version: 2, correlationId: registered.correlationId });
     expect(MessageSchemas[Subjects.PreviewDeploymentRequested].safeParse(requested).success).toBe(true);
 
