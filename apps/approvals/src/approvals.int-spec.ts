@@ -41,7 +41,7 @@ describe('approvals through the real transport', () => {
     const events = await readJetStream(nats.url, nats.prefix, 'EVENTS', 2);
     expect(events.map((e) => e.type)).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
     const [registered, requested] = events;
-    expect(registered).toMatchObject({ version: 1, causationId: input.id, data: { requestId: input.data.requestId, project: 'test1', previewUrl: previewUrl('https://example.org', 'branch', 'feature/login') } });
+    expect(registered).toMatchObject({ version: 1, causationId: input.id, data: { requestId: input.data.requestId, project: 'test1', previewUrl: previewUrl('https://example.org', 'branch', 'feature/Login') } });
     expect(requested).toMatchObject({ streamId: registered.streamId, version: 2, correlationId: registered.correlationId });
     expect(MessageSchemas[Subjects.PreviewDeploymentRequested].safeParse(requested).success).toBe(true);
 
