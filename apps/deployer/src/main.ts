@@ -6,4 +6,5 @@ void runService({
   service: 'deployer',
   module: (config) => DeployerModule.register(config),
   consumers: [{ stream: 'EVENTS' }],
+  concurrency: 64,
 });

@@ -6,4 +6,5 @@ void runService({
   service: 'notifier',
   module: (config) => NotifierModule.register(config),
   consumers: [{ stream: 'EVENTS' }],
+  concurrency: 64,
 });

@@ -14,6 +14,12 @@ export interface ServiceDefinition {
   consumers?: ConsumerSpec[];
   /** Serve `@MessagePattern` queries over NATS (needs the transport even without consumers). */
   answersQueries?: boolean;
+  /**
+   * Messages handled at once by one instance (default 16). Services whose handlers mostly
+   * wait — on a rollout, on Slack's per-channel pacing — take more, so one slow build or
+   * one busy channel does not hold up the others.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       service: definition.service,
       consumers: definition.consumers,
       schemas: MessageSchemas,
+      concurrency: definition.concurrency,
     });
     app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

@@ -36,7 +36,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   constructor(options: JetStreamOptions) {
     super();
-    this.opts = { ...DEFAULTS, ...options };
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+    this.opts = { ...DEFAULTS, ...given } as typeof this.opts;
     this.executor = new KeyedExecutor(this.opts.concurrency);
   }
 
