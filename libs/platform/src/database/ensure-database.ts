@@ -16,7 +16,9 @@ export async function ensureDatabase(url: string, timeoutMs = 5_000): Promise<vo
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently by another service
+        // Created concurrently by another service starting at the same moment: 42P04 when
+        // Postgres saw it first, 23505 (pg_database's unique index) when both raced the insert.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {
