@@ -5,6 +5,7 @@ import { createTestNats } from '../../../../test/infra/test-infra';
 import { deliveries, startRecordingService, TestSubjects, until, work } from '../../test/transport-harness';
 import { JetStreamClient } from './jetstream.client';
 import { PermanentError } from './jetstream.context';
+import { JetStreamServer } from './jetstream.server';
 import { streamName } from './jetstream.options';
 import { ensureStream } from './stream-setup';
 
@@ -181,6 +182,34 @@ describe('JetStream transport with a PermanentError', () => {
     await app.close();
     await client.close();
     await nc.close();
+    await nats.cleanup();
+  });
+});
+
+describe('JetStream transport shutdown with a stuck handler', () => {
+  it('stops waiting after the shutdown timeout and leaves the message to be redelivered', async () => {
+    const nats = await createTestNats();
+    deliveries.length = 0;
+    const server = new JetStreamServer({
+      servers: [nats.url],
+      prefix: nats.prefix,
+      service: 'recorder',
+      consumers: [{ stream: 'INPUTS' }],
+      shutdownTimeoutMs: 300,
+    });
+    server.addHandler(TestSubjects.Work, async () => new Promise<void>(() => deliveries.push({ instance: 'stuck', id: 'x', n: 0, deliveryCount: 1 })), true);
+    await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    const client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 't' });
+    await client.publishEvent(TestSubjects.Work, work(1));
+    await until(() => deliveries.length === 1, 5_000, 'the delivery');
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const nc = await connect({ servers: nats.url });
+    const info = await (await nc.jetstreamManager()).consumers.info(streamName(nats.prefix, 'INPUTS'), 'recorder-inputs');
+    expect(info.num_ack_pending).toBe(1);
+    await nc.close();
+    await client.close();
     await nats.cleanup();
   });
 });

@@ -27,6 +27,8 @@ export interface JetStreamOptions {
   concurrency?: number;
   /** Timeout of every publish and request. */
   timeoutMs?: number;
+  /** How long shutdown waits for in-flight handlers before leaving them to redelivery. */
+  shutdownTimeoutMs?: number;
 }
 
 export const DEFAULTS = {
@@ -35,6 +37,7 @@ export const DEFAULTS = {
   ackWaitMs: 30_000,
   concurrency: 16,
   timeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
 };
 
 /** `deploybot` + `input.build-completed` → `deploybot.input.build-completed`. */

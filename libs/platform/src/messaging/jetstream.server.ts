@@ -69,12 +69,21 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Stops pulling, lets in-flight handlers finish (and ack), then drains the connection. */
+  /**
+   * Stops pulling, lets in-flight handlers finish (and ack) for up to `shutdownTimeoutMs`,
+   * then drains the connection. A handler still running then is left unacked: JetStream
+   * redelivers its message to another instance, so nothing is lost by not waiting longer
+   * (and Kubernetes would SIGKILL us after its grace period anyway).
+   */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.iterators.map((it) => it.close().catch(() => undefined)));
-    await this.executor.idle();
-    await Promise.allSettled(this.loops);
+    const finished = await Promise.race([
+      this.executor.idle().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.opts.shutdownTimeoutMs).unref()),
+    ]);
+    if (!finished) this.logger.warn(`${this.executor.inFlight} message(s) still in progress after ${this.opts.shutdownTimeoutMs} ms; leaving them to be redelivered`);
+    else await Promise.allSettled(this.loops);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }
 
