@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
+import { endAllPools } from '@event-driven-io/dumbo';
 import { PostgresEventStore } from '../../apps/approvals/src/event-store/event-store';
 import { openEventLog } from '../../apps/approvals/src/event-store/event-log.data-source';
 import { NewEvent } from '../../apps/approvals/src/event-store/stored-event';
@@ -54,7 +55,13 @@ async function emmett(url: string): Promise<Store> {
     append: async (streamId, expected, events) =>
       void (await store.appendToStream(streamId, events, { expectedStreamVersion: expected === 0 ? STREAM_DOES_NOT_EXIST : BigInt(expected) })),
     load: async (streamId) => (await store.readStream(streamId)).events.length,
-    close: () => store.close(),
+    // dumbo reference-counts its pools per connection string and the schema migration takes a
+    // second reference, so close() leaves the pool open; dropping the database (WITH FORCE)
+    // would then kill its idle clients and crash the run with an unhandled pool error.
+    close: async () => {
+      await store.close();
+      await endAllPools();
+    },
   };
 }
 
@@ -96,6 +103,13 @@ async function withDatabase<T>(name: string, run: (url: string) => Promise<T>): 
   try {
     return await run(url.toString());
   } finally {
+    // pg's pool.end() resolves before its clients' sessions are gone; a forced drop would
+    // terminate them and crash the run with an unhandled error on the ended pool.
+    for (let i = 0; i < 50; i++) {
+      const left = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1`, [name]);
+      if (left.rowCount === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }

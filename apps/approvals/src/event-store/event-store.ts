@@ -1,6 +1,7 @@
 import { StreamVersionConflict } from './event-store.errors';
-import { SqlExecutor, rows } from './sql-executor';
-import { EventRow, NewEvent, RecordedEvent, recordedEvent } from './stored-event';
+import { PreparedStatement, runPrepared } from './pg-statements';
+import { SqlExecutor } from './sql-executor';
+import { NewEvent, RecordedEvent, StreamRow, recordedEventOf } from './stored-event';
 
 /** Channel the command path notifies after a commit that appended events; the relay LISTENs to it. */
 export const EVENTS_CHANNEL = 'approvals_events';
@@ -25,19 +26,22 @@ export interface ReadStreamResult {
  */
 export class PostgresEventStore {
   async readStream(executor: SqlExecutor, streamId: string): Promise<ReadStreamResult> {
-    const found = await rows<EventRow>(
-      executor,
-      `SELECT position::text AS position, stream_id, stream_version, type, data, metadata
-         FROM approvals.events WHERE stream_id = $1 ORDER BY events.stream_version`,
-      [streamId],
-    );
-    const events = found.map(recordedEvent);
+    const { rows: found } = await runPrepared<StreamRow>(executor, READ_STREAM, [streamId]);
+    const events = found.map((row) => recordedEventOf(row, streamId));
     return { version: events.at(-1)?.version ?? 0, events };
   }
 
   /**
    * Appends `events` after `expectedVersion` (0: the stream must not exist yet) and
-   * returns the new version. One statement: the version check and the insert.
+   * returns the new version. One prepared INSERT, no read-then-write:
+   *
+   * - version `expectedVersion + 1` taken → unique (stream_id, stream_version) violation;
+   * - `expectedVersion` > 0 not in the stream → the `EXISTS` guard inserts nothing.
+   *
+   * Versions are gap-free (every append starts right after an existing version), so "row
+   * `expectedVersion` exists and `expectedVersion + 1` does not" is "the stream is at
+   * `expectedVersion`"; both cases are a {@link StreamVersionConflict}. A concurrent writer
+   * of the same version blocks on the unique index until it commits or rolls back.
    *
    * No NOTIFY here: a transaction that notifies holds Postgres's global notify lock until
    * its commit is flushed, which serializes every appending transaction (measured: 8
@@ -45,37 +49,55 @@ export class PostgresEventStore {
    */
   async appendToStream(executor: SqlExecutor, streamId: string, expectedVersion: number, events: NewEvent[]): Promise<number> {
     if (events.length === 0) return expectedVersion;
-    let result: { appended: number }[];
+    let appended: number;
     try {
-      result = await rows<{ appended: number }>(
-        executor,
-        `WITH current AS (
-           SELECT coalesce(max(stream_version), 0) AS version FROM approvals.events WHERE stream_id = $1
-         ), inserted AS (
-           INSERT INTO approvals.events (stream_id, stream_version, event_id, type, data, metadata)
-           SELECT $1, $2::int + e.ord::int, e.id, e.type, e.data, e.metadata
-             FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord), current
-            WHERE current.version = $2::int
-           RETURNING 1
-         )
-         SELECT count(*)::int AS appended FROM inserted`,
-        [
-          streamId,
-          expectedVersion,
-          events.map((e) => e.metadata.id),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      );
+      ({ rowCount: appended } =
+        events.length === 1
+          ? await runPrepared(executor, APPEND_ONE, [streamId, expectedVersion, ...columnsOf(events[0])])
+          : await runPrepared(executor, APPEND_MANY, [
+              streamId,
+              expectedVersion,
+              events.map((e) => e.metadata.id),
+              events.map((e) => e.type),
+              events.map((e) => JSON.stringify(e.data)),
+              events.map((e) => JSON.stringify(e.metadata)),
+            ]));
     } catch (error) {
       if (isVersionViolation(error)) throw new StreamVersionConflict(streamId, expectedVersion);
       throw error;
     }
-    if (result[0]?.appended !== events.length) throw new StreamVersionConflict(streamId, expectedVersion);
+    if (appended !== events.length) throw new StreamVersionConflict(streamId, expectedVersion);
     return expectedVersion + events.length;
   }
 }
+
+const columnsOf = (e: NewEvent): unknown[] => [e.metadata.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)];
+
+/** Only the stream's columns the caller does not know already; served by the unique (stream_id, stream_version) index. */
+const READ_STREAM: PreparedStatement = {
+  name: 'approvals_read_stream_v1',
+  text: `SELECT position::text AS position, stream_version, type, data, metadata
+           FROM approvals.events WHERE stream_id = $1 ORDER BY stream_version`,
+};
+
+/** The guard of every append: the expected version is the stream's last (see appendToStream). */
+const AT_EXPECTED_VERSION = `($2::int = 0 OR EXISTS (SELECT 1 FROM approvals.events WHERE stream_id = $1 AND stream_version = $2::int))`;
+
+const APPEND_ONE: PreparedStatement = {
+  name: 'approvals_append_one_v1',
+  text: `INSERT INTO approvals.events (stream_id, stream_version, event_id, type, data, metadata)
+         SELECT $1, $2::int + 1, $3::uuid, $4, $5::jsonb, $6::jsonb WHERE ${AT_EXPECTED_VERSION}
+         RETURNING stream_version`,
+};
+
+const APPEND_MANY: PreparedStatement = {
+  name: 'approvals_append_many_v1',
+  text: `INSERT INTO approvals.events (stream_id, stream_version, event_id, type, data, metadata)
+         SELECT $1, $2::int + e.ord::int, e.id, e.type, e.data, e.metadata
+           FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+          WHERE ${AT_EXPECTED_VERSION}
+         RETURNING stream_version`,
+};
 
 const isVersionViolation = (error: unknown): boolean => {
   const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };

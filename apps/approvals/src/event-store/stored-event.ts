@@ -42,12 +42,17 @@ export interface EventRow {
   metadata: EventMetadata;
 }
 
-export const recordedEvent = (row: EventRow): RecordedEvent => {
+/** A row of one stream, read by its id (the store does not select the id it already knows). */
+export type StreamRow = Omit<EventRow, 'stream_id'>;
+
+export const recordedEvent = (row: EventRow): RecordedEvent => recordedEventOf(row, row.stream_id);
+
+export const recordedEventOf = (row: StreamRow, streamId: string): RecordedEvent => {
   const { id, occurredAt, correlationId, causationId, actor } = row.metadata;
   return {
     id,
     type: row.type,
-    streamId: row.stream_id,
+    streamId,
     version: row.stream_version,
     occurredAt,
     correlationId,
