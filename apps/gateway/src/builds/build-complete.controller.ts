@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BuildCompletedSchema, Subjects } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, recordedByDomainLog } from '@app/platform';
 import type { AppConfig } from '@app/platform';
 import { CLOCK } from '../clock';
 import type { Clock } from '../clock';
@@ -60,6 +60,7 @@ export class BuildCompleteController {
       throw Refusal.unavailable('deploybot could not record the build right now (NATS did not acknowledge it); retry later', this.options.retryAfterSeconds);
     }
     this.logger.log({ msg: 'build accepted', requestId, correlationId: requestId, ...check.request });
+    recordedByDomainLog(response);
     const link = `/v1/builds/${requestId}`;
     response.setHeader('Location', link);
     return { id: requestId, status: 'accepted', links: { build: link } };

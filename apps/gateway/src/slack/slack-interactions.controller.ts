@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Inject, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { MessageSchemas } from '@app/contracts';
+import { recordedByDomainLog } from '@app/platform';
 import { CLOCK } from '../clock';
 import type { Clock } from '../clock';
 import { GATEWAY_OPTIONS } from '../gateway.options';
@@ -64,6 +65,7 @@ export class SlackInteractionsController {
     for (const { envelope } of inputs) {
       this.logger.log({ msg: 'click accepted', type: envelope.type, id: envelope.id, buildId: envelope.data.buildId, correlationId: envelope.correlationId, user: envelope.data.user });
     }
+    if (request.res) recordedByDomainLog(request.res);
     return undefined;
   }
 }

@@ -30,6 +30,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly loops: Promise<void>[] = [];
   private readonly executor: KeyedExecutor;
   private readonly opts: Required<Omit<JetStreamOptions, 'schemas' | 'consumers'>> & Pick<JetStreamOptions, 'schemas' | 'consumers'>;
+  private readonly heartbeats = new Set<NodeJS.Timeout>();
   private closing = false;
   private connection = { up: false };
   protected override readonly logger = new Logger('JetStreamServer');
@@ -82,6 +83,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.executor.idle().then(() => true),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.opts.shutdownTimeoutMs).unref()),
     ]);
+    // Handlers still running are abandoned to redelivery: stop telling the server they progress.
+    for (const heartbeat of this.heartbeats) clearInterval(heartbeat);
+    this.heartbeats.clear();
     if (!finished) this.logger.warn(`${this.executor.inFlight} message(s) still in progress after ${this.opts.shutdownTimeoutMs} ms; leaving them to be redelivered`);
     else await Promise.allSettled(this.loops);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
@@ -105,8 +109,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         for await (const m of messages) {
           // Extend the ack deadline from receipt on: a message may wait behind others of its build.
           const heartbeat = setInterval(() => m.working(), Math.max(this.opts.ackWaitMs / 3, 100));
+          heartbeat.unref(); // never what keeps a stopping process alive
+          this.heartbeats.add(heartbeat);
+          const stopHeartbeat = () => (clearInterval(heartbeat), this.heartbeats.delete(heartbeat));
           await this.executor.slot();
-          void this.executor.run(this.orderingKey(m), () => this.handle(m).finally(() => clearInterval(heartbeat)));
+          void this.executor.run(this.orderingKey(m), () => this.handle(m).finally(stopHeartbeat));
         }
       } catch (error) {
         if (this.closing) return;
