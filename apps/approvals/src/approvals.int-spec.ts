@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { BuildView, MessageSchemas, previewUrl, QueryReply, Subjects } from '@app/contracts';
-import { absoluteSubject, JetStreamClient, JetStreamServer } from '@app/platform';
+import { absoluteSubject, connectJetStream, JetStreamClient } from '@app/platform';
 import { connect, JSONCodec } from 'nats';
 import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
 import { buildCompleted, readJetStream, testConfig } from '../test/approvals-harness';
@@ -18,9 +18,7 @@ beforeAll(async () => {
   nats = await createTestNats();
   const module = await Test.createTestingModule({ imports: [ApprovalsModule.register(testConfig(database.url, nats))] }).compile();
   app = module.createNestApplication({ logger: false });
-  app.connectMicroservice({
-    strategy: new JetStreamServer({ servers: [nats.url], prefix: nats.prefix, service: 'approvals', consumers: [{ stream: 'INPUTS' }], schemas: MessageSchemas, backoffMs: [50, 100] }),
-  });
+  connectJetStream(app, { servers: [nats.url], prefix: nats.prefix, service: 'approvals', consumers: [{ stream: 'INPUTS' }], schemas: MessageSchemas, backoffMs: [50, 100] });
   await app.startAllMicroservices();
   await app.init();
   client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 'approvals-test' });

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { JSONCodec, NatsConnection } from 'nats';
 import { MessageSchemas, Subjects } from '@app/contracts';
 import type { BuildClosed, EventEnvelope, PreviewDeploymentRequested, ProductionDeploymentRequested } from '@app/contracts';
-import { AppConfig, JetStreamClient, JetStreamServer } from '@app/platform';
+import { AppConfig, connectJetStream, JetStreamClient } from '@app/platform';
 import { DeployerModule } from '../src/deployer.module';
 
 /** Starts the deployer's Nest app on the real JetStream transport, tuned for tests. */
@@ -20,15 +20,13 @@ export async function startDeployer(config: AppConfig, nats: { url: string; pref
     ],
   }).compile();
   const app = moduleRef.createNestApplication(process.env.DEPLOYER_TEST_LOGS ? {} : { logger: false });
-  app.connectMicroservice({
-    strategy: new JetStreamServer({
-      servers: [nats.url],
-      prefix: nats.prefix,
-      service: 'deployer',
-      consumers: [{ stream: 'EVENTS' }],
-      schemas: MessageSchemas,
-      backoffMs: [300, 300],
-    }),
+  connectJetStream(app, {
+    servers: [nats.url],
+    prefix: nats.prefix,
+    service: 'deployer',
+    consumers: [{ stream: 'EVENTS' }],
+    schemas: MessageSchemas,
+    backoffMs: [300, 300],
   });
   await app.startAllMicroservices();
   await app.init();

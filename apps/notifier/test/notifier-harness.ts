@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { connect, StringCodec, type NatsConnection } from 'nats';
 import { MessageSchemas, subjectOfEventType, type BuildEvent } from '@app/contracts';
-import { JetStreamClient, JetStreamServer, loadEnvironment, parseProjects, RethrowRpcErrorsFilter, type AppConfig } from '@app/platform';
+import { connectJetStream, JetStreamClient, loadEnvironment, parseProjects, type AppConfig } from '@app/platform';
 import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
 import { startSlackFake, type SlackFake, type SlackMessage } from '../../../test/fakes/slack';
 import { NotifierModule } from '../src/notifier.module';
@@ -57,18 +57,14 @@ export class NotifierHarness {
     const config: AppConfig = { env, projects: parseProjects(PROJECTS, 'test') };
     const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.register(config, { slack: FAST_SLACK })] }).compile();
     const app = moduleRef.createNestApplication(process.env.TEST_LOG_LEVEL ? {} : { logger: false });
-    // As runService does: handler errors reach the transport unchanged (PermanentError → dead-letter).
-    app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
-    app.connectMicroservice({
-      strategy: new JetStreamServer({
-        servers: [this.nats.url],
-        prefix: this.nats.prefix,
-        service: 'notifier',
-        consumers: [{ stream: 'EVENTS' }],
-        schemas: MessageSchemas,
-        backoffMs: [50, 100],
-      }),
-    }, { inheritAppConfig: true });
+    connectJetStream(app, {
+      servers: [this.nats.url],
+      prefix: this.nats.prefix,
+      service: 'notifier',
+      consumers: [{ stream: 'EVENTS' }],
+      schemas: MessageSchemas,
+      backoffMs: [50, 100],
+    });
     await app.startAllMicroservices();
     await app.init();
     this.app = app;

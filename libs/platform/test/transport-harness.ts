@@ -3,7 +3,7 @@ import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservice
 import { Test } from '@nestjs/testing';
 import { z } from 'zod';
 import { envelopeSchema, EventEnvelope } from '@app/contracts';
-import { JetStreamContext, JetStreamServer, RethrowRpcErrorsFilter } from '../src/messaging';
+import { connectJetStream, JetStreamContext } from '../src/messaging';
 
 /** Test subjects on the INPUTS stream, with the envelope schema every message must match. */
 export const TestSubjects = { Work: 'input.test-work', Other: 'input.test-other', Echo: 'query.test-echo' } as const;
@@ -56,23 +56,17 @@ export async function startRecordingService(opts: {
 
   const moduleRef = await Test.createTestingModule({ imports: [RecordingModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
-  app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
-  app.connectMicroservice(
-    {
-      strategy: new JetStreamServer({
-        servers: [opts.natsUrl],
-        prefix: opts.prefix,
-        service: 'recorder',
-        consumers: [{ stream: 'INPUTS' }],
-        schemas: { [TestSubjects.Work]: WorkSchema },
-        maxDeliver: opts.maxDeliver ?? 3,
-        backoffMs: [50, 100],
-        ackWaitMs: 2_000,
-        concurrency: opts.concurrency ?? 8,
-      }),
-    },
-    { inheritAppConfig: true },
-  );
+  connectJetStream(app, {
+    servers: [opts.natsUrl],
+    prefix: opts.prefix,
+    service: 'recorder',
+    consumers: [{ stream: 'INPUTS' }],
+    schemas: { [TestSubjects.Work]: WorkSchema },
+    maxDeliver: opts.maxDeliver ?? 3,
+    backoffMs: [50, 100],
+    ackWaitMs: 2_000,
+    concurrency: opts.concurrency ?? 8,
+  });
   await app.startAllMicroservices();
   await app.init();
   return app;

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GetBuildQuery, ListProjectBuildsQuery, Subjects } from '@app/contracts';
 import type { BuildView, QueryReply } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, describeIssues } from '@app/platform';
 import type { AppConfig } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -48,5 +48,5 @@ export class BuildQueriesController {
 const invalid = (error: z.ZodError): QueryReply<never> => ({
   ok: false,
   status: 400,
-  message: error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; '),
+  message: describeIssues(error, '(query)').join('; '),
 });

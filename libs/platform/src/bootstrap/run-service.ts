@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
 import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
-import { ConsumerSpec, JetStreamServer, RethrowRpcErrorsFilter } from '../messaging';
+import { connectJetStream, ConsumerSpec } from '../messaging';
 import { ReadinessRegistry } from '../observability';
 
 export interface ServiceDefinition {
@@ -34,7 +34,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   app.enableShutdownHooks();
 
   if (definition.consumers?.length || definition.answersQueries) {
-    const server = new JetStreamServer({
+    const server = connectJetStream(app, {
       servers: config.env.NATS_URL.split(',').map((s) => s.trim()),
       prefix: config.env.NATS_SUBJECT_PREFIX,
       service: definition.service,
@@ -42,8 +42,6 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       schemas: MessageSchemas,
       concurrency: definition.concurrency,
     });
-    app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
-    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     app.get(ReadinessRegistry).register({ name: 'jetstream-consumer', check: () => server.isReady() });
     await app.startAllMicroservices();
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
-import { describeIssues } from './projects.loader';
+import { describeIssues } from './describe-issues';
 
 export type ServiceName = 'gateway' | 'approvals' | 'deployer' | 'notifier';
 

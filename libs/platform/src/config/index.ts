@@ -1,5 +1,6 @@
 export * from './config-error';
 export * from './projects.schema';
+export * from './describe-issues';
 export * from './projects.loader';
 export * from './environment';
 export * from './app-config';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { z } from 'zod';
 import { ConfigError } from './config-error';
+import { describeIssues } from './describe-issues';
 import { ProjectConfig, ProjectsFileSchema } from './projects.schema';
 
 /** The validated projects file, with lookups by id. */
@@ -20,13 +20,6 @@ export class Projects {
     return [...this.byId.keys()];
   }
 }
-
-/** `projects[0].qa[1]` — the path of a problem as a person reads it. */
-export const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
-
-export const describeIssues = (error: z.ZodError): string[] =>
-  error.issues.map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`);
 
 /** Parses and validates the projects YAML text; `source` names the file in errors. */
 export function parseProjects(text: string, source: string): Projects {

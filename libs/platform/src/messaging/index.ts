@@ -7,3 +7,4 @@ export * from './keyed-executor';
 export * from './messaging.metrics';
 export * from './stream-setup';
 export * from './rethrow-rpc-errors.filter';
+export * from './connect-jetstream';

@@ -3,6 +3,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { ConsumerMessages, headers as natsHeaders, JsMsg, Msg, NatsConnection, StringCodec } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { deadLetterSubject, Streams, StreamName } from '@app/contracts';
+import { describeIssues } from '../config/describe-issues';
 import { JetStreamContext, PermanentError } from './jetstream.context';
 import { absoluteSubject, DEFAULTS, JetStreamOptions, streamName } from './jetstream.options';
 import { KeyedExecutor } from './keyed-executor';
@@ -157,7 +158,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (schema) {
       const result = schema.safeParse(payload);
       if (!result.success) {
-        const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+        const problems = describeIssues(result.error).join('; ');
         return this.deadLetter(m, subject, `invalid payload: ${problems}`);
       }
       payload = result.data;
