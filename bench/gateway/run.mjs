@@ -2,20 +2,27 @@
 // minimal @slack/bolt app as the peer, drives both from another process and writes the
 // results into docs/gateway.md (between the bench markers).
 //
-//   node bench/gateway/run.mjs [--skip-build] [--duration 10]
+//   node bench/gateway/run.mjs [--skip-build] [--duration 10] [--rounds 3]
+//
+// Each round measures every target once (peak, evenly paced, autocannon's overallRate),
+// the targets alternating, so a change in machine load hits all of them alike; the table
+// gives the median over the rounds and each round's peak. CPU per request is read from
+// /proc for the server under test and nats-server (Linux; left out elsewhere).
 //
 // Needs NATS with JetStream (NATS_URL, default nats://127.0.0.1:4222). Only loopback traffic;
 // every run is bounded in time and stops the processes it started.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
 
 const root = new URL('../../', import.meta.url).pathname;
 const args = process.argv.slice(2);
-const duration = Number(args[args.indexOf('--duration') + 1] || 10) || 10;
+const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
+const duration = option('--duration', 10);
+const rounds = option('--rounds', 3);
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const prefix = `bench${Date.now().toString(36)}`;
 const secrets = { signingSecret: 'bench-signing-secret-0123456789', ciToken: 'bench-ci-token-0123456789abcdef' };
@@ -71,7 +78,7 @@ async function main() {
   const config = join(dir, 'config.yml');
   writeFileSync(config, 'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n');
 
-  start('gateway', process.execPath, [join(root, 'dist/apps/gateway/apps/gateway/src/main.js')], {
+  const gateway = start('gateway', process.execPath, [join(root, 'dist/apps/gateway/apps/gateway/src/main.js')], {
     PORT: String(ports.gateway),
     NATS_URL: natsUrl,
     NATS_SUBJECT_PREFIX: prefix,
@@ -80,40 +87,97 @@ async function main() {
     SLACK_SIGNING_SECRET: secrets.signingSecret,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   });
-  start('bolt', process.execPath, [join(root, 'bench/gateway/bolt-peer.mjs')], { PORT: String(ports.bolt), SLACK_SIGNING_SECRET: secrets.signingSecret });
+  const bolt = start('bolt', process.execPath, [join(root, 'bench/gateway/bolt-peer.mjs')], { PORT: String(ports.bolt), SLACK_SIGNING_SECRET: secrets.signingSecret });
   await waitFor(`http://127.0.0.1:${ports.gateway}/readyz`);
   await waitFor(`http://127.0.0.1:${ports.bolt}/slack/events`, { method: 'POST' });
   for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok; i++) await sleep(100);
 
+  const servers = { gateway: gateway.pid, bolt: bolt.pid };
+  const natsPid = processId('nats-server');
   const targets = {
-    'gateway: Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.gateway}/slack/interactions` },
-    'Bolt 5.1 (peer): Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.bolt}/slack/events` },
-    'gateway: CI webhooks': { kind: 'ci', url: `http://127.0.0.1:${ports.gateway}/build-complete` },
+    'gateway: Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.gateway}/slack/interactions`, server: servers.gateway },
+    'Bolt 5.1 (peer): Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.bolt}/slack/events`, server: servers.bolt },
+    'gateway: CI webhooks': { kind: 'ci', url: `http://127.0.0.1:${ports.gateway}/build-complete`, server: servers.gateway },
   };
-  const results = [];
+  const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
   let run = 0;
-  for (const [name, target] of Object.entries(targets)) {
-    drive({ ...target, run: ++run, connections: 10, duration: 3 }); // warm-up (JIT, connections, stream)
-    const peak = drive({ ...target, run: ++run, connections: 10, duration });
-    const burst = drive({ ...target, run: ++run, connections: 10, duration, overallRate: 200 });
-    const paced = drive({ ...target, run: ++run, connections: 10, duration, mode: 'paced', rate: 200 });
-    results.push({ name, peak, burst, paced });
-    console.error(name, JSON.stringify({ peak, burst, paced }));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, { server, ...target }] of Object.entries(targets)) {
+      if (round === 1) drive({ ...target, run: ++run, connections: 10, duration: 3 }); // warm-up (JIT, connections, stream)
+      const before = { server: cpuSeconds(server), nats: cpuSeconds(natsPid) };
+      const peak = drive({ ...target, run: ++run, connections: 10, duration });
+      const cpuUs = (pid, start) => (start === undefined ? undefined : Math.round(((cpuSeconds(pid) - start) / peak.requests) * 1e6));
+      peak.cpuPerRequestUs = { server: cpuUs(server, before.server), nats: server === servers.bolt ? undefined : cpuUs(natsPid, before.nats) };
+      const burst = drive({ ...target, run: ++run, connections: 10, duration, overallRate: 200 });
+      const paced = drive({ ...target, run: ++run, connections: 10, duration, mode: 'paced', rate: 200 });
+      runs[name].push({ peak, burst, paced });
+      console.error(`round ${round}`, name, JSON.stringify({ peak, burst, paced }));
+    }
   }
   const stored = await storedInputs();
-  return { results, stored, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, duration };
+  const results = Object.entries(runs).map(([name, measured]) => ({ name, rounds: measured, median: medians(measured) }));
+  return { results, stored, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, duration, rounds, load: loadavg()[0] };
 }
 
-function markdown({ results, stored, cpus, cpuModel, node, duration }) {
-  const ok = (r) => (r.non2xx || r.errors || r.timeouts ? ` (non-2xx ${r.non2xx ?? 0}, errors ${r.errors ?? 0})` : '');
+/** utime + stime of a process in seconds, from /proc (undefined where there is none). */
+function cpuSeconds(pid) {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
+function processId(name) {
+  try {
+    return Number(execFileSync('pgrep', ['-o', '-x', name], { encoding: 'utf8' }).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (values) => {
+  const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : undefined;
+};
+
+function medians(measured) {
+  const pick = (f) => median(measured.map(f));
+  return {
+    rps: pick((m) => m.peak.rps),
+    serverCpuUs: pick((m) => m.peak.cpuPerRequestUs?.server),
+    natsCpuUs: pick((m) => m.peak.cpuPerRequestUs?.nats),
+    pacedP50: pick((m) => m.paced.p50),
+    pacedP99: pick((m) => m.paced.p99),
+    pacedMax: pick((m) => m.paced.max),
+    burstP50: pick((m) => m.burst.p50),
+    burstP99: pick((m) => m.burst.p99),
+    failed: measured.reduce((n, m) => n + [m.peak, m.burst, m.paced].reduce((k, r) => k + (r.non2xx ?? 0) + (r.errors ?? 0) + (r.timeouts ?? 0), 0), 0),
+  };
+}
+
+function markdown({ results, stored, cpus, cpuModel, node, duration, rounds, load }) {
+  const n = (v) => (v === undefined ? '–' : Math.round(v).toLocaleString('en-US'));
   const lines = [
-    `Run: ${new Date().toISOString().slice(0, 10)}, ${cpus} × ${cpuModel}, Node ${node}, NATS JetStream on the same machine, ${duration} s per measurement, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}.`,
+    `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus} × ${cpuModel}, Node ${node}, NATS JetStream on the same machine, load average ${load.toFixed(1)} at the end, ${rounds} rounds of ${duration} s per measurement, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}. Medians over the rounds:`,
     '',
-    '| target | peak req/s (10 connections) | 200/s evenly paced: p50 / p99 / max (ms) | autocannon overallRate 200: p50 / p99 (ms) |',
-    '|---|---|---|---|',
-    ...results.map((r) => `| ${r.name} | ${Math.round(r.peak.rps)}${ok(r.peak)} | ${r.paced.p50} / ${r.paced.p99} / ${r.paced.max}${ok(r.paced)} | ${r.burst.p50} / ${r.burst.p99}${ok(r.burst)} |`),
+    '| target | peak req/s (10 connections) | each round | CPU per request: server / nats-server (µs) | 200/s evenly paced: p50 / p99 / max (ms) | autocannon overallRate 200: p50 / p99 (ms) | failed requests |',
+    '|---|---:|---|---:|---:|---:|---:|',
+    ...results.map(({ name, rounds: measured, median: m }) =>
+      [
+        name,
+        n(m.rps),
+        measured.map((r) => n(r.peak.rps)).join(', '),
+        `${n(m.serverCpuUs)} / ${n(m.natsCpuUs)}`,
+        `${m.pacedP50} / ${m.pacedP99} / ${m.pacedMax}`,
+        `${m.burstP50} / ${m.burstP99}`,
+        String(m.failed),
+      ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
+    ),
     '',
-    `Inputs stored in the INPUTS stream during the run: ${stored} (every accepted click and webhook is a JetStream-acknowledged message; Bolt stores nothing).`,
+    `Inputs stored in the INPUTS stream during the run: ${stored.toLocaleString('en-US')} (every accepted click and webhook is a JetStream-acknowledged message; Bolt stores nothing).`,
   ];
   return lines.join('\n');
 }

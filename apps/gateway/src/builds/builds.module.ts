@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { BuildCompleteController } from './build-complete.controller';
+import { BuildCompleteRoute } from './build-complete.route';
 
 /** CI's webhook: `POST /build-complete`. */
-@Module({ controllers: [BuildCompleteController] })
+@Module({ providers: [BuildCompleteRoute] })
 export class BuildsModule {}

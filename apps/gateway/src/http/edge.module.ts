@@ -6,12 +6,15 @@ import { HttpMetricsMiddleware } from '../http-metrics/http-metrics.middleware';
 import { InputPublisher } from '../messaging/input-publisher';
 import { InputStreamSetup } from '../messaging/input-stream.setup';
 import { BodyLimitMiddleware } from './body-limit.middleware';
+import { CiToken } from './ci-token';
 import { CiTokenGuard } from './ci-token.guard';
+import { DirectRoutes } from './direct-routes';
 import { GatewayExceptionFilter } from './gateway-exception.filter';
 
 /**
  * What every gateway feature stands on: the clock, the limits, publishing inputs,
- * CI authentication, one JSON shape for errors, the body limit and HTTP metrics.
+ * CI authentication, the webhooks' direct routes, and for the Nest routes one JSON
+ * shape for errors, the body limit and HTTP metrics.
  */
 @Global()
 @Module({})
@@ -25,9 +28,11 @@ export class EdgeModule implements NestModule {
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         InputPublisher,
         InputStreamSetup,
+        CiToken,
         CiTokenGuard,
+        DirectRoutes,
       ],
-      exports: [CLOCK, GATEWAY_OPTIONS, InputPublisher, InputStreamSetup, CiTokenGuard],
+      exports: [CLOCK, GATEWAY_OPTIONS, InputPublisher, InputStreamSetup, CiToken, CiTokenGuard, DirectRoutes],
     };
   }
 

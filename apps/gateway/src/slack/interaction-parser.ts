@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BuildId, isSlackActionId, SlackActionId, SlackActions, SlackOrigin, SlackUserId } from '@app/contracts';
+import { formValue } from '../http/form';
 import { quote } from '../http/quote';
 
 /** One click on one of deploybot's buttons, as the rest of the gateway needs it. */
@@ -60,8 +61,8 @@ interface RawAction {
  * click on one of deploybot's buttons is refused with a reason.
  */
 export function parseInteraction(rawBody: string): InteractionParse {
-  const payload = new URLSearchParams(rawBody).get('payload');
-  if (payload === null) return refuse('expected a form body payload=<JSON>');
+  const payload = formValue(rawBody, 'payload');
+  if (payload === undefined) return refuse('expected a form body payload=<JSON>');
   let json: unknown;
   try {
     json = JSON.parse(payload);

@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { constantTimeEquals } from '../http/constant-time';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Slack refuses to deliver requests older than this, and so do we (replay protection). */
 export const SLACK_MAX_AGE_SECONDS = 5 * 60;
@@ -31,8 +30,10 @@ export function verifySlackSignature(signingSecret: string, request: SignedReque
   if (!timestamp || !signature) return { ok: false, reason: 'missing-headers' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed-timestamp' };
   if (Math.abs(nowSeconds - Number(timestamp)) > SLACK_MAX_AGE_SECONDS) return { ok: false, reason: 'stale' };
-  const expected = slackSignature(signingSecret, timestamp, rawBody);
-  return constantTimeEquals(signature, expected) ? { ok: true } : { ok: false, reason: 'mismatch' };
+  const expected = Buffer.from(slackSignature(signingSecret, timestamp, rawBody));
+  const given = Buffer.from(signature);
+  // Every signature has the same, public length; only the bytes are compared in constant time.
+  return given.length === expected.length && timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }
 
 /** What a refusal means, for the log line and the 401 answer (never the secret or the signature). */

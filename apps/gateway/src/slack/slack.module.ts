@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { SlackInteractionsController } from './slack-interactions.controller';
-import { SlackSignatureGuard } from './slack-signature.guard';
+import { SlackInteractionsRoute } from './slack-interactions.route';
 
 /** Slack interactivity: signed button clicks become inputs. */
-@Module({ controllers: [SlackInteractionsController], providers: [SlackSignatureGuard] })
+@Module({ providers: [SlackInteractionsRoute] })
 export class SlackModule {}

@@ -78,7 +78,7 @@ export async function startGateway(harness: HarnessOptions = {}): Promise<Gatewa
     .overrideProvider(CLOCK)
     .useValue(clock)
     .compile();
-  const app: INestApplication = moduleRef.createNestApplication({ rawBody: true, logger: false });
+  const app: INestApplication = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   if (harness.waitForStream !== false) await app.get(InputStreamSetup).ready;
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

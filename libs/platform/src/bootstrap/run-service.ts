@@ -29,7 +29,7 @@ export interface ServiceDefinition {
  */
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const config = loadConfigOrExit(definition.service);
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 

@@ -1,44 +1,34 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-
-const RECORDED = Symbol.for('deploybot.recordedByDomainLog');
+import { destination } from 'pino';
 
 /**
- * Marks a response whose request a domain log line already records (the gateway's
- * "click accepted", "build accepted"): if it succeeds, the access-log line is left out,
- * as it would only repeat it. Refusals, errors and aborted requests are still logged.
+ * Structured JSON logs on stdout, one line per event; secrets and credentials are redacted.
+ * Lines are written asynchronously: while one write is on its way, the next lines wait in
+ * a buffer and go out together in the next write (so a busy gateway does not make one
+ * write system call per request); pino flushes the buffer when the process exits.
  */
-export function recordedByDomainLog(response: object): void {
-  (response as Record<symbol, boolean>)[RECORDED] = true;
-}
-
-/** The access-log level of a finished request: silent only for a success that a domain line records. */
-export function accessLogLevel(response: { statusCode: number }, error: unknown): 'info' | 'silent' {
-  const recorded = (response as unknown as Record<symbol, boolean | undefined>)[RECORDED] === true;
-  return recorded && !error && response.statusCode < 400 ? 'silent' : 'info';
-}
-
-/** Structured JSON logs, one line per event; secrets and credentials are redacted. */
 export function loggerParams(service: string, level: string): Params {
   return {
-    pinoHttp: {
-      level,
-      base: { service },
-      messageKey: 'msg',
-      timestamp: () => `,"time":"${new Date().toISOString()}"`,
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-slack-signature"]', '*.token', '*.password', '*.secret'],
-        censor: '[redacted]',
+    pinoHttp: [
+      {
+        level,
+        base: { service },
+        messageKey: 'msg',
+        timestamp: () => `,"time":"${new Date().toISOString()}"`,
+        redact: {
+          paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-slack-signature"]', '*.token', '*.password', '*.secret'],
+          censor: '[redacted]',
+        },
+        // Health probes every few seconds would drown everything else.
+        autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes((req.url ?? '').split('?')[0]) },
+        serializers: {
+          req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
       },
-      // Health probes every few seconds would drown everything else.
-      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes((req.url ?? '').split('?')[0]) },
-      // One line per accepted input is enough: the domain line (with the request id) says it.
-      customLogLevel: (_req, res, error) => accessLogLevel(res, error),
-      serializers: {
-        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    },
+      destination({ dest: 1, sync: false }),
+    ],
     forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
   };
 }
