@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { DEPLOYER_OPTIONS } from '../deployer.options';
 import type { DeployerOptions } from '../deployer.options';
 import { KubernetesModule } from '../kubernetes/kubernetes.module';
@@ -9,10 +10,10 @@ import { WorkloadDeployer } from './workload-deployer.service';
 /** Deploy, watch, report; tear previews down. */
 @Module({})
 export class DeploymentsModule {
-  static forRoot(options: DeployerOptions): DynamicModule {
+  static forRoot(options: DeployerOptions, kubeConfig: KubeConfig): DynamicModule {
     return {
       module: DeploymentsModule,
-      imports: [KubernetesModule.forRoot(options)],
+      imports: [KubernetesModule.forRoot(options, kubeConfig)],
       controllers: [DeploymentEventsHandler],
       providers: [{ provide: DEPLOYER_OPTIONS, useValue: options }, WorkloadDeployer, PreviewTeardown],
     };

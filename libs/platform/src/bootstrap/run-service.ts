@@ -1,4 +1,4 @@
-import { DynamicModule, Type } from '@nestjs/common';
+import { ConsoleLogger, DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
@@ -28,8 +28,11 @@ export interface ServiceDefinition {
  * shuts down gracefully on SIGTERM/SIGINT (stop consuming, finish in-flight work, drain).
  */
 export async function runService(definition: ServiceDefinition): Promise<void> {
-  const config = loadConfigOrExit(definition.service);
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const config = orExitOnConfigError(definition.service, () => loadAppConfig(definition.service));
+  const module = orExitOnConfigError(definition.service, () => definition.module(config));
+  // Until the JSON logger takes over (and if start-up fails before it does), Nest's own
+  // logger writes JSON lines too, so a log collector never sees a coloured stack trace.
+  const app = await NestFactory.create(module, { bufferLogs: true, logger: new ConsoleLogger({ json: true }) });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
@@ -49,9 +52,10 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   app.get(Logger).log(`${definition.service} listening on :${config.env.PORT}`);
 }
 
-function loadConfigOrExit(service: ServiceName): AppConfig {
+/** Runs a start-up step; a ConfigError is printed as it is (no stack trace) and ends the process with 1. */
+function orExitOnConfigError<T>(service: ServiceName, step: () => T): T {
   try {
-    return loadAppConfig(service);
+    return step();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`deploybot ${service}: ${error.message}\n`);
