@@ -89,6 +89,45 @@ describe('notifier: exactly one Slack message per person, whatever happens', () 
     expect(buttonsOf(h.topLevel(OWNER)[0])).toEqual([SlackActions.Promote, SlackActions.Close]);
   }, 30_000);
 
+  it('finds a post whose answer came too late in the history instead of posting it again: channel, DM, thread reply', async () => {
+    const e = buildEvents(facts({ buildId: 'b-late', target: 'late' }));
+    // Each time, Slack makes the next post but answers after the notifier's 2 s timeout.
+    h.slack.answerLateNext('chat.postMessage', 2_500);
+    await h.publish(e.registered());
+    await h.slack.waitFor(() => h.slack.calls('conversations.history').length === 1, 10_000);
+
+    h.slack.answerLateNext('chat.postMessage', 2_500);
+    await h.publish(e.previewDeployed());
+    await h.slack.waitFor(() => PEOPLE.every((p) => h.topLevel(p).length === 1), 15_000);
+
+    const ownerDm = h.topLevel(OWNER)[0];
+    h.slack.answerLateNext('chat.postMessage', 2_500);
+    await h.publish(e.qaApproved(QA1, [QA1], 4));
+    await h.slack.waitFor(() => h.slack.calls('conversations.replies').length === 1, 15_000);
+    await h.slack.waitFor(() => h.topLevel(QA1)[0]?.text.includes('You approved'), 10_000);
+    await sleep(300);
+
+    // No effect reached Slack twice: every message carries a different effect.
+    const effects = h.slack.messages().map((m) => m.metadata?.event_payload.effect);
+    expect(effects.every((effect) => typeof effect === 'string')).toBe(true);
+    expect(new Set(effects).size).toBe(effects.length);
+    expect(h.topLevel(CHANNEL)).toHaveLength(1);
+    for (const person of PEOPLE) expect(h.topLevel(person)).toHaveLength(1);
+    expect(h.slack.thread(OWNER, ownerDm.ts).map((m) => m.text)).toEqual([expect.stringContaining('approved this build'), expect.stringContaining('ready for production')]);
+    // The ledger took the found messages for its own: later events edit them.
+    expect(h.topLevel(CHANNEL)[0].editCount).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('posts again when the token may not read history: a duplicate, never a lost message', async () => {
+    const e = buildEvents(facts({ buildId: 'b-noscope', target: 'noscope' }));
+    h.slack.answerLateNext('chat.postMessage', 2_500);
+    h.slack.failNext('conversations.history', 'missing_scope');
+    await h.publish(e.registered());
+    await h.slack.waitFor(() => h.topLevel(CHANNEL).length === 2, 10_000);
+    await sleep(300);
+    expect(h.topLevel(CHANNEL)).toHaveLength(2);
+  }, 20_000);
+
   it('dead-letters an event Slack refuses for good instead of retrying it, and still asks the people', async () => {
     const channel = 'C0NOTINVITED';
     h.slack.addChannel(channel, { botIsMember: false });

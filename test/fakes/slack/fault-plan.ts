@@ -1,12 +1,15 @@
-/** A planned misbehaviour for one upcoming call. */
-export type Fault = { kind: 'ratelimit'; retryAfterSeconds: number } | { kind: 'error'; error: string };
+/**
+ * A planned misbehaviour for one upcoming call: a 429 or an error (the call has no effect),
+ * or a late answer (the call takes effect, its answer is sent `delayMs` later).
+ */
+export type Fault = { kind: 'ratelimit'; retryAfterSeconds: number } | { kind: 'error'; error: string } | { kind: 'late'; delayMs: number };
 
 /** Matches every method in `rateLimitNext('*', …)` / `failNext('*', …)`. */
 export const ANY_METHOD = '*';
 
 /**
  * Faults a test asked for, consumed in the order they were planned: per method first,
- * then those planned for any method. A call that takes a fault has no other effect.
+ * then those planned for any method. A call that takes a 429 or error fault has no other effect.
  */
 export class FaultPlan {
   private readonly queues = new Map<string, Fault[]>();

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { FaultPlan } from './fault-plan';
 import { fail, rateLimited, type MethodAnswer, type SlackBody } from './methods/method-context';
@@ -11,7 +12,7 @@ import { isUserId, Workspace } from './workspace';
 export const DEFAULT_TOKEN = 'xoxb-test-token';
 const DEFAULT_WAIT_MS = 5000;
 /** Scopes a bot token for this app would carry; WebClient surfaces them as response_metadata.scopes. */
-const SCOPES = 'chat:write,im:write';
+const SCOPES = 'chat:write,im:write,channels:history,groups:history,im:history';
 
 /**
  * Starts a local HTTP server that speaks Slack's Web API (the methods in `METHODS`) for the
@@ -86,6 +87,11 @@ class SlackApiFake implements SlackFake {
     this.faults.add(method, { kind: 'error', error }, times);
   }
 
+  answerLateNext(method: string, delayMs: number, times = 1): void {
+    if (!Number.isInteger(delayMs) || delayMs < 1) throw new Error(`delayMs must be a positive whole number of ms, got ${delayMs}`);
+    this.faults.add(method, { kind: 'late', delayMs }, times);
+  }
+
   addChannel(id: string, opts: { botIsMember?: boolean } = {}): void {
     this.ws.addChannel(id, opts.botIsMember ?? true);
   }
@@ -117,7 +123,7 @@ class SlackApiFake implements SlackFake {
     }
     const request = await readSlackRequest(req, method);
     const at = Date.now();
-    const answer = this.answer(request, at);
+    const { answer, delayMs } = this.answer(request, at);
     const response: SlackBody = answer.status === 429 ? { ok: false, error: 'ratelimited' } : answer.body;
     const call: RecordedCall = { method, args: request.args, response, httpStatus: answer.status, at };
     this.recorded.push(call);
@@ -125,17 +131,24 @@ class SlackApiFake implements SlackFake {
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (answer.status === 429) headers['retry-after'] = String(answer.retryAfterSeconds);
     else if (request.token === this.token) headers['x-oauth-scopes'] = SCOPES;
+    if (delayMs) await sleep(delayMs);
+    if (res.destroyed) return; // the client gave up waiting; Slack has done the call all the same
     res.writeHead(answer.status, headers);
     res.end(JSON.stringify(response));
   }
 
   /**
-   * Order of checks: planned faults (a faulted call has no effect), then what Slack checks
-   * before running a method (body, method name, token), then the method itself.
+   * Order of checks: planned faults (a 429 or error fault has no effect), then what Slack
+   * checks before running a method (body, method name, token), then the method itself.
    */
-  private answer(request: SlackRequest, now: number): MethodAnswer {
+  private answer(request: SlackRequest, now: number): { answer: MethodAnswer; delayMs: number } {
     const fault = this.faults.take(request.method);
-    if (fault) return fault.kind === 'ratelimit' ? rateLimited(fault.retryAfterSeconds) : fail(fault.error);
+    if (fault?.kind === 'ratelimit') return { answer: rateLimited(fault.retryAfterSeconds), delayMs: 0 };
+    if (fault?.kind === 'error') return { answer: fail(fault.error), delayMs: 0 };
+    return { answer: this.run(request, now), delayMs: fault?.kind === 'late' ? fault.delayMs : 0 };
+  }
+
+  private run(request: SlackRequest, now: number): MethodAnswer {
     if (request.error) return fail(request.error);
     const entry = METHODS[request.method];
     if (!entry) return { status: 200, body: { ok: false, error: 'unknown_method', req_method: request.method } };

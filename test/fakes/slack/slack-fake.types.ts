@@ -58,6 +58,8 @@ export interface SlackMessage {
   history: Array<{ text: string; blocks?: unknown[]; at: number }>;
   /** When chat.postMessage created it, ms since the epoch (for pacing assertions). */
   postedAt: number;
+  /** Message metadata given to chat.postMessage, returned by history with `include_all_metadata`. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** An ephemeral message: shown to one user in one conversation, never stored in history. */
@@ -90,6 +92,11 @@ export interface SlackFake {
   rateLimitNext(method: string, times: number, retryAfterSeconds?: number): void;
   /** The next `times` (default 1) calls of `method` (or `*`) answer `{ok:false, error}` with no effect. */
   failNext(method: string, error: string, times?: number): void;
+  /**
+   * The next `times` (default 1) calls of `method` (or `*`) take effect as usual, but their answer
+   * is sent only `delayMs` later: a client with a shorter timeout gives up on a call Slack carried out.
+   */
+  answerLateNext(method: string, delayMs: number, times?: number): void;
   /** Make a channel known; the bot is a member unless `botIsMember: false`. */
   addChannel(id: string, opts?: { botIsMember?: boolean }): void;
   /** Poll until `predicate` returns a truthy value; rejects after `timeoutMs` (default 5000) listing recent calls. */

@@ -94,22 +94,30 @@ export class EffectRunner {
   /**
    * intent → post → result. On a redelivery a `done` effect is skipped; a `pending` one means
    * an earlier try may have reached Slack without the ledger hearing back (crash, timeout):
-   * it is posted again, accepting a rare duplicate over a lost message (docs/slack.md).
+   * the conversation is searched for that post by its effect metadata first, and only if it
+   * is not there (or history cannot be read) posted again — a rare duplicate rather than a
+   * lost message (docs/slack.md).
    */
   private async postOnce(cause: EffectCause, scope: string, key: string, request: PostRequest, tracked?: string): Promise<void> {
     const start = await this.ledger.beginEffect(scope, key, cause.buildId);
     if (start.state === 'done') return;
+    const effect = `${scope}/${key}`;
+    const message = tracked && cause.buildId ? { buildId: cause.buildId, key: tracked } : undefined;
     if (start.state === 'resumed') {
-      this.logger.warn({ msg: 'an earlier try of this post may have reached Slack; posting again (possible duplicate)', ...cause, scope, key, attempts: start.attempts });
+      const earlier = await this.slack.findPost({ to: request.to, threadTs: request.threadTs, effect, since: start.since });
+      if (earlier) {
+        this.logger.log({ msg: 'found the post an earlier try made; not posting it again', ...cause, scope, key, attempts: start.attempts });
+        return this.ledger.completeEffect(scope, key, cause.eventId, { conversation: earlier.channel, ts: earlier.ts, message });
+      }
+      this.logger.warn({ msg: 'an earlier try of this post may have reached Slack and it is not in the history; posting again', ...cause, scope, key, attempts: start.attempts });
     }
     let ref;
     try {
-      ref = await this.slack.post({ ...request, effect: `${scope}/${key}` });
+      ref = await this.slack.post({ ...request, effect });
     } catch (error) {
       if (error instanceof SlackCallFailed && !error.maybeDelivered) await this.ledger.abandonEffect(scope, key);
       throw error;
     }
-    const message = tracked && cause.buildId ? { buildId: cause.buildId, key: tracked } : undefined;
     await this.ledger.completeEffect(scope, key, cause.eventId, { conversation: ref.channel, ts: ref.ts, message });
   }
 

@@ -8,8 +8,11 @@ export type LedgerMessage =
   | { state: 'posted'; conversation: string; ts: string }
   | { state: 'unreachable'; problem: string };
 
-/** What `beginEffect` found: a fresh intent, one left `pending` by an earlier try, or one already done. */
-export type EffectStart = { state: 'new' } | { state: 'resumed'; attempts: number } | { state: 'done' };
+/**
+ * What `beginEffect` found: a fresh intent, one left `pending` by an earlier try (`since` the
+ * first try began), or one already done.
+ */
+export type EffectStart = { state: 'new' } | { state: 'resumed'; attempts: number; since: Date } | { state: 'done' };
 
 /** Where a post landed, and (for a tracked message) under which key the ledger keeps it. */
 export interface EffectResult {
@@ -71,17 +74,18 @@ export class MessageLedger {
    * it already; `resumed` means an earlier try may or may not have reached Slack.
    */
   async beginEffect(scope: string, key: string, buildId: string | undefined): Promise<EffectStart> {
-    const rows: { state: 'pending' | 'done'; attempts: number }[] = await this.db.query(
+    const rows: { state: 'pending' | 'done'; attempts: number; created_at: Date }[] = await this.db.query(
       `INSERT INTO notifier.effects (scope, effect_key, build_id, state, attempts)
        VALUES ($1, $2, $3, 'pending', 1)
        ON CONFLICT (scope, effect_key) DO UPDATE
          SET attempts = notifier.effects.attempts + 1, updated_at = now()
          WHERE notifier.effects.state = 'pending'
-       RETURNING state, attempts`,
+       RETURNING state, attempts, created_at`,
       [scope, key, buildId ?? null],
     );
     if (rows.length === 0) return { state: 'done' };
-    return rows[0].attempts === 1 ? { state: 'new' } : { state: 'resumed', attempts: rows[0].attempts };
+    const [row] = rows;
+    return row.attempts === 1 ? { state: 'new' } : { state: 'resumed', attempts: row.attempts, since: new Date(row.created_at) };
   }
 
   /** Marks the post done and, for a tracked message, remembers where it is — in one transaction. */

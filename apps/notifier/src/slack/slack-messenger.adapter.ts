@@ -10,31 +10,47 @@ import {
 import type { OutgoingMessage } from '../messages/block-kit';
 import { ChannelPacer } from './channel-pacer';
 import { classifyPlatformError, hintFor, SlackCallFailed } from './slack-call-failed';
-import type { EphemeralRequest, MessageRef, PostRequest, SlackMessenger } from './slack-messenger.port';
+import type { EphemeralRequest, MessageRef, PostQuery, PostRequest, SlackMessenger } from './slack-messenger.port';
 import type { SlackSettings } from './slack-settings';
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+/** The metadata event type every post carries, with the ledger effect as payload. */
+const EFFECT_EVENT = 'deploybot_effect';
+/** How far back before the first try a lookup starts, for clocks that disagree. */
+const LOOKUP_SKEW_SECONDS = 120;
+const LOOKUP_PAGE = 200;
+const LOOKUP_MAX_PAGES = 10;
+/** Token errors that mean "may not read history": the lookup is skipped, not the post. */
+const NO_HISTORY_ACCESS = new Set(['missing_scope', 'not_allowed_token_type', 'no_permission']);
 
 /**
  * The SlackMessenger over the real `@slack/web-api` WebClient — the only file that imports it.
- * Posts are paced per conversation; a 429 is waited out by WebClient (`Retry-After`, as
- * `rejectRateLimitedCalls` is false) within `retryConfig`; every error leaves as SlackCallFailed.
+ * Posts are paced per conversation; every error leaves as SlackCallFailed.
+ *
+ * Two clients, because a post is not idempotent: reads and edits go through `client`, whose
+ * `retryConfig` retries anything (and waits out 429s, `rejectRateLimitedCalls: false`). Posts
+ * go through `poster`, which never retries on its own: WebClient would re-send a post whose
+ * request timed out after Slack accepted it, and Slack would show it twice. A 429 (which does
+ * nothing on Slack's side) is waited out here instead; any other failure goes back to the
+ * effect runner, whose next try first looks for the earlier post (`findPost`).
  */
 export class WebClientSlackMessenger implements SlackMessenger {
+  private readonly logger = new NestLogger('SlackMessenger');
   private readonly client: WebClient;
+  private readonly poster: WebClient;
   private readonly pacer: ChannelPacer;
+  /** How many 429s in a row one post waits out before it fails (then the event is retried). */
+  private readonly rateLimitWaits: number;
   /** user id → their D… conversation, learnt from answers, so a DM and its thread share one pace. */
   private readonly dmOf = new Map<string, string>();
+  private historyRefused = false;
 
   constructor(settings: SlackSettings) {
-    this.client = new WebClient(settings.token, {
-      slackApiUrl: settings.apiUrl,
-      timeout: settings.timeoutMs,
-      retryConfig: settings.retry,
-      rejectRateLimitedCalls: false,
-      logger: slackLogger(),
-    });
+    const common = { slackApiUrl: settings.apiUrl, timeout: settings.timeoutMs, logger: slackLogger() };
+    this.client = new WebClient(settings.token, { ...common, retryConfig: settings.retry, rejectRateLimitedCalls: false });
+    this.poster = new WebClient(settings.token, { ...common, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
     this.pacer = new ChannelPacer(settings.postIntervalMs);
+    this.rateLimitWaits = settings.retry.retries;
   }
 
   async post(request: PostRequest): Promise<MessageRef> {
@@ -50,7 +66,7 @@ export class WebClientSlackMessenger implements SlackMessenger {
       unfurl_media: false,
     } as ChatPostMessageArguments;
     const answer = await this.pacer.run(conversation, () =>
-      this.call('chat.postMessage', request.to, () => this.client.chat.postMessage(args)),
+      this.call('chat.postMessage', request.to, () => this.waitingOutRateLimits(() => this.poster.chat.postMessage(args))),
     );
     if (!answer.channel || !answer.ts) {
       throw new SlackCallFailed('chat.postMessage', 'no_ts', 'transient', true, 'Slack answered ok without channel/ts');
@@ -69,14 +85,73 @@ export class WebClientSlackMessenger implements SlackMessenger {
   async postEphemeral(request: EphemeralRequest): Promise<void> {
     await this.pacer.run(request.channel, () =>
       this.call('chat.postEphemeral', request.channel, () =>
-        this.client.chat.postEphemeral({
-          channel: request.channel,
-          user: request.user,
-          text: request.message.text,
-          ...(request.message.blocks ? { blocks: toSlack(request.message) } : {}),
-        }),
+        this.waitingOutRateLimits(() =>
+          this.poster.chat.postEphemeral({
+            channel: request.channel,
+            user: request.user,
+            text: request.message.text,
+            ...(request.message.blocks ? { blocks: toSlack(request.message) } : {}),
+          }),
+        ),
       ),
     );
+  }
+
+  async findPost(query: PostQuery): Promise<MessageRef | undefined> {
+    if (this.historyRefused) return undefined;
+    try {
+      const channel = await this.conversationOf(query.to);
+      const oldest = String(Math.floor(query.since.getTime() / 1000) - LOOKUP_SKEW_SECONDS);
+      let cursor: string | undefined;
+      for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+        const common = { channel, oldest, include_all_metadata: true, limit: LOOKUP_PAGE, ...(cursor ? { cursor } : {}) };
+        const answer = query.threadTs
+          ? await this.call('conversations.replies', channel, () => this.client.conversations.replies({ ...common, ts: query.threadTs! }))
+          : await this.call('conversations.history', channel, () => this.client.conversations.history(common));
+        const found = answer.messages?.find(
+          (m) => m.metadata?.event_type === EFFECT_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.effect === query.effect,
+        );
+        if (found?.ts) return { channel, ts: found.ts };
+        cursor = answer.has_more ? answer.response_metadata?.next_cursor : undefined;
+        if (!cursor) return undefined;
+      }
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof SlackCallFailed) || !error.permanent) throw error;
+      if (NO_HISTORY_ACCESS.has(error.code)) {
+        this.historyRefused = true;
+        this.logger.warn({
+          msg: `the bot token may not read conversation history (${error.code}): a post whose answer was lost is posted again instead of being found; add the scopes channels:history, groups:history and im:history to avoid such duplicates`,
+        });
+      }
+      // A conversation we cannot read (not_in_channel, thread_not_found, …): the post itself will say what is wrong.
+      return undefined;
+    }
+  }
+
+  /** The conversation id of a channel id, or of a user's DM with the bot. */
+  private async conversationOf(to: string): Promise<string> {
+    if (!USER_ID.test(to)) return to;
+    const known = this.dmOf.get(to);
+    if (known) return known;
+    const answer = await this.call('conversations.open', to, () => this.client.conversations.open({ users: to }));
+    if (!answer.channel?.id) throw new SlackCallFailed('conversations.open', 'no_channel', 'transient', false, 'Slack answered ok without a channel id');
+    this.dmOf.set(to, answer.channel.id);
+    return answer.channel.id;
+  }
+
+  /** Sends a post again after each 429 (Slack did nothing), waiting as long as Slack asked. */
+  private async waitingOutRateLimits<T>(send: () => Promise<T>): Promise<T> {
+    for (let waited = 0; ; waited++) {
+      try {
+        return await send();
+      } catch (error) {
+        const retryAfter = (error as { code?: string; retryAfter?: number }).code === ErrorCode.RateLimitedError ? (error as { retryAfter: number }).retryAfter : undefined;
+        if (retryAfter === undefined || waited >= this.rateLimitWaits) throw error;
+        this.logger.log({ msg: `Slack rate limited a post; sending it again in ${retryAfter} s` });
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      }
+    }
   }
 
   /** Who the token belongs to; proves the token and the API URL work. */

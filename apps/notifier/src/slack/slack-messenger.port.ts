@@ -15,10 +15,21 @@ export interface PostRequest {
   /** Also show a thread reply in the channel. */
   broadcast?: boolean;
   /**
-   * Which ledger effect this post carries out; attached as Slack message metadata so a person
-   * (or a future reconciler reading conversations.history) can match a duplicate to its cause.
+   * Which ledger effect this post carries out; attached as Slack message metadata, so the post
+   * can be found again (`findPost`) and a person can trace any message to its cause.
    */
   effect?: string;
+}
+
+/** A post that may have been made without its answer reaching us. */
+export interface PostQuery {
+  /** As in the PostRequest: a conversation id, or a user id for their DM. */
+  to: string;
+  threadTs?: string;
+  /** The effect the post carried as metadata. */
+  effect: string;
+  /** When the first try began: older messages are not looked at. */
+  since: Date;
 }
 
 export interface EphemeralRequest {
@@ -37,6 +48,12 @@ export interface SlackMessenger {
   /** Idempotent: the same update twice leaves the same message. */
   update(ref: MessageRef, message: OutgoingMessage): Promise<void>;
   postEphemeral(request: EphemeralRequest): Promise<void>;
+  /**
+   * The message an earlier try of a post left in Slack, found by its effect metadata in the
+   * conversation's history (or the thread). undefined when there is none — or when the token
+   * may not read history (no `*:history` scope), which is logged once; the caller then posts again.
+   */
+  findPost(query: PostQuery): Promise<MessageRef | undefined>;
 }
 
 /** DI token of the SlackMessenger. */

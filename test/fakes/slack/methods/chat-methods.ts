@@ -22,6 +22,8 @@ export function postMessage(args: Args, ctx: MethodContext): MethodAnswer {
   const threadArg = stringArg(args, 'thread_ts');
   const parent = threadArg ? ctx.ws.findMessage(where.id, threadArg) : undefined;
   if (threadArg && !parent) return fail('thread_not_found');
+  const metadata = readMetadata(args.metadata);
+  if (metadata === 'invalid') return fail('invalid_metadata_format');
   const message: SlackMessage = {
     channel: where.id,
     ts: ctx.ws.nextTs(ctx.now),
@@ -35,6 +37,7 @@ export function postMessage(args: Args, ctx: MethodContext): MethodAnswer {
     editCount: 0,
     history: [],
     postedAt: ctx.now,
+    ...(metadata ? { metadata } : {}),
   };
   ctx.ws.addMessage(message);
   return ok({ channel: message.channel, ts: message.ts, message: toWire(message) });
@@ -107,8 +110,17 @@ function readContent(args: Args): Content | MethodAnswer {
   return { text, blocks: checked.blocks, hasAttachments };
 }
 
-/** The message object as Slack returns it from chat.postMessage / chat.update. */
-function toWire(m: SlackMessage): Record<string, unknown> {
+/** `metadata={"event_type": "…", "event_payload": {…}}` as Slack accepts it; absent is fine. */
+function readMetadata(value: unknown): SlackMessage['metadata'] | 'invalid' | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return 'invalid';
+  const { event_type: type, event_payload: payload } = value as Record<string, unknown>;
+  if (typeof type !== 'string' || !type || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'invalid';
+  return { event_type: type, event_payload: payload as Record<string, unknown> };
+}
+
+/** The message object as Slack returns it (chat.postMessage, chat.update, conversations.history). */
+export function toWire(m: SlackMessage, withMetadata = false): Record<string, unknown> {
   return {
     user: m.user,
     type: 'message',
@@ -121,5 +133,6 @@ function toWire(m: SlackMessage): Record<string, unknown> {
     ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.thread_ts ? { thread_ts: m.thread_ts, parent_user_id: BOT.userId } : {}),
     ...(m.reply_broadcast ? { subtype: 'thread_broadcast' } : {}),
+    ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
   };
 }

@@ -14,6 +14,8 @@ export const METHODS: Readonly<Record<string, MethodEntry>> = {
   'api.test': { handler: auth.apiTest, needsToken: false },
   'auth.test': { handler: auth.test, needsToken: true },
   'conversations.open': { handler: conversations.open, needsToken: true },
+  'conversations.history': { handler: conversations.history, needsToken: true },
+  'conversations.replies': { handler: conversations.replies, needsToken: true },
   'chat.postMessage': { handler: chat.postMessage, needsToken: true },
   'chat.update': { handler: chat.update, needsToken: true },
   'chat.postEphemeral': { handler: chat.postEphemeral, needsToken: true },
