@@ -2,11 +2,11 @@
  * Event store benchmark: approvals' PostgresEventStore against @event-driven-io/emmett-postgresql
  * on the same PostgreSQL, each in a database of its own, in the same run.
  *
- *   npx tsc -p bench/approvals/tsconfig.bench.json && node dist/bench/bench/approvals/event-store.bench.js
+ *   node scripts/run-ts.cjs bench/approvals/event-store.bench.ts
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server;
- * BENCH_APPENDS (default 3000) the appends per scenario. Only this file's imports are
- * compiled, and none uses the @app/* aliases (plain tsc does not rewrite them).
+ * BENCH_APPENDS (default 3000) the appends per scenario. run-ts compiles on the fly and
+ * resolves the @app/* aliases.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { openMigrated } from '@app/platform';
 import { CreateEventLog1764100000000 } from './migrations/1764100000000-create-event-log';
 import { CreateCommandTables1764100000001 } from './migrations/1764100000001-create-command-tables';
 import { CreateBuildsReadModel1764100000002 } from './migrations/1764100000002-create-builds-read-model';
@@ -33,27 +33,7 @@ export function createEventLogDataSource(url: string, options: EventLogDataSourc
   });
 }
 
-/**
- * Initializes the DataSource and runs pending migrations. Replicas starting together
- * take turns (advisory lock), and the schema exists before TypeORM creates its
- * migrations table in it.
- */
-export async function openEventLog(url: string, options: EventLogDataSourceOptions = {}): Promise<DataSource> {
-  const lock = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await lock.connect();
-  try {
-    await lock.query(`SELECT pg_advisory_lock(hashtext('deploybot.approvals.migrations'))`);
-    await lock.query(`CREATE SCHEMA IF NOT EXISTS approvals`);
-    const dataSource = createEventLogDataSource(url, options);
-    await dataSource.initialize();
-    try {
-      await dataSource.runMigrations({ transaction: 'each' });
-    } catch (error) {
-      await dataSource.destroy();
-      throw error;
-    }
-    return dataSource;
-  } finally {
-    await lock.end().catch(() => undefined);
-  }
+/** Initializes the DataSource and runs pending migrations (replicas take turns). */
+export function openEventLog(url: string, options: EventLogDataSourceOptions = {}): Promise<DataSource> {
+  return openMigrated(url, 'approvals', () => createEventLogDataSource(url, options));
 }

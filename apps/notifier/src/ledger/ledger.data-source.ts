@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ensureDatabase } from '@app/platform';
+import { ensureDatabase, openMigrated } from '@app/platform';
 import { LEDGER_ENTITIES, LEDGER_SCHEMA } from './ledger.entities';
 import { CreateLedger1764000000000 } from './migrations/1764000000000-create-ledger';
 
@@ -18,18 +18,8 @@ export const createLedgerDataSource = (url: string): DataSource =>
     extra: { max: 5, query_timeout: 10_000, statement_timeout: 10_000 },
   });
 
-/** Creates the database if needed, connects, and brings the schema up to date. */
+/** Creates the database if needed, connects, and brings the schema up to date (replicas take turns). */
 export async function openLedger(url: string): Promise<DataSource> {
   await ensureDatabase(url);
-  const dataSource = createLedgerDataSource(url);
-  await dataSource.initialize();
-  try {
-    // TypeORM keeps its migrations table in the schema, so the schema must exist first.
-    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${LEDGER_SCHEMA}`);
-    await dataSource.runMigrations({ transaction: 'each' });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
-  return dataSource;
+  return openMigrated(url, LEDGER_SCHEMA, () => createLedgerDataSource(url));
 }

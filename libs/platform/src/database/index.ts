@@ -1,1 +1,2 @@
 export * from './ensure-database';
+export * from './migrate';
