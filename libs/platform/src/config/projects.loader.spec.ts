@@ -92,4 +92,8 @@ projects:
       /invalid configuration in \/nonexistent\/config\.yml:\n {2}- file not found \(set DEPLOYBOT_CONFIG/,
     );
   });
+
+  it('loads the example projects files the repository ships (config.yml, deploy/config.yml)', () => {
+    for (const path of ['config.yml', 'deploy/config.yml']) expect(loadProjects(path).ids()).toContain('test1');
+  });
 });
