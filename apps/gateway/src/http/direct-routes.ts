@@ -69,6 +69,7 @@ export class DirectRoutes implements OnApplicationBootstrap {
       if (match) this.serve(match.path, match.route, request, response).catch((error: unknown) => this.failed(match.path, response, error));
       else for (const listener of nest) listener.call(server, request, response);
     });
+    this.logger.log(`Serving {${[...this.routes.values()].map((r) => r.path).join(', ')}, POST} in front of Nest`);
   }
 
   private async serve(path: string, route: DirectRoute, request: IncomingMessage, response: ServerResponse): Promise<void> {

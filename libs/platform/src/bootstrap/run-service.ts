@@ -1,10 +1,10 @@
-import { ConsoleLogger, DynamicModule, Type } from '@nestjs/common';
+import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
 import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
 import { connectJetStream, ConsumerSpec } from '../messaging';
-import { ReadinessRegistry } from '../observability';
+import { ReadinessRegistry, startupLogger } from '../observability';
 
 export interface ServiceDefinition {
   service: ServiceName;
@@ -30,9 +30,8 @@ export interface ServiceDefinition {
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const config = orExitOnConfigError(definition.service, () => loadAppConfig(definition.service));
   const module = orExitOnConfigError(definition.service, () => definition.module(config));
-  // Until the JSON logger takes over (and if start-up fails before it does), Nest's own
-  // logger writes JSON lines too, so a log collector never sees a coloured stack trace.
-  const app = await NestFactory.create(module, { bufferLogs: true, logger: new ConsoleLogger({ json: true }) });
+  // Until nestjs-pino takes over (and if start-up fails before it does), the same JSON lines.
+  const app = await NestFactory.create(module, { bufferLogs: true, logger: startupLogger(definition.service, config.env.LOG_LEVEL) });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
