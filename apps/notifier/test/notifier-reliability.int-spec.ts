@@ -118,15 +118,25 @@ describe('notifier: exactly one Slack message per person, whatever happens', () 
     expect(h.topLevel(CHANNEL)[0].editCount).toBeGreaterThan(0);
   }, 40_000);
 
-  it('posts again when the token may not read history: a duplicate, never a lost message', async () => {
-    const e = buildEvents(facts({ buildId: 'b-noscope', target: 'noscope' }));
+  it('posts again when it cannot look, or may not read history: a duplicate, never a lost message', async () => {
+    // A look-up that fails (here Slack's fatal_error) does not hold the post back.
+    const failing = buildEvents(facts({ buildId: 'b-lookup-fails', target: 'lookup-fails' }));
+    h.slack.answerLateNext('chat.postMessage', 2_500);
+    h.slack.failNext('conversations.history', 'fatal_error');
+    await h.publish(failing.registered());
+    await h.slack.waitFor(() => h.topLevel(CHANNEL).length === 2, 10_000);
+
+    // Without the *:history scopes the look-up is given up for good (logged once), the post made again.
+    h.slack.reset();
+    const noScope = buildEvents(facts({ buildId: 'b-noscope', target: 'noscope' }));
     h.slack.answerLateNext('chat.postMessage', 2_500);
     h.slack.failNext('conversations.history', 'missing_scope');
-    await h.publish(e.registered());
+    await h.publish(noScope.registered());
     await h.slack.waitFor(() => h.topLevel(CHANNEL).length === 2, 10_000);
     await sleep(300);
     expect(h.topLevel(CHANNEL)).toHaveLength(2);
-  }, 20_000);
+    expect(h.slack.calls('conversations.history')).toHaveLength(1);
+  }, 30_000);
 
   it('dead-letters an event Slack refuses for good instead of retrying it, and still asks the people', async () => {
     const channel = 'C0NOTINVITED';

@@ -20,7 +20,7 @@ const EFFECT_EVENT = 'deploybot_effect';
 const LOOKUP_SKEW_SECONDS = 120;
 const LOOKUP_PAGE = 200;
 const LOOKUP_MAX_PAGES = 10;
-/** Token errors that mean "may not read history": the lookup is skipped, not the post. */
+/** Answers that mean "may not read history here, ever": later look-ups are skipped, never the post. */
 const NO_HISTORY_ACCESS = new Set(['missing_scope', 'not_allowed_token_type', 'no_permission']);
 
 /**
@@ -117,14 +117,16 @@ export class WebClientSlackMessenger implements SlackMessenger {
       }
       return undefined;
     } catch (error) {
-      if (!(error instanceof SlackCallFailed) || !error.permanent) throw error;
-      if (NO_HISTORY_ACCESS.has(error.code)) {
+      if (!(error instanceof SlackCallFailed)) throw error;
+      // Never let the look-up stand in the way of the post: at worst it is posted twice, never lost.
+      if (NO_HISTORY_ACCESS.has(error.code) || error.code === 'unknown_method') {
         this.historyRefused = true;
         this.logger.warn({
-          msg: `the bot token may not read conversation history (${error.code}): a post whose answer was lost is posted again instead of being found; add the scopes channels:history, groups:history and im:history to avoid such duplicates`,
+          msg: `Slack does not let deploybot read conversation history (${error.code}): a post whose answer was lost is posted again instead of being found; add the scopes channels:history, groups:history and im:history to avoid such duplicates`,
         });
+      } else {
+        this.logger.warn({ msg: `could not look for an earlier try of a post (${error.code}); posting it again`, conversation: query.to, effect: query.effect });
       }
-      // A conversation we cannot read (not_in_channel, thread_not_found, …): the post itself will say what is wrong.
       return undefined;
     }
   }

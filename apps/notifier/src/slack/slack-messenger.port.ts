@@ -50,8 +50,9 @@ export interface SlackMessenger {
   postEphemeral(request: EphemeralRequest): Promise<void>;
   /**
    * The message an earlier try of a post left in Slack, found by its effect metadata in the
-   * conversation's history (or the thread). undefined when there is none — or when the token
-   * may not read history (no `*:history` scope), which is logged once; the caller then posts again.
+   * conversation's history (or the thread). undefined when there is none, and when it cannot
+   * be looked for (no `*:history` scope — logged once —, or any failed call): never throws
+   * for Slack's sake, so a post is at worst made twice, never lost.
    */
   findPost(query: PostQuery): Promise<MessageRef | undefined>;
 }
