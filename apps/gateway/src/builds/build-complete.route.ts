@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { GATEWAY_OPTIONS } from '../gateway.options';
 import type { GatewayOptions } from '../gateway.options';
 import { CiToken } from '../http/ci-token';
-import { DirectAnswer, DirectRequest, DirectRoute, DirectRoutes } from '../http/direct-routes';
+import { DirectAnswer, DirectRequest, DirectRoute, DirectRoutes, headerValue } from '../http/direct-routes';
 import { Refusal } from '../http/refusal';
 import { decodeFields } from '../http/request-body';
 import { InputPublisher } from '../messaging/input-publisher';
@@ -68,9 +68,4 @@ export class BuildCompleteRoute implements DirectRoute, OnModuleInit {
     const accepted: BuildAccepted = { id: requestId, status: 'accepted', links: { build: link } };
     return { status: 202, body: accepted, headers: { Location: link } };
   }
-}
-
-/** Node joins repeated headers with ", "; an array only appears for a few (set-cookie). */
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -16,6 +16,11 @@ export const GatewayMetrics = {
     ['route', 'method'],
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   ),
+  /** One answered request: counted by route, method and status, timed by route and method. */
+  recordRequest(route: string, method: string, status: number, seconds: number): void {
+    GatewayMetrics.requests.inc({ route, method, status: String(status) });
+    GatewayMetrics.duration.observe({ route, method }, seconds);
+  },
   publishFailures: counter('deploybot_gateway_publish_failures_total', 'Inputs JetStream did not acknowledge in time, by source, subject and reason', [
     'source',
     'subject',

@@ -12,10 +12,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   use(request: Request, response: Response, next: NextFunction): void {
     const start = process.hrtime.bigint();
     response.once('finish', () => {
-      const route = routeOf(request);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      GatewayMetrics.requests.inc({ route, method: request.method, status: String(response.statusCode) });
-      GatewayMetrics.duration.observe({ route, method: request.method }, seconds);
+      GatewayMetrics.recordRequest(routeOf(request), request.method, response.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   }

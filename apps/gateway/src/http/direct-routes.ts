@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import { GATEWAY_OPTIONS } from '../gateway.options';
 import type { GatewayOptions } from '../gateway.options';
 import { GatewayMetrics } from '../http-metrics/gateway-metrics';
-import { Refusal, RefusalBody } from './refusal';
+import { errorAnswer } from './gateway-exception.filter';
+import { Refusal } from './refusal';
 
 /** A POST to one of the webhooks, its body read in full (within the body limit). */
 export interface DirectRequest {
@@ -12,6 +13,11 @@ export interface DirectRequest {
   route: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+}
+
+/** A header's value as one string: Node joins repeated headers with ", ", and keeps an array only for a few (set-cookie). */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** What the caller gets: a status, a JSON body when there is one, and headers. */
@@ -83,9 +89,7 @@ export class DirectRoutes implements OnApplicationBootstrap {
       answer = this.refusalAnswer(path, error);
     }
     send(response, answer);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    GatewayMetrics.requests.inc({ route: path, method: 'POST', status: String(answer.status) });
-    GatewayMetrics.duration.observe({ route: path, method: 'POST' }, seconds);
+    GatewayMetrics.recordRequest(path, 'POST', answer.status, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   /** Answering itself failed (it should not): the caller gets a closed connection, the log the reason. */
@@ -94,16 +98,16 @@ export class DirectRoutes implements OnApplicationBootstrap {
     response.destroy();
   }
 
-  /** A Refusal is answered as made and logged once; anything else is a logged 500 that reveals nothing. */
+  /** Answered as the Nest routes answer errors (GatewayExceptionFilter); a refusal is logged once, anything else as an error. */
   private refusalAnswer(path: string, error: unknown): DirectAnswer {
+    const answer = errorAnswer(error);
     if (error instanceof Refusal) {
-      const status = error.getStatus();
       const reason = error.cause instanceof Error ? error.cause.message : undefined;
-      this.logger.warn({ msg: 'request refused', route: path, status, ...error.body, ...(reason ? { reason } : {}) });
-      return { status, body: error.body, headers: error.headers };
+      this.logger.warn({ msg: 'request refused', route: path, status: answer.status, ...answer.body, ...(reason ? { reason } : {}) });
+    } else {
+      this.logger.error({ msg: 'unexpected error while answering a request', route: path, err: error });
     }
-    this.logger.error({ msg: 'unexpected error while answering a request', route: path, err: error });
-    return { status: 500, body: { error: 'internal error' } satisfies RefusalBody };
+    return answer;
   }
 }
 

@@ -15,22 +15,24 @@ export class GatewayExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
-    const { status, body, headers } = this.answer(exception);
+    const { status, body, headers } = errorAnswer(exception);
+    if (status >= 500) {
+      const msg = exception instanceof HttpException ? 'request failed' : 'unexpected error while answering a request';
+      this.logger.error({ msg, err: exception });
+    }
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).json(body);
   }
+}
 
-  private answer(exception: unknown): { status: number; body: RefusalBody; headers: Record<string, string> } {
-    if (exception instanceof Refusal) return { status: exception.getStatus(), body: exception.body, headers: exception.headers };
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const error = (STATUS_CODES[status] ?? 'error').toLowerCase();
-      if (status >= 500) this.logger.error({ msg: 'request failed', err: exception });
-      return { status, body: { error, message: messageOf(exception) }, headers: {} };
-    }
-    this.logger.error({ msg: 'unexpected error while answering a request', err: exception });
-    return { status: 500, body: { error: 'internal error' }, headers: {} };
+/** The answer to an error: a Refusal as it was made, an HTTP error translated, anything else a 500 that reveals nothing. */
+export function errorAnswer(exception: unknown): { status: number; body: RefusalBody; headers: Record<string, string> } {
+  if (exception instanceof Refusal) return { status: exception.getStatus(), body: exception.body, headers: exception.headers };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, body: { error: (STATUS_CODES[status] ?? 'error').toLowerCase(), message: messageOf(exception) }, headers: {} };
   }
+  return { status: 500, body: { error: 'internal error' }, headers: {} };
 }
 
 function messageOf(exception: HttpException): string {

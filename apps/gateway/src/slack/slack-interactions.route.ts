@@ -6,7 +6,7 @@ import { CLOCK } from '../clock';
 import type { Clock } from '../clock';
 import { GATEWAY_OPTIONS } from '../gateway.options';
 import type { GatewayOptions } from '../gateway.options';
-import { DirectAnswer, DirectRequest, DirectRoute, DirectRoutes } from '../http/direct-routes';
+import { DirectAnswer, DirectRequest, DirectRoute, DirectRoutes, headerValue } from '../http/direct-routes';
 import { Refusal } from '../http/refusal';
 import { InputPublisher } from '../messaging/input-publisher';
 import { clickInput } from './click-input';
@@ -53,7 +53,7 @@ export class SlackInteractionsRoute implements DirectRoute, OnModuleInit {
   }
 
   async handle({ headers, body }: DirectRequest): Promise<DirectAnswer> {
-    const signed = { timestamp: single(headers['x-slack-request-timestamp']), signature: single(headers['x-slack-signature']), rawBody: body };
+    const signed = { timestamp: headerValue(headers['x-slack-request-timestamp']), signature: headerValue(headers['x-slack-signature']), rawBody: body };
     const check = verifySlackSignature(this.secret, signed, Math.floor(this.clock.nowMs() / 1000));
     if (!check.ok) throw new Refusal(401, { error: 'unauthorized', message: describeSignatureRefusal(check.reason) });
 
@@ -77,5 +77,3 @@ export class SlackInteractionsRoute implements DirectRoute, OnModuleInit {
     return { status: 200 };
   }
 }
-
-const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);

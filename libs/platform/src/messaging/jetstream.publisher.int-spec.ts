@@ -7,6 +7,14 @@ import { JetStreamPublisher, PublishError } from './jetstream.publisher';
 
 const codec = StringCodec();
 
+/** A plain subscriber that never answers: there is a responder, so no 503, and never an ack. */
+async function silentResponder(url: string, subject: string): Promise<NatsConnection> {
+  const silent = await connect({ servers: url });
+  silent.subscribe(subject);
+  await silent.flush();
+  return silent;
+}
+
 describe('JetStreamPublisher (real NATS JetStream)', () => {
   let nats: Awaited<ReturnType<typeof createTestNats>>;
   let nc: NatsConnection;
@@ -77,10 +85,7 @@ describe('JetStreamPublisher (real NATS JetStream)', () => {
   });
 
   it('rejects once its timeout passed when nothing acknowledges', async () => {
-    const silent = await connect({ servers: nats.url });
-    // A plain subscriber that never answers: there is a responder, so no 503, and never an ack.
-    silent.subscribe(absoluteSubject(nats.prefix, 'quiet.>'));
-    await silent.flush();
+    const silent = await silentResponder(nats.url, absoluteSubject(nats.prefix, 'quiet.>'));
     try {
       const publisher = new JetStreamPublisher(nc, nats.prefix, 5_000);
       const started = Date.now();
@@ -93,9 +98,7 @@ describe('JetStreamPublisher (real NATS JetStream)', () => {
   });
 
   it('rejects what is still waiting when the connection closes', async () => {
-    const silent = await connect({ servers: nats.url });
-    silent.subscribe(absoluteSubject(nats.prefix, 'quiet.>'));
-    await silent.flush();
+    const silent = await silentResponder(nats.url, absoluteSubject(nats.prefix, 'quiet.>'));
     try {
       const publisher = new JetStreamPublisher(nc, nats.prefix, 10_000);
       const publishing = publisher.publish('quiet.subject', work(6));
