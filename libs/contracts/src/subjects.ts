@@ -34,7 +34,10 @@ export const Subjects = {
   ProductionDeploymentFailed: 'build.production-deployment-failed',
   BuildClosed: 'build.closed',
   BuildSuperseded: 'build.superseded',
+  PreviewTeardownRequested: 'build.preview-teardown-requested',
   PreviewRemoved: 'build.preview-removed',
+  PreviewTeardownFailed: 'build.preview-teardown-failed',
+  LateOutcomeRecorded: 'build.late-outcome-recorded',
   ActionDenied: 'build.action-denied',
   // Queries, gateway → approvals (core NATS request/reply, not stored)
   GetBuild: 'query.build',
@@ -52,6 +55,17 @@ export type StreamName = keyof typeof Streams;
 
 /** Where a message that cannot be handled ends, per consuming service. */
 export const deadLetterSubject = (service: string, subject: string): string => `dlq.${service}.${subject}`;
+
+/**
+ * The deployer's work requests. When one is dead-lettered, approvals reads it from the
+ * dead-letter stream and records the attempt as failed, so no build waits for ever.
+ */
+export const DeployerRequestSubjects = [
+  Subjects.PreviewDeploymentRequested,
+  Subjects.ProductionDeploymentRequested,
+  Subjects.PreviewTeardownRequested,
+  Subjects.BuildClosed,
+] as const;
 
 /** The schema every message on a stored subject is validated against when received. */
 export const MessageSchemas: Record<string, z.ZodType> = {
@@ -74,7 +88,10 @@ export const MessageSchemas: Record<string, z.ZodType> = {
   [Subjects.ProductionDeploymentFailed]: domain.ProductionDeploymentFailedSchema,
   [Subjects.BuildClosed]: domain.BuildClosedSchema,
   [Subjects.BuildSuperseded]: domain.BuildSupersededSchema,
+  [Subjects.PreviewTeardownRequested]: domain.PreviewTeardownRequestedSchema,
   [Subjects.PreviewRemoved]: domain.PreviewRemovedSchema,
+  [Subjects.PreviewTeardownFailed]: domain.PreviewTeardownFailedSchema,
+  [Subjects.LateOutcomeRecorded]: domain.LateOutcomeRecordedSchema,
   [Subjects.ActionDenied]: domain.ActionDeniedSchema,
 };
 

@@ -34,6 +34,9 @@ export const evolve = (state: Build, event: BuildEvent): Build => {
       return { status: 'Superseded', build, supersededBy: event.data.supersededBy };
     case 'PreviewRemoved':
       return state.status === 'Closed' ? { ...state, previewRemoved: true } : state;
+    case 'PreviewTeardownRequested':
+    case 'PreviewTeardownFailed':
+    case 'LateOutcomeRecorded':
     case 'ActionDenied':
       return state;
     default: {

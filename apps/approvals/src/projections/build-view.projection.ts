@@ -61,6 +61,9 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
     case 'BuildSuperseded':
       return changed(next, at, { status: 'superseded', supersededBy: event.data.supersededBy });
     case 'PreviewRemoved':
+    case 'PreviewTeardownRequested':
+    case 'PreviewTeardownFailed':
+    case 'LateOutcomeRecorded':
       return changed(next, at, {});
     case 'ActionDenied':
       return next; // a refusal changes nothing about the build

@@ -40,6 +40,9 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
       return progress.ending ? progress : { ...progress, ending };
     }
     case 'PreviewRemoved':
+    case 'PreviewTeardownRequested':
+    case 'PreviewTeardownFailed':
+    case 'LateOutcomeRecorded':
     case 'ActionDenied':
       return progress;
     default: {

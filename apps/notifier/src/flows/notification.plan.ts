@@ -61,6 +61,9 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
     case 'BuildSuperseded':
       return [status, ...editOwners(build), ...editQas(build)];
     case 'PreviewRemoved':
+    case 'PreviewTeardownRequested':
+    case 'PreviewTeardownFailed':
+    case 'LateOutcomeRecorded':
       return [];
     case 'ActionDenied':
       return planDenial(event);

@@ -26,17 +26,48 @@ export const BuildRegisteredData = z.object({
   approvalsRequired: z.number().int().min(0),
 });
 
+/**
+ * Names one attempt at work another service does for a build (a preview or production
+ * deployment, a teardown). Outcomes quote it back; approvals ignores outcomes of attempts that
+ * are no longer current. Deterministic (`<build>:preview`, `<build>:production:2`,
+ * `<build>:teardown:1`), so folding a stream needs no envelope ids. Absent in events written
+ * before it existed: approvals upcasts those with the event's id, which older deployers quoted.
+ */
+export const AttemptId = z.string().min(1).max(200);
+
+/** When the deployer stops watching a rollout and reports it failed (ISO time). A redelivered request keeps it. */
+export const RolloutDeadline = z.iso.datetime({ offset: true });
+
+/** A content digest, `sha256:` and 64 hex digits. */
+export const ImageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected a digest like sha256:<64 hex digits>');
+
+/**
+ * Why an attempt failed: the deployer said so (`deployer`, the default), approvals' deadline passed
+ * with no answer (`deadline`), or the deployer gave the request up (`dead-letter`).
+ */
+export const FailureCause = z.enum(['deployer', 'deadline', 'dead-letter']);
+export type FailureCause = z.infer<typeof FailureCause>;
+
 export const PreviewDeploymentRequestedData = z.object({
   buildId: BuildId,
+  attemptId: AttemptId.optional(),
   project: z.string().min(1),
   type: BuildType,
   target: z.string().min(1),
   image: z.string().min(1),
   url: z.url(),
+  rolloutDeadline: RolloutDeadline.optional(),
 });
 
-export const PreviewDeployedData = z.object({ buildId: BuildId, url: z.url() });
-export const PreviewDeploymentFailedData = z.object({ buildId: BuildId, reason: z.string().min(1) });
+export const PreviewDeployedData = z.object({
+  buildId: BuildId,
+  url: z.url(),
+  /** The digest the preview's pods run (from their `imageID`); production deploys exactly this. */
+  digest: ImageDigest.optional(),
+  /** `repository@digest`: the image production will run. Absent when the cluster reported no digest. */
+  pinnedImage: z.string().min(1).optional(),
+});
+export const PreviewDeploymentFailedData = z.object({ buildId: BuildId, reason: z.string().min(1), cause: FailureCause.optional() });
 
 export const QaApprovedData = z.object({
   buildId: BuildId,
@@ -50,22 +81,33 @@ export const BuildApprovedData = z.object({ buildId: BuildId, approvedBy: z.arra
 
 export const ProductionDeploymentRequestedData = z.object({
   buildId: BuildId,
+  attemptId: AttemptId.optional(),
   project: z.string().min(1),
+  /** `repository@sha256:…` when the preview reported its digest: the bits QA saw, whatever the tag points to now. */
   image: z.string().min(1),
+  digest: ImageDigest.optional(),
   url: z.url(),
   by: SlackUserId,
   attempt: z.number().int().min(1),
+  rolloutDeadline: RolloutDeadline.optional(),
 });
-export const ProductionDeployedData = z.object({ buildId: BuildId, url: z.url(), by: SlackUserId });
+export const ProductionDeployedData = z.object({ buildId: BuildId, url: z.url(), by: SlackUserId, digest: ImageDigest.optional() });
 export const ProductionDeploymentFailedData = z.object({
   buildId: BuildId,
   reason: z.string().min(1),
   by: SlackUserId,
   attempt: z.number().int().min(1),
+  cause: FailureCause.optional(),
 });
 
+/**
+ * An owner closed the build. Events written before `PreviewTeardownRequested` existed (no
+ * `attemptId`) also asked the deployer to tear the preview down; newer ones are followed by a
+ * `PreviewTeardownRequested` that does.
+ */
 export const BuildClosedData = z.object({
   buildId: BuildId,
+  attemptId: AttemptId.optional(),
   by: SlackUserId,
   project: z.string().min(1),
   type: BuildType,
@@ -75,8 +117,45 @@ export const BuildSupersededData = z.object({
   buildId: BuildId,
   supersededBy: BuildId,
   newImage: z.string().min(1),
+  /** `newer-build`: CI sent a newer build of the target; `digest-changed`: the preview now runs other bits. */
+  reason: z.enum(['newer-build', 'digest-changed']).optional(),
 });
-export const PreviewRemovedData = z.object({ buildId: BuildId, deleted: z.array(z.string()) });
+
+/** Why a preview is removed: the build was closed, or it reached production (the project's `previews.removeAfterProduction`). */
+export const TeardownReason = z.enum(['closed', 'in-production']);
+export type TeardownReason = z.infer<typeof TeardownReason>;
+
+export const PreviewTeardownRequestedData = z.object({
+  buildId: BuildId,
+  attemptId: AttemptId,
+  project: z.string().min(1),
+  type: BuildType,
+  target: z.string().min(1),
+  reason: TeardownReason,
+});
+export const PreviewRemovedData = z.object({
+  buildId: BuildId,
+  deleted: z.array(z.string()),
+  attemptId: AttemptId.optional(),
+  reason: TeardownReason.optional(),
+});
+export const PreviewTeardownFailedData = z.object({
+  buildId: BuildId,
+  attemptId: AttemptId,
+  reason: z.string().min(1),
+  cause: FailureCause,
+});
+
+/**
+ * An outcome arrived for an attempt approvals had already ended (its deadline passed, or it was
+ * dead-lettered). Kept for the audit trail; it changes nothing.
+ */
+export const LateOutcomeRecordedData = z.object({
+  buildId: BuildId,
+  attemptId: AttemptId,
+  outcome: z.enum(['succeeded', 'failed', 'torn-down']),
+  detail: z.string().optional(),
+});
 
 export const ActionDeniedData = z.object({
   /** Absent when the click named a build that does not exist. */
@@ -84,8 +163,12 @@ export const ActionDeniedData = z.object({
   project: z.string().optional(),
   user: SlackUserId,
   action: ActionKind,
-  /** Shown to the person as is: "only the QA team of Shop can approve builds". */
+  /**
+   * Shown to the person: "only the QA team of Shop can approve builds". Plain text; people
+   * appear as `@<user id>` and are listed in `people`, which the notifier turns into mentions.
+   */
   reason: z.string().min(1),
+  people: z.array(SlackUserId).optional(),
   origin: SlackOrigin,
 });
 
@@ -101,7 +184,10 @@ export const ProductionDeployedSchema = envelopeSchema('ProductionDeployed', Pro
 export const ProductionDeploymentFailedSchema = envelopeSchema('ProductionDeploymentFailed', ProductionDeploymentFailedData);
 export const BuildClosedSchema = envelopeSchema('BuildClosed', BuildClosedData);
 export const BuildSupersededSchema = envelopeSchema('BuildSuperseded', BuildSupersededData);
+export const PreviewTeardownRequestedSchema = envelopeSchema('PreviewTeardownRequested', PreviewTeardownRequestedData);
 export const PreviewRemovedSchema = envelopeSchema('PreviewRemoved', PreviewRemovedData);
+export const PreviewTeardownFailedSchema = envelopeSchema('PreviewTeardownFailed', PreviewTeardownFailedData);
+export const LateOutcomeRecordedSchema = envelopeSchema('LateOutcomeRecorded', LateOutcomeRecordedData);
 export const ActionDeniedSchema = envelopeSchema('ActionDenied', ActionDeniedData);
 
 export type BuildRegistered = z.infer<typeof BuildRegisteredSchema>;
@@ -116,7 +202,10 @@ export type ProductionDeployed = z.infer<typeof ProductionDeployedSchema>;
 export type ProductionDeploymentFailed = z.infer<typeof ProductionDeploymentFailedSchema>;
 export type BuildClosed = z.infer<typeof BuildClosedSchema>;
 export type BuildSuperseded = z.infer<typeof BuildSupersededSchema>;
+export type PreviewTeardownRequested = z.infer<typeof PreviewTeardownRequestedSchema>;
 export type PreviewRemoved = z.infer<typeof PreviewRemovedSchema>;
+export type PreviewTeardownFailed = z.infer<typeof PreviewTeardownFailedSchema>;
+export type LateOutcomeRecorded = z.infer<typeof LateOutcomeRecordedSchema>;
 export type ActionDenied = z.infer<typeof ActionDeniedSchema>;
 
 /** Every domain event of a build stream. */
@@ -133,7 +222,10 @@ export type BuildEvent =
   | ProductionDeploymentFailed
   | BuildClosed
   | BuildSuperseded
+  | PreviewTeardownRequested
   | PreviewRemoved
+  | PreviewTeardownFailed
+  | LateOutcomeRecorded
   | ActionDenied;
 
 export type BuildEventType = BuildEvent['type'];

@@ -14,6 +14,12 @@ export const BuildCompletedData = z.object({
   image: z.string().min(1),
   type: BuildType,
   target: z.string().min(1).max(200),
+  /**
+   * true when CI sent an `Idempotency-Key`: the same key is the same request (and so the same
+   * build) for 24 hours, whatever became of the build. Without a key, a request identical to an
+   * open build is that build, and the same request after the build ended starts a new one.
+   */
+  idempotencyKey: z.boolean().optional(),
 });
 export const BuildCompletedSchema = envelopeSchema('BuildCompleted', BuildCompletedData);
 export type BuildCompleted = z.infer<typeof BuildCompletedSchema>;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { envelopeSchema } from '../envelope';
 import { BuildId, Environment } from '../common';
+import { ImageDigest } from './build-events';
 
 /*
  * Outcomes: published by the deployer, consumed by approvals.
- * `requestId` is the id of the domain event that asked for the work, so approvals can
- * ignore the outcome of an attempt that is no longer current.
+ * `requestId` is the attempt the outcome answers: the request's `attemptId` (or, for requests
+ * written before attempt ids existed, the id of the domain event that asked for the work), so
+ * approvals can ignore the outcome of an attempt that is no longer current.
  * Sent between services: renaming a type or a field needs a migration of consumers.
  */
 
@@ -16,6 +18,10 @@ export const DeploymentSucceededData = z.object({
   url: z.url(),
   namespace: z.string().min(1),
   name: z.string().min(1),
+  /** The digest every ready pod of this request runs, read from the pods' `imageID`. */
+  digest: ImageDigest.optional(),
+  /** The container runtime's `imageID` it was read from, as reported. */
+  imageId: z.string().optional(),
 });
 export const DeploymentSucceededSchema = envelopeSchema('DeploymentSucceeded', DeploymentSucceededData);
 export type DeploymentSucceeded = z.infer<typeof DeploymentSucceededSchema>;
@@ -28,6 +34,8 @@ export const DeploymentFailedData = z.object({
   reason: z.string().min(1),
   namespace: z.string().optional(),
   name: z.string().optional(),
+  /** true when a newer request for the same workload won: this attempt never ran to the end. */
+  superseded: z.boolean().optional(),
 });
 export const DeploymentFailedSchema = envelopeSchema('DeploymentFailed', DeploymentFailedData);
 export type DeploymentFailed = z.infer<typeof DeploymentFailedSchema>;

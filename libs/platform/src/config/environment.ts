@@ -36,6 +36,10 @@ const EnvironmentSchema = z.object({
   PORT: intFromEnv(0, 65535).optional(),
   ROLLOUT_TIMEOUT_SECONDS: intFromEnv(1, 86_400).default(300),
   ROLLOUT_FAIL_FAST_SECONDS: intFromEnv(0, 86_400).default(30),
+  /** How long approvals waits for the deployer's answer beyond the rollout deadline before it records the attempt failed. */
+  DEADLINE_GRACE_SECONDS: intFromEnv(0, 3_600).default(60),
+  /** On SIGTERM, how long in-flight work (a rollout being watched) may run on before it is left to redelivery. */
+  SHUTDOWN_GRACE_SECONDS: intFromEnv(0, 3_600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -36,6 +36,13 @@ export const ProjectSchema = z
       .optional(),
     resources: z.object({ requests: ResourceList.optional(), limits: ResourceList.optional() }).strict().optional(),
     imagePullSecrets: z.array(DnsLabel).default([]),
+    previews: z
+      .object({
+        /** Tear a build's preview down once the build is in production (default true). */
+        removeAfterProduction: z.boolean().default(true),
+      })
+      .strict()
+      .default({ removeAfterProduction: true }),
     route: z
       .object({
         kind: z.enum(['ingress', 'ambassador-mapping']).default('ingress'),
