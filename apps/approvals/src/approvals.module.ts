@@ -11,11 +11,14 @@ import { PostgresReadiness } from './database/postgres-readiness';
 import { PostgresEventStore } from './event-store/event-store';
 import { BuildQueriesController } from './projections/build-queries.controller';
 import { EventRelayService } from './relay/event-relay.service';
+import { DeadlineScheduler } from './deadlines/deadline-scheduler';
+import { APPROVALS_OPTIONS, ApprovalsOptions, DEFAULT_APPROVALS_OPTIONS } from './approvals.options';
 
-/** Wiring only: the event log, the command path, the inputs and queries, and the relay. */
+/** Wiring only: the event log, the command path, the inputs and queries, the deadlines, and the relay. */
 @Module({})
 export class ApprovalsModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, options: ApprovalsOptions = DEFAULT_APPROVALS_OPTIONS): DynamicModule {
+    const deadlines = { rolloutTimeoutMs: config.env.ROLLOUT_TIMEOUT_SECONDS * 1000, graceMs: config.env.DEADLINE_GRACE_SECONDS * 1000 };
     return {
       module: ApprovalsModule,
       imports: [PlatformModule.forRoot(config)],
@@ -23,7 +26,9 @@ export class ApprovalsModule {
       providers: [
         eventLogProvider,
         { provide: PostgresEventStore, useValue: new PostgresEventStore() },
-        { provide: COMMAND_PATH, inject: [EVENT_LOG, PostgresEventStore], useFactory: (db: DataSource, store: PostgresEventStore) => new CommandPath(db, store) },
+        { provide: COMMAND_PATH, inject: [EVENT_LOG, PostgresEventStore], useFactory: (db: DataSource, store: PostgresEventStore) => new CommandPath(db, store, deadlines) },
+        { provide: APPROVALS_OPTIONS, useValue: options },
+        DeadlineScheduler,
         BuildInputsService,
         PostgresReadiness,
         EventRelayService,

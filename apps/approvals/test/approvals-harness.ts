@@ -31,8 +31,9 @@ projects:
       required: 2
 `;
 
-export const testConfig = (databaseUrl: string, nats?: { url: string; prefix: string }): AppConfig => ({
+export const testConfig = (databaseUrl: string, nats?: { url: string; prefix: string }, env: Record<string, string> = {}): AppConfig => ({
   env: loadEnvironment('approvals', {
+    ...env,
     DATABASE_URL: databaseUrl,
     NATS_URL: nats?.url ?? 'nats://127.0.0.1:4222',
     NATS_SUBJECT_PREFIX: nats?.prefix ?? 'unused',
@@ -43,9 +44,11 @@ export const testConfig = (databaseUrl: string, nats?: { url: string; prefix: st
 });
 
 /** approvals' command side on a real database, without Nest. */
-export async function openApprovals(databaseUrl: string): Promise<{ db: DataSource; inputs: BuildInputsService; close(): Promise<void> }> {
+export async function openApprovals(databaseUrl: string, env: Record<string, string> = {}): Promise<{ db: DataSource; inputs: BuildInputsService; close(): Promise<void> }> {
   const db = await openEventLog(databaseUrl, { poolSize: 12 });
-  const inputs = new BuildInputsService(new CommandPath(db, new PostgresEventStore()), testConfig(databaseUrl));
+  const config = testConfig(databaseUrl, undefined, env);
+  const deadlines = { rolloutTimeoutMs: config.env.ROLLOUT_TIMEOUT_SECONDS * 1000, graceMs: config.env.DEADLINE_GRACE_SECONDS * 1000 };
+  const inputs = new BuildInputsService(new CommandPath(db, new PostgresEventStore(), deadlines), config);
   return { db, inputs, close: () => db.destroy() };
 }
 
@@ -62,7 +65,8 @@ const envelope = <T extends string, D>(type: T, data: D, correlationId: string, 
 });
 
 export const buildCompleted = (data: Partial<BuildCompleted['data']> = {}): BuildCompleted => {
-  const d = { requestId: randomUUID(), project: 'test1', image: 'registry.example.org/shop:1.0.0', type: 'branch' as const, target: 'staging', ...data };
+  const { digest: _digest, ...fields } = data as Partial<BuildCompleted['data']> & { digest?: string };
+  const d = { requestId: randomUUID(), project: 'test1', image: 'registry.example.org/shop:1.0.0', type: 'branch' as const, target: 'staging', ...fields };
   return envelope('BuildCompleted', d, d.requestId, { kind: 'ci' });
 };
 export const qaVerdict = (buildId: string, user: string, verdict: 'approve' | 'reject'): QaVerdict =>
@@ -71,8 +75,8 @@ export const promote = (buildId: string, user = 'U0OWNER01'): PromoteRequested =
   envelope('PromoteRequested', { buildId, user, origin: { channel: 'D0456' } }, buildId, { kind: 'slack-user', id: user });
 export const closeRequest = (buildId: string, user = 'U0OWNER01'): CloseRequested =>
   envelope('CloseRequested', { buildId, user, origin: { channel: 'D0456' } }, buildId, { kind: 'slack-user', id: user });
-export const succeeded = (buildId: string, requestId: string, environment: 'preview' | 'production', url: string): DeploymentSucceeded =>
-  envelope('DeploymentSucceeded', { buildId, requestId, environment, url, namespace: 'default', name: 'test1' }, buildId, { kind: 'service', name: 'deployer' });
+export const succeeded = (buildId: string, requestId: string, environment: 'preview' | 'production', url: string, digest?: string): DeploymentSucceeded =>
+  envelope('DeploymentSucceeded', { buildId, requestId, environment, url, namespace: 'default', name: 'test1', ...(digest ? { digest } : {}) }, buildId, { kind: 'service', name: 'deployer' });
 export const failed = (buildId: string, requestId: string, environment: 'preview' | 'production', reason: string): DeploymentFailed =>
   envelope('DeploymentFailed', { buildId, requestId, environment, reason }, buildId, { kind: 'service', name: 'deployer' });
 
@@ -94,11 +98,12 @@ export const eventsOf = (db: DataSource, streamId?: string): Promise<StoredRow[]
   );
 
 /** A build whose preview is live (registered, preview deployed). */
-export async function liveBuild(db: DataSource, inputs: BuildInputsService, data: Partial<BuildCompleted['data']> = {}): Promise<string> {
+export async function liveBuild(db: DataSource, inputs: BuildInputsService, data: Partial<BuildCompleted['data']> & { digest?: string } = {}): Promise<string> {
   await inputs.buildCompleted(buildCompleted(data));
   const registered = (await eventsOf(db)).filter((e) => e.type === 'PreviewDeploymentRequested').at(-1)!;
   const buildId = registered.data.buildId as string;
-  await inputs.deploymentSucceeded(succeeded(buildId, registered.event_id, 'preview', registered.data.url as string));
+  const attemptId = (registered.data.attemptId as string | undefined) ?? registered.event_id;
+  await inputs.deploymentSucceeded(succeeded(buildId, attemptId, 'preview', registered.data.url as string, data.digest));
   return buildId;
 }
 

@@ -1,35 +1,40 @@
+import type { ActionKind } from '@app/contracts';
+import { productionAttemptId, previewAttemptId, teardownAttemptId } from './attempts';
 import { BuildCommand } from './build.commands';
 import { BuildEventDraft, draft } from './build-event-draft';
-import { decideClose, decidePromote, decideVerdict } from './build.people';
-import { IllegalState } from './build.refusals';
-import { Build, OPEN_STATUSES } from './build.state';
+import { IllegalState, named, NotAllowed, NotEnoughApprovals, ProductionBusy, UnknownBuild } from './build.refusals';
+import { approvalsOf, Build, isSupersedable, KnownBuild, rejectionsOf } from './build.state';
 
 export { initialState } from './build.state';
 export { evolve } from './build.evolve';
 
+type Command<T extends BuildCommand['type']> = Extract<BuildCommand, { type: T }>;
+
 /**
  * What `command` means for a build in `state`: the events to append (none when nothing
- * changes), or a thrown {@link BuildRefusal}. Pure: no clock, no ids, no I/O.
+ * changes), or a thrown {@link BuildRefusal}. Pure: no clock, no ids, no I/O. Every decision
+ * about one build lives in this file.
  */
 export const decide = (command: BuildCommand, state: Build): BuildEventDraft[] => {
   switch (command.type) {
     case 'RegisterBuild':
-      return decideRegister(command, state);
+      return register(command, state);
     case 'SupersedeBuild':
-      return decideSupersede(command, state);
+      return supersede(command, state);
     case 'GiveVerdict':
-      return decideVerdict(command, state);
+      return giveVerdict(command, state);
     case 'PromoteBuild':
-      return decidePromote(command, state);
+      return promote(command, state);
     case 'CloseBuild':
-      return decideClose(command, state);
+      return close(command, state);
     case 'RecordDeploymentSucceeded':
+      return deploymentSucceeded(command, state);
     case 'RecordDeploymentFailed':
-      return decideDeploymentOutcome(command, state);
+      return deploymentFailed(command, state);
     case 'RecordPreviewTornDown':
-      return state.status === 'Closed' && state.closeRequestId === command.requestId && !state.previewRemoved
-        ? [draft('PreviewRemoved', { buildId: state.build.buildId, deleted: command.deleted })]
-        : [];
+      return previewTornDown(command, state);
+    case 'ExpireAttempt':
+      return expireAttempt(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -37,9 +42,11 @@ export const decide = (command: BuildCommand, state: Build): BuildEventDraft[] =
   }
 };
 
-const decideRegister = (command: Extract<BuildCommand, { type: 'RegisterBuild' }>, state: Build): BuildEventDraft[] => {
+// ── CI and supersession ──────────────────────────────────────────────────────────────
+
+const register = (command: Command<'RegisterBuild'>, state: Build): BuildEventDraft[] => {
   if (state.status !== 'Unknown') throw new IllegalState('register', `build ${command.buildId} is already registered`);
-  const { buildId, requestId, policy, buildType: type, target, image, previewUrl, productionUrl } = command;
+  const { buildId, requestId, policy, buildType: type, target, image, previewUrl, productionUrl, rolloutDeadline } = command;
   return [
     draft('BuildRegistered', {
       buildId,
@@ -56,33 +63,255 @@ const decideRegister = (command: Extract<BuildCommand, { type: 'RegisterBuild' }
       owners: [...policy.owners],
       approvalsRequired: policy.approvalsRequired,
     }),
-    draft('PreviewDeploymentRequested', { buildId, project: policy.id, type, target, image, url: previewUrl }),
+    draft('PreviewDeploymentRequested', { buildId, attemptId: previewAttemptId(buildId), project: policy.id, type, target, image, url: previewUrl, rolloutDeadline }),
   ];
 };
 
-const decideSupersede = (command: Extract<BuildCommand, { type: 'SupersedeBuild' }>, state: Build): BuildEventDraft[] => {
-  if (state.status === 'Unknown' || !OPEN_STATUSES.includes(state.status)) {
-    throw new IllegalState('supersede', `a build that is ${state.status} is not open and cannot be superseded`);
+const supersede = (command: Command<'SupersedeBuild'>, state: Build): BuildEventDraft[] => {
+  if (state.status === 'Unknown' || !isSupersedable(state.status)) {
+    throw new IllegalState('supersede', `a build that is ${state.status} cannot be superseded`);
   }
-  return [draft('BuildSuperseded', { buildId: state.build.buildId, supersededBy: command.supersededBy, newImage: command.newImage })];
+  const { supersededBy, newImage, reason } = command;
+  return [draft('BuildSuperseded', { buildId: state.build.buildId, supersededBy, newImage, reason })];
 };
 
-/** Outcomes of attempts that are no longer current are recorded by the edge and change nothing. */
-const decideDeploymentOutcome = (
-  command: Extract<BuildCommand, { type: 'RecordDeploymentSucceeded' | 'RecordDeploymentFailed' }>,
-  state: Build,
-): BuildEventDraft[] => {
-  const succeeded = command.type === 'RecordDeploymentSucceeded';
-  if (command.environment === 'preview') {
-    if (state.status !== 'PreviewDeploying' || state.previewRequestId !== command.requestId) return [];
-    const buildId = state.build.buildId;
-    return [succeeded ? draft('PreviewDeployed', { buildId, url: command.url }) : draft('PreviewDeploymentFailed', { buildId, reason: command.reason })];
+// ── People in Slack: the build must exist, the person must have the role, then the state must allow it ──
+
+/** One verdict per QA member: the same click again changes nothing, a different one is refused. */
+const giveVerdict = (command: Command<'GiveVerdict'>, state: Build): BuildEventDraft[] => {
+  const action: ActionKind = command.verdict;
+  const known = requireKnown(state, action);
+  if (!command.policy.qa.includes(command.user)) {
+    throw new NotAllowed(action, `only the QA team of ${command.policy.name} can ${action} builds`);
   }
-  if (state.status !== 'ProductionDeploying' || state.productionRequestId !== command.requestId) return [];
-  const { build, by, attempt } = state;
+  if (known.status !== 'AwaitingQa' && known.status !== 'Approved') throw whyNot(action, known);
+
+  const buildId = known.build.buildId;
+  const previous = known.verdicts.find((v) => v.user === command.user);
+  if (previous?.verdict === command.verdict) return [];
+  if (previous) throw new IllegalState(action, `you already ${pastTense(previous.verdict)} this build`);
+
+  if (command.verdict === 'reject') return [draft('QaRejected', { buildId, by: command.user })];
+  const approvals = [...approvalsOf(known.verdicts), command.user];
+  const required = command.policy.approvalsRequired;
+  const events = [draft('QaApproved', { buildId, by: command.user, approvals, required })];
+  const nowApproved = known.status === 'AwaitingQa' && required > 0 && approvals.length >= required && rejectionsOf(known.verdicts).length === 0;
+  return nowApproved ? [...events, draft('BuildApproved', { buildId, approvedBy: approvals })] : events;
+};
+
+/**
+ * Owners promote an approved build (or, with `approvalsRequired: 0`, any build whose preview
+ * is live and not rejected), or retry after a failed production deployment. Production runs
+ * the digest the preview ran, whatever the tag points to by now.
+ */
+const promote = (command: Command<'PromoteBuild'>, state: Build): BuildEventDraft[] => {
+  const known = requireKnown(state, 'promote');
+  const { policy, user } = command;
+  if (!policy.owners.includes(user)) throw new NotAllowed('promote', `only the owners of ${policy.name} can deploy builds to production`);
+
+  let attempt = 1;
+  switch (known.status) {
+    case 'AwaitingQa': {
+      const rejectedBy = rejectionsOf(known.verdicts);
+      if (rejectedBy.length > 0) throw new IllegalState('promote', `this build was rejected by ${named(rejectedBy)}`, rejectedBy);
+      const has = approvalsOf(known.verdicts).length;
+      if (has < policy.approvalsRequired) {
+        const plural = policy.approvalsRequired === 1 ? '' : 's';
+        throw new NotEnoughApprovals('promote', `needs ${policy.approvalsRequired} QA approval${plural}, has ${has}`);
+      }
+      break;
+    }
+    case 'Approved':
+      break;
+    case 'ProductionFailed':
+      attempt = known.attempt + 1;
+      break;
+    default:
+      throw whyNot('promote', known);
+  }
+  if (command.productionBusyWith && command.productionBusyWith !== known.build.buildId) {
+    throw new ProductionBusy(
+      'promote',
+      `another build of ${policy.name} (${command.productionBusyWith}) is being deployed to production; try again when it is done`,
+    );
+  }
+  const { buildId, project, image, productionUrl } = known.build;
+  const { digest, pinnedImage } = known.bits;
   return [
-    succeeded
-      ? draft('ProductionDeployed', { buildId: build.buildId, url: command.url, by })
-      : draft('ProductionDeploymentFailed', { buildId: build.buildId, reason: command.reason, by, attempt }),
+    draft('ProductionDeploymentRequested', {
+      buildId,
+      attemptId: productionAttemptId(buildId, attempt),
+      project,
+      image: pinnedImage ?? image,
+      ...(digest ? { digest } : {}),
+      url: productionUrl,
+      by: user,
+      attempt,
+      rolloutDeadline: command.rolloutDeadline,
+    }),
   ];
 };
+
+/**
+ * Owners close a build that is not in (or on its way to) production; its preview is torn down.
+ * Closing again after a teardown that failed tries the teardown again (also for a shipped build).
+ */
+const close = (command: Command<'CloseBuild'>, state: Build): BuildEventDraft[] => {
+  const known = requireKnown(state, 'close');
+  if (!command.policy.owners.includes(command.user)) throw new NotAllowed('close', `only the owners of ${command.policy.name} can close builds`);
+  const { buildId, project, type, target } = known.build;
+  const n = (known.teardown?.n ?? 0) + 1;
+  const teardown = (reason: 'closed' | 'in-production') =>
+    draft('PreviewTeardownRequested', { buildId, attemptId: teardownAttemptId(buildId, n), project, type, target, reason });
+  switch (known.status) {
+    case 'Registered':
+    case 'PreviewDeploying':
+    case 'PreviewFailed':
+    case 'AwaitingQa':
+    case 'Approved':
+    case 'ProductionFailed':
+      return [draft('BuildClosed', { buildId, attemptId: teardownAttemptId(buildId, n), by: command.user, project, type, target }), teardown('closed')];
+    case 'ProductionDeploying':
+      throw new IllegalState('close', 'this build is being deployed to production; close it once the deployment is done');
+    case 'Closed':
+    case 'InProduction':
+      if (known.teardown?.status === 'failed') return [teardown(known.status === 'Closed' ? 'closed' : 'in-production')];
+      throw whyNot('close', known);
+    case 'Superseded':
+      throw whyNot('close', known);
+    default: {
+      const _exhaustive: never = known;
+      return _exhaustive;
+    }
+  }
+};
+
+// ── Outcomes: only the current attempt's outcome changes the build ─────────────────────
+
+const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, state: Build): BuildEventDraft[] => {
+  if (state.status === 'Unknown') return [];
+  const buildId = state.build.buildId;
+  if (command.environment === 'preview') {
+    if (state.status === 'PreviewDeploying' && state.previewAttemptId === command.requestId) {
+      const pinnedImage = command.digest ? pinned(state.build.image, command.digest) : undefined;
+      return [draft('PreviewDeployed', { buildId, url: command.url, ...(command.digest ? { digest: command.digest, pinnedImage } : {}) })];
+    }
+    if (redeployedWithOtherBits(state, command)) {
+      // QA approved other bits: the new ones are a new build that needs QA again.
+      return supersede({ type: 'SupersedeBuild', supersededBy: command.newBuildId, newImage: pinned(state.build.image, command.digest!), reason: 'digest-changed' }, state);
+    }
+    return late(state, command.requestId, 'succeeded', command.url);
+  }
+  if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId) return late(state, command.requestId, 'succeeded', command.url);
+  const { by } = state;
+  const deployed = draft('ProductionDeployed', { buildId, url: command.url, by, ...(command.digest ? { digest: command.digest } : {}) });
+  if (!command.policy.removePreviewAfterProduction) return [deployed];
+  const { project, type, target } = state.build;
+  const n = (state.teardown?.n ?? 0) + 1;
+  return [deployed, draft('PreviewTeardownRequested', { buildId, attemptId: teardownAttemptId(buildId, n), project, type, target, reason: 'in-production' })];
+};
+
+const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Build): BuildEventDraft[] => {
+  if (state.status === 'Unknown') return [];
+  const buildId = state.build.buildId;
+  if (command.environment === 'preview') {
+    if (state.status === 'PreviewDeploying' && state.previewAttemptId === command.requestId) {
+      return [draft('PreviewDeploymentFailed', { buildId, reason: command.reason, cause: 'deployer' })];
+    }
+    return late(state, command.requestId, 'failed', command.reason);
+  }
+  if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId) return late(state, command.requestId, 'failed', command.reason);
+  const { by, attempt } = state;
+  return [draft('ProductionDeploymentFailed', { buildId, reason: command.reason, by, attempt, cause: 'deployer' })];
+};
+
+const previewTornDown = (command: Command<'RecordPreviewTornDown'>, state: Build): BuildEventDraft[] => {
+  if (state.status === 'Unknown') return [];
+  const { teardown } = state;
+  if (teardown?.attemptId !== command.requestId || teardown.status !== 'requested') return late(state, command.requestId, 'torn-down', command.deleted.join(', '));
+  const reason = state.status === 'InProduction' ? 'in-production' : 'closed';
+  return [draft('PreviewRemoved', { buildId: state.build.buildId, deleted: command.deleted, attemptId: command.requestId, reason })];
+};
+
+/** No outcome in time (or the request was dead-lettered): the attempt failed, people are told, locks are released. */
+const expireAttempt = (command: Command<'ExpireAttempt'>, state: Build): BuildEventDraft[] => {
+  if (state.status === 'Unknown') return [];
+  const buildId = state.build.buildId;
+  const { attemptId, reason, cause } = command;
+  switch (command.kind) {
+    case 'preview':
+      return state.status === 'PreviewDeploying' && state.previewAttemptId === attemptId ? [draft('PreviewDeploymentFailed', { buildId, reason, cause })] : [];
+    case 'production':
+      return state.status === 'ProductionDeploying' && state.productionAttemptId === attemptId
+        ? [draft('ProductionDeploymentFailed', { buildId, reason, by: state.by, attempt: state.attempt, cause })]
+        : [];
+    case 'teardown':
+      return state.teardown?.attemptId === attemptId && state.teardown.status === 'requested'
+        ? [draft('PreviewTeardownFailed', { buildId, attemptId, reason, cause })]
+        : [];
+    default: {
+      const _exhaustive: never = command.kind;
+      return _exhaustive;
+    }
+  }
+};
+
+// ── Helpers ──────────────────────────────────────────────────────────────────────────
+
+/** The preview's own attempt reported success again, with a digest other than the one QA saw. */
+const redeployedWithOtherBits = (state: KnownBuild, command: Command<'RecordDeploymentSucceeded'>): boolean =>
+  'previewAttemptId' in state &&
+  state.previewAttemptId === command.requestId &&
+  command.digest !== undefined &&
+  state.bits.digest !== undefined &&
+  state.bits.digest !== command.digest &&
+  isSupersedable(state.status);
+
+/** An outcome of an attempt approvals already ended is recorded once, and changes nothing. */
+const late = (state: KnownBuild, attemptId: string, outcome: 'succeeded' | 'failed' | 'torn-down', detail: string): BuildEventDraft[] =>
+  state.abandoned.includes(attemptId) ? [draft('LateOutcomeRecorded', { buildId: state.build.buildId, attemptId, outcome, detail: detail.slice(0, 500) })] : [];
+
+/** `registry/app:1.2` + `sha256:…` → `registry/app@sha256:…` (a tag or an older digest is replaced). */
+export const pinned = (image: string, digest: string): string => {
+  const withoutDigest = image.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const tagColon = withoutDigest.indexOf(':', lastSlash + 1);
+  const repository = tagColon === -1 ? withoutDigest : withoutDigest.slice(0, tagColon);
+  return `${repository}@${digest}`;
+};
+
+const requireKnown = (state: Build, action: ActionKind): KnownBuild => {
+  if (state.status === 'Unknown') throw new UnknownBuild(action, 'this build does not exist (it may have been removed, or the link is wrong)');
+  return state;
+};
+
+/** Why a build in this state cannot take a person's action; shown to the person. */
+const whyNot = (action: ActionKind, state: KnownBuild): IllegalState => {
+  switch (state.status) {
+    case 'Registered':
+    case 'PreviewDeploying':
+      return new IllegalState(action, 'the preview of this build is still being deployed');
+    case 'PreviewFailed':
+      return new IllegalState(action, `the preview of this build failed to deploy: ${state.reason}`);
+    case 'AwaitingQa':
+      return new IllegalState(action, 'this build is waiting for QA');
+    case 'Approved':
+      return new IllegalState(action, 'this build is already approved');
+    case 'ProductionDeploying':
+      return new IllegalState(action, 'this build is already being deployed to production');
+    case 'ProductionFailed':
+      return new IllegalState(action, 'this build has already been sent to production (the deployment failed; an owner can try again)');
+    case 'InProduction':
+      return new IllegalState(action, 'this build is already in production');
+    case 'Closed':
+      return new IllegalState(action, `this build was closed by ${named([state.by])}`, [state.by]);
+    case 'Superseded':
+      return new IllegalState(action, `this build was superseded by a newer build (${state.supersededBy})`);
+    default: {
+      const _exhaustive: never = state;
+      return _exhaustive;
+    }
+  }
+};
+
+const pastTense = (verdict: 'approve' | 'reject'): string => (verdict === 'approve' ? 'approved' : 'rejected');

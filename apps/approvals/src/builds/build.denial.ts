@@ -21,6 +21,7 @@ export const denial = (refusal: BuildRefusal, requester: Requester): BuildEventD
     user: requester.user,
     action: refusal.action,
     reason: refusal.reason,
+    ...(refusal.people.length ? { people: [...refusal.people] } : {}),
     origin: requester.origin,
   });
 };

@@ -1,42 +1,72 @@
-import type { BuildEvent } from '@app/contracts';
-import { Build, BuildFacts, Verdict } from './build.state';
+import { previewAttemptId } from './attempts';
+import type { BuildEventDraft } from './build-event-draft';
+import { Build, KnownBuild, Verdict } from './build.state';
 
-/** The next state after `event`. Pure; events that do not apply to the state leave it as it is. */
-export const evolve = (state: Build, event: BuildEvent): Build => {
+/**
+ * The next state after `event`. Pure, and works on the decider's own event shapes (type and
+ * data): folding a stream needs no envelope. Events that do not apply leave the state as it is.
+ */
+export const evolve = (state: Build, event: BuildEventDraft): Build => {
   if (event.type === 'BuildRegistered') {
-    const { buildId, project, type, target, image, previewUrl, productionUrl } = event.data;
-    return { status: 'Registered', build: { buildId, project, type, target, image, previewUrl, productionUrl } };
+    const { buildId, requestId, project, type, target, image, previewUrl, productionUrl } = event.data;
+    return { status: 'Registered', build: { buildId, requestId, project, type, target, image, previewUrl, productionUrl }, bits: {}, abandoned: [] };
   }
   if (state.status === 'Unknown') return state;
-  const build: BuildFacts = state.build;
+  const common = { build: state.build, bits: state.bits, teardown: state.teardown, abandoned: state.abandoned };
   switch (event.type) {
     case 'PreviewDeploymentRequested':
-      return { status: 'PreviewDeploying', build, previewRequestId: event.id };
+      return { ...common, status: 'PreviewDeploying', previewAttemptId: event.data.attemptId ?? previewAttemptId(state.build.buildId) };
     case 'PreviewDeployed':
-      return { status: 'AwaitingQa', build, verdicts: [] };
+      return {
+        ...common,
+        status: 'AwaitingQa',
+        previewAttemptId: previewAttemptOf(state),
+        verdicts: [],
+        bits: { digest: event.data.digest, pinnedImage: event.data.pinnedImage },
+      };
     case 'PreviewDeploymentFailed':
-      return { status: 'PreviewFailed', build, reason: event.data.reason };
+      return { ...common, status: 'PreviewFailed', reason: event.data.reason, abandoned: abandon(state, event.data.cause, previewAttemptOf(state)) };
     case 'QaApproved':
       return withVerdict(state, { user: event.data.by, verdict: 'approve' });
     case 'QaRejected':
       return withVerdict(state, { user: event.data.by, verdict: 'reject' });
     case 'BuildApproved':
-      return state.status === 'AwaitingQa' ? { status: 'Approved', build, verdicts: state.verdicts } : state;
+      return state.status === 'AwaitingQa' ? { ...state, status: 'Approved' } : state;
     case 'ProductionDeploymentRequested':
-      return { status: 'ProductionDeploying', build, verdicts: verdictsOf(state), productionRequestId: event.id, attempt: event.data.attempt, by: event.data.by };
+      return {
+        ...common,
+        status: 'ProductionDeploying',
+        previewAttemptId: previewAttemptOf(state),
+        verdicts: verdictsOf(state),
+        productionAttemptId: event.data.attemptId ?? '',
+        attempt: event.data.attempt,
+        by: event.data.by,
+      };
     case 'ProductionDeployed':
-      return { status: 'InProduction', build, verdicts: verdictsOf(state), by: event.data.by };
-    case 'ProductionDeploymentFailed':
-      return { status: 'ProductionFailed', build, verdicts: verdictsOf(state), attempt: event.data.attempt, reason: event.data.reason };
-    case 'BuildClosed':
-      return { status: 'Closed', build, by: event.data.by, closeRequestId: event.id, previewRemoved: false };
+      return { ...common, status: 'InProduction', verdicts: verdictsOf(state), by: event.data.by };
+    case 'ProductionDeploymentFailed': {
+      const abandoned = state.status === 'ProductionDeploying' ? abandon(state, event.data.cause, state.productionAttemptId) : state.abandoned;
+      return { ...common, status: 'ProductionFailed', previewAttemptId: previewAttemptOf(state), verdicts: verdictsOf(state), attempt: event.data.attempt, reason: event.data.reason, abandoned };
+    }
+    case 'BuildClosed': {
+      // Events written before PreviewTeardownRequested existed carry the teardown attempt here (upcast).
+      const teardown = event.data.attemptId ? { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' as const } : state.teardown;
+      return { ...common, status: 'Closed', by: event.data.by, teardown };
+    }
     case 'BuildSuperseded':
-      return { status: 'Superseded', build, supersededBy: event.data.supersededBy };
+      return { ...common, status: 'Superseded', supersededBy: event.data.supersededBy };
+    case 'PreviewTeardownRequested': {
+      const same = state.teardown?.attemptId === event.data.attemptId;
+      return { ...state, teardown: same ? state.teardown : { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' } };
+    }
     case 'PreviewRemoved':
-      return state.status === 'Closed' ? { ...state, previewRemoved: true } : state;
-    case 'PreviewTeardownRequested':
+      return state.teardown ? { ...state, teardown: { ...state.teardown, status: 'removed' } } : state;
     case 'PreviewTeardownFailed':
+      return state.teardown?.attemptId === event.data.attemptId
+        ? { ...state, teardown: { ...state.teardown, status: 'failed' }, abandoned: [...state.abandoned, event.data.attemptId] }
+        : state;
     case 'LateOutcomeRecorded':
+      return { ...state, abandoned: state.abandoned.filter((a) => a !== event.data.attemptId) };
     case 'ActionDenied':
       return state;
     default: {
@@ -46,14 +76,19 @@ export const evolve = (state: Build, event: BuildEvent): Build => {
   }
 };
 
+/** Folds a whole stream (upcast first: see build.upcast.ts). */
+export const fold = (events: readonly BuildEventDraft[], state: Build = { status: 'Unknown' }): Build => events.reduce(evolve, state);
+
 /** A verdict moves an approved build back to waiting when it is a rejection. */
-const withVerdict = (state: Build, verdict: Verdict): Build => {
+const withVerdict = (state: KnownBuild, verdict: Verdict): Build => {
   if (state.status !== 'AwaitingQa' && state.status !== 'Approved') return state;
   const verdicts = [...state.verdicts.filter((v) => v.user !== verdict.user), verdict];
-  return verdict.verdict === 'reject' ? { status: 'AwaitingQa', build: state.build, verdicts } : { ...state, verdicts };
+  return verdict.verdict === 'reject' ? { ...state, status: 'AwaitingQa', verdicts } : { ...state, verdicts };
 };
 
-const verdictsOf = (state: Build): Verdict[] => ('verdicts' in state ? state.verdicts : []);
+const verdictsOf = (state: KnownBuild): Verdict[] => ('verdicts' in state ? state.verdicts : []);
+const previewAttemptOf = (state: KnownBuild): string => ('previewAttemptId' in state ? state.previewAttemptId : previewAttemptId(state.build.buildId));
 
-/** Folds a whole stream. */
-export const fold = (events: readonly BuildEvent[], state: Build = { status: 'Unknown' }): Build => events.reduce(evolve, state);
+/** An attempt failed by approvals (not by the deployer) is remembered, so its late outcome is recorded once. */
+const abandon = (state: KnownBuild, cause: string | undefined, attemptId: string): readonly string[] =>
+  cause === 'deadline' || cause === 'dead-letter' ? [...state.abandoned, attemptId] : state.abandoned;

@@ -2,7 +2,8 @@ import type { ActionKind } from '@app/contracts';
 
 /**
  * Why the decider refused a person's request. The edge turns every refusal into an
- * `ActionDenied` event; `reason` is shown to the person as is.
+ * `ActionDenied` event. `reason` is plain text shown to the person; people in it appear as
+ * `@<user id>` and are listed in `people`, and the notifier turns them into mentions.
  */
 export abstract class BuildRefusal extends Error {
   abstract readonly kind: 'NotAllowed' | 'IllegalState' | 'NotEnoughApprovals' | 'ProductionBusy' | 'UnknownBuild';
@@ -10,6 +11,7 @@ export abstract class BuildRefusal extends Error {
   constructor(
     readonly action: ActionKind | 'register' | 'supersede',
     readonly reason: string,
+    readonly people: readonly string[] = [],
   ) {
     super(reason);
   }
@@ -39,3 +41,6 @@ export class ProductionBusy extends BuildRefusal {
 export class UnknownBuild extends BuildRefusal {
   readonly kind = 'UnknownBuild';
 }
+
+/** `@U1, @U2`: people in a refusal's plain text. */
+export const named = (users: readonly string[]): string => users.map((u) => `@${u}`).join(', ');

@@ -3,6 +3,8 @@ import type { BuildType } from '@app/contracts';
 /** What a build is, fixed when it is registered. */
 export interface BuildFacts {
   buildId: string;
+  /** The CI request it was registered for (a digest change re-registers the bits under the same request). */
+  requestId: string;
   project: string;
   type: BuildType;
   target: string;
@@ -17,6 +19,29 @@ export interface Verdict {
   verdict: 'approve' | 'reject';
 }
 
+/** What the preview runs, as the deployer reported it once the preview was up. */
+export interface PreviewBits {
+  digest?: string;
+  /** `repository@digest`: what production will run. */
+  pinnedImage?: string;
+}
+
+/** The latest teardown of the build's preview: `n` counts attempts, so a retry gets a new attempt id. */
+export interface Teardown {
+  attemptId: string;
+  n: number;
+  status: 'requested' | 'removed' | 'failed';
+}
+
+/** What every known build carries besides its status. */
+interface Common {
+  build: BuildFacts;
+  bits: PreviewBits;
+  teardown?: Teardown;
+  /** Attempts approvals ended without the deployer's answer (deadline, dead letter); a late outcome of one is recorded. */
+  abandoned: readonly string[];
+}
+
 /**
  * A build's state, folded from its stream by `evolve`. A union tagged by `status`:
  * what may happen next depends only on the status and the facts carried with it.
@@ -24,16 +49,16 @@ export interface Verdict {
  */
 export type Build =
   | { status: 'Unknown' }
-  | { status: 'Registered'; build: BuildFacts }
-  | { status: 'PreviewDeploying'; build: BuildFacts; previewRequestId: string }
-  | { status: 'PreviewFailed'; build: BuildFacts; reason: string }
-  | { status: 'AwaitingQa'; build: BuildFacts; verdicts: Verdict[] }
-  | { status: 'Approved'; build: BuildFacts; verdicts: Verdict[] }
-  | { status: 'ProductionDeploying'; build: BuildFacts; verdicts: Verdict[]; productionRequestId: string; attempt: number; by: string }
-  | { status: 'ProductionFailed'; build: BuildFacts; verdicts: Verdict[]; attempt: number; reason: string }
-  | { status: 'InProduction'; build: BuildFacts; verdicts: Verdict[]; by: string }
-  | { status: 'Closed'; build: BuildFacts; by: string; closeRequestId: string; previewRemoved: boolean }
-  | { status: 'Superseded'; build: BuildFacts; supersededBy: string };
+  | (Common & { status: 'Registered' })
+  | (Common & { status: 'PreviewDeploying'; previewAttemptId: string })
+  | (Common & { status: 'PreviewFailed'; reason: string })
+  | (Common & { status: 'AwaitingQa'; previewAttemptId: string; verdicts: Verdict[] })
+  | (Common & { status: 'Approved'; previewAttemptId: string; verdicts: Verdict[] })
+  | (Common & { status: 'ProductionDeploying'; previewAttemptId: string; verdicts: Verdict[]; productionAttemptId: string; attempt: number; by: string })
+  | (Common & { status: 'ProductionFailed'; previewAttemptId: string; verdicts: Verdict[]; attempt: number; reason: string })
+  | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string })
+  | (Common & { status: 'Closed'; by: string })
+  | (Common & { status: 'Superseded'; supersededBy: string });
 
 export type BuildStatus = Build['status'];
 export type KnownBuild = Exclude<Build, { status: 'Unknown' }>;
@@ -44,7 +69,34 @@ export const approvalsOf = (verdicts: readonly Verdict[]): string[] => verdicts.
 export const rejectionsOf = (verdicts: readonly Verdict[]): string[] => verdicts.filter((v) => v.verdict === 'reject').map((v) => v.user);
 
 /**
- * Statuses a newer build of the same project/type/target supersedes. A build that is in
- * production, deploying to production, closed or superseded is no longer "open".
+ * Whether the build has ended: shipped, closed, superseded, or its preview failed. The same CI
+ * request sent again is a new build once this one ended, and the same build while it has not.
  */
-export const OPEN_STATUSES: readonly BuildStatus[] = ['Registered', 'PreviewDeploying', 'PreviewFailed', 'AwaitingQa', 'Approved', 'ProductionFailed'];
+export const hasEnded = (status: BuildStatus): boolean => {
+  switch (status) {
+    case 'PreviewFailed':
+    case 'InProduction':
+    case 'Closed':
+    case 'Superseded':
+      return true;
+    case 'Unknown':
+    case 'Registered':
+    case 'PreviewDeploying':
+    case 'AwaitingQa':
+    case 'Approved':
+    case 'ProductionDeploying':
+    case 'ProductionFailed':
+      return false;
+    default: {
+      const _exhaustive: never = status;
+      return _exhaustive;
+    }
+  }
+};
+
+/**
+ * Whether a newer build of the same project/type/target replaces this one. Not a build that is
+ * in production or on its way there, nor one that is closed or superseded already.
+ */
+export const isSupersedable = (status: BuildStatus): boolean =>
+  status === 'PreviewFailed' || (!hasEnded(status) && status !== 'Unknown' && status !== 'ProductionDeploying');

@@ -1,29 +1,59 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Actor, BuildCompleted, BuildEvent, CloseRequested, DeploymentFailed, DeploymentSucceeded, PreviewTornDown, PromoteRequested, QaVerdict } from '@app/contracts';
+import { previewUrl } from '@app/contracts';
+import type { Actor, BuildCompleted, BuildEvent, CloseRequested, DeploymentFailed, DeploymentSucceeded, EventEnvelope, PreviewTornDown, PromoteRequested, QaVerdict } from '@app/contracts';
 import { APP_CONFIG, PermanentError } from '@app/platform';
-import type { AppConfig } from '@app/platform';
+import type { AppConfig, ProjectConfig } from '@app/platform';
 import type { EntityManager } from 'typeorm';
+import type { AttemptKind } from '../builds/attempts';
 import { BuildCommand, ProjectPolicy } from '../builds/build.commands';
 import { decide } from '../builds/build.decider';
-import { denial, Requester } from '../builds/build.denial';
+import { denial } from '../builds/build.denial';
+import { BuildEventDraft } from '../builds/build-event-draft';
 import { fold } from '../builds/build.evolve';
 import { BuildRefusal } from '../builds/build.refusals';
-import { Build } from '../builds/build.state';
-import { previewUrl } from '@app/contracts';
-import { findOpenBuildRow } from '../projections/builds.table';
+import { Build, hasEnded, isSupersedable } from '../builds/build.state';
+import { upcast } from '../builds/build.upcast';
+import { findLatestBuildRowOfTarget } from '../projections/builds.table';
 import { buildStreamId, deniedStreamId } from './build-streams';
-import { buildOfRequest, productionLockHolder } from './command-tables';
+import { buildOfKeyedRequest, productionLockHolder } from './command-tables';
 import { CommandPath, Handled, Plan, StreamWrite } from './command-path';
-import { stamp } from './envelopes';
 import { COMMAND_PATH } from './command-path.provider';
+import { stamp } from './envelopes';
 
 type PersonInput = QaVerdict | PromoteRequested | CloseRequested;
-type OutcomeInput = DeploymentSucceeded | DeploymentFailed | PreviewTornDown;
+
+/** Why an attempt ended without the deployer's answer, and the input that says so. */
+export interface AttemptExpiry {
+  /** `deadline:<attempt>` or `dead-letter:<attempt>`: the same expiry is recorded once. */
+  inputId: string;
+  buildId: string;
+  attemptId: string;
+  kind: AttemptKind;
+  cause: 'deadline' | 'dead-letter';
+  reason: string;
+}
+
+/** What one input does to one build: the command, who acted, and how a refusal is answered. */
+interface BuildInput {
+  input: Pick<EventEnvelope, 'id' | 'type' | 'correlationId'>;
+  buildId: string;
+  actor: Actor;
+  command: (build: KnownFacts) => BuildCommand | Promise<BuildCommand>;
+  /** A person's request: a refusal becomes an ActionDenied they are answered with. */
+  person?: Pick<PersonInput['data'], 'user' | 'origin'>;
+}
+
+/** What the command of an input may depend on: the build's project policy and the transaction. */
+interface KnownFacts {
+  state: Build;
+  policy: ProjectPolicy;
+  em: EntityManager;
+}
 
 /**
- * Turns each input into a plan for the command path: loads the build, asks the decider,
- * and stamps the resulting events. Refusals become `ActionDenied` events.
+ * Every input takes the one command path: load the build → decide → append (with whatever the
+ * decision implies for other streams) in one transaction. Refusals become `ActionDenied` events.
  */
 @Injectable()
 export class BuildInputsService {
@@ -34,135 +64,178 @@ export class BuildInputsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A CI build: same image as the open build of its target → nothing; else register (and supersede). */
+  /**
+   * A CI build. With an Idempotency-Key seen in the last 24 h: that request's build. Else a
+   * request identical to the target's build that has not ended is that build; anything else
+   * registers a new build (superseding the open one).
+   */
   async buildCompleted(input: BuildCompleted, newBuildId: string = randomUUID()): Promise<Handled> {
-    const { requestId, project: projectId, image, type, target } = input.data;
+    const { requestId, project: projectId, image, type, target, idempotencyKey } = input.data;
     const project = this.config.projects.get(projectId);
     if (!project) throw new PermanentError(`project "${projectId}" is not in the projects file (known: ${this.config.projects.ids().join(', ')})`);
-    const policy = policyOf(project);
 
     return this.path.execute(
       input,
       async (em) => {
-        const known = await buildOfRequest(em, requestId);
-        if (known) return { writes: [], note: `request ${requestId} is build ${known} already` };
-        const open = await findOpenBuildRow(em, project.id, type, target);
-        if (open?.image === image) {
-          return { writes: [], requests: [{ requestId, buildId: open.id }], note: `same image as open build ${open.id}` };
+        const keyed = idempotencyKey ? await buildOfKeyedRequest(em, requestId) : undefined;
+        if (keyed) return { writes: [], note: `Idempotency-Key request ${requestId} is build ${keyed}` };
+        const latest = await findLatestBuildRowOfTarget(em, project.id, type, target);
+        const current = latest && (await this.load(em, latest.id));
+        if (current && latest.image === image && !hasEnded(current.state.status)) {
+          return { writes: [], requests: [{ requestId, buildId: latest.id }], note: `same request as build ${latest.id}, which has not ended` };
         }
-        const now = new Date().toISOString();
         const actor: Actor = input.actor ?? { kind: 'ci' };
-        const command: BuildCommand = {
-          type: 'RegisterBuild',
-          buildId: newBuildId,
-          requestId,
-          policy,
-          buildType: type,
-          target,
-          image,
-          previewUrl: previewUrl(project.url, type, target),
-          productionUrl: new URL(project.url).origin,
-        };
-        const writes: StreamWrite[] = [
-          { streamId: buildStreamId(newBuildId), expectedVersion: 0, events: this.stamped(decide(command, { status: 'Unknown' }), newBuildId, 0, input.id, actor, now) },
-        ];
-        if (open) writes.unshift(await this.supersede(em, open.id, newBuildId, image, input.id, actor, now));
-        return { writes, requests: [{ requestId, buildId: newBuildId }], note: open ? `build ${newBuildId} supersedes ${open.id}` : `build ${newBuildId}` };
+        const writes = [this.registration(newBuildId, requestId, project, { type, target, image }, input.id, actor)];
+        const replaced = current && isSupersedable(current.state.status) ? latest.id : undefined;
+        if (replaced) {
+          const command: BuildCommand = { type: 'SupersedeBuild', supersededBy: newBuildId, newImage: image, reason: 'newer-build' };
+          writes.unshift(this.write(replaced, current!.version, decide(command, current!.state), input.id, actor));
+        }
+        return { writes, requests: [{ requestId, buildId: newBuildId }], note: replaced ? `build ${newBuildId} supersedes ${replaced}` : `build ${newBuildId}` };
       },
       // Builds of one target are decided one at a time, so two CI calls cannot both open a build.
-      { serializeOn: `approvals.target:${project.id}/${type}/${target}` },
+      { serializeOn: targetLock(project.id, type, target) },
     );
   }
 
   qaVerdict(input: QaVerdict): Promise<Handled> {
-    const { buildId, user, verdict } = input.data;
-    return this.person(input, (policy) => ({ type: 'GiveVerdict', policy, user, verdict }));
+    const { user, verdict } = input.data;
+    return this.onBuild({ ...this.personInput(input), command: ({ policy }) => ({ type: 'GiveVerdict', policy, user, verdict }) });
   }
 
   promoteRequested(input: PromoteRequested): Promise<Handled> {
-    return this.person(input, (policy, busyWith) => ({ type: 'PromoteBuild', policy, user: input.data.user, productionBusyWith: busyWith }));
+    return this.onBuild({
+      ...this.personInput(input),
+      command: async ({ policy, state, em }) => ({
+        type: 'PromoteBuild',
+        policy,
+        user: input.data.user,
+        productionBusyWith: state.status === 'Unknown' ? undefined : await productionLockHolder(em, state.build.project),
+        rolloutDeadline: this.rolloutDeadline(),
+      }),
+    });
   }
 
   closeRequested(input: CloseRequested): Promise<Handled> {
-    return this.person(input, (policy) => ({ type: 'CloseBuild', policy, user: input.data.user }));
+    return this.onBuild({ ...this.personInput(input), command: ({ policy }) => ({ type: 'CloseBuild', policy, user: input.data.user }) });
   }
 
   deploymentSucceeded(input: DeploymentSucceeded): Promise<Handled> {
-    const { requestId, environment, url } = input.data;
-    return this.outcome(input, { type: 'RecordDeploymentSucceeded', requestId, environment, url });
+    const { requestId, environment, url, digest, imageId } = input.data;
+    return this.onBuild({
+      ...this.deployerInput(input),
+      command: ({ policy }) => ({ type: 'RecordDeploymentSucceeded', requestId, environment, url, digest, imageId, policy, newBuildId: randomUUID() }),
+    });
   }
 
   deploymentFailed(input: DeploymentFailed): Promise<Handled> {
     const { requestId, environment, reason } = input.data;
-    return this.outcome(input, { type: 'RecordDeploymentFailed', requestId, environment, reason });
+    return this.onBuild({ ...this.deployerInput(input), command: () => ({ type: 'RecordDeploymentFailed', requestId, environment, reason }) });
   }
 
   previewTornDown(input: PreviewTornDown): Promise<Handled> {
-    return this.outcome(input, { type: 'RecordPreviewTornDown', requestId: input.data.requestId, deleted: input.data.deleted });
+    const { requestId, deleted } = input.data;
+    return this.onBuild({ ...this.deployerInput(input), command: () => ({ type: 'RecordPreviewTornDown', requestId, deleted }) });
   }
 
-  private person(input: PersonInput, command: (policy: ProjectPolicy, productionBusyWith?: string) => BuildCommand): Promise<Handled> {
-    const { buildId, user, origin } = input.data;
+  /** No outcome for an attempt in time, or its request was dead-lettered. */
+  attemptExpired(expiry: AttemptExpiry): Promise<Handled> {
+    const { inputId, buildId, attemptId, kind, cause, reason } = expiry;
+    return this.onBuild({
+      input: { id: inputId, type: cause === 'deadline' ? 'DeadlinePassed' : 'RequestDeadLettered', correlationId: buildId },
+      buildId,
+      actor: { kind: 'service', name: 'approvals' },
+      command: () => ({ type: 'ExpireAttempt', attemptId, kind, cause, reason }),
+    });
+  }
+
+  /** The one command path of an input about an existing build. */
+  private onBuild({ input, buildId, actor, command, person }: BuildInput): Promise<Handled> {
     return this.path.execute(input, async (em): Promise<Plan> => {
       const { state, version } = await this.load(em, buildId);
-      const now = new Date().toISOString();
-      const actor: Actor = input.actor ?? { kind: 'slack-user', id: user };
-      const project = state.status === 'Unknown' ? undefined : state.build.project;
-      const policy = project ? this.policyFor(project) : UNKNOWN_POLICY;
-      const busyWith = project && input.type === 'PromoteRequested' ? await productionLockHolder(em, project) : undefined;
-      const requester: Requester = { user, origin, ...(project ? { buildId, project } : {}) };
+      const policy = state.status === 'Unknown' ? UNKNOWN_POLICY : this.policyFor(state.build.project);
+      let drafts: BuildEventDraft[];
       try {
-        const drafts = decide(command(policy, busyWith), state);
-        const events = this.stamped(drafts, buildId, version, input.id, actor, now);
-        return { writes: [{ streamId: buildStreamId(buildId), expectedVersion: version, events }], note: drafts.length ? drafts.map((d) => d.type).join(', ') : 'no change' };
+        drafts = decide(await command({ state, policy, em }), state);
       } catch (error) {
-        if (!(error instanceof BuildRefusal)) throw error;
-        this.logger.log({ msg: 'request refused', buildId, user, action: error.action, reason: error.reason, input: input.id });
-        const streamId = project ? buildStreamId(buildId) : deniedStreamId(input.id);
-        const correlationId = project ? buildId : input.correlationId;
-        const events = stamp([denial(error, requester)], {
-          streamId,
-          afterVersion: project ? version : 0,
-          correlationId,
-          causationId: input.id,
-          actor,
-          occurredAt: now,
-          newId: randomUUID,
-        });
-        return { writes: [{ streamId, expectedVersion: project ? version : 0, events }], note: `denied: ${error.reason}` };
+        if (!(error instanceof BuildRefusal) || !person) throw error;
+        return this.refusal(error, input, buildId, state, version, actor, person);
       }
+      if (drafts.length === 0) return { writes: [], note: `no change (build is ${state.status})` };
+      const writes = [this.write(buildId, version, drafts, input.id, actor)];
+      const rebuilt = this.digestChange(state, drafts, input.id, actor);
+      if (rebuilt) writes.push(rebuilt.write);
+      return { writes, requests: rebuilt?.requests, note: drafts.map((d) => d.type).join(', ') };
     });
   }
 
-  /** Outcomes that no longer match the build's current attempt are recorded as handled and change nothing. */
-  private outcome(input: OutcomeInput, command: BuildCommand): Promise<Handled> {
-    const buildId = input.data.buildId;
-    return this.path.execute(input, async (em): Promise<Plan> => {
-      const { state, version } = await this.load(em, buildId);
-      const drafts = decide(command, state);
-      if (drafts.length === 0) {
-        this.logger.log({ msg: 'outcome ignored: not the current attempt', buildId, requestId: input.data.requestId, status: state.status });
-        return { writes: [], note: `ignored: not the current attempt (build is ${state.status})` };
-      }
-      const actor: Actor = input.actor ?? { kind: 'service', name: 'deployer' };
-      const events = this.stamped(drafts, buildId, version, input.id, actor, new Date().toISOString());
-      return { writes: [{ streamId: buildStreamId(buildId), expectedVersion: version, events }], note: drafts.map((d) => d.type).join(', ') };
-    });
+  /** Other bits in the preview than QA saw: the build was superseded, and those bits are registered as a new build. */
+  private digestChange(state: Build, drafts: BuildEventDraft[], causationId: string, actor: Actor): { write: StreamWrite; requests: Plan['requests'] } | undefined {
+    const superseded = drafts.find((d) => d.type === 'BuildSuperseded');
+    if (!superseded || superseded.type !== 'BuildSuperseded' || superseded.data.reason !== 'digest-changed' || state.status === 'Unknown') return undefined;
+    const project = this.config.projects.get(state.build.project);
+    if (!project) return undefined;
+    const { requestId, type, target } = state.build;
+    const write = this.registration(superseded.data.supersededBy, requestId, project, { type, target, image: superseded.data.newImage }, causationId, actor);
+    return { write, requests: [{ requestId, buildId: superseded.data.supersededBy }] };
   }
 
-  private async supersede(em: EntityManager, openId: string, newBuildId: string, newImage: string, causationId: string, actor: Actor, now: string): Promise<StreamWrite> {
-    const { state, version } = await this.load(em, openId);
-    const drafts = decide({ type: 'SupersedeBuild', supersededBy: newBuildId, newImage }, state);
-    return { streamId: buildStreamId(openId), expectedVersion: version, events: this.stamped(drafts, openId, version, causationId, actor, now) };
+  private refusal(error: BuildRefusal, input: BuildInput['input'], buildId: string, state: Build, version: number, actor: Actor, person: NonNullable<BuildInput['person']>): Plan {
+    const known = state.status !== 'Unknown';
+    this.logger.log({ msg: 'request refused', buildId, user: person.user, action: error.action, reason: error.reason, input: input.id });
+    const requester = { ...person, ...(known ? { buildId, project: state.build.project } : {}) };
+    const streamId = known ? buildStreamId(buildId) : deniedStreamId(input.id);
+    const events = stamp([denial(error, requester)], {
+      streamId,
+      afterVersion: known ? version : 0,
+      correlationId: known ? buildId : input.correlationId,
+      causationId: input.id,
+      actor,
+      occurredAt: new Date().toISOString(),
+      newId: randomUUID,
+    });
+    return { writes: [{ streamId, expectedVersion: known ? version : 0, events }], note: `denied: ${error.reason}` };
+  }
+
+  private registration(buildId: string, requestId: string, project: ProjectConfig, what: { type: 'branch' | 'tag'; target: string; image: string }, causationId: string, actor: Actor): StreamWrite {
+    const command: BuildCommand = {
+      type: 'RegisterBuild',
+      buildId,
+      requestId,
+      policy: policyOf(project),
+      buildType: what.type,
+      target: what.target,
+      image: what.image,
+      previewUrl: previewUrl(project.url, what.type, what.target),
+      productionUrl: new URL(project.url).origin,
+      rolloutDeadline: this.rolloutDeadline(),
+    };
+    return this.write(buildId, 0, decide(command, { status: 'Unknown' }), causationId, actor);
+  }
+
+  private personInput(input: PersonInput): Omit<BuildInput, 'command'> {
+    const { buildId, user, origin } = input.data;
+    return { input, buildId, actor: input.actor ?? { kind: 'slack-user', id: user }, person: { user, origin } };
+  }
+
+  private deployerInput(input: DeploymentSucceeded | DeploymentFailed | PreviewTornDown): Omit<BuildInput, 'command'> {
+    return { input, buildId: input.data.buildId, actor: input.actor ?? { kind: 'service', name: 'deployer' } };
   }
 
   private async load(em: EntityManager, buildId: string): Promise<{ state: Build; version: number }> {
     const { version, events } = await this.path.store.readStream(em, buildStreamId(buildId));
-    return { state: fold(events as unknown as BuildEvent[]), version };
+    return { state: fold((events as unknown as BuildEvent[]).map(upcast)), version };
   }
 
-  private stamped(drafts: Parameters<typeof stamp>[0], buildId: string, afterVersion: number, causationId: string, actor: Actor, occurredAt: string): BuildEvent[] {
-    return stamp(drafts, { streamId: buildStreamId(buildId), afterVersion, correlationId: buildId, causationId, actor, occurredAt, newId: randomUUID });
+  private write(buildId: string, afterVersion: number, drafts: readonly BuildEventDraft[], causationId: string, actor: Actor): StreamWrite {
+    const streamId = buildStreamId(buildId);
+    const events = stamp(drafts, { streamId, afterVersion, correlationId: buildId, causationId, actor, occurredAt: new Date().toISOString(), newId: randomUUID });
+    return { streamId, expectedVersion: afterVersion, events };
+  }
+
+  /** When the deployer gives a rollout asked for now up: the deadline approvals' own deadline follows. */
+  private rolloutDeadline(): string {
+    return new Date(Date.now() + this.config.env.ROLLOUT_TIMEOUT_SECONDS * 1000).toISOString();
   }
 
   /** The project's current roles; a project removed from the config keeps no one's rights. */
@@ -172,13 +245,16 @@ export class BuildInputsService {
   }
 }
 
-const policyOf = (p: { id: string; name: string; channel: string; qa: string[]; owners: string[]; approvalsRequired: number }): ProjectPolicy => ({
+const targetLock = (project: string, type: string, target: string): string => `approvals.target:${project}/${type}/${target}`;
+
+const policyOf = (p: ProjectConfig): ProjectPolicy => ({
   id: p.id,
   name: p.name,
   channel: p.channel,
   qa: p.qa,
   owners: p.owners,
   approvalsRequired: p.approvalsRequired,
+  removePreviewAfterProduction: p.previews.removeAfterProduction,
 });
 
-const UNKNOWN_POLICY: ProjectPolicy = { id: '', name: '', channel: '', qa: [], owners: [], approvalsRequired: 0 };
+const UNKNOWN_POLICY: ProjectPolicy = { id: '', name: '', channel: '', qa: [], owners: [], approvalsRequired: 0, removePreviewAfterProduction: false };

@@ -49,8 +49,8 @@ describe('the command path on a real event log', () => {
     expect(denied.map((e) => e.data.reason)).toEqual(['this build is already being deployed to production']);
 
     const request = (await eventsOf(db, `build-${buildId}`)).find((e) => e.type === 'ProductionDeploymentRequested')!;
-    await inputs.deploymentSucceeded(succeeded(buildId, request.event_id, 'production', 'https://example.org'));
-    expect((await typesOf(buildId)).at(-1)).toBe('ProductionDeployed');
+    await inputs.deploymentSucceeded(succeeded(buildId, (request.data.attemptId as string), 'production', 'https://example.org'));
+    expect((await typesOf(buildId)).slice(-2)).toEqual(['ProductionDeployed', 'PreviewTeardownRequested']);
   });
 
   it('lets one production deployment per project run at a time, across builds', async () => {
@@ -67,10 +67,10 @@ describe('the command path on a real event log', () => {
     expect(denied.data.reason).toBe(`another build of Testing One (${winner}) is being deployed to production; try again when it is done`);
 
     // Once the first one failed, the other may go (and the failed one may be retried later).
-    await inputs.deploymentFailed(failed(winner, requested[0].event_id, 'production', 'ImagePullBackOff'));
+    await inputs.deploymentFailed(failed(winner, (requested[0].data.attemptId as string), 'production', 'ImagePullBackOff'));
     await inputs.promoteRequested(promote(loser));
     expect((await typesOf(loser)).at(-1)).toBe('ProductionDeploymentRequested');
-    await inputs.deploymentFailed(failed(loser, (await eventsOf(db, `build-${loser}`)).at(-1)!.event_id, 'production', 'CrashLoopBackOff'));
+    await inputs.deploymentFailed(failed(loser, (await eventsOf(db, `build-${loser}`)).at(-1)!.data.attemptId as string, 'production', 'CrashLoopBackOff'));
   });
 
   it('produces nothing for an input delivered twice, even at the same time', async () => {
@@ -101,11 +101,11 @@ describe('the command path on a real event log', () => {
     expect(await typesOf('b-new')).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
     // the old build's preview outcome arrives late: recorded, ignored
     const oldRequest = (await eventsOf(db, 'build-b-old'))[1];
-    const late = succeeded('b-old', oldRequest.event_id, 'preview', 'https://supersede.branch.example.org');
+    const late = succeeded('b-old', (oldRequest.data.attemptId as string), 'preview', 'https://supersede.branch.example.org');
     await inputs.deploymentSucceeded(late);
     expect((await typesOf('b-old')).at(-1)).toBe('BuildSuperseded');
     const [note] = await rows<{ outcome: string }>(db, `SELECT outcome FROM approvals.processed_inputs WHERE message_id = $1`, [late.id]);
-    expect(note.outcome).toBe('ignored: not the current attempt (build is Superseded)');
+    expect(note.outcome).toBe('no change (build is Superseded)');
   });
 
   it('records a refusal, with the reason and where to answer, for a person who may not act', async () => {

@@ -5,7 +5,7 @@ import { StreamVersionConflict } from '../event-store/event-store.errors';
 import { CommitNotifier } from '../event-store/commit-notifier';
 import { PostgresEventStore } from '../event-store/event-store';
 import { projectAppended } from '../projections/builds.table';
-import { applyProductionLocks, inputWasHandled, ProductionLockTaken, recordInput, rememberRequest } from './command-tables';
+import { applyDeadlines, applyProductionLocks, DeadlinePolicy, inputWasHandled, ProductionLockTaken, recordInput, rememberRequest } from './command-tables';
 import { toNewEvent } from './envelopes';
 
 /** Appends to one stream, decided against `expectedVersion`. */
@@ -30,7 +30,7 @@ export const MAX_ATTEMPTS = 5;
 /**
  * The one command path (STYLE, DESIGN §4): in a transaction, load what the decision needs
  * → decide (the plan) → append with expected versions, record the input id, keep the
- * production locks and the read model in step → commit. On a conflict, do it all again
+ * production locks, the deadlines and the read model in step → commit. On a conflict, do it all again
  * against the new state. A redelivered input finds its id recorded and does nothing.
  *
  * Planning reads run inside the transaction before its first write, so the transaction id
@@ -44,6 +44,7 @@ export class CommandPath {
   constructor(
     private readonly db: DataSource,
     readonly store: PostgresEventStore,
+    private readonly deadlines: DeadlinePolicy,
   ) {
     this.notifier = new CommitNotifier(db, (error) => this.logger.warn(`cannot notify the relay: ${error.message}`));
   }
@@ -72,6 +73,7 @@ export class CommandPath {
     }
     for (const { requestId, buildId } of decided.requests ?? []) await rememberRequest(em, requestId, buildId);
     await applyProductionLocks(em, events);
+    await applyDeadlines(em, events, this.deadlines);
     await projectAppended(em, events);
     return { kind: 'handled', events, note: decided.note };
   }

@@ -21,14 +21,33 @@ export async function inputWasHandled(executor: SqlExecutor, messageId: string):
   return (await rows(executor, `SELECT 1 FROM approvals.processed_inputs WHERE message_id = $1`, [messageId])).length === 1;
 }
 
-/** The build a CI request id belongs to. */
+/** How long an `Idempotency-Key` names the same request (and so the same build), whatever became of the build. */
+export const IDEMPOTENCY_KEY_HOURS = 24;
+
+/** The newest build a CI request id led to (what `GET /v1/builds/<request id>` shows). */
 export async function buildOfRequest(executor: SqlExecutor, requestId: string): Promise<string | undefined> {
   const found = await rows<{ build_id: string }>(executor, `SELECT build_id FROM approvals.build_requests WHERE request_id = $1`, [requestId]);
   return found[0]?.build_id;
 }
 
+/** The build an `Idempotency-Key` request led to within the last {@link IDEMPOTENCY_KEY_HOURS}. */
+export async function buildOfKeyedRequest(executor: SqlExecutor, requestId: string): Promise<string | undefined> {
+  const found = await rows<{ build_id: string }>(
+    executor,
+    `SELECT build_id FROM approvals.build_requests WHERE request_id = $1 AND created_at > now() - make_interval(hours => $2)`,
+    [requestId, IDEMPOTENCY_KEY_HOURS],
+  );
+  return found[0]?.build_id;
+}
+
+/** Points the request id at its newest build (a re-sent request after its build ended starts a new one). */
 export async function rememberRequest(executor: SqlExecutor, requestId: string, buildId: string): Promise<void> {
-  await executor.query(`INSERT INTO approvals.build_requests (request_id, build_id) VALUES ($1, $2) ON CONFLICT (request_id) DO NOTHING`, [requestId, buildId]);
+  await executor.query(
+    `INSERT INTO approvals.build_requests (request_id, build_id) VALUES ($1, $2)
+     ON CONFLICT (request_id) DO UPDATE SET build_id = EXCLUDED.build_id, created_at = now()
+       WHERE approvals.build_requests.build_id <> EXCLUDED.build_id`,
+    [requestId, buildId],
+  );
 }
 
 /** The build whose production deployment of `project` is in flight, if any. */
@@ -73,4 +92,84 @@ export async function applyProductionLocks(executor: SqlExecutor, events: readon
         break;
     }
   }
+}
+
+/** How long approvals waits for the deployer's answer to one attempt. */
+export interface DeadlinePolicy {
+  /** ROLLOUT_TIMEOUT_SECONDS: when the deployer itself gives a rollout up. */
+  rolloutTimeoutMs: number;
+  /** DEADLINE_GRACE_SECONDS: how much longer approvals waits for its answer. */
+  graceMs: number;
+}
+
+/**
+ * Keeps `deadlines` in step with the events being appended: a request for work sets the
+ * attempt's deadline (its rollout deadline plus the grace), the event that settles the attempt
+ * removes it.
+ */
+export async function applyDeadlines(executor: SqlExecutor, events: readonly BuildEvent[], policy: DeadlinePolicy): Promise<void> {
+  for (const event of events) {
+    const buildId = event.data.buildId;
+    switch (event.type) {
+      case 'PreviewDeploymentRequested':
+      case 'ProductionDeploymentRequested': {
+        const rolloutEnds = event.data.rolloutDeadline ? Date.parse(event.data.rolloutDeadline) : Date.parse(event.occurredAt) + policy.rolloutTimeoutMs;
+        const kind = event.type === 'PreviewDeploymentRequested' ? 'preview' : 'production';
+        await setDeadline(executor, event.data.attemptId ?? event.id, buildId!, kind, event.occurredAt, rolloutEnds + policy.graceMs);
+        break;
+      }
+      case 'PreviewTeardownRequested':
+        await setDeadline(executor, event.data.attemptId, buildId!, 'teardown', event.occurredAt, Date.parse(event.occurredAt) + policy.rolloutTimeoutMs + policy.graceMs);
+        break;
+      case 'PreviewDeployed':
+      case 'PreviewDeploymentFailed':
+      case 'BuildSuperseded':
+        await clearDeadlines(executor, buildId!, 'preview');
+        break;
+      case 'ProductionDeployed':
+      case 'ProductionDeploymentFailed':
+        await clearDeadlines(executor, buildId!, 'production');
+        break;
+      case 'PreviewRemoved':
+      case 'PreviewTeardownFailed':
+        await clearDeadlines(executor, buildId!, 'teardown');
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+async function setDeadline(executor: SqlExecutor, attemptId: string, buildId: string, kind: string, requestedAt: string, dueAtMs: number): Promise<void> {
+  await executor.query(
+    `INSERT INTO approvals.deadlines (attempt_id, build_id, kind, requested_at, due_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (attempt_id) DO NOTHING`,
+    [attemptId, buildId, kind, requestedAt, new Date(dueAtMs).toISOString()],
+  );
+}
+
+async function clearDeadlines(executor: SqlExecutor, buildId: string, kind: string): Promise<void> {
+  await executor.query(`DELETE FROM approvals.deadlines WHERE build_id = $1 AND kind = $2`, [buildId, kind]);
+}
+
+/** An attempt whose deadline passed. */
+export interface DueDeadline {
+  attemptId: string;
+  buildId: string;
+  kind: 'preview' | 'production' | 'teardown';
+  requestedAt: Date;
+  dueAt: Date;
+}
+
+export async function dueDeadlines(executor: SqlExecutor, limit: number): Promise<DueDeadline[]> {
+  const found = await rows<{ attempt_id: string; build_id: string; kind: DueDeadline['kind']; requested_at: Date; due_at: Date }>(
+    executor,
+    `SELECT attempt_id, build_id, kind, requested_at, due_at FROM approvals.deadlines WHERE due_at <= now() ORDER BY due_at LIMIT $1`,
+    [limit],
+  );
+  return found.map((r) => ({ attemptId: r.attempt_id, buildId: r.build_id, kind: r.kind, requestedAt: r.requested_at, dueAt: r.due_at }));
+}
+
+export async function removeDeadline(executor: SqlExecutor, attemptId: string): Promise<void> {
+  await executor.query(`DELETE FROM approvals.deadlines WHERE attempt_id = $1`, [attemptId]);
 }

@@ -24,8 +24,12 @@ export type BuildViewStatus =
   | 'closed'
   | 'superseded';
 
-/** Statuses of a build a newer build of the same project/type/target supersedes. */
-export const OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = ['registered', 'preview-deploying', 'preview-failed', 'awaiting-qa', 'rejected', 'approved', 'production-failed'];
+/**
+ * Statuses after which nothing about a build's target can depend on it any more. Whether a
+ * build is open (superseded by a newer build, the same build for the same request) is the
+ * decider's to say (build.state.ts), from the build's own stream.
+ */
+export const ENDED_FOR_GOOD_VIEW_STATUSES: readonly BuildViewStatus[] = ['closed', 'superseded'];
 
 /**
  * The builds read model as a pure fold: the same function runs in the append transaction

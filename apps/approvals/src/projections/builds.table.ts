@@ -1,7 +1,7 @@
 import type { BuildEvent, BuildView } from '@app/contracts';
 import { SqlExecutor, rows } from '../event-store/sql-executor';
 import { buildIdOfStream } from '../commands/build-streams';
-import { BuildRow, OPEN_VIEW_STATUSES, projectBuild } from './build-view.projection';
+import { BuildRow, ENDED_FOR_GOOD_VIEW_STATUSES, projectBuild } from './build-view.projection';
 
 interface BuildRecord {
   id: string;
@@ -63,14 +63,18 @@ export async function listProjectBuildRows(executor: SqlExecutor, project: strin
   return found.map(fromRecord);
 }
 
-/** The newest build of this project/type/target that a newer image would supersede. */
-export async function findOpenBuildRow(executor: SqlExecutor, project: string, type: string, target: string): Promise<BuildRow | undefined> {
+/**
+ * The newest build of this project/type/target, unless it has been superseded or closed: the
+ * build a new CI request for the target is compared with (the decider's state of it decides
+ * whether the request is that build, and whether a new build supersedes it).
+ */
+export async function findLatestBuildRowOfTarget(executor: SqlExecutor, project: string, type: string, target: string): Promise<BuildRow | undefined> {
   const found = await rows<BuildRecord>(
     executor,
     `SELECT ${COLUMNS} FROM approvals.builds
-      WHERE project = $1 AND type = $2 AND target = $3 AND status = ANY($4::text[])
+      WHERE project = $1 AND type = $2 AND target = $3 AND status <> ALL($4::text[])
       ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [project, type, target, OPEN_VIEW_STATUSES],
+    [project, type, target, ENDED_FOR_GOOD_VIEW_STATUSES],
   );
   return found[0] && fromRecord(found[0]);
 }

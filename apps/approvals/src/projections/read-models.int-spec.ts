@@ -32,7 +32,7 @@ describe('the builds read model', () => {
     await inputs.qaVerdict(qaVerdict(shipped, 'U0QA00001', 'approve'));
     await inputs.promoteRequested(promote(shipped));
     const request = (await eventsOf(db, `build-${shipped}`)).at(-1)!;
-    await inputs.deploymentSucceeded(succeeded(shipped, request.event_id, 'production', 'https://example.org'));
+    await inputs.deploymentSucceeded(succeeded(shipped, (request.data.attemptId as string), 'production', 'https://example.org'));
     const rejected = await liveBuild(db, inputs, { target: 'feature-x' });
     await inputs.qaVerdict(qaVerdict(rejected, 'U0QA00002', 'reject'));
     await inputs.closeRequested(closeRequest(rejected, 'U0QA00002'));
