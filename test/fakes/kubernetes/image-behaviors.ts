@@ -1,3 +1,5 @@
+import { REFERENCE } from './image-reference';
+
 /**
  * How the simulated kubelet treats a container, chosen by its image reference.
  * - ready: Running, then Ready after podReadyAfterMs × timeScale.
@@ -30,9 +32,6 @@ const BUILT_IN: Rule[] = [
   { match: /badconfig/, behavior: 'config-error', options: {} },
   { match: /crash/, behavior: 'crashloop', options: {} },
 ];
-
-/** Roughly the docker reference grammar: lower-case path components, optional registry host, tag and digest. */
-const REFERENCE = /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 /** A string matches that exact reference, or any tag/digest of it when given without one. */
 const matches = (match: string | RegExp, image: string): boolean =>

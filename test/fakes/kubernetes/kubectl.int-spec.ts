@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubernetesFake, type KubernetesFake } from './index';
-import { apply, clientsFor, deploymentManifest } from './kubernetes-fake.test-support';
+import { apply, clientsFor, deploymentManifest, eventually } from './kubernetes-fake.test-support';
 
 interface KubectlResult {
   code: number;
@@ -65,6 +65,33 @@ describe(`the real kubectl (${kubectlVersion ?? 'not installed'}) against the Ku
     const result = await kubectl('get', 'deploy', 'as-json', '-n', 'default', '-o', 'json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'as-json', generation: 1 } });
+  });
+
+  withKubectl('lists leases with their holder', async () => {
+    const { objects } = clientsFor(fake);
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'deploy-lock', namespace: 'default' },
+      spec: { holderIdentity: 'deployer-7f9c', leaseDurationSeconds: 15, renewTime: '2026-12-06T22:00:00.000000Z' },
+    };
+    await apply(objects, lease);
+    const result = await kubectl('get', 'leases', '-n', 'default');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^NAME\s+HOLDER\s+AGE\n/);
+    expect(result.stdout).toMatch(/\ndeploy-lock\s+deployer-7f9c\s+\d+s\n/);
+  });
+
+  withKubectl('prints the digests the pods run through a jsonpath on imageID', async () => {
+    const { objects } = clientsFor(fake);
+    await apply(objects, deploymentManifest('digests', 'nginx:1.27', { replicas: 2 }));
+    const jsonpath = ['get', 'pods', '-n', 'default', '-l', 'app=digests', '-o', 'jsonpath={.items[*].status.containerStatuses[*].imageID}'];
+    const result = await eventually(async () => {
+      const printed = await kubectl(...jsonpath);
+      return printed.stdout.split(' ').filter(Boolean).length === 2 && printed;
+    });
+    const imageId = `docker.io/library/nginx@${fake.registry.digestOf('nginx:1.27')}`;
+    expect(result).toEqual({ code: 0, stdout: `${imageId} ${imageId}`, stderr: '' });
   });
 
   withKubectl('`rollout status` succeeds once a good image is rolled out', async () => {

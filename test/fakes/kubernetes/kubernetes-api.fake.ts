@@ -9,6 +9,7 @@ import { dispatch, parseResourcePath, routeNonResource } from './api-router';
 import { FailureInjection, type FailureMatch, type InjectedStatusCode } from './failure-injection';
 import { collectGarbage } from './garbage-collector';
 import { ImageBehaviors, type ImageBehavior, type ImageBehaviorOptions } from './image-behaviors';
+import { FakeImageRegistry, type ImageRegistry } from './image-registry';
 import { kubeconfigYaml } from './kubeconfig';
 import { isPlainObject, type StoredObject } from './object-meta';
 import { ObjectStore } from './object-store';
@@ -64,6 +65,13 @@ export interface KubernetesFake {
   setUnavailable(on: boolean): void;
   /** Overrides how pods with this image (exact reference, any tag of it, or a pattern) behave. */
   setImageBehavior(image: string | RegExp, behavior: ImageBehavior, options?: ImageBehaviorOptions): void;
+  /**
+   * The image registry the simulated nodes pull from. A container that starts reports
+   * `imageID: <repository>@sha256:<hex>` with the digest its reference resolved to at that moment:
+   * `registry.push('registry.example.com/shop/web:1')` moves the tag for pods created afterwards,
+   * running pods keep the digest they pulled. Containers that never start (pull back-off, config error) have `imageID: ""`.
+   */
+  readonly registry: ImageRegistry;
   stop(): Promise<void>;
 }
 
@@ -103,6 +111,7 @@ class KubernetesApiFake implements KubernetesFake {
   private readonly store = new ObjectStore();
   private readonly timers = new Timers();
   private readonly behaviors = new ImageBehaviors();
+  readonly registry = new FakeImageRegistry();
   private readonly failures = new FailureInjection();
   private readonly simulator: RolloutSimulator;
   private readonly sockets = new Set<Socket>();
@@ -116,7 +125,7 @@ class KubernetesApiFake implements KubernetesFake {
     const timeScale = options.timeScale ?? 1;
     this.ctx = { store: this.store, defaulting: { allocateClusterIp: () => `10.96.${Math.floor(this.nextClusterIp / 250)}.${this.nextClusterIp++ % 250}` } };
     this.simulator = new RolloutSimulator(this.store, this.timers, timeScale);
-    const kubelet = new Kubelet(this.store, this.behaviors, { timeScale, podReadyAfterMs: options.podReadyAfterMs ?? 300 }, this.timers);
+    const kubelet = new Kubelet(this.store, this.behaviors, { timeScale, podReadyAfterMs: options.podReadyAfterMs ?? 300 }, this.timers, this.registry);
     this.store.subscribe((event) => collectGarbage(this.store, event));
     this.store.subscribe((event) => kubelet.onEvent(event));
     this.store.subscribe((event) => this.simulator.onEvent(event));
@@ -203,7 +212,7 @@ class KubernetesApiFake implements KubernetesFake {
 
   get(kind: string, namespace: string, name: string): any | undefined {
     const resource = findByKindName(kind);
-    if (!resource) throw new Error(`the Kubernetes fake does not serve kind "${kind}" (try Deployment, Pod, ReplicaSet, Service, Ingress, Mapping)`);
+    if (!resource) throw new Error(`the Kubernetes fake does not serve kind "${kind}" (try Deployment, Pod, ReplicaSet, Service, Ingress, Mapping, Lease)`);
     return this.store.get(resource, namespace, name);
   }
 

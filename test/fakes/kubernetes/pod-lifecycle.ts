@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { KUBELET_MANAGER, writeStatus } from './controller-writes';
 import type { ImageBehaviors, ImageBehaviorOptions, ImageBehavior } from './image-behaviors';
+import type { FakeImageRegistry } from './image-registry';
 import { rfc3339, type StoredObject } from './object-meta';
 import type { ObjectStore, StoreEvent } from './object-store';
 import { Types } from './resource-types';
@@ -17,6 +18,8 @@ interface ContainerSim {
   stage: Stage;
   restartCount: number;
   startedAt?: string;
+  /** `<repository>@sha256:<hex>`, resolved when the container first starts (the pull) and kept across restarts. */
+  imageID?: string;
   lastExit?: { startedAt: string; finishedAt: string };
   backoffSeconds: number;
 }
@@ -49,6 +52,7 @@ export class Kubelet {
     private readonly behaviors: ImageBehaviors,
     private readonly timing: KubeletTiming,
     private readonly timers: Timers,
+    private readonly registry: Pick<FakeImageRegistry, 'pull'>,
   ) {}
 
   onEvent(event: StoreEvent): void {
@@ -82,7 +86,10 @@ export class Kubelet {
     const at = (ms: number, stage: Stage, then?: () => void): void =>
       this.timers.after(sim.pod.metadata.uid ?? '', ms, () => {
         c.stage = stage;
-        if (stage === 'running' || stage === 'ready') c.startedAt ??= rfc3339();
+        if (stage === 'running' || stage === 'ready') {
+          c.startedAt ??= rfc3339();
+          c.imageID ??= this.registry.pull(c.image);
+        }
         then?.();
         this.publish(sim);
       });
@@ -144,7 +151,7 @@ export class Kubelet {
       ready: c.stage === 'ready',
       restartCount: c.restartCount,
       image: c.image,
-      imageID: started ? `${c.image.split(':')[0]}@sha256:${hex(c.image)}` : '',
+      imageID: c.imageID ?? '',
       ...(started ? { containerID: `containerd://${id}` } : {}),
       started: c.stage === 'running' || c.stage === 'ready',
     };

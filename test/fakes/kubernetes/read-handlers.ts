@@ -2,7 +2,7 @@ import { isDryRun, type ApiRequest, type ApiResponse, type HandlerContext } from
 import { isPlainObject, type StoredObject } from './object-meta';
 import { apiVersionOf, type ResourceType } from './resource-types';
 import { allOf, parseFieldSelector, parseLabelSelector, type Selector } from './selectors';
-import { badRequest, deleted, notFound } from './status-errors';
+import { badRequest, deleted, notFound, preconditionFailed } from './status-errors';
 import { toTable, wantsTable } from './table';
 
 /** GET (one or a list), DELETE (one or a collection). */
@@ -66,7 +66,22 @@ const isOrphan = (request: ApiRequest): boolean => {
   return (request.query.get('propagationPolicy') ?? fromBody) === 'Orphan';
 };
 
+/** DeleteOptions.preconditions: delete only while the object still has this uid and resourceVersion. */
+const checkPreconditions = (request: ApiRequest, live: StoredObject): void => {
+  const preconditions = isPlainObject(request.body) && isPlainObject(request.body.preconditions) ? request.body.preconditions : {};
+  const { name, uid = '', resourceVersion = '' } = live.metadata;
+  if (typeof preconditions.uid === 'string' && preconditions.uid !== uid) {
+    throw preconditionFailed(request.resource, request.namespace, name, 'UID', preconditions.uid, uid);
+  }
+  if (typeof preconditions.resourceVersion === 'string' && preconditions.resourceVersion !== resourceVersion) {
+    throw preconditionFailed(request.resource, request.namespace, name, 'ResourceVersion', preconditions.resourceVersion, resourceVersion);
+  }
+};
+
 export const deleteOne = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
+  const live = ctx.store.get(request.resource, request.namespace, request.name ?? '');
+  if (!live) throw notFound(request.resource, request.name ?? '');
+  checkPreconditions(request, live);
   const object = ctx.store.delete(request.resource, request.namespace, request.name ?? '', { orphan: isOrphan(request), dryRun: isDryRun(request) });
   return { code: 200, body: deleted(request.resource, object.metadata.name, object.metadata.uid ?? '') };
 };

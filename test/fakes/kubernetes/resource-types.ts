@@ -17,6 +17,10 @@ export interface ResourceType {
   statusSubresource: boolean;
   /** Custom resources keep kind/apiVersion on list items; built-in types do not. */
   custom?: boolean;
+  /** A PUT must carry metadata.resourceVersion (the apiserver strategy's AllowUnconditionalUpdate() is false). */
+  conditionalUpdateOnly?: boolean;
+  /** A PUT of a missing object creates it (the strategy's AllowCreateOnUpdate() is true). */
+  createOnUpdate?: boolean;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -30,7 +34,28 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], statusSubresource: true },
   { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], statusSubresource: true },
   { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', kind: 'Ingress', namespaced: true, shortNames: ['ing'], statusSubresource: true },
-  { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings', singular: 'mapping', kind: 'Mapping', namespaced: true, statusSubresource: true, custom: true },
+  {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    plural: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    namespaced: true,
+    statusSubresource: false,
+    conditionalUpdateOnly: true,
+    createOnUpdate: true,
+  },
+  {
+    group: 'getambassador.io',
+    version: 'v3alpha1',
+    plural: 'mappings',
+    singular: 'mapping',
+    kind: 'Mapping',
+    namespaced: true,
+    statusSubresource: true,
+    custom: true,
+    conditionalUpdateOnly: true,
+  },
 ];
 
 export const verbsOf = (_type: ResourceType): string[] => VERBS;

@@ -68,6 +68,41 @@ export const conflict = (type: ResourceType, name: string): ApiError =>
     ),
   );
 
+/** A PUT without metadata.resourceVersion of a type that allows no unconditional update (Lease, custom resources). */
+export const resourceVersionRequired = (type: ResourceType, name: string): ApiError => {
+  const body = 'Invalid value: 0x0: must be specified for an update';
+  // The apiserver builds this one from the resource, not the Kind: "leases.coordination.k8s.io", details.kind "leases".
+  return new ApiError(
+    failure(422, 'Invalid', `${qualifiedResource(type)} "${name}" is invalid: metadata.resourceVersion: ${body}`, {
+      ...resourceDetails(type, name),
+      causes: [{ reason: 'FieldValueInvalid', message: body, field: 'metadata.resourceVersion' }],
+    }),
+  );
+};
+
+/** Where etcd keeps the object; delete precondition failures quote it. */
+const STORAGE_PREFIX: Record<string, string> = { services: 'services/specs', ingresses: 'ingress' };
+const storageKey = (type: ResourceType, namespace: string | undefined, name: string): string => {
+  const prefix = type.custom ? `${type.group}/${type.plural}` : (STORAGE_PREFIX[type.plural] ?? type.plural);
+  return `/registry/${prefix}/${namespace ? `${namespace}/` : ''}${name}`;
+};
+
+/** A delete whose preconditions (uid, resourceVersion) do not hold: the storage layer's invalid-object error, as a Conflict. */
+export const preconditionFailed = (
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  field: 'UID' | 'ResourceVersion',
+  wanted: string,
+  actual: string,
+): ApiError => {
+  const storageError =
+    `StorageError: invalid object, Code: 4, Key: ${storageKey(type, namespace, name)}, ResourceVersion: 0, ` +
+    `AdditionalErrorMsg: Precondition failed: ${field} in precondition: ${wanted}, ${field} in object meta: ${actual}`;
+  const message = `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": ${storageError}`;
+  return new ApiError(failure(409, 'Conflict', message, resourceDetails(type, name)));
+};
+
 /** One entry of a field.ErrorList: "metadata.name: Invalid value: \"x\": <detail>". */
 export interface FieldError {
   type: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueTooLong';

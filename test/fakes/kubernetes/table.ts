@@ -107,6 +107,7 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Ports', type: 'string', cell: (o) => ((o.spec?.tls ?? []).length ? '80, 443' : '80') },
     ageColumn,
   ],
+  Lease: [name, { name: 'Holder', type: 'string', cell: (o) => o.spec?.holderIdentity ?? '' }, ageColumn],
   Namespace: [name, { name: 'Status', type: 'string', cell: (o) => o.status?.phase ?? 'Active' }, ageColumn],
   ConfigMap: [name, { name: 'Data', type: 'integer', cell: (o) => Object.keys((o.data as object) ?? {}).length }, ageColumn],
   Secret: [

@@ -100,6 +100,14 @@ const checkService = (spec: any): FieldError[] => {
   });
 };
 
+const checkLease = (spec: any): FieldError[] => {
+  const errors: FieldError[] = [];
+  const { leaseDurationSeconds: duration, leaseTransitions: transitions } = spec ?? {};
+  if (typeof duration === 'number' && duration <= 0) errors.push(invalidValue('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
+  if (typeof transitions === 'number' && transitions < 0) errors.push(invalidValue('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'));
+  return errors;
+};
+
 /** Throws a 422 Invalid Status listing every problem, like the apiserver does. */
 export const validate = (resource: ResourceType, object: StoredObject): void => {
   const name = object.metadata?.name ?? '';
@@ -108,6 +116,7 @@ export const validate = (resource: ResourceType, object: StoredObject): void => 
   if (resource.kind === 'Deployment' || resource.kind === 'ReplicaSet') errors.push(...checkWorkload(object.spec));
   if (resource.kind === 'Pod') errors.push(...checkPodSpec('spec', object.spec));
   if (resource.kind === 'Service') errors.push(...checkService(object.spec));
+  if (resource.kind === 'Lease') errors.push(...checkLease(object.spec));
   if (errors.length) throw invalid(resource, name, errors);
 };
 

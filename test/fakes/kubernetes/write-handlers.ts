@@ -4,7 +4,8 @@ import { clone, isPlainObject, sameJson, type StoredObject } from './object-meta
 import { jsonPatch, mergePatch, strategicMerge } from './patches';
 import { apiVersionOf } from './resource-types';
 import { recordManager, serverSideApply, updateEntry } from './server-side-apply';
-import { ApiError, badRequest, conflict, failure, notFound, unsupportedMediaType } from './status-errors';
+import { normalizeMicroTimes } from './micro-time';
+import { ApiError, badRequest, conflict, failure, notFound, resourceVersionRequired, unsupportedMediaType } from './status-errors';
 import { validate, validateUpdate } from './validation';
 
 /** POST, PUT and PATCH (all four patch types) on a resource or its /status. */
@@ -55,6 +56,7 @@ const finalize = (ctx: HandlerContext, request: ApiRequest, candidate: StoredObj
     const { uid, resourceVersion, generation, creationTimestamp } = live.metadata;
     Object.assign(object.metadata, { uid, resourceVersion, generation, creationTimestamp });
   }
+  normalizeMicroTimes(resource, object);
   applyDefaults(object, ctx.defaulting);
   if (!object.metadata.name && object.metadata.generateName) return object;
   validate(resource, object);
@@ -89,7 +91,11 @@ export const replace = (ctx: HandlerContext, request: ApiRequest): ApiResponse =
   const candidate = requireObject(request.body);
   checkIdentity(request, candidate);
   const live = ctx.store.get(request.resource, request.namespace, request.name ?? '');
+  if (!live && request.resource.createOnUpdate && !request.subresource) {
+    return create(ctx, { ...request, body: { ...candidate, metadata: { ...candidate.metadata, name: request.name } } });
+  }
   if (!live) throw notFound(request.resource, request.name ?? '');
+  if (request.resource.conditionalUpdateOnly && !candidate.metadata.resourceVersion) throw resourceVersionRequired(request.resource, live.metadata.name);
   checkResourceVersion(request, candidate, live);
   return write(ctx, request, live, finalize(ctx, request, candidate, live), candidate);
 };
