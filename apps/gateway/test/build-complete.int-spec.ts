@@ -23,7 +23,7 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
     expect(response.json).toEqual({ id, status: 'accepted', links: { build: `/v1/builds/${id}` } });
     expect(response.headers.get('location')).toBe(`/v1/builds/${id}`);
 
-    const stored = (await gw.inputs()).find((i) => i.envelope.id === id)!;
+    const stored = (await gw.inputs()).find((i) => i.envelope.correlationId === id)!;
     expect(stored.subject).toBe(Subjects.BuildCompleted);
     expect(stored.envelope).toMatchObject({
       type: 'BuildCompleted',
@@ -38,18 +38,21 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
   it('accepts the same fields as JSON', async () => {
     const response = await post(url, JSON.stringify({ ...seedFields, target: 'json-staging', type: 'tag' }), ciHeaders('application/json'));
     expect(response.status).toBe(202);
-    const stored = (await gw.inputs()).find((i) => i.envelope.id === response.json.id)!;
+    const stored = (await gw.inputs()).find((i) => i.envelope.correlationId === response.json.id)!;
     expect(stored.envelope.data).toMatchObject({ type: 'tag', target: 'json-staging' });
   });
 
-  it('stores a retried identical request once and answers it with the same id', async () => {
+  it('passes every identical request on (approvals decides whether it is the same build) under the same request id', async () => {
     const body = form({ ...seedFields, target: 'retried' });
     const first = await post(url, body, ciHeaders());
     const before = await gw.inputCount();
     const second = await post(url, body, ciHeaders());
     expect([first.status, second.status]).toEqual([202, 202]);
     expect(second.json.id).toBe(first.json.id);
-    expect(await gw.inputCount()).toBe(before);
+    expect(await gw.inputCount()).toBe(before + 1);
+    const stored = (await gw.inputs()).filter((i) => i.envelope.correlationId === first.json.id);
+    expect(new Set(stored.map((i) => i.envelope.id)).size).toBe(2);
+    expect(stored.every((i) => i.envelope.data && !('idempotencyKey' in (i.envelope.data as object)))).toBe(true);
   });
 
   it('follows the Idempotency-Key: the same key is one build, whatever the body', async () => {
@@ -59,6 +62,8 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
     const second = await post(url, form({ ...seedFields, target: 'keyed', image: 'app:2' }), headers);
     expect(second.json.id).toBe(first.json.id);
     expect(await gw.inputCount()).toBe(before);
+    const stored = (await gw.inputs()).find((i) => i.envelope.correlationId === first.json.id)!;
+    expect(stored.envelope).toMatchObject({ id: first.json.id, data: { idempotencyKey: true } });
     const third = await post(url, form({ ...seedFields, target: 'keyed', image: 'app:1' }), { ...headers, 'idempotency-key': 'pipeline-992-job-3' });
     expect(third.json.id).not.toBe(first.json.id);
     expect(await gw.inputCount()).toBe(before + 1);

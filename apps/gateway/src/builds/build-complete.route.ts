@@ -56,7 +56,7 @@ export class BuildCompleteRoute implements DirectRoute, OnModuleInit {
     }
 
     const requestId = requestIdOf(check.request, idempotencyKey);
-    const envelope = BuildCompletedSchema.parse(buildCompletedEnvelope(check.request, requestId, new Date(this.clock.nowMs())));
+    const envelope = BuildCompletedSchema.parse(buildCompletedEnvelope(check.request, requestId, new Date(this.clock.nowMs()), idempotencyKey !== undefined));
     try {
       await this.publisher.publish('ci', Subjects.BuildCompleted, envelope, this.options.ciPublishTimeoutMs);
     } catch (error) {
