@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
-import { buildEvents, CHANNEL, facts, OWNERS, QA } from './build-fixtures';
+import { buildEvents, CHANNEL, DIGEST, facts, OWNERS, PINNED, QA } from './build-fixtures';
 import { buttonsOf, NotifierHarness, sleep } from './notifier-harness';
 
 const [OWNER] = OWNERS;
@@ -128,5 +128,58 @@ describe('notifier: Slack follows the build events', () => {
     const e = buildEvents(facts({ buildId: 'b-denied-2' }));
     await h.publish(e.denied('U0STRANGER', 'only owners of Testing One can close builds'));
     await h.waitForText('U0STRANGER', 'only owners of Testing One can close builds');
+  });
+
+  it('shows the short digest the preview runs in the QA and owner DMs, and what was shipped in the announcement', async () => {
+    const e = buildEvents(facts({ buildId: 'b-pinned', target: 'pinned' }));
+    await h.publish(e.registered(), e.previewRequested(), e.previewDeployed(3, { digest: DIGEST, pinnedImage: PINNED }));
+    await h.slack.waitFor(() => [OWNER, QA1, QA2].every((u) => h.topLevel(u).length === 1));
+    for (const person of [OWNER, QA1]) expect(JSON.stringify(h.topLevel(person)[0].blocks)).toContain('`registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`');
+
+    await h.publish(e.qaApproved(QA1, [QA1], 4), e.productionRequested(OWNER, 5, 1, DIGEST), e.productionDeployed(OWNER, 6, DIGEST));
+    const announcement = await h.waitForText(CHANNEL, 'deployed to production by');
+    expect(announcement.text).toContain(`Shipped \`${PINNED}\``);
+    await h.slack.waitFor(() => JSON.stringify(h.topLevel(OWNER)[0].blocks).includes(`Shipped \`${PINNED}\``));
+  });
+
+  it('tells the owner, under their DM, that a production deployment got no answer in time, and gives the buttons back', async () => {
+    const e = await previewUp('b-deadline');
+    await h.publish(e.productionRequested(OWNER, 4), e.productionFailed(OWNER, 'no answer from the deployer within 6 min', 5, 1, 'deadline'));
+    const ownerDm = h.topLevel(OWNER)[0];
+    const [told] = await h.slack.waitFor(() => h.slack.thread(OWNER, ownerDm.ts).length === 1 && h.slack.thread(OWNER, ownerDm.ts));
+    expect(told.text).toBe(':x: Production deployment timed out (attempt 1): no answer from the deployer within 6 min. Click *Deploy to production* above to try again.');
+    await h.slack.waitFor(() => h.topLevel(OWNER)[0].text.includes('Production deployment timed out'));
+    expect(h.topLevel(OWNER)[0].text).toBe('Testing One b-deadline: Production deployment timed out: no answer from the deployer within 6 min. Click Deploy to production to try again.');
+    expect(buttonsOf(h.topLevel(OWNER)[0])).toEqual([SlackActions.Promote, SlackActions.Close]);
+    await h.waitForText(CHANNEL, 'production deployment timed out (attempt 1)');
+  });
+
+  it('edits the owner DM once the preview was removed after production', async () => {
+    const e = await previewUp('b-removed');
+    await h.publish(e.qaApproved(QA1, [QA1], 4), e.productionRequested(OWNER, 5), e.productionDeployed(OWNER, 6));
+    await h.publish(e.teardownRequested('in-production', 7), e.previewRemoved(8, 'in-production'));
+    await h.slack.waitFor(() => h.topLevel(OWNER)[0].text.includes('(preview removed)'));
+    const [ownerDm] = h.topLevel(OWNER);
+    expect(ownerDm.text).toBe(`Testing One b-removed: Deployed to production by <@${OWNER}>: <https://example.org> (preview removed)`);
+    expect(JSON.stringify(ownerDm.blocks)).toContain(':wastebasket: Preview removed now that the build is in production');
+    expect(buttonsOf(ownerDm)).toEqual([]);
+  });
+
+  it('tells the owners in their DM thread that the preview could not be removed, and offers Close again', async () => {
+    const e = await previewUp('b-stuck');
+    await h.publish(e.closed(OWNER, 4), e.teardownRequested('closed', 5), e.teardownFailed('no answer from the deployer within 6 min', 'deadline', 6));
+    const ownerDm = h.topLevel(OWNER)[0];
+    const [told] = await h.slack.waitFor(() => h.slack.thread(OWNER, ownerDm.ts).length === 1 && h.slack.thread(OWNER, ownerDm.ts));
+    expect(told.text).toBe(':warning: Removing the preview timed out: no answer from the deployer within 6 min. Click *Close* above to try again.');
+    await h.slack.waitFor(() => buttonsOf(h.topLevel(OWNER)[0]).length === 1);
+    expect(buttonsOf(h.topLevel(OWNER)[0])).toEqual([SlackActions.Close]);
+  });
+
+  it('mentions the people a refusal names, for real', async () => {
+    const e = buildEvents(facts({ buildId: 'b-denied-3' }));
+    const dm = h.slack.dmChannelOf(QA1);
+    await h.publish(e.denied(QA1, `this build was closed by @${OWNER}`, dm, [OWNER]));
+    const [shown] = await h.slack.waitFor(() => h.slack.ephemerals(QA1).length === 1 && h.slack.ephemerals(QA1));
+    expect(shown).toMatchObject({ channel: dm, text: `:no_entry_sign: this build was closed by <@${OWNER}>` });
   });
 });

@@ -1,5 +1,5 @@
 import type { BuildEvent } from '@app/contracts';
-import type { BuildProgress, PreviewState, ProductionState } from './build-snapshot';
+import type { BuildProgress, PreviewState, ProductionState, TeardownState } from './build-snapshot';
 
 /**
  * The notifier's view of a build after one more event. Pure and order-tolerant: a part of the
@@ -12,10 +12,14 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
     case 'BuildRegistered':
     case 'PreviewDeploymentRequested':
       return withPreview(progress, { status: 'deploying', version });
-    case 'PreviewDeployed':
-      return withPreview(progress, { status: 'deployed', url: event.data.url, version });
-    case 'PreviewDeploymentFailed':
-      return withPreview(progress, { status: 'failed', reason: event.data.reason, version });
+    case 'PreviewDeployed': {
+      const { url, digest, pinnedImage } = event.data;
+      return withPreview(progress, { status: 'deployed', url, ...given({ digest, pinnedImage }), version });
+    }
+    case 'PreviewDeploymentFailed': {
+      const { reason, cause } = event.data;
+      return withPreview(progress, { status: 'failed', reason, ...given({ cause }), version });
+    }
     case 'QaApproved': {
       const verdicts = withVerdict(progress, event.data.by, 'approved', version);
       const reached = event.data.approvals.length >= event.data.required;
@@ -25,23 +29,33 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
       return { ...progress, verdicts: withVerdict(progress, event.data.by, 'rejected', version) };
     case 'BuildApproved':
       return { ...progress, approved: true };
-    case 'ProductionDeploymentRequested':
-      return withProduction(progress, { status: 'deploying', by: event.data.by, attempt: event.data.attempt, version });
-    case 'ProductionDeployed':
-      return withProduction(progress, { status: 'deployed', by: event.data.by, url: event.data.url, version });
+    case 'ProductionDeploymentRequested': {
+      const { by, attempt, image, digest } = event.data;
+      return withProduction(progress, { status: 'deploying', by, attempt, image, ...given({ digest }), version });
+    }
+    case 'ProductionDeployed': {
+      const { by, url } = event.data;
+      return withProduction(progress, { status: 'deployed', by, url, ...given(shipped(progress, event.data.digest)), version });
+    }
     case 'ProductionDeploymentFailed': {
-      const { by, attempt, reason } = event.data;
-      return withProduction(progress, { status: 'failed', by, attempt, reason, version });
+      const { by, attempt, reason, cause } = event.data;
+      return withProduction(progress, { status: 'failed', by, attempt, reason, ...given({ cause }), version });
     }
     case 'BuildClosed':
       return progress.ending ? progress : { ...progress, ending: { kind: 'closed', by: event.data.by } };
     case 'BuildSuperseded': {
-      const ending = { kind: 'superseded' as const, by: event.data.supersededBy, newImage: event.data.newImage };
+      const { supersededBy, newImage, reason } = event.data;
+      const ending = { kind: 'superseded' as const, by: supersededBy, newImage, ...given({ reason }) };
       return progress.ending ? progress : { ...progress, ending };
     }
-    case 'PreviewRemoved':
     case 'PreviewTeardownRequested':
-    case 'PreviewTeardownFailed':
+      return withTeardown(progress, { status: 'requested', why: event.data.reason, version });
+    case 'PreviewRemoved':
+      return withTeardown(progress, { status: 'removed', ...given({ why: event.data.reason ?? progress.teardown?.why }), version });
+    case 'PreviewTeardownFailed': {
+      const { reason, cause } = event.data;
+      return withTeardown(progress, { status: 'failed', ...given({ why: progress.teardown?.why }), reason, cause, version });
+    }
     case 'LateOutcomeRecorded':
     case 'ActionDenied':
       return progress;
@@ -57,6 +71,26 @@ const withPreview = (progress: BuildProgress, preview: PreviewState): BuildProgr
 
 const withProduction = (progress: BuildProgress, production: ProductionState): BuildProgress =>
   production.version >= (progress.production?.version ?? -1) ? { ...progress, production } : progress;
+
+const withTeardown = (progress: BuildProgress, teardown: TeardownState): BuildProgress =>
+  teardown.version >= (progress.teardown?.version ?? -1) ? { ...progress, teardown } : progress;
+
+/**
+ * What production runs once deployed: the image the deployer was asked for (pinned when the
+ * preview reported its digest) and the digest it reported. Should the request not have been
+ * seen (a redelivery out of order), what approvals asks for: the preview's pinned image.
+ */
+function shipped(progress: BuildProgress, digest: string | undefined): { image?: string; digest?: string } {
+  const production = progress.production;
+  if (production?.status === 'deploying') return { image: production.image, digest: digest ?? production.digest };
+  const preview = progress.preview.status === 'deployed' ? progress.preview : undefined;
+  return { image: preview?.pinnedImage, digest: digest ?? preview?.digest };
+}
+
+/** Only the fields that are set: the snapshot is stored as JSON and compared, so no `undefined` keys. */
+function given<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
 
 function withVerdict(progress: BuildProgress, user: string, verdict: 'approved' | 'rejected', version: number) {
   const current = progress.verdicts[user];

@@ -1,4 +1,4 @@
-import type { BuildType } from '@app/contracts';
+import type { BuildType, FailureCause, TeardownReason } from '@app/contracts';
 
 /**
  * What the notifier knows about a build, enough to render every message of it.
@@ -28,18 +28,37 @@ export interface BuildFacts {
   approvalsRequired: number;
 }
 
+/*
+ * The states below only ever gain optional fields (older rows in the ledger lack them):
+ * `digest`, `pinnedImage`, `image`, `cause`, `reason` and `teardown` came with attempt
+ * deadlines and pinned digests; absent means "not reported" (cause: `deployer`).
+ */
+
 export type PreviewState =
   | { status: 'deploying'; version: number }
-  | { status: 'deployed'; url: string; version: number }
-  | { status: 'failed'; reason: string; version: number };
+  /** `digest`/`pinnedImage`: the bits the preview runs, which production will run. */
+  | { status: 'deployed'; url: string; digest?: string; pinnedImage?: string; version: number }
+  | { status: 'failed'; reason: string; cause?: FailureCause; version: number };
 
 export type ProductionState =
-  | { status: 'deploying'; by: string; attempt: number; version: number }
-  | { status: 'deployed'; by: string; url: string; version: number }
-  | { status: 'failed'; by: string; attempt: number; reason: string; version: number };
+  /** `image`: what the deployer was asked to run (`repo@sha256:…` when the preview reported its digest). */
+  | { status: 'deploying'; by: string; attempt: number; image?: string; digest?: string; version: number }
+  | { status: 'deployed'; by: string; url: string; image?: string; digest?: string; version: number }
+  | { status: 'failed'; by: string; attempt: number; reason: string; cause?: FailureCause; version: number };
 
 /** How a build stopped taking clicks, other than by shipping. */
-export type BuildEnding = { kind: 'closed'; by: string } | { kind: 'superseded'; by: string; newImage: string };
+export type BuildEnding =
+  | { kind: 'closed'; by: string }
+  | { kind: 'superseded'; by: string; newImage: string; reason?: 'newer-build' | 'digest-changed' };
+
+/**
+ * The latest teardown of the build's preview. `why` is the teardown's reason (`closed`,
+ * `in-production`), absent when the events did not say; `reason` and `cause` say why it failed.
+ */
+export type TeardownState =
+  | { status: 'requested'; why: TeardownReason; version: number }
+  | { status: 'removed'; why?: TeardownReason; version: number }
+  | { status: 'failed'; why?: TeardownReason; reason: string; cause: FailureCause; version: number };
 
 export interface Verdict {
   verdict: 'approved' | 'rejected';
@@ -58,6 +77,7 @@ export interface BuildProgress {
   approved: boolean;
   production?: ProductionState;
   ending?: BuildEnding;
+  teardown?: TeardownState;
 }
 
 export const initialProgress = (): BuildProgress => ({
@@ -72,6 +92,10 @@ export const approvers = (build: BuildSnapshot): string[] =>
     .filter(([, v]) => v.verdict === 'approved')
     .map(([user]) => user);
 
-/** true once nobody can act on the build any more: shipped, closed or superseded. */
+/** The teardown's reason: as the events said, else what it must have been (shipped builds are torn down after production). */
+export const teardownWhy = ({ progress }: BuildSnapshot): TeardownReason | undefined =>
+  progress.teardown && (progress.teardown.why ?? (progress.production?.status === 'deployed' ? 'in-production' : 'closed'));
+
+/** true once nobody can act on the build any more: shipped, closed or superseded (a failed teardown can still be retried). */
 export const isFinal = (progress: BuildProgress): boolean =>
   progress.ending !== undefined || progress.production?.status === 'deployed';

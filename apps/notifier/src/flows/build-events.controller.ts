@@ -6,7 +6,8 @@ import { NotificationFlows } from './notification.flows';
 /**
  * The notifier listens to approvals' domain events only (stream EVENTS), so what Slack shows
  * follows the event log. Payloads arrive validated by the transport; a thrown error means
- * "retry later", a PermanentError "dead-letter now".
+ * "retry later", a PermanentError "dead-letter now". `LateOutcomeRecorded` (audit only, it
+ * shows nothing) has no handler: the transport acknowledges it unread.
  */
 @Controller()
 export class BuildEventsController {
@@ -72,8 +73,18 @@ export class BuildEventsController {
     return this.flows.handle(event);
   }
 
+  @EventPattern<string>(Subjects.PreviewTeardownRequested)
+  onPreviewTeardownRequested(@Payload() event: BuildEvent) {
+    return this.flows.handle(event);
+  }
+
   @EventPattern<string>(Subjects.PreviewRemoved)
   onPreviewRemoved(@Payload() event: BuildEvent) {
+    return this.flows.handle(event);
+  }
+
+  @EventPattern<string>(Subjects.PreviewTeardownFailed)
+  onPreviewTeardownFailed(@Payload() event: BuildEvent) {
     return this.flows.handle(event);
   }
 

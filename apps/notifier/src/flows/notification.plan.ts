@@ -1,14 +1,16 @@
-import type { ActionDenied, BuildEvent } from '@app/contracts';
+import type { ActionDenied, BuildEvent, PreviewTeardownFailed } from '@app/contracts';
 import type { BuildSnapshot } from '../builds/build-snapshot';
 import { channelStatusMessage } from '../messages/channel-status.blocks';
 import { ownerRequestMessage } from '../messages/owner-request.blocks';
 import { qaRequestMessage } from '../messages/qa-request.blocks';
 import {
   denialNote,
+  ownerProductionFailedNote,
   productionDeployedNote,
   productionFailedNote,
   productionRequestedNote,
   readyNote,
+  teardownFailedNote,
   verdictNote,
 } from '../messages/thread-notes';
 import { MessageKeys, type NotificationEffect } from './notification-effects';
@@ -51,18 +53,23 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
         ...editOwners(build),
         ...editQas(build),
       ];
-    case 'ProductionDeploymentFailed':
+    case 'ProductionDeploymentFailed': {
+      const { reason, attempt, cause } = event.data;
       return [
-        reply('production', MessageKeys.channelStatus, productionFailedNote(event.data.reason, event.data.attempt), true),
+        reply('production', MessageKeys.channelStatus, productionFailedNote(reason, attempt, cause), true),
         status,
         ...editOwners(build),
+        ...build.facts.owners.map((o) => reply('production-failed', MessageKeys.owner(o), ownerProductionFailedNote(reason, attempt, cause))),
       ];
+    }
     case 'BuildClosed':
     case 'BuildSuperseded':
       return [status, ...editOwners(build), ...editQas(build)];
-    case 'PreviewRemoved':
     case 'PreviewTeardownRequested':
+    case 'PreviewRemoved':
+      return editOwners(build);
     case 'PreviewTeardownFailed':
+      return planTeardownFailure(event, build);
     case 'LateOutcomeRecorded':
       return [];
     case 'ActionDenied':
@@ -81,9 +88,21 @@ export const planDenial = (event: ActionDenied): NotificationEffect[] => [
     key: `denied:${event.data.user}`,
     user: event.data.user,
     channel: event.data.origin.channel,
-    content: denialNote(event.data.reason),
+    content: denialNote(event.data.reason, event.data.people),
   },
 ];
+
+/**
+ * Told where the owners can retry: under their DMs, which show **Close** again. A build whose
+ * preview never came up has no owner DMs: the channel thread says it, with nothing to click.
+ */
+function planTeardownFailure(event: PreviewTeardownFailed, build: BuildSnapshot): NotificationEffect[] {
+  const { reason, cause } = event.data;
+  if (build.progress.preview.status !== 'deployed') {
+    return [reply('teardown', MessageKeys.channelStatus, teardownFailedNote(reason, cause, 'none'))];
+  }
+  return [...editOwners(build), ...build.facts.owners.map((o) => reply('teardown', MessageKeys.owner(o), teardownFailedNote(reason, cause, 'owner-dm')))];
+}
 
 const showStatus = (build: BuildSnapshot): NotificationEffect => ({
   kind: 'show',

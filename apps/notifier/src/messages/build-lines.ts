@@ -1,5 +1,7 @@
-import type { BuildSnapshot } from '../builds/build-snapshot';
-import { clip, code, escape, link, mention } from './mrkdwn';
+import type { BuildEnding, BuildSnapshot } from '../builds/build-snapshot';
+import { productionFailedHeadline } from './failure-lines';
+import { previewDigestOf, shortDigest } from './image-lines';
+import { code, escape, link, mention } from './mrkdwn';
 
 /*
  * Lines several messages share, so the channel and the DMs say the same thing the same way.
@@ -22,7 +24,9 @@ export function endingLine({ facts, progress }: BuildSnapshot): string | undefin
     case 'closed':
       return `:no_entry: Closed by ${mention(progress.ending.by)}`;
     case 'superseded':
-      return `:fast_forward: Superseded by a newer build of ${code(facts.target)} (${code(progress.ending.newImage)})`;
+      return progress.ending.reason === 'digest-changed'
+        ? digestChangedLine(progress.ending, previewDigestOf({ facts, progress }))
+        : `:fast_forward: Superseded by a newer build of ${code(facts.target)} (${code(progress.ending.newImage)})`;
     case undefined:
       return undefined;
     default: {
@@ -32,14 +36,28 @@ export function endingLine({ facts, progress }: BuildSnapshot): string | undefin
   }
 }
 
-/** Where production stands while the build is still open. */
-export function productionLine({ progress }: BuildSnapshot): string | undefined {
+/**
+ * The preview no longer runs what QA reviewed (the tag was pushed again, the pods were
+ * replaced): those bits became a new build of their own, which QA reviews from scratch.
+ */
+function digestChangedLine(ending: Extract<BuildEnding, { kind: 'superseded' }>, reviewed: string | undefined): string {
+  const pinned = ending.newImage.match(/@(sha256:[0-9a-f]+)$/);
+  const now = code(pinned ? shortDigest(pinned[1]) : ending.newImage);
+  const was = reviewed ? `the ${code(shortDigest(reviewed))} QA reviewed` : 'what QA reviewed';
+  return `:warning: Superseded: the preview now runs ${now}, not ${was}. A new build was registered for it and needs QA again`;
+}
+
+/**
+ * Where production stands while the build is still open. `retry` is added after a failure
+ * (of any cause the owners can deploy again), worded for who reads it.
+ */
+export function productionLine({ progress }: BuildSnapshot, retry: string): string | undefined {
   const production = progress.production;
   switch (production?.status) {
     case 'deploying':
       return `:hourglass_flowing_sand: Deploying to production… (requested by ${mention(production.by)})`;
     case 'failed':
-      return `:x: Production deployment failed: ${escape(clip(production.reason))}`;
+      return `:x: ${productionFailedHeadline(production.reason, production.cause)}. ${retry}`;
     case 'deployed':
     case undefined:
       return undefined;

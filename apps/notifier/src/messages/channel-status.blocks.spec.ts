@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { deployed, snapshot } from '../../test/build-fixtures';
+import { deployed, deployedPinned, snapshot } from '../../test/build-fixtures';
 import { channelStatusBlocks, channelStatusMessage } from './channel-status.blocks';
 
 describe('channel status message', () => {
@@ -25,5 +25,25 @@ describe('channel status message', () => {
   it('shows QA progress against the approval rule', () => {
     const build = snapshot({ ...deployed(), verdicts: { U0QA00002: { verdict: 'approved', version: 4 } }, approved: true });
     expect(JSON.stringify(channelStatusBlocks(build))).toContain('QA: approved by <@U0QA00002>');
+  });
+
+  it.each([
+    ['deadline', 'no answer from the deployer within 6 min', 'Testing One staging: timed out: no answer from the deployer within 6 min. CI can send the build again to retry.'],
+    ['dead-letter', 'the request could not be processed', 'Testing One staging: given up by the deployer: the request could not be processed. CI can send the build again to retry.'],
+  ] as const)('says a preview that failed by %s ended, and that CI can send the build again', (cause, reason, text) => {
+    const build = snapshot({ preview: { status: 'failed', reason, cause, version: 3 } });
+    expect(channelStatusMessage(build).text).toBe(text);
+  });
+
+  it('says a production deployment timed out and that an owner can try again', () => {
+    const build = snapshot({
+      ...deployed(),
+      production: { status: 'failed', by: 'U0OWNER01', attempt: 2, reason: 'no answer from the deployer within 6 min', cause: 'deadline', version: 8 },
+    });
+    expect(JSON.stringify(channelStatusBlocks(build))).toContain(':x: Production deployment timed out: no answer from the deployer within 6 min. An owner can try again.');
+  });
+
+  it('shows the short digest the preview runs beside the image', () => {
+    expect(JSON.stringify(channelStatusBlocks(snapshot(deployedPinned())))).toContain('Image `registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`');
   });
 });

@@ -1,14 +1,17 @@
 import { approvers, type BuildSnapshot } from '../builds/build-snapshot';
 import { context, section, type KnownBlock, type OutgoingMessage } from './block-kit';
 import { approvalsCount, buildTitle, endingLine, plainText, previewUrlOf, productionLine } from './build-lines';
-import { clip, code, escape, link, mentionAll } from './mrkdwn';
+import { previewFailedLine } from './failure-lines';
+import { imageWithDigest } from './image-lines';
+import { code, escape, link, mentionAll } from './mrkdwn';
 
 /**
  * The one status message per build in the project channel: "deploying …", edited in place to
- * "deployed: <link>" or "failed: <reason>", then to how the build ended.
+ * "deployed: <link>" or "failed: <reason>" (or "timed out: …", with how to try again), then to
+ * how the build ended.
  */
 export function channelStatusBlocks(build: BuildSnapshot): KnownBlock[] {
-  const details = [`Image ${code(build.facts.image)}`, qaLine(build), productionLine(build)].filter(isText);
+  const details = [`Image ${imageWithDigest(build)}`, qaLine(build), productionLine(build, 'An owner can try again.')].filter(isText);
   return [section(`${buildTitle(build)}\n${statusLine(build)}`), context(...details)];
 }
 
@@ -29,7 +32,7 @@ function statusLine(build: BuildSnapshot): string {
     case 'deployed':
       return `:white_check_mark: deployed: ${link(previewUrlOf(build))}`;
     case 'failed':
-      return `:x: failed: ${escape(clip(preview.reason))}`;
+      return previewFailedLine(preview.reason, preview.cause);
     default: {
       const _exhaustive: never = preview;
       return _exhaustive;

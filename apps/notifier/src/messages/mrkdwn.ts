@@ -19,3 +19,14 @@ export const code = (text: string): string => `\`${escape(text.replace(/`/g, "'"
 
 /** Slack caps a section's text at 3000 characters; failure reasons can be long. */
 export const clip = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * `text` escaped, with `@<user id>` turned into a mention for the ids in `people` only (as
+ * approvals writes people into a refusal): anything else stays literal text.
+ */
+export function escapeWithMentions(text: string, people: readonly string[] = []): string {
+  return people.reduce((escaped, id) => escaped.replace(new RegExp(`(?<![\\w@<])@${regexSafe(id)}(?![A-Za-z0-9])`, 'g'), mention(id)), escape(text));
+}
+
+const regexSafe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+

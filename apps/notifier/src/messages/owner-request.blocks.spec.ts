@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
-import { deployed, snapshot } from '../../test/build-fixtures';
+import { deployed, deployedPinned, DIGEST, PINNED, snapshot } from '../../test/build-fixtures';
 import type { ActionsBlock, KnownBlock } from './block-kit';
 import { ownerRequestBlocks, ownerRequestMessage } from './owner-request.blocks';
 
 const buttons = (blocks: KnownBlock[]) => blocks.filter((b): b is ActionsBlock => b.type === 'actions').flatMap((b) => b.elements);
 const allText = (blocks: KnownBlock[]) => JSON.stringify(blocks);
+/** The status lines under the fields, one per line. */
+const statusOf = (blocks: KnownBlock[]) => blocks.flatMap((b) => (b.type === 'context' ? b.elements.map((e) => e.text) : [])).join('\n');
 
 describe('owner request DM', () => {
   const open = snapshot(deployed('https://staging.branch.example.org'));
@@ -54,5 +56,64 @@ describe('owner request DM', () => {
     const text = allText(ownerRequestBlocks(approved));
     expect(text).toContain('1 of 1 approval — ready');
     expect(text).toContain('Ready for production');
+  });
+
+  it('shows the short digest the preview runs beside the image, and asks to confirm deploying exactly that', () => {
+    const blocks = ownerRequestBlocks(snapshot(deployedPinned()));
+    expect(allText([blocks[1]])).toContain('`registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`');
+    expect(buttons(blocks)[0].confirm?.text.text).toBe(
+      '`registry.example.org/shop:1.2.3` at `sha256:1a2b3c4d5e6f` (what the preview runs) will be deployed to <https://example.org>.',
+    );
+  });
+
+  it('says exactly what was shipped once the build is in production', () => {
+    const shipped = snapshot({ ...deployedPinned(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: PINNED, digest: DIGEST, version: 9 } });
+    expect(statusOf(ownerRequestBlocks(shipped))).toBe(`:rocket: Deployed to production by <@U0OWNER01>: <https://example.org>\n:package: Shipped \`${PINNED}\``);
+
+    const byTag = snapshot({ ...deployed(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: 'registry.example.org/shop:1.2.3', digest: DIGEST, version: 9 } });
+    expect(statusOf(ownerRequestBlocks(byTag))).toContain(`:package: Shipped \`registry.example.org/shop:1.2.3\` · \`${DIGEST}\``);
+  });
+
+  it.each([
+    ['deadline', 'no answer from the deployer within 6 min', ':x: Production deployment timed out: no answer from the deployer within 6 min. Click *Deploy to production* to try again.'],
+    ['dead-letter', 'the deployer could not process the request', ':x: Production deployment was given up by the deployer: the deployer could not process the request. Click *Deploy to production* to try again.'],
+  ] as const)('says what happened to a production deployment that failed by %s, and that the owner can try again', (cause, reason, says) => {
+    const build = snapshot({ ...deployed(), production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason, cause, version: 7 } });
+    expect(statusOf(ownerRequestBlocks(build))).toBe(says);
+    expect(buttons(ownerRequestBlocks(build)).map((b) => b.action_id)).toEqual([SlackActions.Promote, SlackActions.Close]);
+    expect(ownerRequestMessage(build).text).toBe(`Testing One staging: ${says.replace(':x: ', '').replace(/\*/g, '')}`);
+  });
+
+  describe('after production, the preview', () => {
+    const shipped = { ...deployed(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', version: 9 } } as const;
+
+    it('is being removed: no buttons', () => {
+      const build = snapshot({ ...shipped, teardown: { status: 'requested', why: 'in-production', version: 10 } });
+      expect(statusOf(ownerRequestBlocks(build))).toContain(':hourglass_flowing_sand: Removing the preview now that the build is in production…');
+      expect(buttons(ownerRequestBlocks(build))).toEqual([]);
+    });
+
+    it('was removed: the DM says so, in the blocks and the text', () => {
+      const build = snapshot({ ...shipped, teardown: { status: 'removed', why: 'in-production', version: 11 } });
+      expect(statusOf(ownerRequestBlocks(build))).toBe(
+        ':rocket: Deployed to production by <@U0OWNER01>: <https://example.org>\n:wastebasket: Preview removed now that the build is in production',
+      );
+      expect(ownerRequestMessage(build).text).toBe('Testing One staging: Deployed to production by <@U0OWNER01>: <https://example.org> (preview removed)');
+      expect(buttons(ownerRequestBlocks(build))).toEqual([]);
+    });
+
+    it('could not be removed: Close is back, alone, to ask again', () => {
+      const build = snapshot({ ...shipped, teardown: { status: 'failed', why: 'in-production', reason: 'no answer from the deployer within 6 min', cause: 'deadline', version: 11 } });
+      expect(statusOf(ownerRequestBlocks(build))).toContain(':warning: Removing the preview timed out: no answer from the deployer within 6 min. Click *Close* to try again.');
+      const [close, ...others] = buttons(ownerRequestBlocks(build));
+      expect(others).toEqual([]);
+      expect(close).toMatchObject({ action_id: SlackActions.Close, value: 'b-1', confirm: { title: { text: 'Remove the preview?' } } });
+    });
+  });
+
+  it('says the preview of a closed build was removed, without claiming production', () => {
+    const build = snapshot({ ...deployed(), ending: { kind: 'closed', by: 'U0OWNER01' }, teardown: { status: 'removed', why: 'closed', version: 6 } });
+    expect(statusOf(ownerRequestBlocks(build))).toBe(':no_entry: Closed by <@U0OWNER01>\n:wastebasket: Preview removed');
+    expect(ownerRequestMessage(build).text).toBe('Testing One staging: Closed by <@U0OWNER01> (preview removed)');
   });
 });

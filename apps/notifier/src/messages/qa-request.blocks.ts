@@ -2,6 +2,7 @@ import { SlackActions } from '@app/contracts';
 import { isFinal, type BuildSnapshot } from '../builds/build-snapshot';
 import { context, fields, plain, section, type KnownBlock, type OutgoingMessage } from './block-kit';
 import { buildTitle, endingLine, plainText, previewUrlOf } from './build-lines';
+import { imageWithDigest } from './image-lines';
 import { code, escape, link, mentionAll } from './mrkdwn';
 
 /** Who the DM is for: each QA member's DM shows their own verdict. */
@@ -11,14 +12,15 @@ export interface QaRequestView {
 }
 
 /**
- * The DM every QA member gets once the preview is up: the link and **Approve** / **Reject**.
+ * The DM every QA member gets once the preview is up: the link, the image and the digest the
+ * preview runs (what production will run), and **Approve** / **Reject**.
  * After their verdict it shows the verdict, with no buttons; so does a build that ended.
  */
 export function qaRequestBlocks({ build, qa }: QaRequestView): KnownBlock[] {
   const { facts } = build;
   const blocks: KnownBlock[] = [
     section(`${buildTitle(build)} is ready for QA: ${link(previewUrlOf(build))}`),
-    fields(`*Image*\n${code(facts.image)}`, `*Owners*\n${mentionAll(facts.owners)}`),
+    fields(`*Image*\n${imageWithDigest(build)}`, `*Owners*\n${mentionAll(facts.owners)}`),
   ];
   const status = [verdictLine(build, qa), endingLine(build)].filter((line): line is string => !!line);
   if (status.length) blocks.push(context(...status));

@@ -1,11 +1,15 @@
+import type { FailureCause } from '@app/contracts';
 import { approvers, type BuildSnapshot } from '../builds/build-snapshot';
 import type { OutgoingMessage } from './block-kit';
 import { approvalsCount } from './build-lines';
-import { clip, escape, link, mention, mentionAll } from './mrkdwn';
+import { outcomeOf, reasonText, teardownFailedHeadline } from './failure-lines';
+import { shippedImage } from './image-lines';
+import { escape, escapeWithMentions, link, mention, mentionAll } from './mrkdwn';
 
 /*
- * Short replies posted in threads: under each owner's DM (QA verdicts, "ready") and under the
- * channel status message (production). Text only — a thread reply needs no buttons.
+ * Short replies posted in threads: under each owner's DM (QA verdicts, "ready", failures the
+ * owners can retry) and under the channel status message (production). Text only — a thread
+ * reply needs no buttons; a retry is a click on the owner DM above it.
  */
 
 const note = (mrkdwnText: string): OutgoingMessage => ({ text: mrkdwnText });
@@ -27,12 +31,31 @@ export const readyNote = (build: BuildSnapshot): OutgoingMessage => {
 export const productionRequestedNote = (by: string): OutgoingMessage =>
   note(`:hourglass_flowing_sand: deploying to production… (requested by ${mention(by)})`);
 
-export const productionDeployedNote = (build: BuildSnapshot, by: string, url: string): OutgoingMessage =>
-  note(`:rocket: ${escape(build.facts.projectName)} deployed to production by ${mention(by)}: ${link(url)}`);
+/** The announcement, broadcast to the channel: who shipped it, where, and exactly what runs there. */
+export function productionDeployedNote(build: BuildSnapshot, by: string, url: string): OutgoingMessage {
+  const shipped = shippedImage(build);
+  return note(`:rocket: ${escape(build.facts.projectName)} deployed to production by ${mention(by)}: ${link(url)}${shipped ? `\nShipped ${shipped}` : ''}`);
+}
 
-export const productionFailedNote = (reason: string, attempt: number): OutgoingMessage =>
-  note(`:x: production deployment failed (attempt ${attempt}): ${escape(clip(reason))}. The owners can try again from their DM.`);
+/** In the channel thread (broadcast): what happened to the attempt; the owners retry from their DM. */
+export const productionFailedNote = (reason: string, attempt: number, cause?: FailureCause): OutgoingMessage =>
+  note(`:x: production deployment ${outcomeOf(cause)} (attempt ${attempt}): ${reasonText(reason)}. The owners can try again from their DM.`);
 
-/** The ephemeral answer to a click that was refused; `reason` comes from approvals as is. */
-export const denialNote = (reason: string): OutgoingMessage => note(`:no_entry_sign: ${escape(reason)}`);
+/** Under every owner DM, whose buttons are back: the owner retries there. */
+export const ownerProductionFailedNote = (reason: string, attempt: number, cause?: FailureCause): OutgoingMessage =>
+  note(`:x: Production deployment ${outcomeOf(cause)} (attempt ${attempt}): ${reasonText(reason)}. Click *Deploy to production* above to try again.`);
+
+/**
+ * The preview could not be removed. Under every owner DM, which shows **Close** again for a
+ * retry; where there is no owner DM (the preview never came up) in the channel thread, as news only.
+ */
+export const teardownFailedNote = (reason: string, cause: FailureCause, retry: 'owner-dm' | 'none'): OutgoingMessage =>
+  note(`:warning: ${teardownFailedHeadline(reason, cause)}.${retry === 'owner-dm' ? ' Click *Close* above to try again.' : ''}`);
+
+/**
+ * The ephemeral answer to a click that was refused. `reason` is approvals' plain text: escaped,
+ * with the people it lists (written `@U…`) turned into mentions.
+ */
+export const denialNote = (reason: string, people: readonly string[] = []): OutgoingMessage =>
+  note(`:no_entry_sign: ${escapeWithMentions(reason, people)}`);
 
