@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
 import { clickIn, e2eProject, livePreview, reportBuild, waitForRequestDms } from './support/flows';
 import { buttonsOf, readable, topLevel } from './support/slack-views';
+import { previewDeployment } from './support/workloads';
 import { startStack, type Stack } from './support/stack';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,7 +77,8 @@ describe('deploybot when things go wrong', () => {
     expect(production.status.availableReplicas).toBe(1);
     expect(production.spec.template.spec.containers[0].image).toBe(image);
     expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'in-production', promotedBy: owner2 });
-    expect(stack.kube.get('Deployment', 'default', 'retry-branch-release').status.availableReplicas).toBe(1);
+    // Once in production, the build's preview is removed (previews.removeAfterProduction, on by default).
+    await stack.waitFor('the preview of the shipped build is removed', () => previewDeployment(stack, retry.id, 'release') === undefined);
   }, 120_000);
 
   it('tears the preview down when an owner closes the build', async () => {
@@ -115,7 +117,7 @@ describe('deploybot when things go wrong', () => {
     }
     await waitForRequestDms(stack, supersede, second.buildId);
     const deployment = await stack.waitFor('the preview runs the new image', () => {
-      const d = stack.kube.get('Deployment', 'default', 'supersede-branch-main');
+      const d = previewDeployment(stack, supersede.id, 'main');
       return d?.spec.template.spec.containers[0].image === 'registry.example.org/supersede:2' && d.status?.availableReplicas === 1 && d;
     });
     expect(deployment.metadata.annotations['deploybot.dev/build-id']).toBe(second.buildId);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
 import { clickIn, e2eProject, livePreview } from './support/flows';
 import { buttonsOf, readable, topLevel } from './support/slack-views';
+import { previewDeployment } from './support/workloads';
 import { startStack, type Stack } from './support/stack';
 
 /*
@@ -28,12 +29,13 @@ describe('deploybot, from CI to production', () => {
     const { buildId } = preview;
 
     // The preview: Deployment, Service and Ingress, rolled out with the reported image.
-    const deployment = stack.kube.get('Deployment', 'default', 'shop-branch-staging');
+    const deployment = previewDeployment(stack, project.id, 'staging');
+    const name = deployment.metadata.name;
     expect(deployment.spec.template.spec.containers[0].image).toBe(image);
     expect(deployment.status.availableReplicas).toBe(1);
     expect(deployment.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'deploybot', 'deploybot.dev/environment': 'preview' });
-    expect(stack.kube.get('Service', 'default', 'shop-branch-staging')).toBeDefined();
-    expect(stack.kube.get('Ingress', 'default', 'shop-branch-staging').spec.rules[0].host).toBe('staging.branch.shop.example.org');
+    expect(stack.kube.get('Service', 'default', name)).toBeDefined();
+    expect(stack.kube.get('Ingress', 'default', name).spec.rules[0].host).toBe('staging.branch.shop.example.org');
 
     // One channel status message: first "deploying", edited in place to the preview link.
     const statuses = topLevel(stack.slack, project.channel);

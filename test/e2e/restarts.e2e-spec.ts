@@ -12,6 +12,7 @@ import {
 } from './support/private-infra';
 import { readable, topLevel } from './support/slack-views';
 import { startStack, type Stack } from './support/stack';
+import { previewDeployment } from './support/workloads';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -107,7 +108,7 @@ describe('deploybot across crashes and restarts', () => {
     stack.kube.setImageBehavior(image, 'ready', { readyAfterMs: 60_000 }); // × time scale 0.1: ready after 6 s
     const accepted = await stack.ciBuildComplete({ project: slow.id, image, type: 'branch', target: 'main' });
     expect(accepted.status).toBe(202);
-    await stack.waitFor('the preview Deployment is applied', () => stack.kube.get('Deployment', 'default', 'slow-branch-main'));
+    await stack.waitFor('the preview Deployment is applied', () => previewDeployment(stack, slow.id, 'main'));
     await stack.kill('deployer', 'SIGKILL');
     await stack.restart('deployer');
 

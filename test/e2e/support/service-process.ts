@@ -67,6 +67,11 @@ export class ServiceProcess {
     throw new Error(`${this.service} was not ready within ${timeoutMs} ms (last /readyz: ${last}). Log tail:\n${tail(this.logFile)}`);
   }
 
+  /** Sends `signal` and returns at once (SIGSTOP / SIGCONT: a process that hangs, then goes on). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running && this.child) this.child.kill(signal);
+  }
+
   /** Sends `signal` and waits until the process is gone (SIGKILL after `graceMs` if it lingers). */
   async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
     if (!this.running || !this.child) return;

@@ -61,6 +61,8 @@ export interface Stack {
   /** Polls until `predicate` is truthy; the timeout error carries every service's log tail. */
   waitFor<T>(what: string, predicate: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal without waiting for an exit: `SIGSTOP` hangs a service, `SIGCONT` lets it go on. */
+  signal(service: ServiceName, signal: NodeJS.Signals): void;
   restart(service: ServiceName): Promise<void>;
   /** Resolves once every service answers /readyz with 200 (e.g. after NATS or Postgres came back). */
   waitAllReady(timeoutMs?: number): Promise<void>;
@@ -149,7 +151,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const port = await freePort();
       services[service] = new ServiceProcess(service, port, { ...sharedEnv, PORT: String(port) }, join(tempDir, `${service}.log`));
     }
-    cleanups.push(() => Promise.all(SERVICES.map((s) => services[s].kill('SIGTERM'))));
+    // A stopped (SIGSTOP) service cannot act on SIGTERM: let it go on first.
+    cleanups.push(() => Promise.all(SERVICES.map((s) => (services[s].signal('SIGCONT'), services[s].kill('SIGTERM')))));
     // approvals first: it creates the streams and runs its migrations; the others then start together.
     await services.approvals.start();
     await Promise.all((['gateway', 'deployer', 'notifier'] as const).map((s) => services[s].start()));
@@ -200,6 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }
       },
       kill: (service, signal = 'SIGTERM') => services[service].kill(signal),
+      signal: (service, signal) => services[service].signal(signal),
       restart: async (service) => {
         await services[service].kill('SIGTERM');
         await services[service].start();
