@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, PlatformModule } from '@app/platform';
-import { DEFAULT_DEPLOYER_OPTIONS, DeployerOptions } from './deployer.options';
+import { DEFAULT_DEPLOYER_OPTIONS, DeployerOptions, newInstanceId } from './deployer.options';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { loadKubeConfig } from './kubernetes/kube-config';
 
@@ -13,7 +13,7 @@ export class DeployerModule {
    * reported as a configuration error.
    */
   static register(config: AppConfig, overrides: Partial<DeployerOptions> = {}): DynamicModule {
-    const options = { ...DEFAULT_DEPLOYER_OPTIONS, ...overrides };
+    const options: DeployerOptions = { ...DEFAULT_DEPLOYER_OPTIONS, instanceId: newInstanceId(), ...overrides };
     return {
       module: DeployerModule,
       imports: [PlatformModule.forRoot(config), DeploymentsModule.forRoot(options, loadKubeConfig(config.env.KUBECONFIG))],

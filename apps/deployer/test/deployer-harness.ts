@@ -3,12 +3,27 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { JSONCodec, NatsConnection } from 'nats';
 import { MessageSchemas, Subjects } from '@app/contracts';
-import type { BuildClosed, EventEnvelope, PreviewDeploymentRequested, ProductionDeploymentRequested } from '@app/contracts';
+import type { BuildClosed, EventEnvelope, PreviewDeploymentRequested, PreviewTeardownRequested, ProductionDeploymentRequested } from '@app/contracts';
 import { AppConfig, connectJetStream, JetStreamClient } from '@app/platform';
 import { DeployerModule } from '../src/deployer.module';
+import { workloadName } from '../src/naming/naming';
+
+/** Leases short enough for a test to watch one expire. */
+export const TEST_LEASE = { durationSeconds: 2, renewIntervalMs: 250, retryIntervalMs: 100 };
+
+export interface DeployerTestOptions {
+  /** This instance in lease holder identities; random by default. */
+  instanceId?: string;
+  /** How long in-flight work may run on when the app closes (the transport's grace period); 0 by default. */
+  shutdownGraceMs?: number;
+  /** Counted deliveries before a failing request is dead-lettered. */
+  maxDeliver?: number;
+  /** Lease timing other than TEST_LEASE. */
+  lease?: Partial<typeof TEST_LEASE>;
+}
 
 /** Starts the deployer's Nest app on the real JetStream transport, tuned for tests. */
-export async function startDeployer(config: AppConfig, nats: { url: string; prefix: string }): Promise<INestApplication> {
+export async function startDeployer(config: AppConfig, nats: { url: string; prefix: string }, options: DeployerTestOptions = {}): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       DeployerModule.register(config, {
@@ -16,6 +31,8 @@ export async function startDeployer(config: AppConfig, nats: { url: string; pref
         requestTimeoutMs: 1_000,
         retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
         readinessTtlMs: 1_000,
+        lease: { ...TEST_LEASE, ...options.lease },
+        ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       }),
     ],
   }).compile();
@@ -27,54 +44,100 @@ export async function startDeployer(config: AppConfig, nats: { url: string; pref
     consumers: [{ stream: 'EVENTS' }],
     schemas: MessageSchemas,
     backoffMs: [300, 300],
+    shutdownTimeoutMs: options.shutdownGraceMs ?? 0,
+    ...(options.maxDeliver ? { maxDeliver: options.maxDeliver } : {}),
   });
   await app.startAllMicroservices();
   await app.init();
   return app;
 }
 
-const envelope = <T extends EventEnvelope>(type: T['type'], buildId: string, data: T['data']): T =>
+const envelope = <T extends EventEnvelope>(type: T['type'], buildId: string, data: T['data'], occurredAt = new Date()): T =>
   ({
     id: randomUUID(),
     type,
     streamId: `build-${buildId}`,
     version: 2,
-    occurredAt: new Date().toISOString(),
+    occurredAt: occurredAt.toISOString(),
     correlationId: buildId,
     causationId: `cause-${buildId}`,
     data,
   }) as T;
 
-export const previewRequested = (p: { buildId: string; project?: string; target: string; image: string; type?: 'branch' | 'tag'; url?: string }) =>
-  envelope<PreviewDeploymentRequested>('PreviewDeploymentRequested', p.buildId, {
-    buildId: p.buildId,
-    project: p.project ?? 'shop',
-    type: p.type ?? 'branch',
-    target: p.target,
-    image: p.image,
-    url: p.url ?? `https://${p.target}.${p.type ?? 'branch'}.example.org`,
-  });
+/** When a request was made and until when it may roll out; omitted: now, and the deployer's ROLLOUT_TIMEOUT_SECONDS. */
+interface Timing {
+  occurredAt?: Date;
+  rolloutDeadline?: Date;
+}
 
-export const productionRequested = (p: { buildId: string; image: string }) =>
-  envelope<ProductionDeploymentRequested>('ProductionDeploymentRequested', p.buildId, {
+const timing = (t: Timing) => (t.rolloutDeadline ? { rolloutDeadline: t.rolloutDeadline.toISOString() } : {});
+
+/** The name the deployer gives the preview of `target` (shop, branch unless said otherwise). */
+export const previewName = (target: string, p: { project?: string; type?: 'branch' | 'tag' } = {}): string =>
+  workloadName({ environment: 'preview', project: p.project ?? 'shop', type: p.type ?? 'branch', target });
+
+export const previewRequested = (p: { buildId: string; project?: string; target: string; image: string; type?: 'branch' | 'tag'; url?: string; attemptId?: string } & Timing) =>
+  envelope<PreviewDeploymentRequested>(
+    'PreviewDeploymentRequested',
+    p.buildId,
+    {
+      buildId: p.buildId,
+      ...(p.attemptId ? { attemptId: p.attemptId } : {}),
+      project: p.project ?? 'shop',
+      type: p.type ?? 'branch',
+      target: p.target,
+      image: p.image,
+      url: p.url ?? `https://${p.target}.${p.type ?? 'branch'}.example.org`,
+      ...timing(p),
+    },
+    p.occurredAt,
+  );
+
+export const productionRequested = (p: { buildId: string; image: string; attempt?: number; attemptId?: string } & Timing) =>
+  envelope<ProductionDeploymentRequested>(
+    'ProductionDeploymentRequested',
+    p.buildId,
+    {
+      buildId: p.buildId,
+      ...(p.attemptId ? { attemptId: p.attemptId } : {}),
+      project: 'shop',
+      image: p.image,
+      url: 'https://example.org',
+      by: 'U0OWNER01',
+      attempt: p.attempt ?? 1,
+      ...timing(p),
+    },
+    p.occurredAt,
+  );
+
+export const buildClosed = (p: { buildId: string; target: string; attemptId?: string }) =>
+  envelope<BuildClosed>('BuildClosed', p.buildId, {
     buildId: p.buildId,
-    project: 'shop',
-    image: p.image,
-    url: 'https://example.org',
+    ...(p.attemptId ? { attemptId: p.attemptId } : {}),
     by: 'U0OWNER01',
-    attempt: 1,
+    project: 'shop',
+    type: 'branch',
+    target: p.target,
   });
 
-export const buildClosed = (p: { buildId: string; target: string }) =>
-  envelope<BuildClosed>('BuildClosed', p.buildId, { buildId: p.buildId, by: 'U0OWNER01', project: 'shop', type: 'branch', target: p.target });
+export const teardownRequested = (p: { buildId: string; target: string; attemptId: string }) =>
+  envelope<PreviewTeardownRequested>('PreviewTeardownRequested', p.buildId, {
+    buildId: p.buildId,
+    attemptId: p.attemptId,
+    project: 'shop',
+    type: 'branch',
+    target: p.target,
+    reason: 'closed',
+  });
 
-type RequestEvent = PreviewDeploymentRequested | ProductionDeploymentRequested | BuildClosed;
+type RequestEvent = PreviewDeploymentRequested | ProductionDeploymentRequested | BuildClosed | PreviewTeardownRequested;
 
 const subjectOf = (event: RequestEvent): string =>
   ({
     PreviewDeploymentRequested: Subjects.PreviewDeploymentRequested,
     ProductionDeploymentRequested: Subjects.ProductionDeploymentRequested,
     BuildClosed: Subjects.BuildClosed,
+    PreviewTeardownRequested: Subjects.PreviewTeardownRequested,
   })[event.type];
 
 /** Publishes approvals' domain events as its relay would. */

@@ -1,10 +1,12 @@
-import type { BuildClosed, DeploymentFailed, DeploymentSucceeded, PreviewTornDown } from '@app/contracts';
+import type { DeploymentFailed, DeploymentSucceeded, PreviewTornDown } from '@app/contracts';
 import type { DeploymentOrder } from '../manifests/deployment-order';
+import type { RunningImage } from '../rollout/running-image';
+import type { TeardownOrder } from './deployment-orders';
 
 const DEPLOYER = { kind: 'service', name: 'deployer' } as const;
 
 /**
- * The id of the one outcome of a request. Deterministic, and the same for success and failure:
+ * The id of the one outcome of an attempt. Deterministic, and the same for success and failure:
  * a request redelivered after the outcome was published reports again under the same
  * `Nats-Msg-Id`, and JetStream keeps only the first (within its duplicate window).
  */
@@ -32,22 +34,48 @@ const common = (requestId: string, buildId: string, correlationId: string, occur
   actor: DEPLOYER,
 });
 
-export const deploymentSucceeded = (order: DeploymentOrder, where: { namespace: string; name: string }, occurredAt: Date): DeploymentSucceeded => ({
+interface Where {
+  namespace: string;
+  name: string;
+}
+
+/** `image` is what the ready pods run; absent when the cluster reported no digest. */
+export const deploymentSucceeded = (order: DeploymentOrder, where: Where, image: RunningImage | undefined, occurredAt: Date): DeploymentSucceeded => ({
   ...common(order.requestId, order.buildId, order.correlationId, occurredAt),
   type: 'DeploymentSucceeded',
-  data: { buildId: order.buildId, requestId: order.requestId, environment: order.identity.environment, url: order.url, ...where },
+  data: {
+    buildId: order.buildId,
+    requestId: order.requestId,
+    environment: order.identity.environment,
+    url: order.url,
+    ...where,
+    ...(image ? { digest: image.digest, imageId: image.imageId } : {}),
+  },
 });
 
-export const deploymentFailed = (order: DeploymentOrder, reason: string, where: { namespace?: string; name?: string }, occurredAt: Date): DeploymentFailed => ({
+export const deploymentFailed = (
+  order: DeploymentOrder,
+  reason: string,
+  where: Partial<Where>,
+  occurredAt: Date,
+  options: { superseded?: boolean } = {},
+): DeploymentFailed => ({
   ...common(order.requestId, order.buildId, order.correlationId, occurredAt),
   type: 'DeploymentFailed',
-  data: { buildId: order.buildId, requestId: order.requestId, environment: order.identity.environment, reason: truncate(reason), ...where },
+  data: {
+    buildId: order.buildId,
+    requestId: order.requestId,
+    environment: order.identity.environment,
+    reason: truncate(reason),
+    ...where,
+    ...(options.superseded ? { superseded: true } : {}),
+  },
 });
 
-export const previewTornDown = (closed: BuildClosed, namespace: string, deleted: string[], occurredAt: Date): PreviewTornDown => ({
-  ...common(closed.id, closed.data.buildId, closed.correlationId, occurredAt),
+export const previewTornDown = (order: TeardownOrder, namespace: string, deleted: string[], occurredAt: Date): PreviewTornDown => ({
+  ...common(order.requestId, order.buildId, order.correlationId, occurredAt),
   type: 'PreviewTornDown',
-  data: { buildId: closed.data.buildId, requestId: closed.id, namespace, deleted },
+  data: { buildId: order.buildId, requestId: order.requestId, namespace, deleted },
 });
 
 /** Kubelet messages can be long; Slack shows the start. */

@@ -3,6 +3,7 @@ import { startKubernetesFake, KubernetesFake } from '../../../../test/fakes/kube
 import { kubeconfigFor } from '../../test/deployer-test-support';
 import { loadKubeConfig } from './kube-config';
 import { KubernetesClusterAdapter } from './kubernetes-cluster.adapter';
+import type { ClusterObject } from './cluster.port';
 import { KubernetesError } from './kubernetes-error';
 
 const fastRetry = { attempts: 3, baseDelayMs: 20, maxDelayMs: 50 };
@@ -80,6 +81,38 @@ describe('KubernetesClusterAdapter against the Kubernetes API fake', () => {
   it('says it cannot reach the cluster when the API server is down', async () => {
     fake.setUnavailable(true);
     await expect(cluster.serverVersion()).rejects.toMatchObject({ reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`) });
+  });
+
+  it('applies over a stale resourceVersion only as a 409 conflict, without retrying it', async () => {
+    const first: ClusterObject = await cluster.apply(service('guarded'));
+    await cluster.apply(service('guarded', 81));
+    const before = fake.requests().length;
+    const error = (await cluster.apply(service('guarded', 82), { resourceVersion: first.metadata!.resourceVersion }).catch((e) => e)) as KubernetesError;
+    expect(error).toMatchObject({ conflict: true, retryable: false });
+    expect(fake.requests().length - before).toBeLessThanOrEqual(2); // discovery may be asked once; the apply once
+    expect(fake.get('Service', 'default', 'guarded').spec.ports[0].port).toBe(81);
+    const current = fake.get('Service', 'default', 'guarded').metadata.resourceVersion;
+    await cluster.apply(service('guarded', 82), { resourceVersion: current });
+    expect(fake.get('Service', 'default', 'guarded').spec.ports[0].port).toBe(82);
+  });
+
+  it('creates, replaces at a resourceVersion, and deletes with preconditions, answering 409 when they do not hold', async () => {
+    const lease = (holder: string) => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'deploybot-adapter-check', namespace: 'default' },
+      spec: { holderIdentity: holder, leaseDurationSeconds: 15, renewTime: '2026-11-26T10:00:00.000000Z' },
+    });
+    const created: ClusterObject = await cluster.create(lease('a'));
+    await expect(cluster.create(lease('b'))).rejects.toMatchObject({ conflict: true });
+    const replaced: ClusterObject = await cluster.replace({ ...lease('b'), metadata: { ...lease('b').metadata, resourceVersion: created.metadata!.resourceVersion } });
+    expect(fake.get('Lease', 'default', 'deploybot-adapter-check').spec.holderIdentity).toBe('b');
+    await expect(cluster.replace({ ...lease('c'), metadata: { ...lease('c').metadata, resourceVersion: created.metadata!.resourceVersion } })).rejects.toMatchObject({
+      conflict: true,
+    });
+    const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'deploybot-adapter-check' };
+    await expect(cluster.delete(ref, { resourceVersion: created.metadata!.resourceVersion })).rejects.toMatchObject({ conflict: true });
+    await expect(cluster.delete(ref, { resourceVersion: replaced.metadata!.resourceVersion })).resolves.toBe(true);
   });
 
   it('answers /version while the API is up', async () => {

@@ -50,10 +50,25 @@ export class KubernetesClusterAdapter implements Cluster {
     this.version = new VersionApi(configuration);
   }
 
-  apply<T extends ClusterObject>(object: T): Promise<T> {
-    return this.call(`apply ${describe(object)}`, () =>
-      this.objects.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+  apply<T extends ClusterObject>(object: T, guard?: { resourceVersion?: string }): Promise<T> {
+    const guarded = guard?.resourceVersion ? { ...object, metadata: { ...object.metadata, resourceVersion: guard.resourceVersion } } : object;
+    return this.call(
+      `apply ${describe(object)}`,
+      () => this.objects.patch(guarded as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+      { conflictIsAnswer: !!guard },
     ) as Promise<T>;
+  }
+
+  create<T extends ClusterObject>(object: T): Promise<T> {
+    return this.call(`create ${describe(object)}`, () => this.objects.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER), {
+      conflictIsAnswer: true,
+    }) as Promise<T>;
+  }
+
+  replace<T extends ClusterObject>(object: T): Promise<T> {
+    return this.call(`replace ${describe(object)}`, () => this.objects.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER), {
+      conflictIsAnswer: true,
+    }) as Promise<T>;
   }
 
   async read<T extends ClusterObject>(ref: ObjectRef): Promise<T | undefined> {
@@ -77,7 +92,9 @@ export class KubernetesClusterAdapter implements Cluster {
     const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
     const body = { propagationPolicy: 'Background', ...(precondition ? { preconditions: precondition } : {}) };
     const deleted = await this.orUndefinedWhenMissing(() =>
-      this.call(`delete ${refText(ref)}`, () => this.objects.delete(spec, undefined, undefined, undefined, undefined, undefined, body)),
+      this.call(`delete ${refText(ref)}`, () => this.objects.delete(spec, undefined, undefined, undefined, undefined, undefined, body), {
+        conflictIsAnswer: !!precondition,
+      }),
     );
     return deleted !== undefined;
   }
@@ -87,9 +104,17 @@ export class KubernetesClusterAdapter implements Cluster {
     return info.gitVersion;
   }
 
-  private call<T>(action: string, request: () => Promise<T>): Promise<T> {
+  /**
+   * One API call with a timeout, retried while it fails transiently. With `conflictIsAnswer` a
+   * 409 is not retried: for a call with a precondition, the same call would fail the same way.
+   */
+  private call<T>(action: string, request: () => Promise<T>, options: { conflictIsAnswer?: boolean } = {}): Promise<T> {
     const context = { server: this.server, action, timeoutMs: this.options.timeoutMs };
-    return withRetry(() => request().catch((error: unknown) => Promise.reject(toKubernetesError(error, context))), this.retry);
+    const classify = (error: unknown): KubernetesError => {
+      const e = toKubernetesError(error, context);
+      return options.conflictIsAnswer && e.conflict ? new KubernetesError(e.reason, false, e.status) : e;
+    };
+    return withRetry(() => request().catch((error: unknown) => Promise.reject(classify(error))), this.retry);
   }
 
   private async orUndefinedWhenMissing<T>(call: () => Promise<T>): Promise<T | undefined> {

@@ -21,6 +21,11 @@ export class KubernetesError extends Error {
   get notFound(): boolean {
     return this.status === 404;
   }
+
+  /** The object changed since it was read, or already exists: read again and decide again. */
+  get conflict(): boolean {
+    return this.status === 409;
+  }
 }
 
 /** What the failing call was doing, for the reason text: `apply Deployment shop-branch-x in namespace previews`. */

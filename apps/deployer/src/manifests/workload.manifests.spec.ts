@@ -40,14 +40,15 @@ const previewOrder: DeploymentOrder = {
   image: 'registry.example.org/shop:abc123',
   url: 'https://feature-cart-0a1b2c3d.branch.example.org',
   requestedAt: '2026-11-26T10:00:00.000Z',
+  rolloutDeadline: '2026-11-26T10:05:00.000Z',
 };
 const settings = { progressDeadlineSeconds: 120 };
 
 describe('workloadManifests for a preview', () => {
   const m = workloadManifests(previewOrder, shop, settings);
 
-  it('names every object <project>-<type>-<target> in the project namespace', () => {
-    expect(m.name).toMatch(/^shop-branch-feature-cart-[0-9a-f]{8}$/);
+  it('names every object <project>-<type>-<target>--<hash> in the project namespace', () => {
+    expect(m.name).toMatch(/^shop-branch-feature-cart--[0-9a-f]{10}$/);
     for (const object of [m.deployment, m.service, m.route]) {
       expect(object.metadata?.name).toBe(m.name);
       expect(object.metadata?.namespace).toBe('previews');
@@ -138,7 +139,7 @@ describe('workloadManifests with an Ambassador Mapping', () => {
     const mapping = m.route as AmbassadorMapping;
     expect(mapping.apiVersion).toBe('getambassador.io/v3alpha1');
     expect(mapping.kind).toBe('Mapping');
-    expect(mapping.spec).toEqual({ hostname: 'v1.tag.blog.example.net', prefix: '/', service: 'blog-tag-v1.default:80', ambassador_id: ['edge'] });
+    expect(mapping.spec).toEqual({ hostname: 'v1.tag.blog.example.net', prefix: '/', service: `${m.name}.default:80`, ambassador_id: ['edge'] });
   });
 
   it('leaves out resources and pull secrets the project does not set', () => {

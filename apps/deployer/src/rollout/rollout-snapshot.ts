@@ -11,8 +11,12 @@ export interface ConditionSnapshot {
 }
 
 export interface DeploymentSnapshot {
-  metadata?: { name?: string; generation?: number };
-  spec?: { replicas?: number };
+  metadata?: { name?: string; generation?: number; annotations?: Record<string, string> };
+  spec?: {
+    replicas?: number;
+    /** Whose pods the Deployment wants now: the template carries the request's build and request ids. */
+    template?: { metadata?: { annotations?: Record<string, string> } };
+  };
   status?: {
     observedGeneration?: number;
     replicas?: number;
@@ -24,19 +28,23 @@ export interface DeploymentSnapshot {
 
 export interface ContainerStatusSnapshot {
   name: string;
+  ready?: boolean;
+  /** What the runtime pulled, e.g. `registry.example.org/shop@sha256:…` (containerd). */
+  imageID?: string;
   state?: { waiting?: { reason?: string; message?: string } };
   lastState?: { terminated?: { exitCode?: number; reason?: string } };
 }
 
 export interface PodSnapshot {
-  metadata?: { name?: string };
+  metadata?: { name?: string; deletionTimestamp?: unknown };
   status?: {
+    conditions?: ConditionSnapshot[];
     containerStatuses?: ContainerStatusSnapshot[];
     initContainerStatuses?: ContainerStatusSnapshot[];
   };
 }
 
-/** One look at a rollout: the Deployment (absent once deleted) and the pods of the new build. */
+/** One look at a rollout: the Deployment (absent once deleted) and the pods of this request. */
 export interface RolloutObservation {
   deployment: DeploymentSnapshot | undefined;
   pods: PodSnapshot[];

@@ -3,23 +3,33 @@ import { k8sFixture } from '../../test/fixtures/k8s-fixtures';
 import { evaluateRollout, initialRolloutMemory, RolloutMemory, rolloutProgress } from './rollout.evaluator';
 import type { DeploymentSnapshot, PodSnapshot } from './rollout-snapshot';
 
-const available = k8sFixture<DeploymentSnapshot>('deployment.available.gitops-engine.json');
-const progressing = k8sFixture<DeploymentSnapshot>('deployment.progressing.gitops-engine.json');
-const deadlineExceeded = k8sFixture<DeploymentSnapshot>('deployment.progress-deadline-exceeded.gitops-engine.json');
+const REQUEST = 'b-1:preview';
+
+/** A Deployment whose current template was applied for `requestId` (and build `buildId`). */
+const appliedFor = (d: DeploymentSnapshot, requestId = REQUEST, buildId = 'b-1'): DeploymentSnapshot => ({
+  ...d,
+  spec: { ...d.spec, template: { metadata: { annotations: { 'deploybot.dev/build-id': buildId, 'deploybot.dev/request-id': requestId } } } },
+});
+
+const available = appliedFor(k8sFixture<DeploymentSnapshot>('deployment.available.gitops-engine.json'));
+const progressing = appliedFor(k8sFixture<DeploymentSnapshot>('deployment.progressing.gitops-engine.json'));
+const deadlineExceeded = appliedFor(k8sFixture<DeploymentSnapshot>('deployment.progress-deadline-exceeded.gitops-engine.json'));
 const imagePullBackOff = k8sFixture<PodSnapshot>('pod.imagepullbackoff.gitops-engine.json');
 const crashLoop = k8sFixture<PodSnapshot>('pod-crashloop.gitops-engine.yaml');
 const pending = k8sFixture<PodSnapshot>('pod-pending.gitops-engine.yaml');
 const runningNotReady = k8sFixture<PodSnapshot>('pod-running-not-ready.gitops-engine.yaml');
 
-const policy = { timeoutMs: 300_000, failFastMs: 30_000 };
+const policy = { failFastMs: 30_000 };
 const T0 = 1_700_000_000_000;
+/** The request was made at T0 with a deadline 300 s later; `t` is ms after T0. */
+const context = (t: number) => ({ now: T0 + t, requestId: REQUEST, requestedAt: T0, deadline: T0 + 300_000 });
 
 /** Observes the same state at each of `times` (ms after T0) and returns the last evaluation. */
 function observeOver(deployment: DeploymentSnapshot | undefined, pods: PodSnapshot[], times: number[]) {
   let memory: RolloutMemory = initialRolloutMemory();
   let last;
   for (const t of times) {
-    last = evaluateRollout({ deployment, pods }, memory, { now: T0 + t, startedAt: T0 }, policy);
+    last = evaluateRollout({ deployment, pods }, memory, context(t), policy);
     memory = last.memory;
   }
   return last!;
@@ -93,7 +103,7 @@ describe('evaluateRollout', () => {
     });
     let memory = initialRolloutMemory();
     const at = (t: number, pod: PodSnapshot) => {
-      const e = evaluateRollout({ deployment: progressing, pods: [pod] }, memory, { now: T0 + t, startedAt: T0 }, policy);
+      const e = evaluateRollout({ deployment: progressing, pods: [pod] }, memory, context(t), policy);
       memory = e.memory;
       return e.verdict;
     };
@@ -106,7 +116,7 @@ describe('evaluateRollout', () => {
     const healthy: PodSnapshot = { metadata: { name: 'guestbook-ui-errimagepullbackoff-66cfffb669-45w2j' }, status: { containerStatuses: [] } };
     let memory = initialRolloutMemory();
     const at = (t: number, pod: PodSnapshot) => {
-      const e = evaluateRollout({ deployment: progressing, pods: [pod] }, memory, { now: T0 + t, startedAt: T0 }, policy);
+      const e = evaluateRollout({ deployment: progressing, pods: [pod] }, memory, context(t), policy);
       memory = e.memory;
       return e.verdict;
     };
@@ -117,6 +127,12 @@ describe('evaluateRollout', () => {
 
   it('does not treat pending or not-yet-ready pods as failed', () => {
     expect(observeOver(progressing, [pending, runningNotReady], [0, 60_000]).verdict.status).toBe('progressing');
+  });
+
+  it('fails at the request\'s absolute deadline, however late watching started', () => {
+    const late = evaluateRollout({ deployment: progressing, pods: [] }, initialRolloutMemory(), { ...context(299_000), now: T0 + 300_001 }, policy);
+    expect(late.verdict).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^RolloutTimeout: not finished after 300 s/) });
+    expect(observeOver(progressing, [], [250_000, 299_999]).verdict.status).toBe('progressing');
   });
 
   it('fails when the rollout deadline passed, saying where it stood', () => {
@@ -139,7 +155,29 @@ describe('evaluateRollout', () => {
   });
 
   it('fails immediately when the grace period is zero', () => {
-    const zero = evaluateRollout({ deployment: progressing, pods: [imagePullBackOff] }, initialRolloutMemory(), { now: T0, startedAt: T0 }, { ...policy, failFastMs: 0 });
+    const zero = evaluateRollout({ deployment: progressing, pods: [imagePullBackOff] }, initialRolloutMemory(), context(0), { ...policy, failFastMs: 0 });
     expect(zero.verdict.status).toBe('failed');
+  });
+});
+
+describe('evaluateRollout: whose template is running', () => {
+  it('does not count a complete rollout of another request\'s template as this request\'s success', () => {
+    const newer = appliedFor(available, 'b-2:preview', 'b-2');
+    expect(observeOver(newer, [], [0]).verdict).toEqual({ status: 'replaced', buildId: 'b-2', requestId: 'b-2:preview' });
+  });
+
+  it('does not count an earlier attempt of the same build either (production attempt 1 vs 2)', () => {
+    const attempt1 = appliedFor(available, 'b-1:production:1');
+    const verdict = evaluateRollout({ deployment: attempt1, pods: [] }, initialRolloutMemory(), { ...context(0), requestId: 'b-1:production:2' }, policy).verdict;
+    expect(verdict).toEqual({ status: 'replaced', buildId: 'b-1', requestId: 'b-1:production:1' });
+  });
+
+  it('treats a template without deploybot\'s ids as replaced by someone unnamed', () => {
+    const foreign = { ...available, spec: { ...available.spec, template: { metadata: {} } } };
+    expect(observeOver(foreign, [], [0]).verdict).toEqual({ status: 'replaced', buildId: undefined, requestId: undefined });
+  });
+
+  it('reports the replacement even while the other request\'s rollout is still going', () => {
+    expect(observeOver(appliedFor(progressing, 'b-3:preview', 'b-3'), [], [0]).verdict.status).toBe('replaced');
   });
 });

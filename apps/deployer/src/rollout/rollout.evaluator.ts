@@ -1,3 +1,4 @@
+import { AnnotationKeys } from '../manifests/workload-labels';
 import { ContainerStatusSnapshot, DeploymentSnapshot, PodSnapshot, RolloutObservation } from './rollout-snapshot';
 
 /** Waiting reasons that do not fix themselves: after the grace period the rollout has failed. */
@@ -12,12 +13,24 @@ export const FAILING_WAITING_REASONS: ReadonlySet<string> = new Set([
 export type RolloutVerdict =
   | { status: 'progressing'; message: string }
   | { status: 'succeeded' }
-  | { status: 'failed'; reason: string };
+  | { status: 'failed'; reason: string }
+  /** The Deployment's template is no longer this request's: another request (named when deploybot's) applied over it. */
+  | { status: 'replaced'; buildId?: string; requestId?: string };
 
-/** The rollout's limits (DESIGN §7: ROLLOUT_TIMEOUT_SECONDS, ROLLOUT_FAIL_FAST_SECONDS). */
+/** How long pods may sit in a failing waiting state (DESIGN §7: ROLLOUT_FAIL_FAST_SECONDS). */
 export interface RolloutPolicy {
-  timeoutMs: number;
   failFastMs: number;
+}
+
+/** The rollout being judged and the time, all in epoch ms. */
+export interface RolloutContext {
+  now: number;
+  /** The request's own id: only a template that carries it is this rollout. */
+  requestId: string;
+  /** When the request was made, for the timeout message. */
+  requestedAt: number;
+  /** The request's absolute rollout deadline. */
+  deadline: number;
 }
 
 /**
@@ -37,22 +50,28 @@ export interface RolloutEvaluation {
 }
 
 /**
- * Decides whether a rollout is done, still going, or failed — pure: time arrives as `now`.
+ * Decides whether a rollout is done, still going, failed, or replaced by another request —
+ * pure: time arrives as `now`.
  *
- * Done follows kubectl's `rollout status`; failed is the Progressing condition
+ * Done is kubectl's `rollout status` for a Deployment whose current template carries this
+ * request's id (so the ready pods are this request's); failed is the Progressing condition
  * `ProgressDeadlineExceeded`, a new pod stuck in a failing waiting state for `failFastMs`,
- * or `timeoutMs` passed since `startedAt`.
+ * or the request's rollout deadline passed.
  */
 export function evaluateRollout(
   observation: RolloutObservation,
   memory: RolloutMemory,
-  clock: { now: number; startedAt: number },
+  context: RolloutContext,
   policy: RolloutPolicy,
 ): RolloutEvaluation {
-  const failingSince = trackFailingContainers(observation.pods, memory.failingSince, clock.now);
+  const failingSince = trackFailingContainers(observation.pods, memory.failingSince, context.now);
   const next = { failingSince };
   const { deployment } = observation;
   if (!deployment) return { verdict: { status: 'failed', reason: 'the Deployment was deleted while it was rolling out' }, memory: next };
+  const template = deployment.spec?.template?.metadata?.annotations ?? {};
+  if (template[AnnotationKeys.requestId] !== context.requestId) {
+    return { verdict: { status: 'replaced', buildId: template[AnnotationKeys.buildId], requestId: template[AnnotationKeys.requestId] }, memory: next };
+  }
 
   const progress = rolloutProgress(deployment);
   if (progress.status === 'succeeded') return { verdict: progress, memory: next };
@@ -62,11 +81,11 @@ export function evaluateRollout(
     const detail = stuck ? ` (${describeStuck(stuck)})` : '';
     return { verdict: { status: 'failed', reason: `${progress.reason}${detail}` }, memory: next };
   }
-  if (stuck && clock.now - stuck.since >= policy.failFastMs) {
+  if (stuck && context.now - stuck.since >= policy.failFastMs) {
     return { verdict: { status: 'failed', reason: describeStuck(stuck) }, memory: next };
   }
-  if (clock.now - clock.startedAt >= policy.timeoutMs) {
-    const seconds = Math.round(policy.timeoutMs / 1000);
+  if (context.now >= context.deadline) {
+    const seconds = Math.round((context.deadline - context.requestedAt) / 1000);
     const detail = stuck ? describeStuck(stuck) : progress.message;
     return { verdict: { status: 'failed', reason: `RolloutTimeout: not finished after ${seconds} s (${detail})` }, memory: next };
   }
@@ -74,7 +93,7 @@ export function evaluateRollout(
 }
 
 /** kubectl's `rollout status` rule for Deployments, plus its ProgressDeadlineExceeded error. */
-export function rolloutProgress(deployment: DeploymentSnapshot): RolloutVerdict {
+export function rolloutProgress(deployment: DeploymentSnapshot): Exclude<RolloutVerdict, { status: 'replaced' }> {
   const generation = deployment.metadata?.generation ?? 0;
   const status = deployment.status ?? {};
   if ((status.observedGeneration ?? -1) < generation) {

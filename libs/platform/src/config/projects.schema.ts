@@ -16,10 +16,15 @@ const DnsLabel = z
  */
 export const ProjectSchema = z
   .object({
+    // Production objects are named after the id and previews `<project>-<type>-<target>--<hash>`
+    // (apps/deployer naming.ts): an id that starts with a letter and holds no "--" can never
+    // name another project's preview, and is a valid Service name as it is.
     id: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected lowercase letters, digits and "-" (it names Kubernetes objects)')
-      .max(40, 'expected at most 40 characters'),
+      .max(40, 'expected at most 40 characters')
+      .regex(/^[a-z]/, 'expected to start with a letter (production objects are named after the project id, and Service names start with a letter)')
+      .refine((id) => !id.includes('--'), 'expected no "--" (preview names use "--" before their hash, so such an id could name another project\'s preview)'),
     name: z.string().min(1, 'expected a display name'),
     url: z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://example.org' })
