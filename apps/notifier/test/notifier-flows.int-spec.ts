@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
-import { buildEvents, CHANNEL, DIGEST, facts, OWNERS, PINNED, QA } from './build-fixtures';
+import { FlowsMetrics } from '../src/flows/flows.metrics';
+import { buildEvents, CHANNEL, DIGEST, event, facts, OWNERS, PINNED, QA } from './build-fixtures';
 import { buttonsOf, NotifierHarness, sleep } from './notifier-harness';
 
 const [OWNER] = OWNERS;
@@ -182,4 +183,20 @@ describe('notifier: Slack follows the build events', () => {
     const [shown] = await h.slack.waitFor(() => h.slack.ephemerals(QA1).length === 1 && h.slack.ephemerals(QA1));
     expect(shown).toMatchObject({ channel: dm, text: `:no_entry_sign: this build was closed by <@${OWNER}>` });
   });
+
+  it('acknowledges a late outcome through its own handler, on purpose, and shows nothing', async () => {
+    await previewUp('b-late-outcome');
+    const chatCalls = () => h.slack.calls().filter((c) => c.method.startsWith('chat.')).length;
+    const [calls, before] = [chatCalls(), await showedNothing('LateOutcomeRecorded')];
+
+    await h.publish(event('LateOutcomeRecorded', { buildId: 'b-late-outcome', attemptId: 'b-late-outcome:production:1', outcome: 'succeeded' }, 9, 'b-late-outcome'));
+    const deadline = Date.now() + 5_000;
+    while ((await showedNothing('LateOutcomeRecorded')) === before && Date.now() < deadline) await sleep(50);
+
+    expect(await showedNothing('LateOutcomeRecorded')).toBe(before + 1);
+    expect(chatCalls()).toBe(calls);
+    expect(await h.deadLetters('build.late-outcome-recorded')).toEqual([]);
+  });
 });
+
+const showedNothing = async (type: string) => (await FlowsMetrics.showedNothing.get()).values.find((v) => v.labels.type === type)?.value ?? 0;

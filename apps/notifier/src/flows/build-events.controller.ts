@@ -1,95 +1,32 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Subjects, type BuildEvent } from '@app/contracts';
+import type { BuildEvent } from '@app/contracts';
+import { DomainEventSubjects, reactionTo } from './build-events.reactions';
+import { FlowsMetrics } from './flows.metrics';
 import { NotificationFlows } from './notification.flows';
 
 /**
  * The notifier listens to approvals' domain events only (stream EVENTS), so what Slack shows
- * follows the event log. Payloads arrive validated by the transport; a thrown error means
- * "retry later", a PermanentError "dead-letter now". `LateOutcomeRecorded` (audit only, it
- * shows nothing) has no handler: the transport acknowledges it unread.
+ * follows the event log. Payloads arrive validated against their subject's schema by the
+ * transport; what happens to each type is in `Reactions` (build-events.reactions.ts).
+ *
+ * One method for every domain event subject: `@EventPattern` takes a list of patterns, and Nest
+ * registers the method with the transport under each of them (`server.addHandler(subject, …)`,
+ * what `getHandlerByPattern(subject)` finds) — so the list of subjects comes from the map, and
+ * no decorator has to be generated or handler registered by hand. The transport still sees one
+ * handler per subject (its metrics, retries and dead letters stay per subject).
  */
 @Controller()
 export class BuildEventsController {
+  private readonly logger = new Logger('BuildEvents');
+
   constructor(@Inject(NotificationFlows) private readonly flows: NotificationFlows) {}
 
-  @EventPattern<string>(Subjects.BuildRegistered)
-  onBuildRegistered(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.PreviewDeploymentRequested)
-  onPreviewDeploymentRequested(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.PreviewDeployed)
-  onPreviewDeployed(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.PreviewDeploymentFailed)
-  onPreviewDeploymentFailed(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.QaApproved)
-  onQaApproved(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.QaRejected)
-  onQaRejected(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.BuildApproved)
-  onBuildApproved(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.ProductionDeploymentRequested)
-  onProductionDeploymentRequested(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.ProductionDeployed)
-  onProductionDeployed(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.ProductionDeploymentFailed)
-  onProductionDeploymentFailed(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.BuildClosed)
-  onBuildClosed(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.BuildSuperseded)
-  onBuildSuperseded(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.PreviewTeardownRequested)
-  onPreviewTeardownRequested(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.PreviewRemoved)
-  onPreviewRemoved(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.PreviewTeardownFailed)
-  onPreviewTeardownFailed(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
-  }
-
-  @EventPattern<string>(Subjects.ActionDenied)
-  onActionDenied(@Payload() event: BuildEvent) {
-    return this.flows.handle(event);
+  @EventPattern<string[]>(DomainEventSubjects)
+  async onBuildEvent(@Payload() event: BuildEvent): Promise<void> {
+    const reaction = reactionTo(event);
+    if ('handle' in reaction) return reaction.handle(this.flows, event);
+    FlowsMetrics.showedNothing.inc({ type: event.type });
+    this.logger.debug({ msg: `${event.type} shows nothing: ${reaction.showsNothing}`, eventId: event.id, buildId: event.data.buildId, correlationId: event.correlationId });
   }
 }

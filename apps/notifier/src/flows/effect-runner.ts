@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { PermanentError } from '@app/platform';
-import type { LedgerMessage, MessageLedger } from '../ledger/message-ledger';
+import type { EffectLedger, LedgerMessage } from '../ledger/message-ledger.port';
 import type { OutgoingMessage } from '../messages/block-kit';
 import { SlackCallFailed } from '../slack/slack-call-failed';
 import type { PostRequest, SlackMessenger } from '../slack/slack-messenger.port';
@@ -31,7 +31,7 @@ export class EffectRunner {
   private readonly logger = new Logger('EffectRunner');
 
   constructor(
-    private readonly ledger: MessageLedger,
+    private readonly ledger: EffectLedger,
     private readonly slack: SlackMessenger,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
-import { MessageLedger } from '../ledger/message-ledger';
+import { MESSAGE_LEDGER, type MessageLedger } from '../ledger/message-ledger.port';
 import { SLACK_MESSENGER, type SlackMessenger } from '../slack/slack-messenger.port';
 import { BuildEventsController } from './build-events.controller';
 import { EffectRunner } from './effect-runner';
@@ -13,12 +13,12 @@ import { NotificationFlows } from './notification.flows';
   providers: [
     {
       provide: EffectRunner,
-      inject: [MessageLedger, SLACK_MESSENGER],
+      inject: [MESSAGE_LEDGER, SLACK_MESSENGER],
       useFactory: (ledger: MessageLedger, slack: SlackMessenger) => new EffectRunner(ledger, slack),
     },
     {
       provide: NotificationFlows,
-      inject: [MessageLedger, EffectRunner],
+      inject: [MESSAGE_LEDGER, EffectRunner],
       useFactory: (ledger: MessageLedger, runner: EffectRunner) => new NotificationFlows(ledger, runner),
     },
   ],

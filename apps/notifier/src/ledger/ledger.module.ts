@@ -2,11 +2,12 @@ import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, ReadinessRegistry } from '@app/platform';
 import { openLedger } from './ledger.data-source';
-import { MessageLedger } from './message-ledger';
+import { PostgresMessageLedger } from './message-ledger.adapter';
+import { MESSAGE_LEDGER } from './message-ledger.port';
 
 export const LEDGER_DATA_SOURCE = Symbol('LEDGER_DATA_SOURCE');
 
-/** The message ledger in Postgres (DATABASE_URL, schema `notifier`), migrated at start-up. */
+/** The MessageLedger in Postgres (DATABASE_URL, schema `notifier`), migrated at start-up. */
 @Module({
   providers: [
     {
@@ -14,9 +15,9 @@ export const LEDGER_DATA_SOURCE = Symbol('LEDGER_DATA_SOURCE');
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => openLedger(config.env.DATABASE_URL),
     },
-    { provide: MessageLedger, inject: [LEDGER_DATA_SOURCE], useFactory: (db: DataSource) => new MessageLedger(db) },
+    { provide: MESSAGE_LEDGER, inject: [LEDGER_DATA_SOURCE], useFactory: (db: DataSource) => new PostgresMessageLedger(db) },
   ],
-  exports: [MessageLedger],
+  exports: [MESSAGE_LEDGER],
 })
 export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(

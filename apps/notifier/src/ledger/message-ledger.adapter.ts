@@ -2,32 +2,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { BuildFacts, BuildProgress, BuildSnapshot } from '../builds/build-snapshot';
 import { initialProgress } from '../builds/build-snapshot';
 import { BuildRow, EffectRow, MessageRow } from './ledger.entities';
-
-/** A message the ledger knows: where it is, or why it could not be posted. */
-export type LedgerMessage =
-  | { state: 'posted'; conversation: string; ts: string }
-  | { state: 'unreachable'; problem: string };
+import type { EffectResult, EffectStart, LedgerMessage, MessageLedger } from './message-ledger.port';
 
 /**
- * What `beginEffect` found: a fresh intent, one left `pending` by an earlier try (`since` the
- * first try began), or one already done.
+ * The MessageLedger in Postgres: builds (to render later events), the Slack messages of each
+ * build (to edit and thread after a restart), and every post's intent and result (so a
+ * redelivered event posts nothing twice). Tested against Postgres by message-ledger.int-spec.ts.
  */
-export type EffectStart = { state: 'new' } | { state: 'resumed'; attempts: number; since: Date } | { state: 'done' };
-
-/** Where a post landed, and (for a tracked message) under which key the ledger keeps it. */
-export interface EffectResult {
-  conversation: string;
-  /** Absent for an ephemeral message, which has no lasting ts. */
-  ts?: string;
-  message?: { buildId: string; key: string };
-}
-
-/**
- * The notifier's memory in Postgres: builds (to render later events), the Slack messages of
- * each build (to edit and thread after a restart), and every post's intent and result (so a
- * redelivered event posts nothing twice).
- */
-export class MessageLedger {
+export class PostgresMessageLedger implements MessageLedger {
   constructor(private readonly db: DataSource) {}
 
   /** Stores BuildRegistered's facts once; a redelivery changes nothing. */

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { PermanentError } from '@app/platform';
+import { CHANNEL, OWNERS } from '../../test/build-fixtures';
+import { InMemoryLedger } from '../../test/in-memory-ledger';
+import { InMemorySlack } from '../../test/in-memory-slack';
+import { RecordingLogger } from '../../test/recording-logger';
+import { SlackCallFailed } from '../slack/slack-call-failed';
+import { EffectRunner, PrerequisiteMissing, type EffectCause } from './effect-runner';
+import { MessageKeys, type NotificationEffect } from './notification-effects';
+
+const BUILD = 'b-1';
+const [OWNER] = OWNERS;
+const STATUS = MessageKeys.channelStatus;
+const OWNER_DM = MessageKeys.owner(OWNER);
+
+const show = (message: string, to: string, text: string): NotificationEffect => ({ kind: 'show', message, to, content: { text } });
+const edit = (message: string, text: string): NotificationEffect => ({ kind: 'edit', message, content: { text } });
+/** Keyed as the planner keys replies: by topic and parent. */
+const reply = (topic: string, under: string, text: string, once?: 'build'): NotificationEffect => ({
+  kind: 'reply',
+  key: `${topic}:${under}`,
+  under,
+  content: { text },
+  ...(once ? { once } : {}),
+});
+const status = (text: string) => show(STATUS, CHANNEL, text);
+const ownerDm = (text: string) => show(OWNER_DM, OWNER, text);
+
+describe('effect runner: every Slack effect exactly once', () => {
+  let logs: RecordingLogger;
+  let slack: InMemorySlack;
+  let ledger: InMemoryLedger;
+  let runner: EffectRunner;
+  /** A new event of the build: its own id, so its own effects. */
+  const event = (): EffectCause => ({ eventId: randomUUID(), buildId: BUILD });
+
+  beforeAll(() => {
+    logs = RecordingLogger.install();
+  });
+
+  beforeEach(() => {
+    logs.clear();
+    slack = new InMemorySlack();
+    ledger = new InMemoryLedger();
+    runner = new EffectRunner(ledger, slack);
+  });
+
+  describe('posting and editing', () => {
+    it('posts a tracked message once, however often its event is delivered', async () => {
+      const registered = event();
+      await runner.run(registered, [status('deploying')]);
+      await runner.run(registered, [status('deploying')]);
+
+      expect(slack.calls('post')).toHaveLength(1);
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deploying', effect: `${registered.eventId}/post:${STATUS}` })]);
+    });
+
+    it('edits the posted message when a later event shows it again, instead of posting another', async () => {
+      await runner.run(event(), [status('deploying')]);
+      await runner.run(event(), [status('deployed')]);
+
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deployed', edits: 1 })]);
+      expect(slack.calls('post')).toHaveLength(1);
+    });
+
+    it('edits a message once it is posted, and leaves one that is not posted yet alone', async () => {
+      await runner.run(event(), [edit(OWNER_DM, 'approved')]);
+      expect(slack.calls()).toEqual([]);
+
+      await runner.run(event(), [ownerDm('please review')]);
+      await runner.run(event(), [edit(OWNER_DM, 'approved')]);
+      expect(slack.topLevel(OWNER)).toEqual([expect.objectContaining({ channel: slack.dmOf(OWNER), text: 'approved' })]);
+    });
+  });
+
+  describe('a post whose answer was lost', () => {
+    it('is found by its effect on redelivery and not posted again; later events edit it', async () => {
+      const registered = event();
+      slack.loseNextAnswer('post');
+      await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ code: 'request_error', permanent: false });
+      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
+
+      await runner.run(registered, [status('deploying')]);
+      expect(slack.calls('post')).toHaveLength(1);
+      expect(slack.calls('findPost')).toEqual([
+        expect.objectContaining({ query: expect.objectContaining({ to: CHANNEL, effect: `${registered.eventId}/post:${STATUS}` }), found: expect.anything() }),
+      ]);
+      expect(logs.messages('log')).toContain('found the post an earlier try made; not posting it again');
+
+      await runner.run(event(), [status('deployed')]);
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deployed', edits: 1 })]);
+    });
+
+    it('is found in its thread when it was a reply', async () => {
+      await runner.run(event(), [ownerDm('please review')]);
+      const approved = event();
+      slack.loseNextAnswer('post');
+      await expect(runner.run(approved, [reply('verdict', OWNER_DM, 'approved')])).rejects.toBeInstanceOf(SlackCallFailed);
+
+      await runner.run(approved, [reply('verdict', OWNER_DM, 'approved')]);
+      const [dm] = slack.topLevel(OWNER);
+      expect(slack.thread(OWNER, dm.ts)).toEqual([expect.objectContaining({ text: 'approved' })]);
+      expect(slack.calls('findPost')[0].query).toMatchObject({ to: dm.channel, threadTs: dm.ts });
+    });
+
+    it('is found when Slack answered but the ledger could not record it', async () => {
+      const registered = event();
+      ledger.failNext('completeEffect');
+      await expect(runner.run(registered, [status('deploying')])).rejects.toThrow('ledger completeEffect failed');
+
+      await runner.run(registered, [status('deploying')]);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'done', attempts: 2 });
+    });
+
+    it('is posted again when Slack does not let it be looked for: a duplicate, never a lost message', async () => {
+      const registered = event();
+      slack.denyHistory();
+      slack.loseNextAnswer('post');
+      await expect(runner.run(registered, [status('deploying')])).rejects.toBeInstanceOf(SlackCallFailed);
+
+      await runner.run(registered, [status('deploying')]);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(2);
+      expect(logs.messages('warn')).toEqual([expect.stringContaining('posting again')]);
+    });
+  });
+
+  describe('a transient failure', () => {
+    it('is retried by redelivery: what was posted is not posted again, what failed is posted once', async () => {
+      await runner.run(event(), [status('deploying'), ownerDm('please review')]);
+      const failed = event();
+      const effects = [reply('production', STATUS, 'deploying to production…'), reply('production', OWNER_DM, 'deploying to production…')];
+      slack.failNext('post', 'internal_error', { to: OWNER });
+
+      const first = runner.run(failed, effects);
+      await expect(first).rejects.toMatchObject({ code: 'internal_error', permanent: false });
+      await expect(first).rejects.not.toBeInstanceOf(PermanentError);
+      expect(ledger.effect(failed.eventId, `production:${OWNER_DM}`)).toBeUndefined();
+
+      await runner.run(failed, effects);
+      expect(slack.thread(CHANNEL, slack.topLevel(CHANNEL)[0].ts)).toHaveLength(1);
+      expect(slack.thread(OWNER, slack.topLevel(OWNER)[0].ts)).toHaveLength(1);
+      // Slack certainly did nothing: the retry posts without looking for an earlier try.
+      expect(slack.calls('findPost')).toEqual([]);
+    });
+
+    it('is a rate limit the adapter could not wait out: retried by redelivery, posted once', async () => {
+      const registered = event();
+      slack.rateLimitNext('post');
+      await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ code: 'rate_limited', permanent: false });
+
+      await runner.run(registered, [status('deploying')]);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+      expect(slack.calls('post').map((c) => c.outcome)).toEqual(['refused', 'ok']);
+    });
+
+    it('of an edit is retried by redelivery', async () => {
+      await runner.run(event(), [status('deploying')]);
+      const deployed = event();
+      slack.failNext('update', 'internal_error');
+      await expect(runner.run(deployed, [status('deployed')])).rejects.toMatchObject({ permanent: false });
+
+      await runner.run(deployed, [status('deployed')]);
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deployed' })]);
+    });
+  });
+
+  describe('a permanent refusal', () => {
+    it('dead-letters the event with what to fix, after carrying out the other effects', async () => {
+      slack.failNext('post', 'not_in_channel', { to: CHANNEL });
+      const registered = event();
+
+      const run = runner.run(registered, [status('deploying'), ownerDm('please review')]);
+      await expect(run).rejects.toBeInstanceOf(PermanentError);
+      await expect(run).rejects.toThrow(`invite the bot to channel ${CHANNEL}: open it in Slack and type /invite @deploybot`);
+      expect(slack.topLevel(OWNER)).toHaveLength(1);
+      expect(logs.messages('error')).toEqual([expect.stringContaining('Slack refused for good')]);
+    });
+
+    it('leaves the message unreachable, so later events of the build skip it and what hangs under it', async () => {
+      slack.failNext('post', 'not_in_channel', { to: CHANNEL });
+      await expect(runner.run(event(), [status('deploying')])).rejects.toBeInstanceOf(PermanentError);
+      expect(await ledger.findMessage(BUILD, STATUS)).toEqual({ state: 'unreachable', problem: expect.stringContaining('not_in_channel') });
+
+      await runner.run(event(), [status('deployed'), reply('production', STATUS, 'deployed to production')]);
+      expect(slack.calls('post')).toHaveLength(1);
+    });
+
+    it('of the token stops the run at once: nothing else could work', async () => {
+      slack.failNext('post', 'invalid_auth');
+      const run = runner.run(event(), [status('deploying'), ownerDm('please review')]);
+      await expect(run).rejects.toBeInstanceOf(PermanentError);
+      await expect(run).rejects.toThrow('SLACK_BOT_TOKEN');
+      expect(slack.calls('post')).toHaveLength(1);
+    });
+  });
+
+  describe('thread replies', () => {
+    it('wait for their parent: the event is retried until it is posted, then replied under', async () => {
+      const approved = event();
+      await expect(runner.run(approved, [reply('verdict', OWNER_DM, 'approved')])).rejects.toBeInstanceOf(PrerequisiteMissing);
+      expect(slack.calls()).toEqual([]);
+
+      await runner.run(event(), [ownerDm('please review')]);
+      await runner.run(approved, [reply('verdict', OWNER_DM, 'approved')]);
+      const [dm] = slack.topLevel(OWNER);
+      expect(slack.thread(OWNER, dm.ts)).toEqual([expect.objectContaining({ text: 'approved', channel: dm.channel })]);
+    });
+
+    it('are posted once per build when asked `once: build`, whichever event asks first', async () => {
+      await runner.run(event(), [ownerDm('please review')]);
+      await runner.run(event(), [reply('ready', OWNER_DM, 'ready for production', 'build')]);
+      await runner.run(event(), [reply('ready', OWNER_DM, 'ready for production', 'build')]);
+      await runner.run(event(), [reply('verdict', OWNER_DM, 'approved')]);
+      await runner.run(event(), [reply('verdict', OWNER_DM, 'approved')]);
+
+      const thread = slack.thread(OWNER, slack.topLevel(OWNER)[0].ts).map((m) => m.text);
+      expect(thread).toEqual(['ready for production', 'approved', 'approved']);
+    });
+  });
+
+  describe('ephemeral answers', () => {
+    const denial: NotificationEffect = { kind: 'ephemeral', key: 'denied:U0STRANGER', user: 'U0STRANGER', channel: 'C0ELSEWHERE', content: { text: 'not allowed' } };
+
+    it('are shown where the click was made, once', async () => {
+      const denied = event();
+      await runner.run(denied, [denial]);
+      await runner.run(denied, [denial]);
+      expect(slack.ephemerals('U0STRANGER')).toEqual([{ channel: 'C0ELSEWHERE', user: 'U0STRANGER', text: 'not allowed' }]);
+    });
+
+    it('come by DM, once, when Slack cannot show them there', async () => {
+      const denied = event();
+      slack.failNext('postEphemeral', 'channel_not_found', { times: 2 });
+      await runner.run(denied, [denial]);
+      await runner.run(denied, [denial]);
+      expect(slack.ephemerals()).toEqual([]);
+      expect(slack.messages('U0STRANGER')).toEqual([expect.objectContaining({ text: 'not allowed' })]);
+    });
+  });
+});
