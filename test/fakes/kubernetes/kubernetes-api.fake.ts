@@ -6,6 +6,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { parse as parseYaml } from 'yaml';
 import type { ApiRequest, ApiResponse, HandlerContext } from './api-request';
 import { dispatch, parseResourcePath, routeNonResource } from './api-router';
+import { checkCondition, conditionError, type KubernetesCondition } from './conditions';
 import { FailureInjection, type FailureMatch, type InjectedStatusCode } from './failure-injection';
 import { collectGarbage } from './garbage-collector';
 import { ImageBehaviors, type ImageBehavior, type ImageBehaviorOptions } from './image-behaviors';
@@ -63,6 +64,14 @@ export interface KubernetesFake {
   failNext(match: FailureMatch, status: InjectedStatusCode, times?: number): void;
   /** While on, connections are closed at once, as if the API server were unreachable. */
   setUnavailable(on: boolean): void;
+  /**
+   * Puts a standing condition in force until it is replaced or lifted (`undefined`): every request
+   * stalls or gets a 5xx Status, or the port refuses connections (`refused`, open watches cut).
+   * Resolves once the port is closed or listening again.
+   */
+  setCondition(condition: KubernetesCondition | undefined): Promise<void>;
+  /** The condition in force, if any. */
+  condition(): KubernetesCondition | undefined;
   /** Overrides how pods with this image (exact reference, any tag of it, or a pattern) behave. */
   setImageBehavior(image: string | RegExp, behavior: ImageBehavior, options?: ImageBehaviorOptions): void;
   /**
@@ -118,6 +127,8 @@ class KubernetesApiFake implements KubernetesFake {
   private readonly recorded: RecordedRequest[] = [];
   private readonly ctx: HandlerContext;
   private unavailable = false;
+  private standing: KubernetesCondition | undefined;
+  private port = 0;
   private nextClusterIp = 10;
 
   constructor(options: KubernetesFakeOptions) {
@@ -155,12 +166,15 @@ class KubernetesApiFake implements KubernetesFake {
     });
     const address = this.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
+    this.port = actualPort;
     this.url = `http://127.0.0.1:${actualPort}`;
     this.httpsUrl = `https://127.0.0.1:${actualPort}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      const standing = this.standing;
+      if (standing?.kind === 'stall') await new Promise((resolve) => setTimeout(resolve, standing.delayMs));
       const url = new URL(req.url ?? '/', 'http://fake');
       const method = (req.method ?? 'GET').toUpperCase();
       const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -173,6 +187,7 @@ class KubernetesApiFake implements KubernetesFake {
         record.body = text;
         throw err;
       }
+      if (standing?.kind === 'server-error') throw conditionError(standing.status);
       if (req.headers.authorization !== `Bearer ${this.token}`) throw unauthorized();
       const target = parseResourcePath(url.pathname);
       const bodyName = isPlainObject(record.body) && isPlainObject(record.body.metadata) ? String(record.body.metadata.name ?? '') : undefined;
@@ -233,6 +248,25 @@ class KubernetesApiFake implements KubernetesFake {
     if (on) for (const socket of this.sockets) socket.destroy();
   }
 
+  condition(): KubernetesCondition | undefined {
+    return this.standing && { ...this.standing };
+  }
+
+  async setCondition(condition: KubernetesCondition | undefined): Promise<void> {
+    if (condition) checkCondition(condition);
+    const wasRefused = this.standing?.kind === 'refused';
+    this.standing = condition && { ...condition };
+    const refused = condition?.kind === 'refused';
+    if (refused && !wasRefused) await this.closePort();
+    if (!refused && wasRefused) await this.listen(this.port);
+  }
+
+  private closePort(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    return closed;
+  }
+
   setImageBehavior(image: string | RegExp, behavior: ImageBehavior, options?: ImageBehaviorOptions): void {
     this.behaviors.set(image, behavior, options);
   }
@@ -242,7 +276,7 @@ class KubernetesApiFake implements KubernetesFake {
     this.simulator.stop();
     this.store.clear();
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
 

@@ -6,4 +6,5 @@ export { startSlackFake, DEFAULT_TOKEN } from './slack-api.fake';
 export { renderMessage } from './message-renderer';
 export { describeCall } from './wait-for';
 export { BOT as FAKE_BOT } from './workspace';
+export type { SlackCondition } from './conditions';
 export type { EphemeralMessage, RecordedCall, SlackFake, SlackFakeOptions, SlackMessage } from './slack-fake.types';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
+import { checkCondition, type SlackCondition } from './conditions';
 import { FaultPlan } from './fault-plan';
 import { fail, rateLimited, type MethodAnswer, type SlackBody } from './methods/method-context';
 import { METHODS } from './methods/method-table';
@@ -31,6 +32,7 @@ class SlackApiFake implements SlackFake {
   private recorded: RecordedCall[] = [];
   private readonly server: Server;
   private port = 0;
+  private standing: SlackCondition | undefined;
 
   constructor(private readonly opts: SlackFakeOptions) {
     this.token = opts.token ?? DEFAULT_TOKEN;
@@ -92,6 +94,19 @@ class SlackApiFake implements SlackFake {
     this.faults.add(method, { kind: 'late', delayMs }, times);
   }
 
+  condition(): SlackCondition | undefined {
+    return this.standing && { ...this.standing };
+  }
+
+  async setCondition(condition: SlackCondition | undefined): Promise<void> {
+    if (condition) checkCondition(condition);
+    const wasDown = this.standing?.kind === 'down';
+    this.standing = condition && { ...condition };
+    const down = condition?.kind === 'down';
+    if (down && !wasDown) await this.closePort();
+    if (!down && wasDown) await this.listen(this.port);
+  }
+
   addChannel(id: string, opts: { botIsMember?: boolean } = {}): void {
     this.ws.addChannel(id, opts.botIsMember ?? true);
   }
@@ -107,6 +122,12 @@ class SlackApiFake implements SlackFake {
   }
 
   stop(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    return this.closePort();
+  }
+
+  /** Stops listening and drops every open connection (stop, or a `down` condition). */
+  private closePort(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
       // WebClient's fetch keeps connections alive; without this close() would wait for them.
@@ -122,19 +143,33 @@ class SlackApiFake implements SlackFake {
       return;
     }
     const request = await readSlackRequest(req, method);
+    const standing = this.standing;
+    if (standing?.kind === 'server-error') return this.serverError(request, standing.status, res);
+    if (standing?.kind === 'stall' && standing.effect === 'after-delay') await sleep(standing.delayMs);
     const at = Date.now();
-    const { answer, delayMs } = this.answer(request, at);
+    const { answer, delayMs } = standing?.kind === 'ratelimit' ? { answer: rateLimited(standing.retryAfterSeconds), delayMs: 0 } : this.answer(request, at);
     const response: SlackBody = answer.status === 429 ? { ok: false, error: 'ratelimited' } : answer.body;
-    const call: RecordedCall = { method, args: request.args, response, httpStatus: answer.status, at };
-    this.recorded.push(call);
-    this.opts.onCall?.(structuredClone(call));
+    this.record({ method, args: request.args, response, httpStatus: answer.status, at });
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (answer.status === 429) headers['retry-after'] = String(answer.retryAfterSeconds);
     else if (request.token === this.token) headers['x-oauth-scopes'] = SCOPES;
-    if (delayMs) await sleep(delayMs);
+    const late = delayMs + (standing?.kind === 'stall' && standing.effect !== 'after-delay' ? standing.delayMs : 0);
+    if (late) await sleep(late);
     if (res.destroyed) return; // the client gave up waiting; Slack has done the call all the same
     res.writeHead(answer.status, headers);
     res.end(JSON.stringify(response));
+  }
+
+  private record(call: RecordedCall): void {
+    this.recorded.push(call);
+    this.opts.onCall?.(structuredClone(call));
+  }
+
+  /** What Slack's edge answers when the API is in trouble: an HTML error page, no effect. */
+  private serverError(request: SlackRequest, status: number, res: ServerResponse): void {
+    this.record({ method: request.method, args: request.args, response: { ok: false, error: `http_${status}` }, httpStatus: status, at: Date.now() });
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<html><body><h1>${status}</h1><p>Slack is having trouble right now.</p></body></html>\n`);
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { SlackCondition } from './conditions';
+
 /**
  * Public shapes of the Slack Web API fake: what a test configures, reads back and controls.
  * The fake itself speaks Slack's wire protocol; these types are only for the test side.
@@ -33,7 +35,7 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** The JSON body that was answered. */
   response: Record<string, unknown>;
-  /** HTTP status: 200, or 429 when rate limited. */
+  /** HTTP status: 200, 429 when rate limited, 5xx under a `server-error` condition (then `response.error` is `http_<status>`). */
   httpStatus: number;
   /** Receipt time, ms since the epoch. */
   at: number;
@@ -97,6 +99,14 @@ export interface SlackFake {
    * is sent only `delayMs` later: a client with a shorter timeout gives up on a call Slack carried out.
    */
   answerLateNext(method: string, delayMs: number, times?: number): void;
+  /**
+   * Puts a standing condition in force until it is replaced or lifted (`undefined`): every call
+   * stalls, is rate limited or gets a 5xx, or the port refuses connections (`down`). Resolves once
+   * the port is closed or listening again. One-call faults (`failNext`…) apply under a stall only.
+   */
+  setCondition(condition: SlackCondition | undefined): Promise<void>;
+  /** The condition in force, if any. */
+  condition(): SlackCondition | undefined;
   /** Make a channel known; the bot is a member unless `botIsMember: false`. */
   addChannel(id: string, opts?: { botIsMember?: boolean }): void;
   /** Poll until `predicate` returns a truthy value; rejects after `timeoutMs` (default 5000) listing recent calls. */
