@@ -1,9 +1,10 @@
-import { Controller, INestApplication, Module } from '@nestjs/common';
+import { Controller, INestApplication, Module, Type } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { z } from 'zod';
 import { envelopeSchema, EventEnvelope } from '@app/contracts';
-import { connectJetStream, JetStreamContext } from '../src/messaging';
+import { connect } from 'nats';
+import { connectJetStream, interruptionsBucket, JetStreamContext, JetStreamOptions } from '../src/messaging';
 
 /** Test subjects on the INPUTS stream, with the envelope schema every message must match. */
 export const TestSubjects = { Work: 'input.test-work', Other: 'input.test-other', Echo: 'query.test-echo' } as const;
@@ -18,7 +19,7 @@ export interface Delivery {
 }
 
 /** What the recording handler does for a message: succeed, or throw. */
-export type Behaviour = (message: Work, deliveryCount: number) => void | Promise<void>;
+export type Behaviour = (message: Work, deliveryCount: number, ctx: JetStreamContext) => void | Promise<void>;
 
 export const deliveries: Delivery[] = [];
 
@@ -34,6 +35,8 @@ export async function startRecordingService(opts: {
   behaviour?: Behaviour;
   maxDeliver?: number;
   concurrency?: number;
+  shutdownTimeoutMs?: number;
+  interruptTimeoutMs?: number;
 }): Promise<INestApplication> {
   const behaviour = opts.behaviour ?? (() => undefined);
 
@@ -42,7 +45,7 @@ export async function startRecordingService(opts: {
     @EventPattern<string>(TestSubjects.Work)
     async onWork(@Payload() message: Work, @Ctx() ctx: JetStreamContext): Promise<void> {
       deliveries.push({ instance: opts.instance, id: message.id, n: message.data.n, deliveryCount: ctx.getDeliveryCount() });
-      await behaviour(message, ctx.getDeliveryCount());
+      await behaviour(message, ctx.getDeliveryCount(), ctx);
     }
 
     @MessagePattern<string>(TestSubjects.Echo)
@@ -51,25 +54,39 @@ export async function startRecordingService(opts: {
     }
   }
 
-  @Module({ controllers: [RecordingController] })
-  class RecordingModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [RecordingModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  connectJetStream(app, {
+  return startTestService([RecordingController], {
     servers: [opts.natsUrl],
     prefix: opts.prefix,
     service: 'recorder',
     consumers: [{ stream: 'INPUTS' }],
-    schemas: { [TestSubjects.Work]: WorkSchema },
     maxDeliver: opts.maxDeliver ?? 3,
-    backoffMs: [50, 100],
-    ackWaitMs: 2_000,
     concurrency: opts.concurrency ?? 8,
+    shutdownTimeoutMs: opts.shutdownTimeoutMs,
+    interruptTimeoutMs: opts.interruptTimeoutMs,
   });
+}
+
+/** A Nest app with these controllers on the transport; short backoff and ackWait, the Work schema. */
+export async function startTestService(controllers: Type[], options: JetStreamOptions): Promise<INestApplication> {
+  @Module({ controllers })
+  class TestServiceModule {}
+
+  const moduleRef = await Test.createTestingModule({ imports: [TestServiceModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  connectJetStream(app, { schemas: { [TestSubjects.Work]: WorkSchema }, backoffMs: [50, 100], ackWaitMs: 2_000, ...options });
   await app.startAllMicroservices();
   await app.init();
   return app;
+}
+
+/** Deletes the interruption counts of a test prefix (test-infra's cleanup knows only `<PREFIX>_*` streams). */
+export async function deleteInterruptionCounts(natsUrl: string, prefix: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    await (await nc.jetstreamManager()).streams.delete(`KV_${interruptionsBucket(prefix)}`).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
 }
 
 export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {

@@ -1,9 +1,9 @@
-import { DynamicModule, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger as NestLogger, ShutdownSignal, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
 import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
-import { connectJetStream, ConsumerSpec } from '../messaging';
+import { connectJetStream, ConsumerSpec, JetStreamServer } from '../messaging';
 import { ReadinessRegistry, startupLogger } from '../observability';
 
 export interface ServiceDefinition {
@@ -25,7 +25,8 @@ export interface ServiceDefinition {
 /**
  * Starts one deploybot service: validates the configuration (exits 1 naming the problem),
  * boots Nest with JSON logs, attaches the JetStream transport, serves HTTP on PORT and
- * shuts down gracefully on SIGTERM/SIGINT (stop consuming, finish in-flight work, drain).
+ * shuts down gracefully on SIGTERM/SIGINT (stop consuming, give in-flight work
+ * SHUTDOWN_GRACE_SECONDS, signal it to stop, drain; then Nest's own shutdown).
  */
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const config = orExitOnConfigError(definition.service, () => loadAppConfig(definition.service));
@@ -33,22 +34,48 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   // Until nestjs-pino takes over (and if start-up fails before it does), the same JSON lines.
   const app = await NestFactory.create(module, { bufferLogs: true, logger: startupLogger(definition.service, config.env.LOG_LEVEL) });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
-  if (definition.consumers?.length || definition.answersQueries) {
-    const server = connectJetStream(app, {
-      servers: config.env.NATS_URL.split(',').map((s) => s.trim()),
-      prefix: config.env.NATS_SUBJECT_PREFIX,
-      service: definition.service,
-      consumers: definition.consumers,
-      schemas: MessageSchemas,
-      concurrency: definition.concurrency,
-    });
-    app.get(ReadinessRegistry).register({ name: 'jetstream-consumer', check: () => server.isReady() });
-    await app.startAllMicroservices();
-  }
+  const server = definition.consumers?.length || definition.answersQueries ? attachTransport(app, definition, config) : undefined;
+  shutDownOnSignals(app, server);
+  if (server) await app.startAllMicroservices();
   await app.listen(config.env.PORT, '0.0.0.0');
   app.get(Logger).log(`${definition.service} listening on :${config.env.PORT}`);
+}
+
+function attachTransport(app: INestApplication, definition: ServiceDefinition, config: AppConfig): JetStreamServer {
+  const server = connectJetStream(app, {
+    servers: config.env.NATS_URL.split(',').map((s) => s.trim()),
+    prefix: config.env.NATS_SUBJECT_PREFIX,
+    service: definition.service,
+    consumers: definition.consumers,
+    schemas: MessageSchemas,
+    concurrency: definition.concurrency,
+    shutdownTimeoutMs: config.env.SHUTDOWN_GRACE_SECONDS * 1000,
+  });
+  app.get(ReadinessRegistry).register({ name: 'jetstream-consumer', check: () => server.isReady() });
+  return server;
+}
+
+/**
+ * The transport first, then Nest. Left to itself, Nest's shutdown runs every onModuleDestroy and
+ * beforeApplicationShutdown hook, closes the HTTP server and only then the transport, so
+ * in-flight handlers would lose what those hooks tear down before their grace period even began.
+ * Closing the transport first gives them the whole of SHUTDOWN_GRACE_SECONDS with everything
+ * still up (readiness reports not ready meanwhile). The same signals as `enableShutdownHooks`;
+ * a second signal of the same kind ends the process at once.
+ */
+function shutDownOnSignals(app: INestApplication, server: JetStreamServer | undefined): void {
+  const shutDown = async (signal: NodeJS.Signals) => {
+    try {
+      await server?.close();
+      await app.close();
+    } catch (error) {
+      new NestLogger('Shutdown').error(`shutdown failed: ${(error as Error).stack ?? String(error)}`);
+      process.exit(1);
+    }
+    process.kill(process.pid, signal); // no listener left for it: the default action ends the process
+  };
+  for (const signal of Object.values(ShutdownSignal)) process.once(signal, shutDown);
 }
 
 /** Runs a start-up step; a ConfigError is printed as it is (no stack trace) and ends the process with 1. */

@@ -38,7 +38,11 @@ const EnvironmentSchema = z.object({
   ROLLOUT_FAIL_FAST_SECONDS: intFromEnv(0, 86_400).default(30),
   /** How long approvals waits for the deployer's answer beyond the rollout deadline before it records the attempt failed. */
   DEADLINE_GRACE_SECONDS: intFromEnv(0, 3_600).default(60),
-  /** On SIGTERM, how long in-flight work (a rollout being watched) may run on before it is left to redelivery. */
+  /**
+   * On SIGTERM, how long in-flight work (a rollout being watched) may run on before its shutdown
+   * signal is aborted; it then has 2 s to hand its message back. Keep Kubernetes'
+   * terminationGracePeriodSeconds at least ~5 s above this.
+   */
   SHUTDOWN_GRACE_SECONDS: intFromEnv(0, 3_600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

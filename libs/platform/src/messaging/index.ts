@@ -8,3 +8,5 @@ export * from './messaging.metrics';
 export * from './stream-setup';
 export * from './rethrow-rpc-errors.filter';
 export * from './connect-jetstream';
+export * from './dead-letters';
+export { INTERRUPTIONS_FORGIVEN } from './interruption-ledger';

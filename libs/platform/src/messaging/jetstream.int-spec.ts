@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { INestApplication } from '@nestjs/common';
 import { connect, NatsConnection, StringCodec } from 'nats';
 import { createTestNats } from '../../../../test/infra/test-infra';
-import { deliveries, startRecordingService, TestSubjects, until, work } from '../../test/transport-harness';
+import { deleteInterruptionCounts, deliveries, startRecordingService, TestSubjects, until, work } from '../../test/transport-harness';
 import { JetStreamClient } from './jetstream.client';
 import { PermanentError } from './jetstream.context';
 import { JetStreamServer } from './jetstream.server';
@@ -26,6 +26,7 @@ describe('JetStream transport (real NATS JetStream)', () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
     await client.close();
     await nc.close();
+    await deleteInterruptionCounts(nats.url, nats.prefix);
     await nats.cleanup();
   });
 
@@ -187,7 +188,7 @@ describe('JetStream transport with a PermanentError', () => {
 });
 
 describe('JetStream transport shutdown with a stuck handler', () => {
-  it('stops waiting after the shutdown timeout and leaves the message to be redelivered', async () => {
+  it('stops waiting after the grace period and the moment given to the shutdown signal, and leaves the message to be redelivered', async () => {
     const nats = await createTestNats();
     deliveries.length = 0;
     const server = new JetStreamServer({
@@ -196,6 +197,7 @@ describe('JetStream transport shutdown with a stuck handler', () => {
       service: 'recorder',
       consumers: [{ stream: 'INPUTS' }],
       shutdownTimeoutMs: 300,
+      interruptTimeoutMs: 200,
     });
     server.addHandler(TestSubjects.Work, async () => new Promise<void>(() => deliveries.push({ instance: 'stuck', id: 'x', n: 0, deliveryCount: 1 })), true);
     await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));

@@ -51,4 +51,23 @@ describe('KeyedExecutor', () => {
     await executor.idle();
     expect(ran).toBe(true);
   });
+
+  it('once released, gives a slot at once to a caller waiting behind a long task, still in key order', async () => {
+    const executor = new KeyedExecutor(1);
+    const log: string[] = [];
+    let finishLong!: () => void;
+    await executor.slot();
+    void executor.run('a', () => new Promise<void>((resolve) => (finishLong = () => (log.push('end long'), resolve()))));
+    let gotSlot = false;
+    const waiting = executor.slot().then(() => ((gotSlot = true), executor.run('a', async () => void log.push('next of a'))));
+    await tick();
+    expect(gotSlot).toBe(false);
+    executor.release();
+    await tick();
+    expect(gotSlot).toBe(true);
+    expect(log).toEqual([]);
+    finishLong();
+    await waiting;
+    expect(log).toEqual(['end long', 'next of a']);
+  });
 });

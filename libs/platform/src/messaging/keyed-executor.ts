@@ -6,13 +6,23 @@ export class KeyedExecutor {
   private running = 0;
   private readonly tails = new Map<string, Promise<void>>();
   private readonly waiters: (() => void)[] = [];
+  private released = false;
 
   constructor(private readonly limit: number) {}
 
   /** Resolves once a slot is free, so a consume loop stops pulling while the executor is full. */
   async slot(): Promise<void> {
-    while (this.running >= this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (!this.released && this.running >= this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.running++;
+  }
+
+  /**
+   * Lifts the limit for good: a stopping consume loop must get through the messages it already
+   * received (to hand them back) instead of waiting behind handlers that may run for minutes.
+   */
+  release(): void {
+    this.released = true;
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   /** Runs `task` after every earlier task of `key`; call `slot()` first. */

@@ -5,8 +5,13 @@ const counter = (name: string, help: string, labelNames: string[]) =>
 
 /** Metrics of the JetStream transport, shared by every service (one registry per process). */
 export const MessagingMetrics = {
-  handled: counter('deploybot_messages_handled_total', 'Messages handled, by subject and result', ['service', 'subject', 'result']),
+  handled: counter('deploybot_messages_handled_total', 'Messages handled, by subject and result (ok, error, interrupted)', ['service', 'subject', 'result']),
   deadLettered: counter('deploybot_messages_dead_lettered_total', 'Messages moved to the dead-letter subject', ['service', 'subject', 'reason']),
+  terminated: counter(
+    'deploybot_messages_terminated_total',
+    'Messages given up without a dead letter (a dead-letter consumer\'s own failures, subjects a filtered consumer has no handler for)',
+    ['service', 'subject'],
+  ),
   published: counter('deploybot_messages_published_total', 'JetStream publishes, by subject and result', ['subject', 'result']),
   handlerSeconds:
     (register.getSingleMetric('deploybot_message_handler_seconds') as Histogram<string> | undefined) ??

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamManager, NatsError, RetentionPolicy, StorageType } from 'nats';
 import { Streams, StreamName } from '@app/contracts';
+import { INTERRUPTIONS_FORGIVEN } from './interruption-ledger';
 import { absoluteSubject, streamName } from './jetstream.options';
 
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1e9; // dedup of Nats-Msg-Id: CI retries and relay replays land within 10 min
@@ -35,22 +36,26 @@ export async function ensureStream(jsm: JetStreamManager, prefix: string, stream
   return name;
 }
 
-/** Creates or updates a durable pull consumer with explicit acks. */
+/** Creates or updates a durable pull consumer with explicit acks (and its filter, if any). */
 export async function ensureConsumer(
   jsm: JetStreamManager,
   stream: string,
   durable: string,
-  opts: { maxDeliver: number; ackWaitMs: number; maxAckPending: number },
+  opts: { maxDeliver: number; ackWaitMs: number; maxAckPending: number; filterSubject?: string },
 ): Promise<void> {
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: opts.ackWaitMs * 1e6,
-    // The transport dead-letters after maxDeliver; the server's bound only catches messages
-    // whose handler kept crashing the process before it could do so.
-    max_deliver: opts.maxDeliver + 2,
+    // The transport ends every message itself (it checks the count before the handler runs), and
+    // its count leaves out interrupted deliveries, which JetStream's cannot. The server's bound
+    // only exists to stop a message that crashes the process every time before the transport
+    // could check: it lies beyond the last delivery the transport may ask for (maxDeliver counted
+    // ones, the forgiven interruptions, one to dead-letter and one retry of that).
+    max_deliver: opts.maxDeliver + INTERRUPTIONS_FORGIVEN + 2,
     max_ack_pending: opts.maxAckPending,
+    ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
   };
   try {
     await jsm.consumers.info(stream, durable);
@@ -58,6 +63,7 @@ export async function ensureConsumer(
       ack_wait: config.ack_wait,
       max_deliver: config.max_deliver,
       max_ack_pending: config.max_ack_pending,
+      ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
     });
   } catch (error) {
     if (!isNotFound(error)) throw error;
