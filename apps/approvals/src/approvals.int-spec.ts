@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BuildView, MessageSchemas, previewUrl, QueryReply, Subjects } from '@app/contracts';
-import { absoluteSubject, connectJetStream, JetStreamClient } from '@app/platform';
-import { connect, JSONCodec } from 'nats';
+import { BuildView, deadLetterSubject, MessageSchemas, previewUrl, QueryReply, Subjects } from '@app/contracts';
+import { absoluteSubject, connectJetStream, DeadLetterHeaders, JetStreamClient } from '@app/platform';
+import { connect, headers, JSONCodec } from 'nats';
 import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
 import { buildCompleted, readJetStream, testConfig } from '../test/approvals-harness';
 import { ApprovalsModule } from './approvals.module';
@@ -18,7 +18,7 @@ beforeAll(async () => {
   nats = await createTestNats();
   const module = await Test.createTestingModule({ imports: [ApprovalsModule.register(testConfig(database.url, nats))] }).compile();
   app = module.createNestApplication({ logger: false });
-  connectJetStream(app, { servers: [nats.url], prefix: nats.prefix, service: 'approvals', consumers: [{ stream: 'INPUTS' }], schemas: MessageSchemas, backoffMs: [50, 100] });
+  connectJetStream(app, { servers: [nats.url], prefix: nats.prefix, service: 'approvals', consumers: [{ stream: 'INPUTS' }, { stream: 'DLQ', filterSubject: 'dlq.deployer.>' }], schemas: MessageSchemas, backoffMs: [50, 100] });
   await app.startAllMicroservices();
   await app.init();
   client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 'approvals-test' });
@@ -58,5 +58,21 @@ describe('approvals through the real transport', () => {
     expect(await readJetStream(nats.url, nats.prefix, 'INPUTS', 3)).toHaveLength(3); // it was delivered twice
     await new Promise((r) => setTimeout(r, 500));
     expect(await readJetStream(nats.url, nats.prefix, 'EVENTS', 5, 300)).toHaveLength(4);
+  });
+
+  it('fails the attempt of a deployment request the deployer dead-lettered, with its reason', async () => {
+    const input = buildCompleted({ target: 'dead-lettered' });
+    await client.publishEvent(Subjects.BuildCompleted, input);
+    const events = await readJetStream(nats.url, nats.prefix, 'EVENTS', 6);
+    const request = events.find((e) => e.type === 'PreviewDeploymentRequested' && (e.data as { target: string }).target === 'dead-lettered')!;
+
+    const nc = await connect({ servers: nats.url });
+    const h = headers();
+    h.set(DeadLetterHeaders.Reason, 'handler did not finish after 5 deliveries');
+    await nc.jetstream().publish(absoluteSubject(nats.prefix, deadLetterSubject('deployer', Subjects.PreviewDeploymentRequested)), JSONCodec().encode(request), { headers: h, msgID: `dlq-${request.id}` });
+    await nc.close();
+
+    const failed = (await readJetStream(nats.url, nats.prefix, 'EVENTS', 7)).find((e) => e.type === 'PreviewDeploymentFailed' && e.correlationId === request.correlationId);
+    expect(failed?.data).toMatchObject({ cause: 'dead-letter', reason: 'the deployer gave up on this request: handler did not finish after 5 deliveries' });
   });
 });

@@ -12,6 +12,7 @@ import { PostgresEventStore } from './event-store/event-store';
 import { BuildQueriesController } from './projections/build-queries.controller';
 import { EventRelayService } from './relay/event-relay.service';
 import { DeadlineScheduler } from './deadlines/deadline-scheduler';
+import { DeadLettersController } from './deadlines/dead-letters.controller';
 import { APPROVALS_OPTIONS, ApprovalsOptions, DEFAULT_APPROVALS_OPTIONS } from './approvals.options';
 
 /** Wiring only: the event log, the command path, the inputs and queries, the deadlines, and the relay. */
@@ -22,7 +23,7 @@ export class ApprovalsModule {
     return {
       module: ApprovalsModule,
       imports: [PlatformModule.forRoot(config)],
-      controllers: [InputsController, BuildQueriesController],
+      controllers: [InputsController, BuildQueriesController, DeadLettersController],
       providers: [
         eventLogProvider,
         { provide: PostgresEventStore, useValue: new PostgresEventStore() },

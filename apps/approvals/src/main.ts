@@ -5,6 +5,7 @@ import { ApprovalsModule } from './approvals.module';
 void runService({
   service: 'approvals',
   module: (config) => ApprovalsModule.register(config),
-  consumers: [{ stream: 'INPUTS' }],
+  // The deployer's dead-lettered requests end their attempts (deadlines/dead-letters.controller.ts).
+  consumers: [{ stream: 'INPUTS' }, { stream: 'DLQ', filterSubject: 'dlq.deployer.>' }],
   answersQueries: true,
 });
