@@ -116,7 +116,7 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   };
 }
 
-/** A fresh subject/stream prefix for one test; `cleanup()` deletes the streams made under it. */
+/** A fresh subject/stream prefix for one test; `cleanup()` deletes the streams and key-value buckets made under it. */
 export async function createTestNats(): Promise<{ url: string; prefix: string; cleanup(): Promise<void> }> {
   const infra = await testInfra();
   const prefix = uniqueName('t');
@@ -128,7 +128,9 @@ export async function createTestNats(): Promise<{ url: string; prefix: string; c
       try {
         const jsm = await nc.jetstreamManager();
         for await (const stream of jsm.streams.list()) {
-          if (stream.config.name.startsWith(`${prefix.toUpperCase()}_`)) await jsm.streams.delete(stream.config.name);
+          // The prefix's streams, and its key-value buckets (streams named KV_<PREFIX>_…, e.g. the transport's interruption counts).
+          const name = stream.config.name;
+          if (name.startsWith(`${prefix.toUpperCase()}_`) || name.startsWith(`KV_${prefix.toUpperCase()}_`)) await jsm.streams.delete(name);
         }
       } finally {
         await nc.close();

@@ -143,6 +143,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       KUBECONFIG: kubeconfig,
       ROLLOUT_TIMEOUT_SECONDS: '60',
       ROLLOUT_FAIL_FAST_SECONDS: '2',
+      // A stop (SIGTERM) lets in-flight work run this long; the stack's kill() waits 15 s before SIGKILL.
+      SHUTDOWN_GRACE_SECONDS: '2',
       LOG_LEVEL: 'info',
       ...options.env,
     };
