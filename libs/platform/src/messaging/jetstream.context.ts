@@ -58,6 +58,24 @@ export class Interrupted extends Error {
   }
 }
 
+/**
+ * A handler error that means "not now, try again later" — not a failure: the dependency is down
+ * (Slack outage), the work is not due yet. The transport naks the message with `delayMs` (default
+ * 30 s), the delivery does not count toward `maxDeliver`, and later messages of the same build wait
+ * behind it (their order is kept). This goes on until the message is older than the consumer's
+ * `retryLaterMaxAgeMs` (default 24 h); from then on a RetryLater counts as an ordinary failure, so
+ * the message still reaches an end (dead letter with the reason).
+ */
+export class RetryLater extends Error {
+  readonly delayMs?: number;
+
+  constructor(reason: string, options?: { delayMs?: number; cause?: unknown }) {
+    super(reason, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RetryLater';
+    this.delayMs = options?.delayMs;
+  }
+}
+
 /** `Interrupted`, or an error caused by it (an AbortError from an API given the shutdown signal). */
 export const isInterruption = (error: unknown): boolean =>
   error instanceof Interrupted || (error instanceof Error && error.cause instanceof Interrupted);

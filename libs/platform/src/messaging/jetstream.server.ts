@@ -6,7 +6,7 @@ import { deadLetterSubject, Streams, StreamName } from '@app/contracts';
 import { describeIssues } from '../config/describe-issues';
 import { deadLetterHeaders, originalSubjectOf } from './dead-letters';
 import { INTERRUPTIONS_FORGIVEN, InterruptionLedger } from './interruption-ledger';
-import { Interrupted, isInterruption, JetStreamContext, PermanentError } from './jetstream.context';
+import { Interrupted, isInterruption, JetStreamContext, PermanentError, RetryLater } from './jetstream.context';
 import { absoluteSubject, ConsumerSpec, DEFAULTS, interruptionsBucket, JetStreamOptions, streamName } from './jetstream.options';
 import { KeyedExecutor } from './keyed-executor';
 import { MessagingMetrics } from './messaging.metrics';
@@ -276,6 +276,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const { m, subject, consumer, deliveries } = attempt;
     const reason = (error as Error)?.message ?? String(error);
     if (isInterruption(error) && attempt.interruptions < INTERRUPTIONS_FORGIVEN) return this.handBack(m, consumer, reason);
+    if (error instanceof RetryLater && attempt.interruptions < INTERRUPTIONS_FORGIVEN) return this.handBack(m, consumer, reason, error.delayMs ?? 30_000);
     MessagingMetrics.handled.inc({ service: this.opts.service, subject, result: 'error' });
     if (error instanceof PermanentError || deliveries >= consumer.maxDeliver) {
       return this.giveUp(attempt, `${reason} (delivery ${deliveries} of ${consumer.maxDeliver})`);
@@ -286,9 +287,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** Back to JetStream at once; the delivery does not count, unless the ledger could not record it. */
-  private async handBack(m: JsMsg, consumer: ActiveConsumer, why: string): Promise<void> {
+  private async handBack(m: JsMsg, consumer: ActiveConsumer, why: string, delayMs?: number): Promise<void> {
     const recorded = await this.ledger!.record(m, consumer.durable);
-    m.nak();
+    m.nak(delayMs);
     const subject = this.relative(m.subject);
     MessagingMetrics.handled.inc({ service: this.opts.service, subject, result: 'interrupted' });
     this.logger.log({ msg: 'message handed back', subject, streamSequence: m.info.streamSequence, why, counted: !recorded });
