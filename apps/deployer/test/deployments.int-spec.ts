@@ -7,7 +7,8 @@ import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kuberne
 import { apply, clientsFor, deploymentManifest } from '../../../test/fakes/kubernetes/kubernetes-fake.test-support';
 import { legacyPreviewName, workloadName } from '../src/naming/naming';
 import { buildClosed, EventsPublisher, previewName, previewRequested, productionRequested, startDeployer, teardownRequested } from './deployer-harness';
-import { eventually, inputsStream, kubeconfigFor, testConfig } from './deployer-test-support';
+import { testConfig } from './deployer-fixtures';
+import { eventually, inputsStream, kubeconfigFor } from './deployer-test-support';
 
 jest.setTimeout(30_000);
 

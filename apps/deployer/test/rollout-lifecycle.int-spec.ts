@@ -3,7 +3,8 @@ import { INestApplication } from '@nestjs/common';
 import { createTestNats } from '../../../test/infra/test-infra';
 import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kubernetes';
 import { DeployerTestOptions, EventsPublisher, previewName, previewRequested, startDeployer } from './deployer-harness';
-import { eventually, inputsStream, kubeconfigFor, testConfig } from './deployer-test-support';
+import { testConfig } from './deployer-fixtures';
+import { eventually, inputsStream, kubeconfigFor } from './deployer-test-support';
 
 jest.setTimeout(30_000);
 

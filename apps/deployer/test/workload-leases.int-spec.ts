@@ -7,7 +7,8 @@ import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kuberne
 import { clientsFor } from '../../../test/fakes/kubernetes/kubernetes-fake.test-support';
 import { microTime } from '../src/leases/workload-lease';
 import { DeployerTestOptions, EventsPublisher, previewName, previewRequested, startDeployer } from './deployer-harness';
-import { eventually, inputsStream, kubeconfigFor, testConfig } from './deployer-test-support';
+import { testConfig } from './deployer-fixtures';
+import { eventually, inputsStream, kubeconfigFor } from './deployer-test-support';
 
 jest.setTimeout(40_000);
 

@@ -6,7 +6,7 @@ import { CLUSTER } from '../kubernetes/cluster.port';
 import type { Cluster } from '../kubernetes/cluster.port';
 import { KubernetesModule } from '../kubernetes/kubernetes.module';
 import { WorkloadLocks } from '../leases/workload-locks';
-import { DeploymentEventsHandler } from './deployment-events.handler';
+import { DeploymentRequestsController } from './deployment-requests.controller';
 import { PreviewTeardown } from './preview-teardown.service';
 import { WorkloadDeployer } from './workload-deployer.service';
 
@@ -17,7 +17,7 @@ export class DeploymentsModule {
     return {
       module: DeploymentsModule,
       imports: [KubernetesModule.forRoot(options, kubeConfig)],
-      controllers: [DeploymentEventsHandler],
+      controllers: [DeploymentRequestsController],
       providers: [
         { provide: DEPLOYER_OPTIONS, useValue: options },
         { provide: WorkloadLocks, useFactory: (cluster: Cluster) => new WorkloadLocks(cluster, options.lease), inject: [CLUSTER] },

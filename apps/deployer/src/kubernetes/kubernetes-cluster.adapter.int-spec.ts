@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startKubernetesFake, KubernetesFake } from '../../../../test/fakes/kubernetes';
+import { behavesAsTheCluster } from '../../test/cluster.contract';
 import { kubeconfigFor } from '../../test/deployer-test-support';
 import { loadKubeConfig } from './kube-config';
 import { KubernetesClusterAdapter } from './kubernetes-cluster.adapter';
@@ -118,4 +119,32 @@ describe('KubernetesClusterAdapter against the Kubernetes API fake', () => {
   it('answers /version while the API is up', async () => {
     await expect(cluster.serverVersion()).resolves.toMatch(/^v1\./);
   });
+});
+
+describe('KubernetesClusterAdapter keeps the Cluster contract (against the Kubernetes API fake)', () => {
+  let fake: KubernetesFake;
+  let kubeconfig: { path: string; remove(): void };
+  let cluster: KubernetesClusterAdapter;
+  const method = { apply: 'PATCH', read: 'GET' } as const;
+  const plural = { Service: 'services', Deployment: 'deployments' } as const;
+
+  beforeAll(async () => {
+    fake = await startKubernetesFake({ timeScale: 0.1 });
+    kubeconfig = kubeconfigFor(fake);
+    cluster = new KubernetesClusterAdapter(loadKubeConfig(kubeconfig.path), { timeoutMs: 1_000, retry: fastRetry });
+  });
+  afterAll(async () => {
+    await fake.stop();
+    kubeconfig.remove();
+  });
+
+  behavesAsTheCluster(() => ({
+    cluster,
+    get: (kind, namespace, name) => fake.get(kind, namespace, name),
+    // A 5xx is retried: fail every try, so the port call itself fails.
+    failNextCall: (match, status) =>
+      fake.failNext({ method: method[match.verb], pathIncludes: `/${plural[match.kind]}/${match.name}` }, status, status >= 500 ? fastRetry.attempts : 1),
+    setUnavailable: (on) => fake.setUnavailable(on),
+    digestOf: (image) => fake.registry.digestOf(image),
+  }));
 });
