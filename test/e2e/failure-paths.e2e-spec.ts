@@ -54,8 +54,10 @@ describe('deploybot when things go wrong', () => {
     expect((await clickIn(stack, retry.qa![0], preview.qaDms[retry.qa![0]], SlackActions.Approve, preview.buildId)).status).toBe(200);
     await stack.waitFor('the build is approved', async () => (await stack.getBuild(preview.buildId)).body?.status === 'approved');
 
-    // The production pull fails (e.g. the registry lost the tag); the preview keeps running.
-    stack.kube.setImageBehavior(image, 'pull-backoff');
+    // The production pull fails (e.g. the registry lost the image); the preview keeps running.
+    // Production pulls the digest the preview ran (registry.example.org/retry@sha256:…), so match the repository.
+    const anyReference = /^registry\.example\.org\/retry[:@]/;
+    stack.kube.setImageBehavior(anyReference, 'pull-backoff');
     expect((await clickIn(stack, owner1, preview.ownerDms[owner1], SlackActions.Promote, preview.buildId)).status).toBe(200);
     const failure = await stack.waitFor('the channel reports the failed production deployment', () =>
       stack.slack.messages(retry.channel).find((m) => m.text.includes('production deployment failed')),
@@ -68,14 +70,14 @@ describe('deploybot when things go wrong', () => {
     );
 
     // Fixed: the image pulls again. The other owner tries again.
-    stack.kube.setImageBehavior(image, 'ready');
+    stack.kube.setImageBehavior(anyReference, 'ready');
     expect((await clickIn(stack, owner2, preview.ownerDms[owner2], SlackActions.Promote, preview.buildId)).status).toBe(200);
     await stack.waitFor('the channel announces the production deployment by the second owner', () =>
       stack.slack.messages(retry.channel).some((m) => m.text.includes(`deployed to production by <@${owner2}>`)),
     );
     const production = stack.kube.get('Deployment', 'default', 'retry');
     expect(production.status.availableReplicas).toBe(1);
-    expect(production.spec.template.spec.containers[0].image).toBe(image);
+    expect(production.spec.template.spec.containers[0].image).toBe(`registry.example.org/retry@${stack.kube.registry.digestOf(image)}`);
     expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'in-production', promotedBy: owner2 });
     // Once in production, the build's preview is removed (previews.removeAfterProduction, on by default).
     await stack.waitFor('the preview of the shipped build is removed', () => previewDeployment(stack, retry.id, 'release') === undefined);

@@ -82,7 +82,8 @@ describe('deploybot, from CI to production', () => {
       const d = stack.kube.get('Deployment', 'default', 'shop');
       return d?.status?.availableReplicas === 1 && d;
     });
-    expect(production.spec.template.spec.containers[0].image).toBe(image);
+    // The same bits: the digest the preview's pods ran, whatever the tag points to now.
+    expect(production.spec.template.spec.containers[0].image).toBe(`registry.example.org/shop@${stack.kube.registry.digestOf(image)}`);
     expect(production.metadata.labels['deploybot.dev/environment']).toBe('production');
 
     // The channel announces who shipped; every owner DM says so, without buttons.

@@ -120,7 +120,7 @@ describe('deploybot across crashes and restarts', () => {
     expect(readable(statuses[0])).toContain('deployed: <https://main.branch.slow.example.org');
     expect(statuses[0].history.some((v) => v.text.includes('failed'))).toBe(false);
     for (const person of [...slow.owners, ...slow.qa!]) expect(topLevel(stack.slack, person)).toHaveLength(1);
-    const deployment = stack.kube.get('Deployment', 'default', 'slow-branch-main');
+    const deployment = previewDeployment(stack, slow.id, 'main');
     expect(deployment.metadata.generation).toBe(1);
     expect(stack.kube.objects().filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['deploybot.dev/project'] === slow.id)).toHaveLength(1);
     expect((await stack.getBuild(build.id)).body).toMatchObject({ status: 'awaiting-qa' });

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,9 @@ export interface PrivatePostgres {
   stop(): void;
   /** Starts it again after stop(). */
   start(): void;
+  /** stop() and start() without blocking the event loop (in-process fakes keep answering meanwhile). */
+  stopAsync(): Promise<void>;
+  startAsync(): Promise<void>;
   /** For StackOptions.database. */
   drop(): Promise<void>;
 }
@@ -126,8 +129,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
   asPostgres([join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
-  const start = (): void => asPostgres([join(bin, 'pg_ctl'), '-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
-  const stop = (mode: 'immediate' | 'fast'): void => asPostgres([join(bin, 'pg_ctl'), '-D', data, '-m', mode, '-w', 'stop']);
+  const asPostgresAsync = (args: string[]): Promise<void> =>
+    new Promise((resolve, reject) =>
+      execFile('/usr/sbin/runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 }, (error) => (error ? reject(error) : resolve())),
+    );
+  const startArgs = [join(bin, 'pg_ctl'), '-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start'];
+  const stopArgs = (mode: 'immediate' | 'fast') => [join(bin, 'pg_ctl'), '-D', data, '-m', mode, '-w', 'stop'];
+  const start = (): void => asPostgres(startArgs);
+  const stop = (mode: 'immediate' | 'fast'): void => asPostgres(stopArgs(mode));
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/deploybot`,
@@ -138,6 +147,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     },
     stop: () => stop('immediate'),
     start,
+    stopAsync: () => asPostgresAsync(stopArgs('immediate')),
+    startAsync: () => asPostgresAsync(startArgs),
     drop: async () => {
       try {
         stop('immediate');

@@ -16,6 +16,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * One built deploybot service as a child process: `node dist/apps/<svc>/…/main.js` with its
  * environment, stdout and stderr appended to one log file (a restart appends to the same file).
+ * `entry` runs another copy of the build (the chaos suite runs a snapshot of dist, so a
+ * rebuild by someone else cannot change the services it restarts mid-run).
  */
 export class ServiceProcess {
   private child?: ChildProcess;
@@ -26,6 +28,7 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
     readonly logFile: string,
+    private readonly entry: string = entryPoint(service),
   ) {}
 
   get url(): string {
@@ -40,10 +43,16 @@ export class ServiceProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** How the last child ended (exit code or signal); undefined while it runs or before the first start. */
+  get exitStatus(): number | string | undefined {
+    if (!this.child || this.running) return undefined;
+    return this.child.exitCode ?? this.child.signalCode ?? undefined;
+  }
+
   /** Starts the process and resolves once GET /readyz answers 200. */
   async start(readyTimeoutMs = 60_000): Promise<void> {
     const fd = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [entryPoint(this.service)], { cwd: REPO_ROOT, env: this.env, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [this.entry], { cwd: REPO_ROOT, env: this.env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
