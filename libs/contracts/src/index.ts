@@ -7,3 +7,4 @@ export * from './subjects';
 export * from './slack-actions';
 export * from './queries';
 export * from './naming';
+export * from './streams';

@@ -1,4 +1,4 @@
-import type { DeploymentFailed, DeploymentSucceeded, PreviewTornDown } from '@app/contracts';
+import { buildStreamId, type DeploymentFailed, type DeploymentSucceeded, type PreviewTornDown } from '@app/contracts';
 import type { DeploymentOrder } from '../manifests/deployment-order';
 import type { RunningImage } from '../rollout/running-image';
 import type { TeardownOrder } from './deployment-orders';
@@ -12,7 +12,6 @@ const DEPLOYER = { kind: 'service', name: 'deployer' } as const;
  */
 export const outcomeId = (requestId: string): string => `${requestId}:outcome`;
 
-const streamOf = (buildId: string): string => `build-${buildId}`;
 
 interface Common {
   id: string;
@@ -26,7 +25,7 @@ interface Common {
 
 const common = (requestId: string, buildId: string, correlationId: string, occurredAt: Date): Common => ({
   id: outcomeId(requestId),
-  streamId: streamOf(buildId),
+  streamId: buildStreamId(buildId),
   version: 0,
   occurredAt: occurredAt.toISOString(),
   correlationId,
