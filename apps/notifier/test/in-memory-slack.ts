@@ -40,6 +40,13 @@ export type Outcome = 'ok' | 'refused' | 'answer lost';
 
 type Fault = { kind: 'refuse'; code: string } | { kind: 'lose answer' } | { kind: 'rate limit' };
 
+/**
+ * A standing outage, as the Slack fake's conditions: `refused` (connection refused: nothing
+ * happens), `server-error` (HTTP 503: nothing happens, though the caller cannot know), `stall`
+ * (every call takes effect but its answer never arrives: a timeout).
+ */
+export type FakeOutage = 'refused' | 'server-error' | 'stall';
+
 /** Which calls a planned fault is for: the next `times` (default 1), only those to `to` when given (a conversation or user id). */
 export interface FaultScope {
   times?: number;
@@ -65,6 +72,8 @@ export class InMemorySlack implements SlackMessenger {
   private readonly received: ReceivedCall[] = [];
   private readonly planned: Array<{ call: FallibleCall; fault: Fault; to?: string }> = [];
   private historyDenied = false;
+  private outage?: FakeOutage;
+  private probes = 0;
   private clock = 0;
 
   // ---- SlackMessenger
@@ -111,6 +120,11 @@ export class InMemorySlack implements SlackMessenger {
    * replies) or in the thread `threadTs`; finds nothing while history is denied.
    */
   async findPost(query: PostQuery): Promise<MessageRef | undefined> {
+    if (this.outage) {
+      // As the adapter: a look-up Slack cannot answer finds nothing.
+      this.received.push({ call: 'findPost', query });
+      return undefined;
+    }
     const channel = this.conversationOf(query.to);
     const inView = (m: FakeSlackMessage) =>
       query.threadTs === undefined ? !m.threadTs || m.broadcast === true : m.threadTs === query.threadTs || m.ts === query.threadTs;
@@ -124,21 +138,41 @@ export class InMemorySlack implements SlackMessenger {
 
   /**
    * The next call(s) answer Slack's error `code` and do nothing, classified as the adapter
-   * classifies it: e.g. `internal_error` is transient, `not_in_channel` and `channel_not_found`
+   * classifies it: e.g. `service_unavailable` means Slack is down, `not_in_channel` and `channel_not_found`
    * name an unreachable target, `invalid_auth` a broken setup, `invalid_blocks` a bug.
    */
   failNext(call: FallibleCall, code: string, scope: FaultScope = {}): void {
     this.plan(call, scope, { kind: 'refuse', code });
   }
 
-  /** The next call(s) take effect, but the caller sees a timeout (transient, may have been delivered). */
+  /** The next call(s) take effect, but the caller sees a timeout (unavailable, may have been delivered). */
   loseNextAnswer(call: FallibleCall, scope: FaultScope = {}): void {
     this.plan(call, scope, { kind: 'lose answer' });
   }
 
-  /** The next call(s) are rate limited beyond what the adapter waits out: transient, certainly not delivered. */
+  /** The next call(s) are rate limited beyond what the adapter waits out: unavailable, certainly not delivered. */
   rateLimitNext(call: FallibleCall, scope: FaultScope = {}): void {
     this.plan(call, scope, { kind: 'rate limit' });
+  }
+
+  /** From now on every call fails as when Slack is down (`unavailable`), until `endOutage()`. */
+  startOutage(how: FakeOutage = 'refused'): void {
+    this.outage = how;
+  }
+
+  endOutage(): void {
+    this.outage = undefined;
+  }
+
+  /** The adapter's `probe` (one auth.test): fails during an outage. */
+  async probe(): Promise<void> {
+    this.probes += 1;
+    if (this.outage) throw outageError('auth.test', this.outage);
+  }
+
+  /** How many probes were made. */
+  get probeCount(): number {
+    return this.probes;
   }
 
   /** As a token without the `*:history` scopes: `findPost` finds nothing from now on. */
@@ -191,7 +225,7 @@ export class InMemorySlack implements SlackMessenger {
    * `effect` runs, or its answer lost after it ran. Recorded either way.
    */
   private carryOut<T>(call: FallibleCall, where: string, received: (outcome: Outcome) => ReceivedCall, effect: () => T): T {
-    const fault = this.takeFault(call, where);
+    const fault = this.outage ? { error: outageError(SLACK_METHOD[call], this.outage), delivered: this.outage === 'stall' } : this.takeFault(call, where);
     let result: T;
     try {
       if (fault && !fault.delivered) throw fault.error;
@@ -215,9 +249,9 @@ export class InMemorySlack implements SlackMessenger {
       case 'refuse':
         return { error: classifyPlatformError(method, fault.code, where), delivered: false };
       case 'lose answer':
-        return { error: new SlackCallFailed(method, 'request_error', 'transient', true, 'timeout of 10000ms exceeded; the event is retried with backoff'), delivered: true };
+        return { error: new SlackCallFailed(method, 'request_error', 'unavailable', true, 'timeout of 10000ms exceeded; the event waits until Slack answers again'), delivered: true };
       case 'rate limit':
-        return { error: new SlackCallFailed(method, 'rate_limited', 'transient', false, 'Slack kept answering 429 (rate limited); the event is retried with backoff'), delivered: false };
+        return { error: new SlackCallFailed(method, 'rate_limited', 'unavailable', false, 'Slack kept answering 429 (rate limited); the event waits until Slack accepts calls again'), delivered: false };
       default: {
         const _exhaustive: never = fault;
         return _exhaustive;
@@ -236,5 +270,21 @@ export class InMemorySlack implements SlackMessenger {
   private nextTs(): string {
     this.clock += 1;
     return `${1_700_000_000 + this.clock}.000100`;
+  }
+}
+
+/** What the adapter throws for a call during an outage of this kind. */
+function outageError(method: string, outage: FakeOutage): SlackCallFailed {
+  switch (outage) {
+    case 'refused':
+      return new SlackCallFailed(method, 'request_error', 'unavailable', false, 'connect ECONNREFUSED; the event waits until Slack answers again');
+    case 'server-error':
+      return new SlackCallFailed(method, 'http_503', 'unavailable', true, 'Slack answered HTTP 503');
+    case 'stall':
+      return new SlackCallFailed(method, 'request_error', 'unavailable', true, 'timeout of 10000ms exceeded; the event waits until Slack answers again');
+    default: {
+      const _exhaustive: never = outage;
+      return _exhaustive;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { MessageSchemas, subjectOfEventType, type BuildEvent } from '@app/contra
 import { connectJetStream, JetStreamClient, loadEnvironment, parseProjects, type AppConfig } from '@app/platform';
 import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
 import { startSlackFake, type SlackFake, type SlackMessage } from '../../../test/fakes/slack';
-import { NotifierModule } from '../src/notifier.module';
+import { NotifierModule, type NotifierOptions } from '../src/notifier.module';
 import { CHANNEL, OWNERS, QA } from './build-fixtures';
 
 const PROJECTS = `
@@ -18,11 +18,12 @@ projects:
     owners: [${OWNERS.join(', ')}]
 `;
 
-/** Fast everything: tests wait for Slack's Retry-After only. */
+/** Fast everything: tests wait for Slack's Retry-After only; outages are probed every 50–400 ms. */
 const FAST_SLACK = {
   timeoutMs: 2_000,
   postIntervalMs: 20,
   retry: { retries: 5, factor: 1, minTimeout: 10, maxTimeout: 50, randomize: false },
+  outage: { firstProbeMs: 50, maxProbeMs: 400 },
 };
 
 /**
@@ -31,6 +32,8 @@ const FAST_SLACK = {
  */
 export class NotifierHarness {
   app?: INestApplication;
+  /** http://127.0.0.1:<port> of the running notifier (/readyz, /metrics). */
+  baseUrl = '';
   private publisher?: JetStreamClient;
   private raw?: NatsConnection;
 
@@ -38,11 +41,13 @@ export class NotifierHarness {
     readonly slack: SlackFake,
     private readonly db: { url: string; drop(): Promise<void> },
     private readonly nats: { url: string; prefix: string; cleanup(): Promise<void> },
+    private readonly options: NotifierOptions,
   ) {}
 
-  static async create(): Promise<NotifierHarness> {
+  /** `options.slack` is laid over the fast defaults. */
+  static async create(options: NotifierOptions = {}): Promise<NotifierHarness> {
     const [db, nats, slack] = await Promise.all([createTestDatabase(), createTestNats(), startSlackFake({ channels: [CHANNEL] })]);
-    return new NotifierHarness(slack, db, nats);
+    return new NotifierHarness(slack, db, nats, { ...options, slack: { ...FAST_SLACK, ...options.slack } });
   }
 
   async start(): Promise<void> {
@@ -55,7 +60,7 @@ export class NotifierHarness {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     });
     const config: AppConfig = { env, projects: parseProjects(PROJECTS, 'test') };
-    const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.register(config, { slack: FAST_SLACK })] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.register(config, this.options)] }).compile();
     const app = moduleRef.createNestApplication(process.env.TEST_LOG_LEVEL ? {} : { logger: false });
     connectJetStream(app, {
       servers: [this.nats.url],
@@ -66,7 +71,8 @@ export class NotifierHarness {
       backoffMs: [50, 100],
     });
     await app.startAllMicroservices();
-    await app.init();
+    await app.listen(0, '127.0.0.1');
+    this.baseUrl = await app.getUrl();
     this.app = app;
   }
 
@@ -112,6 +118,13 @@ export class NotifierHarness {
       if (m && m.subject === `${this.nats.prefix}.dlq.notifier.${subject}`) reasons.push(m.header.get('Deploybot-Dlq-Reason'));
     }
     return reasons;
+  }
+
+  /** The value of a metric (first sample), read from GET /metrics as Prometheus would. */
+  async metric(name: string): Promise<number | undefined> {
+    const text = await (await fetch(`${this.baseUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line === undefined ? undefined : Number(line.split(' ').at(-1));
   }
 
   /** Slack messages (not replies) in a conversation or a user's DM. */

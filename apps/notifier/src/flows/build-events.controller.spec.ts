@@ -4,7 +4,8 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { lastValueFrom } from 'rxjs';
 import { Subjects, subjectOfEventType, type BuildEvent } from '@app/contracts';
-import { buildEvents, CHANNEL, event } from '../../test/build-fixtures';
+import { RetryLater, RethrowRpcErrorsFilter } from '@app/platform';
+import { buildEvents, CHANNEL, event, facts } from '../../test/build-fixtures';
 import { InMemoryLedger } from '../../test/in-memory-ledger';
 import { InMemorySlack } from '../../test/in-memory-slack';
 import { RecordingLogger } from '../../test/recording-logger';
@@ -12,6 +13,7 @@ import { BuildEventsController } from './build-events.controller';
 import { EffectRunner } from './effect-runner';
 import { FlowsMetrics } from './flows.metrics';
 import { NotificationFlows } from './notification.flows';
+import { WaitingForSlack } from './waiting-for-slack';
 
 /** A transport that keeps what Nest registered and delivers to it as the JetStream transport does (by subject). */
 class InProcessTransport extends Server implements CustomTransportStrategy {
@@ -54,11 +56,16 @@ describe('build events: one exhaustive dispatch', () => {
     logs = new RecordingLogger();
     const moduleRef = await Test.createTestingModule({
       controllers: [BuildEventsController],
-      providers: [{ provide: NotificationFlows, useValue: new NotificationFlows(ledger, new EffectRunner(ledger, slack)) }],
+      providers: [
+        { provide: NotificationFlows, useValue: new NotificationFlows(ledger, new EffectRunner(ledger, slack)) },
+        { provide: WaitingForSlack, useValue: new WaitingForSlack({ retryDelayMs: () => 5_000 }, 24 * 3_600_000, 60_000) },
+      ],
     })
       .setLogger(logs)
       .compile();
     app = moduleRef.createNestMicroservice({ strategy: transport });
+    // As connectJetStream does: handler errors reach the transport as thrown.
+    app.useGlobalFilters(new RethrowRpcErrorsFilter());
     await app.listen();
   });
 
@@ -82,6 +89,15 @@ describe('build events: one exhaustive dispatch', () => {
   it('answers a refused click to the person who made it', async () => {
     await transport.deliver(buildEvents().denied('U0STRANGER', 'only owners of Testing One can close builds', 'C0ELSEWHERE'));
     expect(slack.ephemerals('U0STRANGER')).toEqual([expect.objectContaining({ text: expect.stringContaining('only owners of Testing One') })]);
+  });
+
+  it('hands an event back to wait while Slack is down, and shows it once when it is back', async () => {
+    const e = buildEvents(facts({ buildId: 'b-outage', target: 'outage' }));
+    slack.startOutage('refused');
+    await expect(transport.deliver(e.registered())).rejects.toBeInstanceOf(RetryLater);
+    slack.endOutage();
+    await transport.deliver(e.registered());
+    expect(slack.topLevel(CHANNEL).filter((m) => m.text.includes('outage'))).toHaveLength(1);
   });
 
   it('acknowledges a late outcome on purpose: counted and logged at debug, nothing stored or shown', async () => {

@@ -4,6 +4,7 @@ import type { BuildEvent } from '@app/contracts';
 import { DomainEventSubjects, reactionTo } from './build-events.reactions';
 import { FlowsMetrics } from './flows.metrics';
 import { NotificationFlows } from './notification.flows';
+import { WaitingForSlack } from './waiting-for-slack';
 
 /**
  * The notifier listens to approvals' domain events only (stream EVENTS), so what Slack shows
@@ -15,17 +16,22 @@ import { NotificationFlows } from './notification.flows';
  * what `getHandlerByPattern(subject)` finds) — so the list of subjects comes from the map, and
  * no decorator has to be generated or handler registered by hand. The transport still sees one
  * handler per subject (its metrics, retries and dead letters stay per subject).
+ *
+ * While Slack is down an event waits for it instead of failing (WaitingForSlack).
  */
 @Controller()
 export class BuildEventsController {
   private readonly logger = new Logger('BuildEvents');
 
-  constructor(@Inject(NotificationFlows) private readonly flows: NotificationFlows) {}
+  constructor(
+    @Inject(NotificationFlows) private readonly flows: NotificationFlows,
+    @Inject(WaitingForSlack) private readonly waiting: WaitingForSlack,
+  ) {}
 
   @EventPattern<string[]>(DomainEventSubjects)
   async onBuildEvent(@Payload() event: BuildEvent): Promise<void> {
     const reaction = reactionTo(event);
-    if ('handle' in reaction) return reaction.handle(this.flows, event);
+    if ('handle' in reaction) return this.waiting.handle(event, () => reaction.handle(this.flows, event));
     FlowsMetrics.showedNothing.inc({ type: event.type });
     this.logger.debug({ msg: `${event.type} shows nothing: ${reaction.showsNothing}`, eventId: event.id, buildId: event.data.buildId, correlationId: event.correlationId });
   }

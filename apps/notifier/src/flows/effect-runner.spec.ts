@@ -5,7 +5,9 @@ import { CHANNEL, OWNERS } from '../../test/build-fixtures';
 import { InMemoryLedger } from '../../test/in-memory-ledger';
 import { InMemorySlack } from '../../test/in-memory-slack';
 import { RecordingLogger } from '../../test/recording-logger';
+import { ObservedSlackMessenger } from '../slack/observed-slack-messenger';
 import { SlackCallFailed } from '../slack/slack-call-failed';
+import { SlackReachability } from '../slack/slack-reachability';
 import { EffectRunner, PrerequisiteMissing, type EffectCause } from './effect-runner';
 import { MessageKeys, type NotificationEffect } from './notification-effects';
 
@@ -131,10 +133,10 @@ describe('effect runner: every Slack effect exactly once', () => {
       await runner.run(event(), [status('deploying'), ownerDm('please review')]);
       const failed = event();
       const effects = [reply('production', STATUS, 'deploying to production…'), reply('production', OWNER_DM, 'deploying to production…')];
-      slack.failNext('post', 'internal_error', { to: OWNER });
+      slack.failNext('post', 'service_unavailable', { to: OWNER });
 
       const first = runner.run(failed, effects);
-      await expect(first).rejects.toMatchObject({ code: 'internal_error', permanent: false });
+      await expect(first).rejects.toMatchObject({ code: 'service_unavailable', permanent: false });
       await expect(first).rejects.not.toBeInstanceOf(PermanentError);
       expect(ledger.effect(failed.eventId, `production:${OWNER_DM}`)).toBeUndefined();
 
@@ -143,6 +145,17 @@ describe('effect runner: every Slack effect exactly once', () => {
       expect(slack.thread(OWNER, slack.topLevel(OWNER)[0].ts)).toHaveLength(1);
       // Slack certainly did nothing: the retry posts without looking for an earlier try.
       expect(slack.calls('findPost')).toEqual([]);
+    });
+
+    it('is looked for before posting again when Slack says part of it may have happened (internal_error)', async () => {
+      const registered = event();
+      slack.failNext('post', 'internal_error');
+      await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ code: 'internal_error', maybeDelivered: true });
+      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
+
+      await runner.run(registered, [status('deploying')]);
+      expect(slack.calls('findPost')).toHaveLength(1);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
     });
 
     it('is a rate limit the adapter could not wait out: retried by redelivery, posted once', async () => {
@@ -163,6 +176,67 @@ describe('effect runner: every Slack effect exactly once', () => {
 
       await runner.run(deployed, [status('deployed')]);
       expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deployed' })]);
+    });
+  });
+
+  describe('while Slack is down', () => {
+    let clock: number;
+    let reachability: SlackReachability;
+    /** The runner as the notifier wires it: calls reported to the circuit, every effect gated by it. */
+    const gatedRunner = () => {
+      clock = 0;
+      reachability = new SlackReachability({ firstProbeMs: 5_000, maxProbeMs: 60_000 }, () => slack.probe(), () => clock);
+      return new EffectRunner(ledger, new ObservedSlackMessenger(slack, reachability), reachability);
+    };
+    const callsToSlack = () => slack.calls().filter((c) => c.call !== 'findPost').length;
+
+    it('stops at the first effect that finds Slack down and calls Slack no more until a probe gets an answer', async () => {
+      const gated = gatedRunner();
+      const deployed = event();
+      const effects = [status('deployed'), ownerDm('please review')];
+      slack.startOutage('refused');
+
+      await expect(gated.run(deployed, effects)).rejects.toMatchObject({ code: 'request_error', kind: 'unavailable' });
+      for (let i = 0; i < 5; i++) await expect(gated.run(deployed, effects)).rejects.toMatchObject({ code: 'slack_unreachable' });
+      expect(callsToSlack()).toBe(1);
+      expect(slack.probeCount).toBe(0);
+
+      clock += reachability.retryDelayMs();
+      await expect(gated.run(deployed, effects)).rejects.toMatchObject({ code: 'slack_unreachable' });
+      expect([callsToSlack(), slack.probeCount]).toEqual([1, 1]);
+
+      slack.endOutage();
+      clock += reachability.retryDelayMs();
+      await gated.run(deployed, effects);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+      expect(slack.topLevel(OWNER)).toHaveLength(1);
+      expect(slack.probeCount).toBe(2);
+    });
+
+    it('posts nothing twice when Slack carried out a post it never answered and then went down', async () => {
+      const registered = event();
+      slack.startOutage('stall'); // the post lands, its answer never comes
+      await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ maybeDelivered: true });
+      slack.startOutage('refused'); // the retry can neither look nor post
+      await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ maybeDelivered: false });
+      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
+
+      slack.endOutage();
+      await runner.run(registered, [status('deploying')]);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+      expect(logs.messages('log')).toContain('found the post an earlier try made; not posting it again');
+    });
+
+    it('still dead-letters what Slack refuses for good once it answers again', async () => {
+      const gated = gatedRunner();
+      slack.startOutage('server-error');
+      await expect(gated.run(event(), [status('deploying')])).rejects.toMatchObject({ kind: 'unavailable' });
+      slack.endOutage();
+      slack.failNext('post', 'channel_not_found', { to: CHANNEL });
+      clock += reachability.retryDelayMs();
+
+      await expect(gated.run(event(), [status('deploying')])).rejects.toBeInstanceOf(PermanentError);
+      expect(reachability.reachable).toBe(true);
     });
   });
 

@@ -3,6 +3,7 @@ import { PermanentError } from '@app/platform';
 import type { EffectLedger, LedgerMessage } from '../ledger/message-ledger.port';
 import type { OutgoingMessage } from '../messages/block-kit';
 import { SlackCallFailed } from '../slack/slack-call-failed';
+import { OPEN_GATE, type SlackGate } from '../slack/slack-reachability';
 import type { PostRequest, SlackMessenger } from '../slack/slack-messenger.port';
 import type { NotificationEffect } from './notification-effects';
 
@@ -22,10 +23,11 @@ export class PrerequisiteMissing extends Error {
  * ledger can tell: the intent is recorded before a post and the result right after it; edits
  * are idempotent by nature.
  *
- * Errors: a transient one stops the run and is thrown, so the transport redelivers the event
- * (done effects are skipped then). A permanent one is logged with what to fix, the other
- * effects still run, and the run ends in a PermanentError (dead-letter, no retry loop).
- * A broken token stops at once: nothing else could work.
+ * Errors: a transient or `unavailable` one stops the run and is thrown, so the event comes back
+ * (done effects are skipped then; BuildEventsController decides when). A permanent one is logged
+ * with what to fix, the other effects still run, and the run ends in a PermanentError
+ * (dead-letter, no retry loop). A broken token stops at once: nothing else could work.
+ * While Slack is known to be down the gate stops the run before an effect calls it.
  */
 export class EffectRunner {
   private readonly logger = new Logger('EffectRunner');
@@ -33,12 +35,14 @@ export class EffectRunner {
   constructor(
     private readonly ledger: EffectLedger,
     private readonly slack: SlackMessenger,
+    private readonly gate: SlackGate = OPEN_GATE,
   ) {}
 
   async run(cause: EffectCause, effects: NotificationEffect[]): Promise<void> {
     const refused: SlackCallFailed[] = [];
     for (const effect of effects) {
       try {
+        await this.gate.admit();
         await this.runOne(cause, effect);
       } catch (error) {
         if (!(error instanceof SlackCallFailed) || !error.permanent) throw error;
@@ -96,7 +100,9 @@ export class EffectRunner {
    * an earlier try may have reached Slack without the ledger hearing back (crash, timeout):
    * the conversation is searched for that post by its effect metadata first, and only if it
    * is not there (or history cannot be read) posted again — a rare duplicate rather than a
-   * lost message (docs/slack.md).
+   * lost message (docs/slack.md). Such a `pending` intent stays pending until the post is known
+   * to be made: a retry that cannot reach Slack (an outage) neither looked nor posted, so the
+   * try after it must look again.
    */
   private async postOnce(cause: EffectCause, scope: string, key: string, request: PostRequest, tracked?: string): Promise<void> {
     const start = await this.ledger.beginEffect(scope, key, cause.buildId);
@@ -115,7 +121,7 @@ export class EffectRunner {
     try {
       ref = await this.slack.post({ ...request, effect });
     } catch (error) {
-      if (error instanceof SlackCallFailed && !error.maybeDelivered) await this.ledger.abandonEffect(scope, key);
+      if (error instanceof SlackCallFailed && !error.maybeDelivered && start.state === 'new') await this.ledger.abandonEffect(scope, key);
       throw error;
     }
     await this.ledger.completeEffect(scope, key, cause.eventId, { conversation: ref.channel, ts: ref.ts, message });

@@ -1,11 +1,15 @@
 /**
  * Why a Slack call failed, as far as retrying is concerned:
- * - `transient`: Slack or the network hiccuped; the same call may work later.
+ * - `unavailable`: Slack cannot be reached or is overloaded (connection refused, timeouts, 5xx,
+ *   429, `internal_error`, `service_unavailable`…): the call works once Slack is back, however
+ *   long that takes, so the event waits for it (docs/slack.md, "When Slack is down").
+ * - `transient`: an answer deploybot does not know (a new error code, an odd reply); retried a
+ *   few times, then dead-lettered.
  * - `setup`: the bot's token, scopes or API URL are wrong; nothing works until an operator fixes them.
  * - `target`: this channel or person cannot be reached (not invited, archived, deactivated).
  * - `content`: Slack refused what deploybot built (a bug).
  */
-export type SlackFailureKind = 'transient' | 'setup' | 'target' | 'content';
+export type SlackFailureKind = 'unavailable' | 'transient' | 'setup' | 'target' | 'content';
 
 /** A failed Slack Web API call, classified; the message says what to fix. */
 export class SlackCallFailed extends Error {
@@ -22,8 +26,14 @@ export class SlackCallFailed extends Error {
     this.name = 'SlackCallFailed';
   }
 
+  /** Retrying cannot help: a person has to fix something (or it is a bug). */
   get permanent(): boolean {
-    return this.kind !== 'transient';
+    return this.kind !== 'transient' && this.kind !== 'unavailable';
+  }
+
+  /** Slack is down or overloaded: worth waiting for as long as the outage lasts. */
+  get unavailable(): boolean {
+    return this.kind === 'unavailable';
   }
 }
 
@@ -56,22 +66,35 @@ const TARGET_ERRORS = new Set([
   'edit_window_closed',
   'thread_not_found',
 ]);
+/**
+ * Slack's own "we are in trouble" answers (HTTP 200, `ok: false`): retried as long as the outage
+ * lasts. `team_added_to_org`: the workspace is being migrated and the API is intermittently down.
+ */
+const UNAVAILABLE_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'ratelimited', 'request_timeout', 'team_added_to_org']);
+/**
+ * Per Slack's documentation some aspect of the call may have succeeded before these were raised:
+ * a post answered so may be in the channel, so its retry looks for it first.
+ */
+const MAYBE_CARRIED_OUT = new Set(['internal_error', 'fatal_error']);
 const CONTENT_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'too_many_attachments', 'invalid_arguments', 'invalid_metadata_format', 'invalid_metadata_schema', 'metadata_too_large']);
 
 /**
  * Classifies a Slack platform error code (`{ ok: false, error }`). Such an answer means Slack
- * did nothing, so it was not delivered. Unknown codes are treated as transient: the transport
- * bounds the retries and dead-letters the event after the last one.
+ * did nothing (not delivered), except for the few codes after which Slack says part of the call
+ * may have happened. Unknown codes are treated as transient: the transport bounds the retries
+ * and dead-letters the event after the last one.
  */
 export function classifyPlatformError(method: string, code: string, where: string): SlackCallFailed {
-  const kind: SlackFailureKind = SETUP_ERRORS.has(code)
+  const kind: SlackFailureKind = UNAVAILABLE_ERRORS.has(code)
+    ? 'unavailable'
+    : SETUP_ERRORS.has(code)
     ? 'setup'
     : TARGET_ERRORS.has(code)
       ? 'target'
       : CONTENT_ERRORS.has(code)
         ? 'content'
         : 'transient';
-  return new SlackCallFailed(method, code, kind, false, hintFor(code, kind, where));
+  return new SlackCallFailed(method, code, kind, MAYBE_CARRIED_OUT.has(code), hintFor(code, kind, where));
 }
 
 /** What an operator should do about an error in `where` (a channel or user id). */
@@ -95,8 +118,10 @@ export function hintFor(code: string, kind: SlackFailureKind, where: string): st
       return `${where} cannot receive this message: check the channel/people of the project in DEPLOYBOT_CONFIG`;
     case 'content':
       return 'Slack refused a message deploybot built: this is a deploybot bug, please report it with this log line';
+    case 'unavailable':
+      return 'Slack cannot be reached or is overloaded; the event waits until Slack answers again (SLACK_OUTAGE_MAX_HOURS at most)';
     case 'transient':
-      return 'Slack or the network failed; the event is retried with backoff';
+      return 'Slack answered in a way deploybot does not know; the event is retried with backoff';
     default: {
       const _exhaustive: never = kind;
       return _exhaustive;

@@ -45,7 +45,7 @@ export class WebClientSlackMessenger implements SlackMessenger {
   private readonly dmOf = new Map<string, string>();
   private historyRefused = false;
 
-  constructor(settings: SlackSettings) {
+  constructor(settings: Omit<SlackSettings, 'outage'>) {
     const common = { slackApiUrl: settings.apiUrl, timeout: settings.timeoutMs, logger: slackLogger() };
     this.client = new WebClient(settings.token, { ...common, retryConfig: settings.retry, rejectRateLimitedCalls: false });
     this.poster = new WebClient(settings.token, { ...common, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
@@ -156,6 +156,14 @@ export class WebClientSlackMessenger implements SlackMessenger {
     }
   }
 
+  /**
+   * One `auth.test` through the client that never retries: SlackReachability's probe while Slack
+   * is down, so a probe is one request, answered or failed within `timeoutMs`.
+   */
+  async probe(): Promise<void> {
+    await this.call('auth.test', 'the bot token', () => this.poster.auth.test());
+  }
+
   /** Who the token belongs to; proves the token and the API URL work. */
   async whoAmI(): Promise<{ team: string; user: string }> {
     const answer = await this.call('auth.test', 'the bot token', () => this.client.auth.test());
@@ -182,19 +190,20 @@ function classify(method: string, where: string, error: unknown): SlackCallFaile
     case ErrorCode.PlatformError:
       return classifyPlatformError(method, e.data?.error ?? 'unknown_error', where);
     case ErrorCode.RateLimitedError:
-      return new SlackCallFailed(method, 'rate_limited', 'transient', false, hintFor('rate_limited', 'transient', where));
+      return new SlackCallFailed(method, 'rate_limited', 'unavailable', false, hintFor('rate_limited', 'unavailable', where));
     case ErrorCode.HTTPError: {
       const status = e.statusCode ?? 0;
-      if (status >= 500) return new SlackCallFailed(method, `http_${status}`, 'transient', true, hintFor('http', 'transient', where));
+      if (status >= 500) return new SlackCallFailed(method, `http_${status}`, 'unavailable', true, hintFor('http', 'unavailable', where));
       return new SlackCallFailed(method, `http_${status}`, 'setup', false, `Slack answered HTTP ${status}: check SLACK_API_URL (expected https://slack.com/api/)`);
     }
     case ErrorCode.RequestError: {
       // WebClient turns "still 429 after the last retry" into a request error; a 429 did nothing.
       if (e.original?.message.startsWith('A rate limit was exceeded')) {
-        return new SlackCallFailed(method, 'rate_limited', 'transient', false, 'Slack kept answering 429 (rate limited); the event is retried with backoff');
+        return new SlackCallFailed(method, 'rate_limited', 'unavailable', false, 'Slack kept answering 429 (rate limited); the event waits until Slack accepts calls again');
       }
+      // Refused or not resolved: the request never left; a timeout or a cut connection may have been carried out.
       const refused = e.original?.cause?.code === 'ECONNREFUSED' || e.original?.cause?.code === 'ENOTFOUND';
-      return new SlackCallFailed(method, 'request_error', 'transient', !refused, `${e.original?.message ?? e.message}; the event is retried with backoff`);
+      return new SlackCallFailed(method, 'request_error', 'unavailable', !refused, `${e.original?.message ?? e.message}; the event waits until Slack answers again`);
     }
     default:
       return new SlackCallFailed(method, 'unexpected_error', 'transient', true, (e as Error)?.message ?? String(error));

@@ -1,3 +1,5 @@
+import { DEFAULT_OUTAGE_SETTINGS, type SlackOutageSettings } from './slack-reachability';
+
 /** How the notifier talks to Slack; defaults suit production, tests make them fast. */
 export interface SlackSettings {
   /** The bot token (`xoxb-…`), from SLACK_BOT_TOKEN. Never logged. */
@@ -13,6 +15,8 @@ export interface SlackSettings {
   retry: { retries: number; factor: number; minTimeout: number; maxTimeout: number; randomize: boolean };
   /** Minimum gap between two posts to one conversation (Slack: about 1 message per second per channel). */
   postIntervalMs: number;
+  /** How a Slack that stopped answering is probed (slack-reachability.ts). */
+  outage: SlackOutageSettings;
 }
 
 export const DEFAULT_SLACK_SETTINGS: Omit<SlackSettings, 'token' | 'apiUrl'> = {
@@ -20,6 +24,7 @@ export const DEFAULT_SLACK_SETTINGS: Omit<SlackSettings, 'token' | 'apiUrl'> = {
   // 6 attempts over about a minute, on top of any Retry-After waits.
   retry: { retries: 5, factor: 2, minTimeout: 1_000, maxTimeout: 20_000, randomize: true },
   postIntervalMs: 1_000,
+  outage: DEFAULT_OUTAGE_SETTINGS,
 };
 
 /** DI token of the SlackSettings. */

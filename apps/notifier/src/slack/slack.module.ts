@@ -1,20 +1,25 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, ReadinessRegistry } from '@app/platform';
+import { ObservedSlackMessenger } from './observed-slack-messenger';
 import { WebClientSlackMessenger } from './slack-messenger.adapter';
 import { SLACK_MESSENGER } from './slack-messenger.port';
+import { SlackReachability } from './slack-reachability';
 import { DEFAULT_SLACK_SETTINGS, SLACK_SETTINGS, type SlackSettings } from './slack-settings';
 
 /** Tuning a deployment or a test may override; the token and URL always come from the environment. */
 export type SlackTuning = Partial<Omit<SlackSettings, 'token' | 'apiUrl'>>;
 
-/** The Slack Web API client (SLACK_BOT_TOKEN, SLACK_API_URL) behind the SlackMessenger port. */
+/**
+ * The Slack Web API client (SLACK_BOT_TOKEN, SLACK_API_URL) behind the SlackMessenger port, and
+ * SlackReachability, which every call reports to and every effect asks first.
+ */
 @Module({})
 export class SlackModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('SlackModule');
   private authenticated = false;
 
   constructor(
-    @Inject(SLACK_MESSENGER) private readonly slack: WebClientSlackMessenger,
+    @Inject(WebClientSlackMessenger) private readonly slack: WebClientSlackMessenger,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
@@ -32,9 +37,19 @@ export class SlackModule implements OnApplicationBootstrap {
             return { ...DEFAULT_SLACK_SETTINGS, ...tuning, token, apiUrl: config.env.SLACK_API_URL };
           },
         },
-        { provide: SLACK_MESSENGER, inject: [SLACK_SETTINGS], useFactory: (s: SlackSettings) => new WebClientSlackMessenger(s) },
+        { provide: WebClientSlackMessenger, inject: [SLACK_SETTINGS], useFactory: (s: SlackSettings) => new WebClientSlackMessenger(s) },
+        {
+          provide: SlackReachability,
+          inject: [SLACK_SETTINGS, WebClientSlackMessenger],
+          useFactory: (s: SlackSettings, slack: WebClientSlackMessenger) => new SlackReachability(s.outage, () => slack.probe()),
+        },
+        {
+          provide: SLACK_MESSENGER,
+          inject: [WebClientSlackMessenger, SlackReachability],
+          useFactory: (slack: WebClientSlackMessenger, reachability: SlackReachability) => new ObservedSlackMessenger(slack, reachability),
+        },
       ],
-      exports: [SLACK_MESSENGER],
+      exports: [SLACK_MESSENGER, SlackReachability, SLACK_SETTINGS],
     };
   }
 

@@ -44,6 +44,12 @@ const EnvironmentSchema = z.object({
    * terminationGracePeriodSeconds at least ~5 s above this.
    */
   SHUTDOWN_GRACE_SECONDS: intFromEnv(0, 3_600).default(25),
+  /**
+   * The notifier: how long after an event its Slack messages may wait for Slack to answer again
+   * (an outage) before the event is dead-lettered. At most 168 (7 days): the EVENTS stream keeps
+   * messages that long.
+   */
+  SLACK_OUTAGE_MAX_HOURS: intFromEnv(1, 168).default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
