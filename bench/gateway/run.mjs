@@ -2,7 +2,12 @@
 // minimal @slack/bolt app as the peer, drives both from another process and writes the
 // results into docs/gateway.md (between the bench markers).
 //
-//   node bench/gateway/run.mjs [--skip-build] [--duration 10] [--rounds 3]
+//   node bench/gateway/run.mjs [--skip-build] [--duration 10] [--rounds 3] [--baseline DIR [--baseline-label TEXT]]
+//
+// --baseline DIR also starts the gateway of another checkout (e.g. `git archive <commit>` with a
+// node_modules link, built with `npx nest build gateway`, which this script does unless
+// --skip-build) and measures its clicks and webhooks in the same rounds: before and after on the
+// same machine at the same time.
 //
 // Each round measures every target once (peak, evenly paced, autocannon's overallRate),
 // the targets alternating, so a change in machine load hits all of them alike; the table
@@ -21,12 +26,15 @@ import { connect } from 'nats';
 const root = new URL('../../', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
+const text = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const baseline = text('--baseline');
+const baselineLabel = text('--baseline-label') ?? 'before';
 const duration = option('--duration', 10);
 const rounds = option('--rounds', 3);
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const prefix = `bench${Date.now().toString(36)}`;
 const secrets = { signingSecret: 'bench-signing-secret-0123456789', ciToken: 'bench-ci-token-0123456789abcdef' };
-const ports = { gateway: 3910, bolt: 3911 };
+const ports = { gateway: 3910, bolt: 3911, baseline: 3912 };
 const children = [];
 
 function start(name, command, argv, env) {
@@ -73,31 +81,45 @@ async function deleteStreams() {
 }
 
 async function main() {
-  if (!args.includes('--skip-build')) execFileSync('npx', ['nest', 'build', 'gateway'], { cwd: root, stdio: 'inherit' });
+  const loadAtStart = loadavg()[0];
+  if (!args.includes('--skip-build')) {
+    execFileSync('npx', ['nest', 'build', 'gateway'], { cwd: root, stdio: 'inherit' });
+    if (baseline) execFileSync('npx', ['nest', 'build', 'gateway'], { cwd: baseline, stdio: 'inherit' });
+  }
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const config = join(dir, 'config.yml');
   writeFileSync(config, 'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n');
 
-  const gateway = start('gateway', process.execPath, [join(root, 'dist/apps/gateway/apps/gateway/src/main.js')], {
-    PORT: String(ports.gateway),
-    NATS_URL: natsUrl,
-    NATS_SUBJECT_PREFIX: prefix,
-    DEPLOYBOT_CONFIG: config,
-    CI_WEBHOOK_TOKEN: secrets.ciToken,
-    SLACK_SIGNING_SECRET: secrets.signingSecret,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  });
+  const startGateway = (name, checkout, port) =>
+    start(name, process.execPath, [join(checkout, 'dist/apps/gateway/apps/gateway/src/main.js')], {
+      PORT: String(port),
+      NATS_URL: natsUrl,
+      NATS_SUBJECT_PREFIX: prefix,
+      DEPLOYBOT_CONFIG: config,
+      CI_WEBHOOK_TOKEN: secrets.ciToken,
+      SLACK_SIGNING_SECRET: secrets.signingSecret,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    });
+  const gateway = startGateway('gateway', root, ports.gateway);
+  const baselineGateway = baseline ? startGateway('baseline gateway', baseline, ports.baseline) : undefined;
   const bolt = start('bolt', process.execPath, [join(root, 'bench/gateway/bolt-peer.mjs')], { PORT: String(ports.bolt), SLACK_SIGNING_SECRET: secrets.signingSecret });
   await waitFor(`http://127.0.0.1:${ports.gateway}/readyz`);
   await waitFor(`http://127.0.0.1:${ports.bolt}/slack/events`, { method: 'POST' });
   for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok; i++) await sleep(100);
+  if (baselineGateway) {
+    await waitFor(`http://127.0.0.1:${ports.baseline}/readyz`);
+    for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${ports.baseline}/readyz`)).ok; i++) await sleep(100);
+  }
 
-  const servers = { gateway: gateway.pid, bolt: bolt.pid };
+  const servers = { gateway: gateway.pid, bolt: bolt.pid, baseline: baselineGateway?.pid };
   const natsPid = processId('nats-server');
+  const baselineName = `gateway ${baselineLabel}`;
   const targets = {
     'gateway: Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.gateway}/slack/interactions`, server: servers.gateway },
     'Bolt 5.1 (peer): Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.bolt}/slack/events`, server: servers.bolt },
+    ...(baselineGateway ? { [`${baselineName}: Slack clicks`]: { kind: 'slack', url: `http://127.0.0.1:${ports.baseline}/slack/interactions`, server: servers.baseline } } : {}),
     'gateway: CI webhooks': { kind: 'ci', url: `http://127.0.0.1:${ports.gateway}/build-complete`, server: servers.gateway },
+    ...(baselineGateway ? { [`${baselineName}: CI webhooks`]: { kind: 'ci', url: `http://127.0.0.1:${ports.baseline}/build-complete`, server: servers.baseline } } : {}),
   };
   const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
   let run = 0;
@@ -116,7 +138,7 @@ async function main() {
   }
   const stored = await storedInputs();
   const results = Object.entries(runs).map(([name, measured]) => ({ name, rounds: measured, median: medians(measured) }));
-  return { results, stored, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, duration, rounds, load: loadavg()[0] };
+  return { results, stored, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, duration, rounds, loadAtStart, load: loadavg()[0] };
 }
 
 /** utime + stime of a process in seconds, from /proc (undefined where there is none). */
@@ -158,10 +180,10 @@ function medians(measured) {
   };
 }
 
-function markdown({ results, stored, cpus, cpuModel, node, duration, rounds, load }) {
+function markdown({ results, stored, cpus, cpuModel, node, duration, rounds, loadAtStart, load }) {
   const n = (v) => (v === undefined ? '–' : Math.round(v).toLocaleString('en-US'));
   const lines = [
-    `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus} × ${cpuModel}, Node ${node}, NATS JetStream on the same machine, load average ${load.toFixed(1)} at the end, ${rounds} rounds of ${duration} s per measurement, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}. Medians over the rounds:`,
+    `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus} × ${cpuModel}, Node ${node}, NATS JetStream on the same machine, load average ${loadAtStart.toFixed(1)} at the start and ${load.toFixed(1)} at the end, ${rounds} rounds of ${duration} s per measurement, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}. Medians over the rounds:`,
     '',
     '| target | peak req/s (10 connections) | each round | CPU per request: server / nats-server (µs) | 200/s evenly paced: p50 / p99 / max (ms) | autocannon overallRate 200: p50 / p99 (ms) | failed requests |',
     '|---|---:|---|---:|---:|---:|---:|',

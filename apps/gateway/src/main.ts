@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { runService } from '@app/platform';
 import { GatewayModule } from './gateway.module';
+import { gatewayHttpAdapter } from './http/http-adapter';
 
 void runService({
   service: 'gateway',
   module: (config) => GatewayModule.register(config),
-
+  httpAdapter: () => gatewayHttpAdapter(),
 });

@@ -75,6 +75,12 @@ describe('GET /v1/… status queries, answered by approvals over NATS', () => {
     expect(received).toContainEqual({ id: 'b-42' });
   });
 
+  it('matches the path in any case and with a trailing slash, and passes the id on as it was sent', async () => {
+    const response = await get('/V1/Builds/b-Mixed-Case/');
+    expect(response.status).toBe(200);
+    expect(received).toContainEqual({ id: 'b-Mixed-Case' });
+  });
+
   it("answers approvals' refusal with its status and message", async () => {
     expect(await get('/v1/builds/unknown-id')).toMatchObject({ status: 404, json: { error: 'not found', message: 'no build unknown-id' } });
   });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { BuildCompleteRoute } from './build-complete.route';
+import { BuildCompleteController } from './build-complete.controller';
 
 /** CI's webhook: `POST /build-complete`. */
-@Module({ providers: [BuildCompleteRoute] })
+@Module({ controllers: [BuildCompleteController] })
 export class BuildsModule {}

@@ -6,7 +6,7 @@ import { Refusal } from './refusal';
 
 /**
  * CI's shared secret: `Authorization: Bearer <CI_WEBHOOK_TOKEN>`, compared in constant
- * time (DESIGN §5). Checked by the webhook and, through CiTokenGuard, the status queries.
+ * time (DESIGN §5). Checked through CiTokenGuard on the webhook and the status queries.
  */
 @Injectable()
 export class CiToken {

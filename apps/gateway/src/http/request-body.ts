@@ -4,6 +4,11 @@ import { Refusal } from './refusal';
 /** The fields of a decoded request body, as the route's validation reads them. */
 export type BodyFields = Record<string, unknown>;
 
+/** The request body as the gateway reads it: the exact bytes (see gatewayHttpAdapter), empty when there is none. */
+export function bodyBytes(body: unknown): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+}
+
 export const FORM = 'application/x-www-form-urlencoded';
 export const JSON_MEDIA_TYPE = 'application/json';
 

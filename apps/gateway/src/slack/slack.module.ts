@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { SlackInteractionsRoute } from './slack-interactions.route';
+import { SlackInteractionsController } from './slack-interactions.controller';
+import { SlackSignatureGuard } from './slack-signature.guard';
 
 /** Slack interactivity: signed button clicks become inputs. */
-@Module({ providers: [SlackInteractionsRoute] })
+@Module({ controllers: [SlackInteractionsController], providers: [SlackSignatureGuard] })
 export class SlackModule {}

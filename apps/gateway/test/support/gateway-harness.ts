@@ -6,6 +6,7 @@ import { loadEnvironment, parseProjects, streamName } from '@app/platform';
 import { createTestNats } from '../../../../test/infra/test-infra';
 import { CLOCK, Clock } from '../../src/clock';
 import { GatewayModule } from '../../src/gateway.module';
+import { gatewayHttpAdapter } from '../../src/http/http-adapter';
 import { GatewayOptions } from '../../src/gateway.options';
 import { InputStreamSetup } from '../../src/messaging/input-stream.setup';
 import { slackSignature } from '../../src/slack/slack-signature';
@@ -78,7 +79,7 @@ export async function startGateway(harness: HarnessOptions = {}): Promise<Gatewa
     .overrideProvider(CLOCK)
     .useValue(clock)
     .compile();
-  const app: INestApplication = moduleRef.createNestApplication({ logger: false });
+  const app: INestApplication = moduleRef.createNestApplication(gatewayHttpAdapter(harness.options), { logger: false });
   await app.listen(0, '127.0.0.1');
   if (harness.waitForStream !== false) await app.get(InputStreamSetup).ready;
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -28,7 +28,7 @@ function postChunked(url: string, chunks: string[], headers: Record<string, stri
   });
 }
 
-describe('the webhooks served in front of Nest (real NATS, real HTTP)', () => {
+describe('one HTTP pipeline for every route: Nest on Fastify (real NATS, real HTTP)', () => {
   let gw: GatewayHarness;
   beforeAll(async () => {
     gw = await startGateway();
@@ -42,11 +42,30 @@ describe('the webhooks served in front of Nest (real NATS, real HTTP)', () => {
     }
   });
 
-  it('leaves other methods on these paths, and every other route, to Nest', async () => {
-    const get = await fetch(`${gw.baseUrl}/build-complete`);
-    expect(get.status).toBe(404);
-    expect(await get.json()).toEqual({ error: 'not found', message: expect.stringContaining('/build-complete') });
+  it('answers another method on a webhook path as any unknown route: 404 in the same JSON shape', async () => {
+    for (const [method, path] of [['GET', '/build-complete'], ['PUT', '/slack/interactions'], ['POST', '/no-such-route']]) {
+      const response = await fetch(`${gw.baseUrl}${path}`, { method });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not found', message: `Cannot ${method} ${path}` });
+    }
     expect((await fetch(`${gw.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses a request that declares a body over 64 KiB on any route, before reading it', async () => {
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(`${gw.baseUrl}/v1/builds/b-1`, { method: 'GET', headers: { ...ciHeaders(), 'content-length': String(65 * 1024) } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          request.destroy();
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      });
+      request.on('error', reject);
+      request.write('x'); // the rest never comes: the answer must not wait for it
+    });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toEqual({ error: 'payload too large', message: 'the request body is larger than 65536 bytes' });
   });
 
   it('refuses a chunked body without Content-Length as soon as it passes 64 KiB, and publishes nothing', async () => {
@@ -82,7 +101,7 @@ describe('the webhooks served in front of Nest (real NATS, real HTTP)', () => {
     expect(await gw.inputCount()).toBe(before + 1);
   });
 
-  it('counts the webhooks in /metrics by route and status', async () => {
+  it('counts every route in /metrics by route template and status, the webhooks too', async () => {
     const body = click('metrics-build');
     expect((await post(`${gw.baseUrl}/slack/interactions`, body, slackHeaders(body, Math.floor(gw.clock.ms / 1000)))).status).toBe(200);
     expect((await post(`${gw.baseUrl}/slack/interactions`, body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(401);
@@ -91,5 +110,6 @@ describe('the webhooks served in front of Nest (real NATS, real HTTP)', () => {
     expect(metrics).toMatch(/deploybot_http_requests_total\{route="\/slack\/interactions",method="POST",status="401"\} [1-9]/);
     expect(metrics).toMatch(/deploybot_http_requests_total\{route="\/build-complete",method="POST",status="202"\} [1-9]/);
     expect(metrics).toMatch(/deploybot_http_request_duration_seconds_count\{route="\/slack\/interactions",method="POST"\} [1-9]/);
+    expect(metrics).toMatch(/deploybot_http_requests_total\{route="unmatched",method="POST",status="404"\} [1-9]/);
   });
 });

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Logger, Post, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { BuildCompletedSchema, Subjects } from '@app/contracts';
 import { APP_CONFIG } from '@app/platform';
 import type { AppConfig } from '@app/platform';
@@ -6,10 +7,10 @@ import { CLOCK } from '../clock';
 import type { Clock } from '../clock';
 import { GATEWAY_OPTIONS } from '../gateway.options';
 import type { GatewayOptions } from '../gateway.options';
-import { CiToken } from '../http/ci-token';
-import { DirectAnswer, DirectRequest, DirectRoute, DirectRoutes, headerValue } from '../http/direct-routes';
+import { CiTokenGuard } from '../http/ci-token.guard';
+import { headerValue } from '../http/header-value';
 import { Refusal } from '../http/refusal';
-import { decodeFields } from '../http/request-body';
+import { bodyBytes, decodeFields } from '../http/request-body';
 import { InputPublisher } from '../messaging/input-publisher';
 import { buildCompletedEnvelope } from './build-completed.envelope';
 import { checkBuildRequest, idempotencyKeyProblem } from './build-request';
@@ -26,28 +27,28 @@ export interface BuildAccepted {
  * `POST /build-complete`: CI reports a built image (DESIGN §1, §7). Answers 202 only
  * once JetStream stored the BuildCompleted input, so a 2xx means nothing can be lost.
  */
-@Injectable()
-export class BuildCompleteRoute implements DirectRoute, OnModuleInit {
-  readonly paths = ['/build-complete'];
+@Controller()
+export class BuildCompleteController {
   private readonly logger = new Logger('BuildComplete');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
-    private readonly token: CiToken,
     private readonly publisher: InputPublisher,
-    private readonly routes: DirectRoutes,
   ) {}
 
-  onModuleInit(): void {
-    this.routes.register(this);
-  }
-
-  async handle({ headers, body }: DirectRequest): Promise<DirectAnswer> {
-    this.token.verify(headers.authorization);
-    const fields = decodeFields(headers['content-type'], body);
-    const idempotencyKey = headerValue(headers['idempotency-key']);
+  @Post('build-complete')
+  @HttpCode(202)
+  @UseGuards(CiTokenGuard)
+  async buildComplete(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('idempotency-key') idempotencyKeyHeader: string | string[] | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BuildAccepted> {
+    const fields = decodeFields(contentType, bodyBytes(body));
+    const idempotencyKey = headerValue(idempotencyKeyHeader);
     const keyProblem = idempotencyKey === undefined ? undefined : idempotencyKeyProblem(idempotencyKey);
     const check = checkBuildRequest(fields, this.config.projects.ids());
     if (!check.ok || keyProblem) {
@@ -65,7 +66,7 @@ export class BuildCompleteRoute implements DirectRoute, OnModuleInit {
     }
     this.logger.log({ msg: 'build accepted', requestId, correlationId: requestId, ...check.request });
     const link = `/v1/builds/${requestId}`;
-    const accepted: BuildAccepted = { id: requestId, status: 'accepted', links: { build: link } };
-    return { status: 202, body: accepted, headers: { Location: link } };
+    void reply.header('Location', link);
+    return { id: requestId, status: 'accepted', links: { build: link } };
   }
 }

@@ -1,17 +1,15 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, UseGuards } from '@nestjs/common';
 import { MessageSchemas } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
-import type { AppConfig } from '@app/platform';
 import { CLOCK } from '../clock';
 import type { Clock } from '../clock';
 import { GATEWAY_OPTIONS } from '../gateway.options';
 import type { GatewayOptions } from '../gateway.options';
-import { DirectAnswer, DirectRequest, DirectRoute, DirectRoutes, headerValue } from '../http/direct-routes';
 import { Refusal } from '../http/refusal';
+import { bodyBytes } from '../http/request-body';
 import { InputPublisher } from '../messaging/input-publisher';
 import { clickInput } from './click-input';
 import { parseInteraction } from './interaction-parser';
-import { describeSignatureRefusal, verifySlackSignature } from './slack-signature';
+import { SlackSignatureGuard } from './slack-signature.guard';
 
 /** What Slack shows the person who clicked when their click could not be taken. */
 export interface EphemeralAnswer {
@@ -25,39 +23,27 @@ export const CLICK_NOT_TAKEN: EphemeralAnswer = {
 };
 
 /**
- * Slack's interactivity requests (button clicks). Only requests signed by Slack get past
- * the first line (401 otherwise, before the body is read as a payload, so nothing is
- * published). Answered within Slack's 3 s, always 200: an empty body when the click was
+ * `POST /slack/interactions` (and the seed's `/slack-interactions`): Slack's interactivity
+ * requests (button clicks). Only requests signed by Slack get past SlackSignatureGuard (401
+ * otherwise, before the body is read as a payload, so nothing is published). Answered within Slack's 3 s, always 200: an empty body when the click was
  * stored (what follows shows up as message edits by the notifier), or an ephemeral
  * "try again" when NATS did not take it in time. The gateway never calls Slack's Web API.
  */
-@Injectable()
-export class SlackInteractionsRoute implements DirectRoute, OnModuleInit {
-  readonly paths = ['/slack/interactions', '/slack-interactions'];
+@Controller()
+export class SlackInteractionsController {
   private readonly logger = new Logger('SlackInteractions');
-  private readonly secret: string;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
     private readonly publisher: InputPublisher,
-    private readonly routes: DirectRoutes,
-  ) {
-    if (!config.env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is required by the gateway');
-    this.secret = config.env.SLACK_SIGNING_SECRET;
-  }
+  ) {}
 
-  onModuleInit(): void {
-    this.routes.register(this);
-  }
-
-  async handle({ headers, body }: DirectRequest): Promise<DirectAnswer> {
-    const signed = { timestamp: headerValue(headers['x-slack-request-timestamp']), signature: headerValue(headers['x-slack-signature']), rawBody: body };
-    const check = verifySlackSignature(this.secret, signed, Math.floor(this.clock.nowMs() / 1000));
-    if (!check.ok) throw new Refusal(401, { error: 'unauthorized', message: describeSignatureRefusal(check.reason) });
-
-    const parsed = parseInteraction(body.toString('utf8'));
+  @Post(['slack/interactions', 'slack-interactions'])
+  @HttpCode(200)
+  @UseGuards(SlackSignatureGuard)
+  async interaction(@Body() body: unknown): Promise<EphemeralAnswer | undefined> {
+    const parsed = parseInteraction(bodyBytes(body).toString('utf8'));
     if (!parsed.ok) throw new Refusal(400, { error: 'invalid interaction', message: parsed.message });
     const now = new Date(this.clock.nowMs());
     const inputs = parsed.clicks.map((click) => clickInput(click, now));
@@ -69,11 +55,11 @@ export class SlackInteractionsRoute implements DirectRoute, OnModuleInit {
       await Promise.all(inputs.map((input) => this.publisher.publish('slack', input.subject, input.envelope, this.options.slackPublishTimeoutMs)));
     } catch (error) {
       this.logger.warn({ msg: 'could not publish a Slack click; asked the user to try again', reason: (error as Error).message });
-      return { status: 200, body: CLICK_NOT_TAKEN };
+      return CLICK_NOT_TAKEN;
     }
     for (const { envelope } of inputs) {
       this.logger.log({ msg: 'click accepted', type: envelope.type, id: envelope.id, buildId: envelope.data.buildId, correlationId: envelope.correlationId, user: envelope.data.user });
     }
-    return { status: 200 };
+    return undefined;
   }
 }
