@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import { AppConfig, APP_CONFIG } from '../config';
+import { DeadLetterMetricsRefresher } from '../dead-letters';
 import { JetStreamClient } from '../messaging';
 import { ObservabilityModule, ReadinessRegistry } from '../observability';
 
@@ -27,6 +29,15 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: JETSTREAM_CLIENT, useValue: client },
+        // deploybot_dead_letters{service} and its oldest age, read over the client's connection.
+        {
+          provide: DeadLetterMetricsRefresher,
+          useValue: new DeadLetterMetricsRefresher({
+            connection: () => (client.isReady() ? client.unwrap<NatsConnection>() : undefined),
+            prefix: config.env.NATS_SUBJECT_PREFIX,
+            service: config.env.SERVICE,
+          }),
+        },
       ],
       exports: [APP_CONFIG, JETSTREAM_CLIENT],
     };
