@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplication, Logger as NestLogger, ShutdownSignal, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
 import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
@@ -20,6 +21,8 @@ export interface ServiceDefinition {
    * one busy channel does not hold up the others.
    */
   concurrency?: number;
+  /** The HTTP server Nest runs on (e.g. the gateway's Fastify adapter); Nest's default, Express, when omitted. */
+  httpAdapter?: (config: AppConfig) => AbstractHttpAdapter;
 }
 
 /**
@@ -32,7 +35,8 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const config = orExitOnConfigError(definition.service, () => loadAppConfig(definition.service));
   const module = orExitOnConfigError(definition.service, () => definition.module(config));
   // Until nestjs-pino takes over (and if start-up fails before it does), the same JSON lines.
-  const app = await NestFactory.create(module, { bufferLogs: true, logger: startupLogger(definition.service, config.env.LOG_LEVEL) });
+  const options = { bufferLogs: true, logger: startupLogger(definition.service, config.env.LOG_LEVEL) };
+  const app = definition.httpAdapter ? await NestFactory.create(module, definition.httpAdapter(config), options) : await NestFactory.create(module, options);
   app.useLogger(app.get(Logger));
 
   const server = definition.consumers?.length || definition.answersQueries ? attachTransport(app, definition, config) : undefined;

@@ -1,5 +1,4 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import { register } from 'prom-client';
 import { ReadinessRegistry } from './readiness';
 
@@ -17,9 +16,10 @@ export class HealthController {
 
   /** Ready: every dependency this service needs is usable; 503 otherwise. */
   @Get('readyz')
-  async readyz(@Res() res: Response): Promise<void> {
+  async readyz(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<{ status: string; checks: Record<string, 'up' | 'down'> }> {
     const result = await this.readiness.evaluate();
-    res.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+    res.status(result.ready ? 200 : 503); // Express's response and Fastify's reply alike
+    return { status: result.ready ? 'ready' : 'not ready', checks: result.checks };
   }
 
   @Get('metrics')

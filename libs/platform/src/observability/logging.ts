@@ -27,8 +27,8 @@ export function loggerParams(service: string, level: string): Params {
     pinoHttp: [
       {
         ...lineOptions(service, level),
-        // Health probes every few seconds would drown everything else.
-        autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes((req.url ?? '').split('?')[0]) },
+        // Health probes every few seconds would drown everything else. originalUrl: on Fastify, Nest's middleware sees `req.url` as "/".
+        autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]) },
         serializers: {
           req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
