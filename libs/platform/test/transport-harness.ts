@@ -4,7 +4,12 @@ import { Test } from '@nestjs/testing';
 import { z } from 'zod';
 import { envelopeSchema, EventEnvelope } from '@app/contracts';
 import { connect } from 'nats';
-import { connectJetStream, interruptionsBucket, JetStreamContext, JetStreamOptions } from '../src/messaging';
+import { connectJetStream, interruptionsBucket, JetStreamContext, JetStreamOptions, JetStreamServer } from '../src/messaging';
+
+const transports = new WeakMap<INestApplication, JetStreamServer>();
+
+/** The transport of an app started here (its readiness, its consumers). */
+export const transportOf = (app: INestApplication): JetStreamServer => transports.get(app)!;
 
 /** Test subjects on the INPUTS stream, with the envelope schema every message must match. */
 export const TestSubjects = { Work: 'input.test-work', Other: 'input.test-other', Echo: 'query.test-echo' } as const;
@@ -16,6 +21,8 @@ export interface Delivery {
   id: string;
   n: number;
   deliveryCount: number;
+  /** The build (correlation id). */
+  build: string;
 }
 
 /** What the recording handler does for a message: succeed, or throw. */
@@ -25,6 +32,12 @@ export const deliveries: Delivery[] = [];
 
 export function work(n: number, id = `work-${n}-${Math.random().toString(36).slice(2)}`, correlationId = id): Work {
   return { id, type: 'Work', streamId: 'test', version: 0, occurredAt: new Date().toISOString(), correlationId, causationId: id, data: { n } };
+}
+
+/** Version `version` of build `build`'s stream, as the relay publishes domain events (`n` = version). */
+export function buildEvent(build: string, version: number): Work {
+  const id = `${build}-v${version}`;
+  return { id, type: 'Work', streamId: `build-${build}`, version, occurredAt: new Date().toISOString(), correlationId: build, causationId: id, data: { n: version } };
 }
 
 /** A Nest app whose only handlers record every delivery, connected through the JetStream transport. */
@@ -37,6 +50,9 @@ export async function startRecordingService(opts: {
   concurrency?: number;
   shutdownTimeoutMs?: number;
   interruptTimeoutMs?: number;
+  retryLaterMaxAgeMs?: number;
+  /** Any other transport option. */
+  transport?: Partial<JetStreamOptions>;
 }): Promise<INestApplication> {
   const behaviour = opts.behaviour ?? (() => undefined);
 
@@ -44,7 +60,7 @@ export async function startRecordingService(opts: {
   class RecordingController {
     @EventPattern<string>(TestSubjects.Work)
     async onWork(@Payload() message: Work, @Ctx() ctx: JetStreamContext): Promise<void> {
-      deliveries.push({ instance: opts.instance, id: message.id, n: message.data.n, deliveryCount: ctx.getDeliveryCount() });
+      deliveries.push({ instance: opts.instance, id: message.id, n: message.data.n, deliveryCount: ctx.getDeliveryCount(), build: message.correlationId });
       await behaviour(message, ctx.getDeliveryCount(), ctx);
     }
 
@@ -63,6 +79,8 @@ export async function startRecordingService(opts: {
     concurrency: opts.concurrency ?? 8,
     shutdownTimeoutMs: opts.shutdownTimeoutMs,
     interruptTimeoutMs: opts.interruptTimeoutMs,
+    retryLaterMaxAgeMs: opts.retryLaterMaxAgeMs,
+    ...opts.transport,
   });
 }
 
@@ -73,7 +91,9 @@ export async function startTestService(controllers: Type[], options: JetStreamOp
 
   const moduleRef = await Test.createTestingModule({ imports: [TestServiceModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
-  connectJetStream(app, { schemas: { [TestSubjects.Work]: WorkSchema }, backoffMs: [50, 100], ackWaitMs: 2_000, ...options });
+  // The catalogue of this test "version": Work and Other are known subjects, anything else is not.
+  const server = connectJetStream(app, { schemas: { [TestSubjects.Work]: WorkSchema, [TestSubjects.Other]: WorkSchema }, backoffMs: [50, 100], ackWaitMs: 2_000, ...options });
+  transports.set(app, server);
   await app.startAllMicroservices();
   await app.init();
   return app;

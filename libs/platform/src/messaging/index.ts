@@ -9,4 +9,5 @@ export * from './stream-setup';
 export * from './rethrow-rpc-errors.filter';
 export * from './connect-jetstream';
 export * from './dead-letters';
-export { INTERRUPTIONS_FORGIVEN } from './interruption-ledger';
+export { INTERRUPTIONS_FORGIVEN } from './uncounted-deliveries';
+export type { NatsAuth } from './nats-connection';

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Controller, INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { connect, JSONCodec, NatsConnection } from 'nats';
+import { connect, DiscardPolicy, JSONCodec, NatsConnection } from 'nats';
 import { deadLetterSubject } from '@app/contracts';
 import { createTestNats } from '../../../../test/infra/test-infra';
-import { deleteInterruptionCounts, deliveries, startRecordingService, startTestService, TestSubjects, until, work } from '../../test/transport-harness';
+import { buildEvent, deleteInterruptionCounts, deliveries, startRecordingService, startTestService, TestSubjects, until, work } from '../../test/transport-harness';
 import type { Work } from '../../test/transport-harness';
 import { DeadLetterHeaders } from './dead-letters';
 import { JetStreamClient } from './jetstream.client';
@@ -125,5 +125,68 @@ describe('JetStream transport: a consumer of dead letters', () => {
     const info = await (await nc.jetstreamManager()).consumers.info(streamName(nats.prefix, 'DLQ'), 'watcher-dlq-recorder');
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending).toBe(0);
+  });
+});
+
+describe('JetStream transport: a dead letter that cannot be published', () => {
+  let nats: Awaited<ReturnType<typeof createTestNats>>;
+  let client: JetStreamClient;
+  let nc: NatsConnection;
+  let app: INestApplication;
+
+  beforeEach(async () => {
+    nats = await createTestNats();
+    client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 'test-client' });
+    nc = await connect({ servers: nats.url });
+    deliveries.length = 0;
+    app = await startRecordingService({
+      natsUrl: nats.url,
+      prefix: nats.prefix,
+      instance: 'a',
+      behaviour: (m) => {
+        if (m.data.n === 1) throw new PermanentError('cannot handle v1');
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await app.close();
+    await client.close();
+    await nc.close();
+    await nats.cleanup();
+  });
+
+  const dlq = () => streamName(nats.prefix, 'DLQ');
+  const failedDeadLetters = async () =>
+    (await MessagingMetrics.handled.get()).values.filter((v) => v.labels.result === 'dead-letter-failed' && v.labels.service === 'recorder').reduce((sum, v) => sum + v.value, 0);
+
+  it('keeps the message (unacked, retried) while the DLQ refuses it, and dead-letters it once the DLQ accepts; the build waits meanwhile', async () => {
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(dlq());
+    await jsm.streams.update(dlq(), { ...info.config, max_msgs: 1, discard: DiscardPolicy.New });
+    await nc.jetstream().publish(absoluteSubject(nats.prefix, 'dlq.filler.x'), JSONCodec().encode({})); // the DLQ is full
+    const before = await failedDeadLetters();
+
+    await client.publishEvent(TestSubjects.Work, buildEvent('b', 1));
+    await client.publishEvent(TestSubjects.Work, buildEvent('b', 2));
+    await until(async () => (await failedDeadLetters()) - before >= 3, 10_000, 'three refused dead letters');
+    const consumer = await jsm.consumers.info(streamName(nats.prefix, 'INPUTS'), 'recorder-inputs');
+    expect(consumer.num_ack_pending).toBe(2); // neither acked nor given up
+    expect(deliveries.some((d) => d.n === 2)).toBe(false); // v2 waits for v1's end
+
+    await jsm.streams.update(dlq(), { ...info.config, max_msgs: -1, discard: DiscardPolicy.Old });
+    await until(() => deliveries.some((d) => d.n === 2), 10_000, 'v2 once v1 was dead-lettered');
+    const dead = await jsm.streams.getMessage(dlq(), { last_by_subj: `${nats.prefix}.dlq.recorder.${TestSubjects.Work}` });
+    expect(dead.header.get(DeadLetterHeaders.Reason)).toContain('cannot handle v1');
+    expect((await jsm.streams.info(dlq())).state.messages).toBe(2); // the filler and one dead letter
+  });
+
+  it('re-creates a deleted DLQ stream to store the dead letter', async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(dlq());
+    await client.publishEvent(TestSubjects.Work, buildEvent('c', 1));
+    await until(async () => (await jsm.streams.info(dlq()).catch(() => undefined))?.state.messages === 1, 10_000, 'the dead letter in a new DLQ');
+    const dead = await jsm.streams.getMessage(dlq(), { seq: 1 });
+    expect(JSON.parse(new TextDecoder().decode(dead.data)).id).toBe('c-v1');
   });
 });

@@ -199,7 +199,7 @@ describe('JetStream transport shutdown with a stuck handler', () => {
       shutdownTimeoutMs: 300,
       interruptTimeoutMs: 200,
     });
-    server.addHandler(TestSubjects.Work, async () => new Promise<void>(() => deliveries.push({ instance: 'stuck', id: 'x', n: 0, deliveryCount: 1 })), true);
+    server.addHandler(TestSubjects.Work, async () => new Promise<void>(() => deliveries.push({ instance: 'stuck', id: 'x', n: 0, deliveryCount: 1, build: 'x' })), true);
     await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
     const client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 't' });
     await client.publishEvent(TestSubjects.Work, work(1));

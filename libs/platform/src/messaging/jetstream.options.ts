@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { StreamName } from '@app/contracts';
+import type { NatsAuth } from './nats-connection';
 
 /** How a service consumes one JetStream stream. */
 export interface ConsumerSpec {
@@ -22,6 +23,13 @@ export interface ConsumerSpec {
 
 export interface JetStreamOptions {
   servers: string[];
+  /** Credentials and TLS for the connection (NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, NATS_TOKEN, NATS_TLS_*). */
+  auth?: NatsAuth;
+  /**
+   * Replicas of the streams and key-value buckets this transport creates (NATS_STREAM_REPLICAS):
+   * 1 on a single server, 3 on a cluster. An existing stream is updated to it.
+   */
+  streamReplicas?: number;
   /** Subject prefix and stream-name prefix; isolates deployments (and tests) on one NATS. */
   prefix: string;
   /** The consuming service: durable names, queue group of queries, dead-letter subjects. */
@@ -52,6 +60,27 @@ export interface JetStreamOptions {
   shutdownTimeoutMs?: number;
   /** Once the shutdown signal is aborted, how long handlers get to throw `Interrupted` and be handed back. */
   interruptTimeoutMs?: number;
+  /**
+   * How long a message may be put off with `RetryLater` (its age: since it was stored), default 24 h
+   * (RETRY_LATER_MAX_AGE_SECONDS). Past it, a `RetryLater` counts as an ordinary failure.
+   */
+  retryLaterMaxAgeMs?: number;
+  /** The delay of a `RetryLater` that names none. */
+  retryLaterDelayMs?: number;
+  /**
+   * How long a message on a subject this version does not know is left for a replica that knows it
+   * (a newer version during a rolling upgrade) before it is dead-lettered with that reason (default 1 h).
+   */
+  unknownSubjectMaxAgeMs?: number;
+  /** How often such a message comes back meanwhile (default 30 s). */
+  unknownSubjectRetryMs?: number;
+  /**
+   * How long a domain event whose predecessor (version − 1) is unfinished is held in this process
+   * before it is handed back, uncounted, for a later delivery (default 2 s).
+   */
+  orderHoldMs?: number;
+  /** How often each consumer is checked to exist (a deleted one is re-created), default 5 s. */
+  probeMs?: number;
 }
 
 export const DEFAULTS = {
@@ -62,6 +91,13 @@ export const DEFAULTS = {
   timeoutMs: 5_000,
   shutdownTimeoutMs: 10_000,
   interruptTimeoutMs: 2_000,
+  streamReplicas: 1,
+  retryLaterMaxAgeMs: 24 * 3600 * 1000,
+  retryLaterDelayMs: 30_000,
+  unknownSubjectMaxAgeMs: 3600 * 1000,
+  unknownSubjectRetryMs: 30_000,
+  orderHoldMs: 2_000,
+  probeMs: 5_000,
 };
 
 /** `deploybot` + `input.build-completed` → `deploybot.input.build-completed`. */
@@ -73,7 +109,15 @@ const namePrefix = (prefix: string): string => prefix.toUpperCase().replace(/[^A
 export const streamName = (prefix: string, stream: StreamName): string => `${namePrefix(prefix)}_${stream}`;
 
 /**
- * The KV bucket that counts interrupted deliveries, one per prefix like the streams
- * (its stream is `KV_<bucket>`). Renaming it forgets the counts of messages in flight.
+ * The KV bucket that counts the deliveries that do not count (interrupted by a shutdown, put off
+ * by `RetryLater` or to wait for the build's turn), one per prefix like the streams (its stream is
+ * `KV_<bucket>`; the name predates the put-off counts). Renaming it forgets the counts of messages in flight.
  */
 export const interruptionsBucket = (prefix: string): string => `${namePrefix(prefix)}_INTERRUPTIONS`;
+
+/**
+ * The KV bucket of per-build order: per consumer and build, the highest version it finished
+ * (`<stream>.<durable>.<streamId>`). Renaming it makes every build's next message wait for its
+ * consumer's ack floor once (correct, only slower).
+ */
+export const buildOrderBucket = (prefix: string): string => `${namePrefix(prefix)}_BUILD_ORDER`;

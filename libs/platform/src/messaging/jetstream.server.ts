@@ -1,17 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { ConsumerMessages, JsMsg, Msg, NatsConnection, StringCodec } from 'nats';
+import { JsMsg, Msg, NatsConnection, StringCodec } from 'nats';
 import { lastValueFrom } from 'rxjs';
-import { deadLetterSubject, Streams, StreamName } from '@app/contracts';
-import { describeIssues } from '../config/describe-issues';
-import { deadLetterHeaders, originalSubjectOf } from './dead-letters';
-import { INTERRUPTIONS_FORGIVEN, InterruptionLedger } from './interruption-ledger';
-import { Interrupted, isInterruption, JetStreamContext, PermanentError, RetryLater } from './jetstream.context';
-import { absoluteSubject, ConsumerSpec, DEFAULTS, interruptionsBucket, JetStreamOptions, streamName } from './jetstream.options';
-import { KeyedExecutor } from './keyed-executor';
-import { MessagingMetrics } from './messaging.metrics';
+import { Streams, StreamName } from '@app/contracts';
+import { BuildOrder } from './build-order';
+import { ActiveConsumer, ConsumerLoop } from './consumer-loop';
+import { parse } from './delivery';
+import { DeliveryHandler } from './delivery-handler';
+import { Interrupted, JetStreamContext } from './jetstream.context';
+import { absoluteSubject, buildOrderBucket, ConsumerSpec, DEFAULTS, interruptionsBucket, JetStreamOptions, streamName } from './jetstream.options';
+import { KeyedExecutor, REQUEUE } from './keyed-executor';
 import { connectNats } from './nats-connection';
-import { ensureConsumer, ensureStream } from './stream-setup';
+import { ensureStream } from './stream-setup';
+import { UncountedDeliveries } from './uncounted-deliveries';
 import { watchConnection } from './connection-state';
 
 const codec = StringCodec();
@@ -23,50 +24,40 @@ const codec = StringCodec();
  */
 export const DEAD_LETTER_MAX_DELIVER = 100;
 
-/** One consumer as it runs: where it reads and how it ends what it cannot handle. */
-interface ActiveConsumer {
-  stream: string;
-  durable: string;
-  filterSubject?: string;
-  /** On the DLQ stream: gives up by terminating (with an error log), never by dead-lettering again. */
-  deadLetters: boolean;
-  maxDeliver: number;
-}
-
-/** One delivery being handled, with its count (interrupted deliveries left out). */
-interface Attempt {
-  m: JsMsg;
-  subject: string;
-  consumer: ActiveConsumer;
-  deliveries: number;
-  interruptions: number;
-}
+type ResolvedOptions = Required<Omit<JetStreamOptions, 'schemas' | 'consumers' | 'auth'>> & Pick<JetStreamOptions, 'schemas' | 'consumers' | 'auth'>;
 
 /**
  * A Nest transport strategy over JetStream: at-least-once delivery to ordinary
  * `@EventPattern(Subjects.X)` handlers, and core NATS request/reply for `@MessagePattern`.
  *
- * - Streams and durable pull consumers are created or updated at start-up (idempotent).
+ * - Streams and durable pull consumers are created or updated at start-up, and again whenever
+ *   one is found deleted; readiness is false while any consumer is not consuming.
  * - Each payload is validated against its schema before the handler runs; an invalid one
  *   is dead-lettered, not retried.
  * - A message is acked only after the handler's promise resolved; a failure is redelivered
  *   with backoff; after `maxDeliver` counted deliveries it is dead-lettered with a log line and
- *   a metric. A handler that throws `Interrupted` (shutdown) hands its message back uncounted.
+ *   a metric. `Interrupted` (shutdown) hands it back uncounted; `RetryLater` puts it off,
+ *   uncounted, up to `retryLaterMaxAgeMs`.
+ * - A build's domain events take effect in version order on every replica, across failures and
+ *   restarts (`BuildOrder`); inside one process, messages of one build are handled one at a time.
  * - A consumer of the DLQ stream gets dead letters with their headers; what it cannot handle it
  *   terminates (logged, left in the stream) instead of dead-lettering it again.
  * - Replicas of one service share a durable consumer, so each message reaches one of them.
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private nc?: NatsConnection;
-  private ledger?: InterruptionLedger;
-  private readonly iterators: ConsumerMessages[] = [];
-  private readonly loops: Promise<void>[] = [];
+  private order?: BuildOrder;
+  private deliveries?: DeliveryHandler;
+  private readonly loops: ConsumerLoop[] = [];
+  private readonly running: Promise<void>[] = [];
   private readonly executor: KeyedExecutor;
-  private readonly opts: Required<Omit<JetStreamOptions, 'schemas' | 'consumers'>> & Pick<JetStreamOptions, 'schemas' | 'consumers'>;
+  private readonly opts: ResolvedOptions;
   private readonly heartbeats = new Set<NodeJS.Timeout>();
   /** Received but not started; what a shutdown hands back, or records as interrupted. */
   private readonly waiting = new Map<JsMsg, ActiveConsumer>();
   private readonly shutdown = new AbortController();
+  private probe?: NodeJS.Timeout;
+  private uncounted?: UncountedDeliveries;
   private stopping = false;
   private closed?: Promise<void>;
   private connection = { up: false };
@@ -75,32 +66,54 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   constructor(options: JetStreamOptions) {
     super();
     const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.opts = { ...DEFAULTS, ...given } as typeof this.opts;
-    this.executor = new KeyedExecutor(this.opts.concurrency);
+    this.opts = { ...DEFAULTS, ...given } as ResolvedOptions;
+    this.executor = new KeyedExecutor(this.opts.concurrency, this.opts.concurrency * 4);
   }
 
-  /** true while connected to NATS and consuming. */
+  /** true while connected to NATS and every consumer is pulling from an existing consumer. */
   isReady(): boolean {
-    return this.connection.up && !this.stopping;
+    return this.connection.up && !this.stopping && this.loops.every((loop) => loop.consuming);
+  }
+
+  /** Each consumer's durable name and whether it is consuming right now (logs, tests). */
+  consumerStates(): { stream: string; durable: string; consuming: boolean }[] {
+    return this.loops.map((loop) => ({ stream: loop.consumer.stream, durable: loop.consumer.durable, consuming: loop.consuming }));
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.nc = await connectNats(this.opts.servers, `${this.opts.service}-server`, this.opts.timeoutMs);
+      const { opts } = this;
+      this.nc = await connectNats(opts.servers, `${opts.service}-server`, opts.timeoutMs, opts.auth);
       this.connection = watchConnection(this.nc, this.logger);
-      this.ledger = new InterruptionLedger(this.nc.jetstream({ timeout: this.opts.timeoutMs }), interruptionsBucket(this.opts.prefix), this.logger);
-      const jsm = await this.nc.jetstreamManager({ timeout: this.opts.timeoutMs });
-      for (const stream of Object.keys(Streams) as StreamName[]) await ensureStream(jsm, this.opts.prefix, stream);
-      for (const spec of this.opts.consumers ?? []) {
+      const js = this.nc.jetstream({ timeout: opts.timeoutMs });
+      const jsm = await this.nc.jetstreamManager({ timeout: opts.timeoutMs });
+      this.uncounted = new UncountedDeliveries(js, interruptionsBucket(opts.prefix), this.logger, opts.streamReplicas);
+      this.order = new BuildOrder(js, jsm, buildOrderBucket(opts.prefix), this.logger, {
+        replicas: opts.streamReplicas,
+        holdMs: opts.orderHoldMs,
+        crowded: () => this.executor.saturated,
+      });
+      this.deliveries = new DeliveryHandler(opts, {
+        nc: this.nc,
+        jsm,
+        uncounted: this.uncounted,
+        order: this.order,
+        lookup: (subject) => this.getHandlerByPattern(subject) ?? undefined,
+        invoke: (handler, payload, ctx) => this.invoke(handler, payload, ctx),
+        shutdown: this.shutdown.signal,
+        stopping: () => this.stopping,
+        logger: this.logger,
+      });
+      for (const stream of Object.keys(Streams) as StreamName[]) await ensureStream(jsm, opts.prefix, stream, opts.streamReplicas);
+      if (opts.consumers?.length) await this.order.open();
+      for (const spec of opts.consumers ?? []) {
         const consumer = this.activate(spec);
-        await ensureConsumer(jsm, consumer.stream, consumer.durable, {
-          maxDeliver: consumer.maxDeliver,
-          ackWaitMs: this.opts.ackWaitMs,
-          maxAckPending: Math.max(this.opts.concurrency * 4, 64),
-          filterSubject: consumer.filterSubject,
-        });
-        this.loops.push(this.consumeLoop(consumer));
+        const loop = new ConsumerLoop(consumer, this.nc, jsm, this.loopOptions(), (m) => this.dispatch(m, consumer), this.logger);
+        await loop.setUp();
+        this.loops.push(loop);
+        this.running.push(loop.run());
       }
+      this.probe = setInterval(() => this.loops.forEach((loop) => void loop.probe()), opts.probeMs).unref();
       this.subscribeQueries();
       callback();
     } catch (error) {
@@ -131,9 +144,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.probe);
     this.executor.release();
-    // Not awaited: an iterator closes only once the loop has taken the messages it holds.
-    for (const it of this.iterators) void it.close().catch(() => undefined);
+    this.order?.release();
+    // Not awaited: a loop ends only once it has dispatched the messages it holds.
+    for (const loop of this.loops) loop.stop();
     let finished = await within(this.opts.shutdownTimeoutMs, this.executor.idle());
     if (!finished) {
       this.logger.warn(`${this.executor.inFlight} handler(s) still running after ${this.opts.shutdownTimeoutMs} ms of shutdown; signalling them to stop`);
@@ -142,7 +157,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
     for (const heartbeat of this.heartbeats) clearInterval(heartbeat);
     this.heartbeats.clear();
-    if (finished) await within(this.opts.interruptTimeoutMs, Promise.allSettled(this.loops).then(() => this.executor.idle()));
+    if (finished) await within(this.opts.interruptTimeoutMs, Promise.allSettled(this.running).then(() => this.executor.idle()));
     else await this.abandon();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }
@@ -156,50 +171,53 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.logger.warn(`${this.executor.inFlight} handler(s) did not stop within ${this.opts.interruptTimeoutMs} ms of the shutdown signal; their messages come back after ackWait`);
     const queued = [...this.waiting];
     this.waiting.clear();
-    await within(this.opts.interruptTimeoutMs, Promise.allSettled(queued.map(([m, consumer]) => this.ledger!.record(m, consumer.durable))));
+    await within(this.opts.interruptTimeoutMs, Promise.allSettled(queued.map(([m, consumer]) => this.uncounted!.record(m, consumer.durable, 'interrupted'))));
   }
 
   private activate(spec: ConsumerSpec): ActiveConsumer {
     const deadLetters = spec.stream === 'DLQ';
     const name = spec.filterSubject ? spec.filterSubject.split('.').filter((t) => t !== '*' && t !== '>').join('-') : spec.stream.toLowerCase();
     return {
+      streamKey: spec.stream,
       stream: streamName(this.opts.prefix, spec.stream),
       durable: spec.durable ?? `${this.opts.service}-${name}`,
       filterSubject: spec.filterSubject && absoluteSubject(this.opts.prefix, spec.filterSubject),
       deadLetters,
       maxDeliver: deadLetters ? DEAD_LETTER_MAX_DELIVER : this.opts.maxDeliver,
+      ordered: !deadLetters && !spec.filterSubject,
     };
   }
 
-  private async consumeLoop(consumer: ActiveConsumer): Promise<void> {
-    while (!this.stopping) {
-      try {
-        const source = await this.nc!.jetstream({ timeout: this.opts.timeoutMs }).consumers.get(consumer.stream, consumer.durable);
-        const messages = await source.consume({ max_messages: this.opts.concurrency * 2 });
-        this.iterators.push(messages);
-        if (this.stopping) void messages.close().catch(() => undefined); // close() came while we connected
-        for await (const m of messages) await this.dispatch(m, consumer);
-      } catch (error) {
-        if (this.stopping) return;
-        this.logger.warn(`consumer ${consumer.durable} on ${consumer.stream} stopped (${(error as Error).message}); resuming in 1 s`);
-      }
-      if (!this.stopping) await new Promise((r) => setTimeout(r, 1_000));
-    }
+  private loopOptions() {
+    const { prefix, timeoutMs, ackWaitMs, concurrency, streamReplicas } = this.opts;
+    // Messages put off (RetryLater, waiting for their build's turn) stay pending on the consumer:
+    // room for many of them, so that a Slack outage does not stop every other build's messages.
+    return { prefix, timeoutMs, ackWaitMs, streamReplicas, batch: concurrency * 2, maxAckPending: Math.max(concurrency * 64, 1_000) };
   }
 
   private async dispatch(m: JsMsg, consumer: ActiveConsumer): Promise<void> {
+    const parsed = parse(m);
     const stopHeartbeat = this.heartbeat(m);
     this.waiting.set(m, consumer);
     await this.executor.slot();
-    const task = this.executor.run(this.orderingKey(m), async () => {
-      try {
-        if (!this.waiting.delete(m)) return; // an abandoning shutdown already recorded it
-        if (this.stopping) await this.handBack(m, consumer, 'not started before the shutdown');
-        else await this.handle(m, consumer);
-      } finally {
-        stopHeartbeat();
-      }
-    });
+    if (parsed.event && consumer.ordered) this.order!.arrived(consumer, parsed.event);
+    const rank = consumer.ordered ? (parsed.event?.version ?? 0) : 0;
+    const task = this.executor.run(
+      parsed.key,
+      async (pause) => {
+        let outcome: void | typeof REQUEUE = undefined;
+        try {
+          if (!this.waiting.delete(m)) return; // an abandoning shutdown already recorded it
+          if (this.stopping) await this.deliveries!.handBack(m, consumer, 'not started before the shutdown', parsed);
+          else outcome = await this.deliveries!.handle(m, consumer, parsed, pause);
+          if (outcome === REQUEUE) this.waiting.set(m, consumer); // not started after all
+          return outcome;
+        } finally {
+          if (outcome !== REQUEUE) stopHeartbeat();
+        }
+      },
+      rank,
+    );
     // E.g. a nak after the connection closed (a handler abandoned at shutdown finishing late):
     // the message comes back after ackWait; the process must not die of an unhandled rejection.
     task.catch((error) => this.logger.warn(`${m.subject} #${m.info.streamSequence} not settled: ${(error as Error).message}`));
@@ -213,126 +231,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return () => (clearInterval(timer), this.heartbeats.delete(timer));
   }
 
-  /** Messages of one build are handled in order; others in parallel. */
-  private orderingKey(m: JsMsg): string {
-    try {
-      const body = m.json<{ correlationId?: unknown }>();
-      return typeof body.correlationId === 'string' ? body.correlationId : m.subject;
-    } catch {
-      return m.subject;
-    }
-  }
-
-  private relative(subject: string): string {
-    return subject.startsWith(`${this.opts.prefix}.`) ? subject.slice(this.opts.prefix.length + 1) : subject;
-  }
-
-  private async handle(m: JsMsg, consumer: ActiveConsumer): Promise<void> {
-    const subject = this.relative(m.subject);
-    const handler = this.getHandlerByPattern(subject);
-    if (!handler || !handler.isEventHandler) return this.withoutHandler(m, subject, consumer);
-    const interruptions = await this.ledger!.count(m, consumer.durable);
-    const attempt: Attempt = { m, subject, consumer, interruptions, deliveries: Math.max(1, m.info.redeliveryCount - interruptions) };
-    if (attempt.deliveries > consumer.maxDeliver) return this.giveUp(attempt, `handler did not finish after ${attempt.deliveries - 1} deliveries`);
-
-    const decoded = this.decode(m, subject);
-    if ('problem' in decoded) return this.giveUp(attempt, decoded.problem);
-
-    const timer = MessagingMetrics.handlerSeconds.startTimer({ service: this.opts.service, subject });
-    try {
-      const ctx = new JetStreamContext([subject, attempt.deliveries, m.info.streamSequence, m.headers, this.shutdown.signal]);
-      await this.invoke(handler, decoded.payload, ctx);
-      await m.ackAck({ timeout: this.opts.timeoutMs }).catch((e) => this.logger.warn(`ack of ${subject} #${m.seq} failed: ${e.message}`));
-      if (interruptions) await this.ledger!.forget(m, consumer.durable);
-      MessagingMetrics.handled.inc({ service: this.opts.service, subject, result: 'ok' });
-    } catch (error) {
-      await this.failed(attempt, error);
-    } finally {
-      timer();
-    }
-  }
-
-  /** A filtered consumer asked for exactly these subjects; an unfiltered one shares its stream with other services. */
-  private withoutHandler(m: JsMsg, subject: string, consumer: ActiveConsumer): void {
-    if (!consumer.filterSubject) return void m.ack();
-    this.terminate(m, subject, `the ${this.opts.service} has no handler for ${subject}, which its consumer ${consumer.durable} filters in`);
-  }
-
-  /** The payload as JSON, checked against its subject's schema (a dead letter's: its original subject's). */
-  private decode(m: JsMsg, subject: string): { payload: unknown } | { problem: string } {
-    let payload: unknown;
-    try {
-      payload = m.json();
-    } catch {
-      return { problem: 'payload is not JSON' };
-    }
-    const schema = this.opts.schemas?.[originalSubjectOf(subject) ?? subject];
-    if (!schema) return { payload };
-    const result = schema.safeParse(payload);
-    return result.success ? { payload: result.data } : { problem: `invalid payload: ${describeIssues(result.error).join('; ')}` };
-  }
-
-  private async failed(attempt: Attempt, error: unknown): Promise<void> {
-    const { m, subject, consumer, deliveries } = attempt;
-    const reason = (error as Error)?.message ?? String(error);
-    if (isInterruption(error) && attempt.interruptions < INTERRUPTIONS_FORGIVEN) return this.handBack(m, consumer, reason);
-    if (error instanceof RetryLater && attempt.interruptions < INTERRUPTIONS_FORGIVEN) return this.handBack(m, consumer, reason, error.delayMs ?? 30_000);
-    MessagingMetrics.handled.inc({ service: this.opts.service, subject, result: 'error' });
-    if (error instanceof PermanentError || deliveries >= consumer.maxDeliver) {
-      return this.giveUp(attempt, `${reason} (delivery ${deliveries} of ${consumer.maxDeliver})`);
-    }
-    const delay = this.opts.backoffMs[Math.min(deliveries - 1, this.opts.backoffMs.length - 1)];
-    this.logger.warn({ msg: 'handler failed; will redeliver', subject, deliveries, retryInMs: delay, error: reason });
-    m.nak(delay);
-  }
-
-  /** Back to JetStream at once; the delivery does not count, unless the ledger could not record it. */
-  private async handBack(m: JsMsg, consumer: ActiveConsumer, why: string, delayMs?: number): Promise<void> {
-    const recorded = await this.ledger!.record(m, consumer.durable);
-    m.nak(delayMs);
-    const subject = this.relative(m.subject);
-    MessagingMetrics.handled.inc({ service: this.opts.service, subject, result: 'interrupted' });
-    this.logger.log({ msg: 'message handed back', subject, streamSequence: m.info.streamSequence, why, counted: !recorded });
-  }
-
-  /** The end of a message this consumer cannot handle: a dead letter, or for a dead-letter consumer termination. */
-  private async giveUp(attempt: Attempt, reason: string): Promise<void> {
-    const { m, subject, consumer } = attempt;
-    if (consumer.deadLetters) this.terminate(m, subject, reason);
-    else if (!(await this.deadLetter(m, subject, reason))) return;
-    if (attempt.interruptions) await this.ledger!.forget(m, consumer.durable);
-  }
-
-  /** No more deliveries to this consumer, no dead letter; the message stays in its stream for an operator. */
-  private terminate(m: JsMsg, subject: string, reason: string): void {
-    m.term();
-    MessagingMetrics.terminated.inc({ service: this.opts.service, subject });
-    this.logger.error({ msg: 'message given up; it stays in its stream', subject, reason, stream: m.info.stream, streamSequence: m.info.streamSequence });
-  }
-
   private async invoke(handler: MessageHandler, payload: unknown, ctx: JetStreamContext): Promise<void> {
     const result = await handler(payload, ctx);
     await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-  }
-
-  /** true once published and terminated; false when left to be redelivered (the publish failed). */
-  private async deadLetter(m: JsMsg, subject: string, reason: string): Promise<boolean> {
-    const target = absoluteSubject(this.opts.prefix, deadLetterSubject(this.opts.service, subject));
-    try {
-      await this.nc!.jetstream({ timeout: this.opts.timeoutMs }).publish(target, m.data, {
-        headers: deadLetterHeaders(m, this.opts.service, reason),
-        msgID: `${this.opts.service}:${m.info.stream}:${m.info.streamSequence}`,
-      });
-    } catch (error) {
-      // Not dead-lettered: leave it to be redelivered rather than lose it.
-      this.logger.error(`cannot dead-letter ${subject} #${m.info.streamSequence}: ${(error as Error).message}`);
-      m.nak(this.opts.backoffMs.at(-1));
-      return false;
-    }
-    m.term();
-    MessagingMetrics.deadLettered.inc({ service: this.opts.service, subject, reason: reason.split(':')[0].slice(0, 40) });
-    this.logger.error({ msg: 'message dead-lettered', subject, deadLetterSubject: target, reason, streamSequence: m.info.streamSequence });
-    return true;
   }
 
   /** Request/reply for `@MessagePattern` handlers (queries), on core NATS with a queue group per service. */

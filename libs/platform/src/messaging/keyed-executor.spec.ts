@@ -53,7 +53,7 @@ describe('KeyedExecutor', () => {
   });
 
   it('once released, gives a slot at once to a caller waiting behind a long task, still in key order', async () => {
-    const executor = new KeyedExecutor(1);
+    const executor = new KeyedExecutor(1, 1);
     const log: string[] = [];
     let finishLong!: () => void;
     await executor.slot();

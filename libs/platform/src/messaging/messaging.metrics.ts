@@ -5,7 +5,7 @@ const counter = (name: string, help: string, labelNames: string[]) =>
 
 /** Metrics of the JetStream transport, shared by every service (one registry per process). */
 export const MessagingMetrics = {
-  handled: counter('deploybot_messages_handled_total', 'Messages handled, by subject and result (ok, error, interrupted)', ['service', 'subject', 'result']),
+  handled: counter('deploybot_messages_handled_total', 'Deliveries by subject and result: ok, error, interrupted, retry-later, waiting (for the build\'s previous message), unknown-subject, duplicate (finished before), ignored (no handler), dead-lettered, terminated, dead-letter-failed', ['service', 'subject', 'result']),
   deadLettered: counter('deploybot_messages_dead_lettered_total', 'Messages moved to the dead-letter subject', ['service', 'subject', 'reason']),
   terminated: counter(
     'deploybot_messages_terminated_total',
