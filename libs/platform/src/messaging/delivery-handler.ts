@@ -4,6 +4,7 @@ import { JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import type { z } from 'zod';
 import { deadLetterSubject } from '@app/contracts';
 import { describeIssues } from '../config/describe-issues';
+import { ReplayHeaders } from '../dead-letters/replay-headers';
 import { BuildOrder } from './build-order';
 import type { ActiveConsumer } from './consumer-loop';
 import { deadLetterHeaders, originalSubjectOf } from './dead-letters';
@@ -41,6 +42,13 @@ export interface HandlingContext {
   logger: LoggerService;
 }
 
+/**
+ * The place in its build's order of a message this consumer takes in order: a domain event on a
+ * consumer that sees all of its stream — except a replay from the DLQ (`npm run dlq -- replay`),
+ * taken outside the order, which moved on when it was dead-lettered.
+ */
+const orderedEvent = (m: JsMsg, consumer: ActiveConsumer, parsed: Parsed) => (consumer.ordered && !m.headers?.get(ReplayHeaders.For) ? parsed.event : undefined);
+
 const failureKey = (m: JsMsg) => `${m.info.stream}/${m.info.streamSequence}`;
 
 /** One delivery being handled, with its count (deliveries that do not count left out). */
@@ -74,7 +82,9 @@ export class DeliveryHandler {
     const subject = this.relative(m.subject);
     const counts = await this.ctx.uncounted.count(m, consumer.durable);
     const attempt: Attempt = { m, subject, consumer, parsed, counts, deliveries: Math.max(1, m.info.redeliveryCount - counts.interrupted - counts.deferred) };
-    const event = consumer.ordered ? parsed.event : undefined;
+    const replayFor = m.headers?.get(ReplayHeaders.For) || undefined;
+    if (replayFor && replayFor !== this.options.service) return this.end(attempt, 'replay-for-another', () => m.ack());
+    const event = orderedEvent(m, consumer, parsed);
     if (event) {
       const turn = await this.ctx.order.turn(consumer, m, event, pause);
       if (turn === 'done') return this.end(attempt, 'duplicate', () => m.ackAck({ timeout: this.options.timeoutMs }));
@@ -125,7 +135,8 @@ export class DeliveryHandler {
     const acked = Promise.resolve()
       .then(settle)
       .catch((error) => this.ctx.logger.warn(`ack of ${subject} #${m.info.streamSequence} failed: ${(error as Error).message}; it comes back after ackWait`));
-    const recorded = consumer.ordered && parsed.event ? this.ctx.order.finished(consumer, parsed.event) : undefined;
+    const event = orderedEvent(m, consumer, parsed);
+    const recorded = event ? this.ctx.order.finished(consumer, event) : undefined;
     await Promise.all([acked, recorded]);
     if (attempt.counts.interrupted || attempt.counts.deferred) await this.ctx.uncounted.forget(m, consumer.durable);
     MessagingMetrics.handled.inc({ service: this.options.service, subject, result });
@@ -222,7 +233,8 @@ export class DeliveryHandler {
 
   /** Back to JetStream for `delayMs`; the build's later messages in this process know not to hold for it. */
   private nak(m: JsMsg, consumer: ActiveConsumer, parsed: Parsed | undefined, delayMs: number): void {
-    if (consumer.ordered && parsed?.event) this.ctx.order.handedBack(consumer, parsed.event, delayMs);
+    const event = parsed && orderedEvent(m, consumer, parsed);
+    if (event) this.ctx.order.handedBack(consumer, event, delayMs);
     m.nak(delayMs || undefined);
   }
 
