@@ -1,7 +1,7 @@
 # One image for the four services; pick one with the command, e.g.
 #   docker run deploybot node dist/apps/gateway/apps/gateway/src/main.js
 # Build stage: install everything from the lock and build all four apps.
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +11,7 @@ COPY libs ./libs
 RUN npx nest build --all
 
 # Runtime stage: production dependencies and the built output only, as an unprivileged user.
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

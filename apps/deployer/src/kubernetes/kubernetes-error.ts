@@ -54,17 +54,18 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 
 /**
  * Turns whatever the client threw into a KubernetesError. Pure: duck-types client-node's
- * ApiException (`code`, `body`, `headers`) and node-fetch's FetchError/AbortError.
+ * ApiException (`code`, `body`, `headers`), undici's `TypeError: fetch failed` (the socket error
+ * is its `cause`), timeouts (`TimeoutError`/`AbortError`) and node-fetch's FetchError (client-node 1.x).
  */
 export function toKubernetesError(error: unknown, context: CallContext): KubernetesError {
   if (error instanceof KubernetesError) return error;
   const e = (error ?? {}) as { code?: unknown; body?: unknown; headers?: Record<string, string>; name?: string; message?: string; type?: string };
   if (typeof e.code === 'number') return fromStatus(e.code, parseStatus(e.body), e.headers ?? {}, context);
-  if (e.name === 'AbortError' || e.type === 'aborted') {
+  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted') {
     return new KubernetesError(`cannot reach the cluster at ${context.server}: no answer within ${context.timeoutMs / 1000} s (${context.action})`, true);
   }
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  if ((code && NETWORK_CODES.has(code)) || e.type === 'system' || e.name === 'FetchError') {
+  const code = networkCode(error);
+  if ((code && NETWORK_CODES.has(code)) || e.type === 'system' || e.name === 'FetchError' || isFetchFailure(error)) {
     return new KubernetesError(`cannot reach the cluster at ${context.server} (${code ?? e.message ?? 'connection failed'})`, true);
   }
   const message = e.message ?? String(error);
@@ -74,6 +75,18 @@ export function toKubernetesError(error: unknown, context: CallContext): Kuberne
   }
   return new KubernetesError(`cannot ${context.action}: ${message}`, false);
 }
+
+/** The socket error code of `error` or of what caused it (undici wraps it: `fetch failed` → cause → code). */
+function networkCode(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string') return e.code;
+    e = (e.cause ?? e.errors?.[0]) as typeof e;
+  }
+  return undefined;
+}
+
+/** undici's network failure: `TypeError: fetch failed`. */
+const isFetchFailure = (error: unknown): boolean => error instanceof TypeError && error.message === 'fetch failed';
 
 function fromStatus(code: number, status: StatusBody, headers: Record<string, string>, context: CallContext): KubernetesError {
   const message = status.message ?? `HTTP ${code}`;
