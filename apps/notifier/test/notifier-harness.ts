@@ -1,8 +1,9 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { connect, StringCodec, type NatsConnection } from 'nats';
+import { connect, headers, StringCodec, type NatsConnection } from 'nats';
 import { MessageSchemas, subjectOfEventType, type BuildEvent } from '@app/contracts';
 import { connectJetStream, JetStreamClient, loadEnvironment, parseProjects, type AppConfig } from '@app/platform';
+import { ReplayHeaders } from '@app/platform/dead-letters/replay-headers';
 import { createTestDatabase, createTestNats } from '../../../test/infra/test-infra';
 import { startSlackFake, type SlackFake, type SlackMessage } from '../../../test/fakes/slack';
 import { NotifierModule, type NotifierOptions } from '../src/notifier.module';
@@ -98,12 +99,17 @@ export class NotifierHarness {
   }
 
   /**
-   * Delivers the same event again, as JetStream does after a lost ack: a new stream message
-   * (no Nats-Msg-Id, so the stream does not drop it as a duplicate) with the same event id.
+   * Hands the notifier an event it has handled already, as a replay from the dead letters does
+   * (`npm run dlq -- replay`): a new stream message with the same event id, marked for the
+   * notifier, which the transport takes out of the build's order. (A plain copy would be acked
+   * unhandled: the transport knows the build's version is finished.)
    */
   async redeliver(event: BuildEvent): Promise<void> {
     this.raw ??= await connect({ servers: this.nats.url });
-    await this.raw.jetstream().publish(`${this.nats.prefix}.${subjectOfEventType(event.type)}`, StringCodec().encode(JSON.stringify(event)));
+    const replay = headers();
+    replay.set(ReplayHeaders.For, 'notifier');
+    replay.set(ReplayHeaders.Of, `test:${event.id}`);
+    await this.raw.jetstream().publish(`${this.nats.prefix}.${subjectOfEventType(event.type)}`, StringCodec().encode(JSON.stringify(event)), { headers: replay });
   }
 
   /** The messages dead-lettered by the notifier for a subject, with the reason header. */

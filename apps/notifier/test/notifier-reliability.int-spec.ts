@@ -63,8 +63,11 @@ describe('notifier: exactly one Slack message per person, whatever happens', () 
 
   it('retries an event whose message is not posted yet, and renders late DMs with what happened meanwhile', async () => {
     const e = buildEvents(facts({ buildId: 'b-order', target: 'order' }));
-    // The QA verdict overtakes the preview (as when PreviewDeployed waits for a retry): no owner DM to reply under yet.
-    await h.publish(e.registered(), e.qaApproved(QA1, [QA1], 4));
+    // The QA verdict is published before the preview: the transport holds it for its predecessor
+    // (or lets it go once everything stored before it has ended, and the notifier retries it while
+    // the owner DM it replies under is missing); either way it is shown after the DMs, which
+    // render what happened meanwhile.
+    await h.publish(e.registered(), e.previewRequested(), e.qaApproved(QA1, [QA1], 4));
     await sleep(100);
     await h.publish(e.previewDeployed());
 

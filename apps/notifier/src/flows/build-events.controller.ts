@@ -1,6 +1,8 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { BuildEvent } from '@app/contracts';
+import { JetStreamContext } from '@app/platform';
+import { ReplayHeaders } from '@app/platform/dead-letters/replay-headers';
 import { DomainEventSubjects, reactionTo } from './build-events.reactions';
 import { FlowsMetrics } from './flows.metrics';
 import { NotificationFlows } from './notification.flows';
@@ -29,9 +31,10 @@ export class BuildEventsController {
   ) {}
 
   @EventPattern<string[]>(DomainEventSubjects)
-  async onBuildEvent(@Payload() event: BuildEvent): Promise<void> {
+  async onBuildEvent(@Payload() event: BuildEvent, @Ctx() ctx?: JetStreamContext): Promise<void> {
     const reaction = reactionTo(event);
-    if ('handle' in reaction) return this.waiting.handle(event, () => reaction.handle(this.flows, event));
+    const replay = ctx?.getHeader(ReplayHeaders.For) !== undefined;
+    if ('handle' in reaction) return this.waiting.handle(event, () => reaction.handle(this.flows, event), replay);
     FlowsMetrics.showedNothing.inc({ type: event.type });
     this.logger.debug({ msg: `${event.type} shows nothing: ${reaction.showsNothing}`, eventId: event.id, buildId: event.data.buildId, correlationId: event.correlationId });
   }

@@ -63,8 +63,15 @@ describe('waiting for Slack', () => {
     await waiting.handle(old, failWith(slackDown())).catch(() => undefined);
     const handled = waiting.handle(old, failWith(slackDown()));
     await expect(handled).rejects.toBeInstanceOf(PermanentError);
-    await expect(handled).rejects.toThrow(/Slack did not answer within 24 h of this PreviewDeployed \(SLACK_OUTAGE_MAX_HOURS\)/);
+    await expect(handled).rejects.toThrow(/Slack did not answer within 24 h of this PreviewDeployed \(SLACK_OUTAGE_MAX_HOURS\).*replay it \(npm run dlq -- replay/);
     expect(waiting.summary().events).toBe(0);
+  });
+
+  it('does not hold a replay from the dead letters to the event age: only the transport bounds how long it waits', async () => {
+    const replayed = happened(e.previewDeployed(), 30 * HOUR);
+    const handled = waiting.handle(replayed, failWith(slackDown()), true);
+    await expect(handled).rejects.toBeInstanceOf(RetryLater);
+    expect(waiting.summary()).toEqual({ events: 1, oldestAgeSeconds: 0 });
   });
 
   it('passes every other failure on as it is: a refusal for good, a missing parent, a bug', async () => {

@@ -36,12 +36,17 @@ export class WaitingForSlack {
     FlowsMetrics.watchWaiting(() => this.summary());
   }
 
-  /** Runs the handling of `event`; an outage becomes RetryLater (or, too late, a dead letter). */
-  async handle(event: BuildEvent, work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs the handling of `event`; an outage becomes RetryLater (or, too late, a dead letter).
+   * A `replay` from the dead letters (an operator's `npm run dlq -- replay`, typically of events
+   * given up after a long outage) is not held to the event's age: it waits as long as the
+   * transport lets any message wait (RETRY_LATER_MAX_AGE_SECONDS from the replay).
+   */
+  async handle(event: BuildEvent, work: () => Promise<void>, replay = false): Promise<void> {
     try {
       await work();
     } catch (error) {
-      throw this.failed(event, error);
+      throw this.failed(event, error, replay);
     }
     this.waiting.delete(event.id);
   }
@@ -58,23 +63,23 @@ export class WaitingForSlack {
     return { events: this.waiting.size, oldestAgeSeconds: Math.max(0, (now - oldest) / 1000) };
   }
 
-  private failed(event: BuildEvent, error: unknown): unknown {
+  private failed(event: BuildEvent, error: unknown, replay: boolean): unknown {
     if (!(error instanceof SlackCallFailed && error.unavailable)) {
       this.waiting.delete(event.id);
       return error;
     }
     const now = this.now();
-    const occurredAt = Date.parse(event.occurredAt) || now;
-    if (now - occurredAt > this.maxWaitMs) {
+    const known = this.waiting.get(event.id);
+    const occurredAt = known?.occurredAt ?? (replay ? now : Date.parse(event.occurredAt) || now);
+    if (!replay && now - occurredAt > this.maxWaitMs) {
       this.waiting.delete(event.id);
       return new PermanentError(
-        `Slack did not answer within ${hours(this.maxWaitMs)} h of this ${event.type} (SLACK_OUTAGE_MAX_HOURS), so its Slack messages were not shown ` +
-          `(the channel status catches up with the build's next event; DMs it asked for are not sent): ${error.message}`,
+        `Slack did not answer within ${hours(this.maxWaitMs)} h of this ${event.type} (SLACK_OUTAGE_MAX_HOURS), so its Slack messages were not shown: ${error.message}. ` +
+          'Once Slack answers again, replay it (npm run dlq -- replay, docs/operations.md): what is missing is shown, nothing twice',
         { cause: error },
       );
     }
-    const known = this.waiting.get(event.id);
-    this.waiting.set(event.id, { occurredAt: known?.occurredAt ?? occurredAt, lastSeen: now });
+    this.waiting.set(event.id, { occurredAt, lastSeen: now });
     const delayMs = this.reachability.retryDelayMs();
     this.logger.debug({ msg: `waiting for Slack; back in ${delayMs} ms`, eventId: event.id, type: event.type, buildId: event.data.buildId, correlationId: event.correlationId, slackError: error.code });
     return new RetryLater(`waiting for Slack: ${error.message}`, { delayMs, cause: error });

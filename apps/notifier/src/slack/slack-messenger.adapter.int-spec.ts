@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from '@jest/globals';
 import { startSlackFake, type SlackFake } from '../../../../test/fakes/slack';
 import { CHANNEL } from '../../test/build-fixtures';
+import { RecordingLogger } from '../../test/recording-logger';
 import type { FakeOutage } from '../../test/in-memory-slack';
 import { behavesAsTheSlackMessenger } from '../../test/slack-messenger.contract';
 import { behavesAsTheSlackMessengerDuringOutages } from '../../test/slack-outage.contract';
@@ -18,6 +19,7 @@ describe('Slack messenger over the Web API (against the Slack fake)', () => {
   let slack: WebClientSlackMessenger;
 
   beforeAll(async () => {
+    RecordingLogger.install(); // the outages' warnings stay out of the test output
     fake = await startSlackFake({ channels: [CHANNEL] });
     slack = new WebClientSlackMessenger({
       token: fake.token,
