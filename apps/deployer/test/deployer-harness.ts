@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { JSONCodec, NatsConnection } from 'nats';
+import { headers, JSONCodec, NatsConnection } from 'nats';
 import { MessageSchemas, Subjects } from '@app/contracts';
 import type { BuildClosed, EventEnvelope, PreviewDeploymentRequested, PreviewTeardownRequested, ProductionDeploymentRequested } from '@app/contracts';
 import { AppConfig, connectJetStream, JetStreamClient } from '@app/platform';
+import { ReplayHeaders } from '@app/platform/dead-letters/replay-headers';
 import { DeployerModule } from '../src/deployer.module';
 import { workloadName } from '../src/naming/naming';
 
@@ -52,12 +53,24 @@ export async function startDeployer(config: AppConfig, nats: { url: string; pref
   return app;
 }
 
+/**
+ * The next stream version of a build: the transport applies a build's events in version order
+ * (1, 2, 3… as approvals' relay publishes them), so every event a test makes for a build gets
+ * the next one. A test that means to redeliver an event publishes the same envelope again.
+ */
+const versions = new Map<string, number>();
+const nextVersion = (buildId: string): number => {
+  const next = (versions.get(buildId) ?? 0) + 1;
+  versions.set(buildId, next);
+  return next;
+};
+
 const envelope = <T extends EventEnvelope>(type: T['type'], buildId: string, data: T['data'], occurredAt = new Date()): T =>
   ({
     id: randomUUID(),
     type,
     streamId: `build-${buildId}`,
-    version: 2,
+    version: nextVersion(buildId),
     occurredAt: occurredAt.toISOString(),
     correlationId: buildId,
     causationId: `cause-${buildId}`,
@@ -156,6 +169,19 @@ export class EventsPublisher {
   async redeliver(event: RequestEvent, prefix: string): Promise<void> {
     const nc = await this.client.connect();
     await (nc as NatsConnection).jetstream().publish(`${prefix}.${subjectOf(event)}`, JSONCodec().encode(event));
+  }
+
+  /**
+   * The event as an operator replays it from the dead letters (`npm run dlq -- replay`): for the
+   * deployer only, and outside its build's order — the one way an older request can reach the
+   * deployer after a newer one of the same build.
+   */
+  async replayForDeployer(event: RequestEvent, prefix: string): Promise<void> {
+    const nc = await this.client.connect();
+    const h = headers();
+    h.set(ReplayHeaders.For, 'deployer');
+    h.set(ReplayHeaders.Of, `TEST_DLQ:${event.id}`);
+    await (nc as NatsConnection).jetstream().publish(`${prefix}.${subjectOf(event)}`, JSONCodec().encode(event), { headers: h, msgID: `replay-${event.id}` });
   }
 
   close(): Promise<void> {
