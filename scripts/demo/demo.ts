@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the whole product on a laptop with only Postgres and NATS. The four built
  * services run as processes, a Slack Web API fake and a Kubernetes API fake stand in for the
- * workspace and the cluster, and the seed's scenario plays out — build → preview → QA
+ * workspace and the cluster, and the whole flow plays out — build → preview → QA
  * approves → owner promotes — printing, step by step, what each person sees in Slack.
  */
 import { renderMessage, type SlackMessage } from '../../test/fakes/slack';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stack = await startStack({ projects: [project] });
   try {
-    step(1, 'CI reports a build: POST /build-complete (form-encoded, as the seed CI step)');
+    step(1, 'CI reports a build: POST /build-complete (form-encoded, as the original ci-bot's CI step)');
     process.stdout.write(indent('project=test1 image=registry.example.org/test1:1.4.2 type=branch target=staging') + '\n');
     const preview = await livePreview(stack, project, 'staging', 'registry.example.org/test1:1.4.2');
     process.stdout.write(indent(`→ 202, build ${preview.buildId}; the preview rolled out to https://staging.branch.example.org`) + '\n');

@@ -6,7 +6,7 @@ import { previewDeployment } from './support/workloads';
 import { startStack, type Stack } from './support/stack';
 
 /*
- * The seed's flow, end to end, with the four built services as separate processes:
+ * The whole flow, end to end, with the four built services as separate processes:
  * CI → preview → channel status → DMs → QA approves → owner promotes → production.
  */
 describe('deploybot, from CI to production', () => {

@@ -4,7 +4,7 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 
 /**
- * Where the integration and e2e tests find Postgres and NATS (DESIGN §8):
+ * Where the integration and e2e tests find Postgres and NATS (docs/architecture.md §8):
  * 1. DATABASE_URL / NATS_URL when set (the admin database: tests create their own in it);
  * 2. else containers through testcontainers when a Docker engine answers;
  * 3. else the local services when something listens on 5432 / 4222;

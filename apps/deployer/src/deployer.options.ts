@@ -7,7 +7,7 @@ import { DEFAULT_LEASE_SETTINGS, LeaseSettings } from './leases/workload-locks';
 export const DEPLOYER_OPTIONS = Symbol('DEPLOYER_OPTIONS');
 
 /**
- * Tuning that is not part of the operator contract (DESIGN §7 has the rollout limits);
+ * Tuning that is not part of the operator contract (docs/architecture.md §7 has the rollout limits);
  * tests shorten these.
  */
 export interface DeployerOptions {

@@ -14,7 +14,7 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
   });
   afterAll(async () => gw.close());
 
-  it('accepts the form body the seed CI step sends, and answers 202 only once the input is in the stream', async () => {
+  it('accepts the form body the original ci-bot's CI step sends, and answers 202 only once the input is in the stream', async () => {
     const before = await gw.inputCount();
     const response = await post(url, form({ ...seedFields, target: 'form-staging' }), ciHeaders());
     expect(await gw.inputCount()).toBe(before + 1);

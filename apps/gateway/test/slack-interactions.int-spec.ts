@@ -54,7 +54,7 @@ describe('POST /slack/interactions (real NATS, real HTTP)', () => {
     });
   });
 
-  it("also answers on the seed's path /slack-interactions, and understands legacy interactive_message clicks", async () => {
+  it("also answers on the original ci-bot's path /slack-interactions, and understands legacy interactive_message clicks", async () => {
     const payload = legacyClick();
     payload.actions[0] = { ...payload.actions[0], name: SlackActions.Approve, value: 'legacy-build' };
     const body = asFormBody(payload);

@@ -14,7 +14,7 @@ export const ActorSchema = z.discriminatedUnion('kind', [
 export type Actor = z.infer<typeof ActorSchema>;
 
 /**
- * Every message between services and every stored event carries this envelope (DESIGN §3).
+ * Every message between services and every stored event carries this envelope (docs/architecture.md §4).
  *
  * - `id` is unique per message and doubles as the JetStream `Nats-Msg-Id`, so a publish
  *   that is retried is stored once.

@@ -10,7 +10,7 @@ import { freePort } from './free-port';
 import { ServiceProcess, tail } from './service-process';
 import { signedInteraction, type SlackClickInput } from './slack-click';
 
-/** One project of the projects file (DESIGN §7), written as YAML for the services. */
+/** One project of the projects file (docs/architecture.md §7), written as YAML for the services. */
 export interface E2eProject {
   id: string;
   name: string;

@@ -28,7 +28,7 @@ export type Handled = { kind: 'handled'; events: BuildEvent[]; note: string } | 
 export const MAX_ATTEMPTS = 5;
 
 /**
- * The one command path (STYLE, DESIGN §4): in a transaction, load what the decision needs
+ * The one command path (docs/architecture.md §3, §5): in a transaction, load what the decision needs
  * → decide (the plan) → append with expected versions, record the input id, keep the
  * production locks, the deadlines and the read model in step → commit. On a conflict, do it all again
  * against the new state. A redelivered input finds its id recorded and does nothing.

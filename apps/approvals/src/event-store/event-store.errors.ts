@@ -1,6 +1,6 @@
 /**
  * Another writer appended to the stream since it was read. The command path reloads the
- * stream and decides again (DESIGN §4: two owners clicking at once ship once).
+ * stream and decides again (docs/architecture.md §5: two owners clicking at once ship once).
  */
 export class StreamVersionConflict extends Error {
   constructor(

@@ -1,5 +1,5 @@
 /**
- * Emissary-ingress / Ambassador `Mapping` (getambassador.io/v3alpha1): the route the seed used.
+ * Emissary-ingress / Ambassador `Mapping` (getambassador.io/v3alpha1): the route the original ci-bot used.
  * Only the fields deploybot sets; see https://www.getambassador.io/docs/emissary/latest/topics/using/intro-mappings
  */
 export interface AmbassadorMapping {

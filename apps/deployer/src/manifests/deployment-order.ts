@@ -20,7 +20,7 @@ export interface DeploymentOrder {
   rolloutDeadline: string;
 }
 
-/** How the deployer shapes every workload, from the environment (DESIGN §7). */
+/** How the deployer shapes every workload, from the environment (docs/architecture.md §7). */
 export interface ManifestSettings {
   /** `spec.progressDeadlineSeconds`: Kubernetes marks a rollout stuck after this. */
   progressDeadlineSeconds: number;

@@ -8,7 +8,7 @@ export type Route = V1Ingress | AmbassadorMapping;
 
 /**
  * What makes the workload reachable at its URL: an Ingress by default, or the Ambassador
- * Mapping the seed used (`route.kind: ambassador-mapping`).
+ * Mapping the original ci-bot used (`route.kind: ambassador-mapping`).
  */
 export function routeManifest(order: DeploymentOrder, name: string, project: ProjectConfig): Route {
   const url = new URL(order.url);

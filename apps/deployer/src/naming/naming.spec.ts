@@ -120,7 +120,7 @@ projects:
 });
 
 describe('previewUrl', () => {
-  it('puts the preview at <target>.<type>.<project host> (the seed scheme)', () => {
+  it('puts the preview at <target>.<type>.<project host> (the original ci-bot's scheme)', () => {
     expect(previewUrl('https://example.org', 'branch', 'staging')).toBe('https://staging.branch.example.org');
     expect(previewUrl('https://example.org/', 'tag', 'v2')).toBe('https://v2.tag.example.org');
   });

@@ -17,7 +17,7 @@ export type RolloutVerdict =
   /** The Deployment's template is no longer this request's: another request (named when deploybot's) applied over it. */
   | { status: 'replaced'; buildId?: string; requestId?: string };
 
-/** How long pods may sit in a failing waiting state (DESIGN §7: ROLLOUT_FAIL_FAST_SECONDS). */
+/** How long pods may sit in a failing waiting state (docs/architecture.md §7: ROLLOUT_FAIL_FAST_SECONDS). */
 export interface RolloutPolicy {
   failFastMs: number;
 }

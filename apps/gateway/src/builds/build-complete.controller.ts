@@ -24,7 +24,7 @@ export interface BuildAccepted {
 }
 
 /**
- * `POST /build-complete`: CI reports a built image (DESIGN §1, §7). Answers 202 only
+ * `POST /build-complete`: CI reports a built image (docs/architecture.md §1, §7). Answers 202 only
  * once JetStream stored the BuildCompleted input, so a 2xx means nothing can be lost.
  */
 @Controller()

@@ -1,4 +1,4 @@
-/** Longest branch or tag name accepted (previews are named after it; DESIGN §5). */
+/** Longest branch or tag name accepted (previews are named after it; docs/architecture.md §6). */
 export const TARGET_MAX_LENGTH = 200;
 
 /**

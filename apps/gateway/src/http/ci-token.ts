@@ -6,7 +6,7 @@ import { Refusal } from './refusal';
 
 /**
  * CI's shared secret: `Authorization: Bearer <CI_WEBHOOK_TOKEN>`, compared in constant
- * time (DESIGN §5). Checked through CiTokenGuard on the webhook and the status queries.
+ * time (docs/architecture.md §6). Checked through CiTokenGuard on the webhook and the status queries.
  */
 @Injectable()
 export class CiToken {

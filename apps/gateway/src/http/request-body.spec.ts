@@ -15,7 +15,7 @@ function refusal(contentType: string | undefined, body: string): { status: numbe
 }
 
 describe('decoding the CI webhook body', () => {
-  it('reads a form body, the seed CI step as it sends it', () => {
+  it('reads a form body, as the original ci-bot's CI step sends it', () => {
     expect({ ...decode('application/x-www-form-urlencoded', 'project=test1&image=registry%2Fapp%3A1.2&type=branch&target=staging') }).toEqual({
       project: 'test1',
       image: 'registry/app:1.2',

@@ -23,7 +23,7 @@ export const CLICK_NOT_TAKEN: EphemeralAnswer = {
 };
 
 /**
- * `POST /slack/interactions` (and the seed's `/slack-interactions`): Slack's interactivity
+ * `POST /slack/interactions` (and `/slack-interactions`, the original ci-bot's path): Slack's interactivity
  * requests (button clicks). Only requests signed by Slack get past SlackSignatureGuard (401
  * otherwise, before the body is read as a payload, so nothing is published). Answered within Slack's 3 s, always 200: an empty body when the click was
  * stored (what follows shows up as message edits by the notifier), or an ephemeral

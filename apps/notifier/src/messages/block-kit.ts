@@ -28,7 +28,7 @@ export interface Button {
   type: 'button';
   action_id: string;
   text: PlainText;
-  /** Only ever the build id: a click must not carry state (DESIGN §1). */
+  /** Only ever the build id: a click must not carry state (docs/architecture.md §1). */
   value: string;
   style?: 'primary' | 'danger';
   confirm?: ConfirmDialog;

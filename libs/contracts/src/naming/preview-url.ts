@@ -10,7 +10,7 @@ import { toDnsLabel } from './dns-label';
 export const targetLabel = (target: string): string => toDnsLabel(target);
 
 /**
- * The seed's URL scheme: a preview of `target` lives at `<target>.<type>.<project host>`
+ * The URL scheme (the original ci-bot's): a preview of `target` lives at `<target>.<type>.<project host>`
  * (project url https://example.org, branch staging → https://staging.branch.example.org).
  * The target is sanitized to a DNS label, so any branch name gives a valid host, and two
  * branches that differ only in characters a host cannot hold get different hosts.
