@@ -1,12 +1,21 @@
 import { Client } from 'pg';
 import type { EventEnvelope } from '@app/contracts';
 import { EVENTS_CHANNEL } from '../event-store/event-store';
-import { EventRow, recordedEvent } from '../event-store/stored-event';
+import { recordedEvent } from '../event-store/stored-event';
+import { checkpointOf, ParkedStreams, PublishOutcome, RelayRow } from './parked-streams';
+import { RelayMetrics } from './relay.metrics';
 import { Checkpoint, INITIAL_CHECKPOINT, readCommittedBatch, readCheckpoint, saveCheckpoint } from './relay.sql';
 
-/** What the relay needs from NATS: publish and resolve only once JetStream acked (Nats-Msg-Id = envelope id). */
+/**
+ * What the relay needs from NATS: publish and resolve only once JetStream acked (Nats-Msg-Id =
+ * envelope id). A rejection may say why (`failure`, as the platform's PublishError does):
+ * `refused` is about the event (too large, over a limit) and parks its build; anything else is
+ * about JetStream and is retried in place.
+ */
 export interface EventPublisher {
   publishEvent(subject: string, envelope: EventEnvelope): Promise<void>;
+  /** Re-creates the streams, when JetStream says no stream stores the subject (one was deleted). */
+  ensureStreams?(): Promise<void>;
 }
 
 /** The few logger calls the relay makes (a Nest Logger fits). */
@@ -26,6 +35,10 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   batchSize?: number;
   logger?: RelayLogger;
+  /** How often held-back builds are tried again (default 30 s). */
+  parkedRetryMs?: number;
+  /** Not ready once the next event has failed to publish for this long (JetStream unreachable; default 30 s). */
+  stuckAfterMs?: number;
 }
 
 /**
@@ -38,7 +51,10 @@ export interface OutboxRelayOptions {
  * - advances the stored checkpoint only after JetStream acked; a crash in between replays
  *   the event with the same Nats-Msg-Id, which JetStream drops as a duplicate;
  * - wakes on NOTIFY sent right after an appending commit (a dedicated LISTEN connection), polls as a fallback;
- * - holds a session advisory lock on its own connection, so one replica publishes at a time.
+ * - holds a session advisory lock on its own connection, so one replica publishes at a time;
+ * - an event that cannot be published because of what it is holds back its own build only
+ *   (`ParkedStreams`); when JetStream as a whole fails, the relay retries the same event and
+ *   reports not ready after `stuckAfterMs`.
  */
 export class OutboxRelay {
   private readonly name: string;
@@ -53,11 +69,17 @@ export class OutboxRelay {
   private checkpoint: Checkpoint = INITIAL_CHECKPOINT;
   private loop?: Promise<void>;
   private wakeUp: () => void = () => undefined;
+  private readonly parked: ParkedStreams;
+  private readonly stuckAfterMs: number;
+  /** Since when the next event has failed to publish for a reason that is not its own. */
+  private failingSince?: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.name = options.name ?? 'jetstream';
     this.pollMs = options.pollMs ?? 1_000;
     this.batchSize = options.batchSize ?? 100;
+    this.stuckAfterMs = options.stuckAfterMs ?? 30_000;
+    this.parked = new ParkedStreams(this.name, options.parkedRetryMs ?? 30_000, options.logger);
   }
 
   start(): void {
@@ -74,9 +96,17 @@ export class OutboxRelay {
     await this.disconnect();
   }
 
-  /** Connected (as the publisher or as a standby replica). */
+  /**
+   * Connected (as the publisher or as a standby replica), publishing (not failing for longer than
+   * `stuckAfterMs`), and holding no build back.
+   */
   isHealthy(): boolean {
-    return this.running && this.healthy;
+    return this.running && this.healthy && !this.stuck() && this.parked.size === 0;
+  }
+
+  /** Builds held back because one of their events cannot be published. */
+  parkedBuilds(): number {
+    return this.parked.size;
   }
 
   isLeader(): boolean {
@@ -104,6 +134,7 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
+    await this.parked.retry(this.session!, this.checkpoint, (row) => this.publish(row));
     for (;;) {
       if (!this.running) return;
       this.pending = false;
@@ -118,25 +149,59 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes one by one, each after the previous was acked, so JetStream stores them in this order. */
-  private async publishInOrder(batch: (EventRow & { transaction_id: string })[]): Promise<{ published?: Checkpoint; failed: boolean }> {
+  /**
+   * Publishes one by one, each after the previous was acked, so JetStream stores them in this
+   * order. An event of a held-back build, or one that cannot be published because of what it is,
+   * is left to `ParkedStreams` (stored first) and the relay goes on; a failure of JetStream as a
+   * whole stops the batch at that event.
+   */
+  private async publishInOrder(batch: RelayRow[]): Promise<{ published?: Checkpoint; failed: boolean }> {
     let last: Checkpoint | undefined;
     for (const row of batch) {
-      const { position: _position, ...envelope } = recordedEvent(row);
-      const subject = this.options.subjectOf(row.type);
-      if (!subject) {
-        this.options.logger?.error({ msg: 'event type has no subject; not published', type: row.type, eventId: envelope.id });
-      } else {
-        try {
-          await this.options.publisher.publishEvent(subject, envelope as EventEnvelope);
-        } catch (error) {
-          this.options.logger?.warn({ msg: 'publish failed; will retry', eventId: envelope.id, type: row.type, error: (error as Error).message });
-          return { published: last, failed: true };
-        }
+      if (!this.parked.has(row.stream_id)) {
+        const outcome = await this.publish(row);
+        if (!outcome.ok && !outcome.held) return { published: last, failed: true };
+        if (!outcome.ok) await this.parked.park(this.session!, row, outcome.failure, outcome.reason);
       }
       last = checkpointOf(row);
     }
     return { published: last, failed: false };
+  }
+
+  /** One event to JetStream; after a "no stream stores it", the streams are re-created and it is tried once more. */
+  private async publish(row: RelayRow): Promise<PublishOutcome> {
+    const { position: _position, ...envelope } = recordedEvent(row);
+    const subject = this.options.subjectOf(row.type);
+    if (!subject) return this.failed(row, 'no-subject', `event type ${row.type} has no subject in this version's catalogue`, true);
+    const attempt = () => this.options.publisher.publishEvent(subject, envelope as EventEnvelope);
+    try {
+      await attempt().catch(async (error) => {
+        if (failureOf(error) !== 'no-stream' || !this.options.publisher.ensureStreams) throw error;
+        this.options.logger?.warn({ msg: 'no stream stores the subject; re-creating the streams', subject, eventId: envelope.id });
+        await this.options.publisher.ensureStreams();
+        await attempt();
+      });
+    } catch (error) {
+      const failure = failureOf(error);
+      return this.failed(row, failure, (error as Error).message, failure === 'refused');
+    }
+    this.failingSince = undefined;
+    RelayMetrics.stuckSeconds.set(0);
+    return { ok: true };
+  }
+
+  private failed(row: RelayRow, failure: string, reason: string, held: boolean): PublishOutcome {
+    RelayMetrics.publishFailures.inc({ failure });
+    if (!held) {
+      this.failingSince ??= Date.now();
+      RelayMetrics.stuckSeconds.set((Date.now() - this.failingSince) / 1000);
+      this.options.logger?.warn({ msg: 'publish failed; will retry', eventId: row.metadata.id, type: row.type, streamId: row.stream_id, failure, error: reason });
+    }
+    return { ok: false, failure, reason, held };
+  }
+
+  private stuck(): boolean {
+    return this.failingSince !== undefined && Date.now() - this.failingSince > this.stuckAfterMs;
   }
 
   private async connect(): Promise<void> {
@@ -175,7 +240,8 @@ export class OutboxRelay {
     const locked = result.rows[0]?.locked === true;
     if (locked) {
       this.checkpoint = await readCheckpoint(this.session!, this.name);
-      this.options.logger?.log({ msg: 'event relay is publishing', from: this.checkpoint });
+      await this.parked.load(this.session!);
+      this.options.logger?.log({ msg: 'event relay is publishing', from: this.checkpoint, parkedBuilds: this.parked.size });
     }
     return locked;
   }
@@ -186,6 +252,8 @@ export class OutboxRelay {
     this.listener = undefined;
     this.leader = false;
     this.healthy = false;
+    this.failingSince = undefined;
+    this.parked.clear();
     if (session && leader) await session.query(`SELECT pg_advisory_unlock(hashtext($1))`, [lockName(this.name)]).catch(() => undefined);
     await Promise.all([session?.end().catch(() => undefined), listener?.end().catch(() => undefined)]);
   }
@@ -204,4 +272,9 @@ export class OutboxRelay {
 }
 
 const lockName = (name: string) => `deploybot.approvals.relay:${name}`;
-const checkpointOf = (row: { transaction_id: string; position: string }): Checkpoint => ({ transactionId: row.transaction_id, position: row.position });
+
+/** The platform's PublishError says why (`failure`); anything else counts as JetStream failing. */
+const failureOf = (error: unknown): string => {
+  const failure = (error as { failure?: unknown })?.failure;
+  return typeof failure === 'string' ? failure : 'connection';
+};

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { AppConfig, APP_CONFIG } from '../config';
+import { AppConfig, APP_CONFIG, natsAuthOf } from '../config';
 import { DeadLetterMetricsRefresher } from '../dead-letters';
 import { JetStreamClient } from '../messaging';
 import { ObservabilityModule, ReadinessRegistry } from '../observability';
@@ -22,6 +22,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
       servers: config.env.NATS_URL.split(',').map((s) => s.trim()),
       prefix: config.env.NATS_SUBJECT_PREFIX,
       name: `${config.env.SERVICE}-client`,
+      auth: natsAuthOf(config.env),
+      streamReplicas: config.env.NATS_STREAM_REPLICAS,
     });
     return {
       module: PlatformModule,

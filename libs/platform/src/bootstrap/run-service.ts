@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { MessageSchemas } from '@app/contracts';
-import { AppConfig, ConfigError, loadAppConfig, ServiceName } from '../config';
+import { AppConfig, ConfigError, loadAppConfig, natsAuthOf, ServiceName } from '../config';
 import { connectJetStream, ConsumerSpec, JetStreamServer } from '../messaging';
 import { ReadinessRegistry, startupLogger } from '../observability';
 
@@ -55,6 +55,9 @@ function attachTransport(app: INestApplication, definition: ServiceDefinition, c
     schemas: MessageSchemas,
     concurrency: definition.concurrency,
     shutdownTimeoutMs: config.env.SHUTDOWN_GRACE_SECONDS * 1000,
+    auth: natsAuthOf(config.env),
+    streamReplicas: config.env.NATS_STREAM_REPLICAS,
+    retryLaterMaxAgeMs: config.env.RETRY_LATER_MAX_AGE_SECONDS * 1000,
   });
   app.get(ReadinessRegistry).register({ name: 'jetstream-consumer', check: () => server.isReady() });
   return server;

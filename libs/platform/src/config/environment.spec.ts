@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from './config-error';
-import { loadEnvironment } from './environment';
+import { loadEnvironment, natsAuthOf } from './environment';
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -57,5 +60,51 @@ describe('the environment', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadEnvironment('deployer', { PORT: '', KUBECONFIG: '' }).PORT).toBe(3002);
+  });
+
+  describe('NATS in production', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybot-env-'));
+    const file = (name: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, 'x');
+      return path;
+    };
+
+    it('defaults to one replica, a 24 h RetryLater bound and no credentials', () => {
+      const env = loadEnvironment('deployer', {});
+      expect(env).toMatchObject({ NATS_STREAM_REPLICAS: 1, RETRY_LATER_MAX_AGE_SECONDS: 86_400 });
+      expect(natsAuthOf(env)).toBeUndefined();
+    });
+
+    it('reads credentials and TLS files into the connection options', () => {
+      const env = loadEnvironment('deployer', {
+        NATS_STREAM_REPLICAS: '3',
+        NATS_CREDS_FILE: file('app.creds'),
+        NATS_TLS_CA_FILE: file('ca.pem'),
+        NATS_TLS_CERT_FILE: file('cert.pem'),
+        NATS_TLS_KEY_FILE: file('key.pem'),
+      });
+      expect(env.NATS_STREAM_REPLICAS).toBe(3);
+      expect(natsAuthOf(env)).toEqual({ credsFile: join(dir, 'app.creds'), tls: { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } });
+    });
+
+    it('names every NATS variable that is wrong: unreadable files, two ways to authenticate, half a client certificate, replicas', () => {
+      const problems = problemsOf(() =>
+        loadEnvironment('deployer', {
+          NATS_STREAM_REPLICAS: '7',
+          NATS_CREDS_FILE: join(dir, 'missing.creds'),
+          NATS_TOKEN: 's3cr3t-token',
+          NATS_TLS_CERT_FILE: file('only-cert.pem'),
+        }),
+      );
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^NATS_STREAM_REPLICAS: /),
+          `NATS_CREDS_FILE: cannot read ${join(dir, 'missing.creds')} (expected the path of a NATS .creds file this process may read)`,
+          'NATS_CREDS_FILE, NATS_TOKEN: set at most one of them (one way to authenticate)',
+          'NATS_TLS_KEY_FILE: a client certificate needs both NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE',
+        ]),
+      );
+    });
   });
 });

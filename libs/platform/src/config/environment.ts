@@ -1,4 +1,6 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
+import type { NatsAuth } from '../messaging/nats-connection';
 import { ConfigError } from './config-error';
 import { describeIssues } from './describe-issues';
 
@@ -12,6 +14,15 @@ const urlList = z
   .string()
   .min(1)
   .refine((v) => v.split(',').every((u) => /^(nats|tls|ws|wss):\/\/[^\s]+$/.test(u.trim())), 'expected nats://host:port (comma-separated for a cluster)');
+
+const readableFile = (what: string) =>
+  z.string().superRefine((path, ctx) => {
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `cannot read ${path} (expected the path of ${what} this process may read)` });
+    }
+  });
 
 /**
  * The environment of DESIGN §7. Every service reads the whole table (defaults apply);
@@ -50,6 +61,24 @@ const EnvironmentSchema = z.object({
    * messages that long.
    */
   SLACK_OUTAGE_MAX_HOURS: intFromEnv(1, 168).default(24),
+  /**
+   * How long a message may be put off with RetryLater (counted from when it was stored) before a
+   * RetryLater counts as a failure. At most 7 days: the EVENTS and INPUTS streams keep messages that long.
+   */
+  RETRY_LATER_MAX_AGE_SECONDS: intFromEnv(60, 604_800).default(86_400),
+  /** Replicas of every JetStream stream and key-value bucket deploybot creates: 1 on one server, 3 on a cluster. */
+  NATS_STREAM_REPLICAS: intFromEnv(1, 5).default(1),
+  /** A NATS credentials file (JWT + nkey seed, `nsc generate creds`); at most one of this, NATS_NKEY_SEED_FILE and NATS_TOKEN. */
+  NATS_CREDS_FILE: readableFile('a NATS .creds file').optional(),
+  /** A file holding a user nkey seed (`SU…`). */
+  NATS_NKEY_SEED_FILE: readableFile('a file with an nkey seed').optional(),
+  /** A token the server accepts (`authorization { token: … }`). */
+  NATS_TOKEN: z.string().min(8, 'expected the token the NATS server accepts (8 characters at least)').optional(),
+  /** CA certificate(s) to verify the NATS server with (PEM); the server's URL may then be tls://. */
+  NATS_TLS_CA_FILE: readableFile('a PEM CA certificate').optional(),
+  /** Client certificate (PEM), with NATS_TLS_KEY_FILE, for servers that verify clients. */
+  NATS_TLS_CERT_FILE: readableFile('a PEM client certificate').optional(),
+  NATS_TLS_KEY_FILE: readableFile('the PEM key of NATS_TLS_CERT_FILE').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +101,30 @@ export function loadEnvironment(service: ServiceName, env: NodeJS.ProcessEnv = p
   for (const name of REQUIRED[service]) {
     if (!present[name]) problems.push(`${name}: required by the ${service} (see README, "Configuration")`);
   }
+  problems.push(...natsAuthProblems(present));
   if (!result.success || problems.length) throw new ConfigError('environment', problems);
   return { ...result.data, PORT: result.data.PORT ?? DEFAULT_PORTS[service], SERVICE: service };
+}
+
+/** Rules between the NATS credential variables, named like every other problem. */
+function natsAuthProblems(present: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const secrets = ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TOKEN'].filter((name) => present[name]);
+  if (secrets.length > 1) problems.push(`${secrets.join(', ')}: set at most one of them (one way to authenticate)`);
+  if (!present.NATS_TLS_CERT_FILE !== !present.NATS_TLS_KEY_FILE) {
+    problems.push(`${present.NATS_TLS_CERT_FILE ? 'NATS_TLS_KEY_FILE' : 'NATS_TLS_CERT_FILE'}: a client certificate needs both NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE`);
+  }
+  return problems;
+}
+
+/** How the services authenticate to NATS and verify it, from the environment; undefined when nothing is set. */
+export function natsAuthOf(env: Environment): NatsAuth | undefined {
+  const tls = { caFile: env.NATS_TLS_CA_FILE, certFile: env.NATS_TLS_CERT_FILE, keyFile: env.NATS_TLS_KEY_FILE };
+  const auth: NatsAuth = {
+    ...(env.NATS_CREDS_FILE ? { credsFile: env.NATS_CREDS_FILE } : {}),
+    ...(env.NATS_NKEY_SEED_FILE ? { nkeySeedFile: env.NATS_NKEY_SEED_FILE } : {}),
+    ...(env.NATS_TOKEN ? { token: env.NATS_TOKEN } : {}),
+    ...(tls.caFile || tls.certFile ? { tls } : {}),
+  };
+  return Object.keys(auth).length ? auth : undefined;
 }

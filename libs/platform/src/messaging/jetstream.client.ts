@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { NatsConnection } from 'nats';
-import { EventEnvelope } from '@app/contracts';
+import { EventEnvelope, Streams, StreamName } from '@app/contracts';
 import { DEFAULTS } from './jetstream.options';
 import { JetStreamPublisher } from './jetstream.publisher';
-import { connectNats, isConnected } from './nats-connection';
+import { connectNats, isConnected, NatsAuth } from './nats-connection';
+import { ensureStream } from './stream-setup';
 import { watchConnection } from './connection-state';
 
 export interface JetStreamClientOptions {
@@ -12,6 +13,10 @@ export interface JetStreamClientOptions {
   prefix: string;
   name: string;
   timeoutMs?: number;
+  /** Credentials and TLS (NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, NATS_TOKEN, NATS_TLS_*). */
+  auth?: NatsAuth;
+  /** Replicas of the streams `ensureStreams()` creates (NATS_STREAM_REPLICAS). */
+  streamReplicas?: number;
 }
 
 /**
@@ -34,7 +39,7 @@ export class JetStreamClient extends ClientProxy {
 
   async connect(): Promise<NatsConnection> {
     if (this.nc) return this.nc;
-    this.connecting ??= connectNats(this.options.servers, this.options.name, this.timeoutMs).then((nc) => {
+    this.connecting ??= connectNats(this.options.servers, this.options.name, this.timeoutMs, this.options.auth).then((nc) => {
       this.nc = nc;
       this.connection = watchConnection(nc, this.logger);
       this.publisher = new JetStreamPublisher(nc, this.options.prefix, this.timeoutMs);
@@ -65,6 +70,15 @@ export class JetStreamClient extends ClientProxy {
   async publishEvent(subject: string, envelope: EventEnvelope): Promise<void> {
     await this.connect();
     await this.publisher!.publish(subject, envelope);
+  }
+
+  /**
+   * Creates (or updates) every stream of the catalogue: what a publisher does when JetStream says
+   * no stream stores its subject (a stream deleted under a running deployment).
+   */
+  async ensureStreams(): Promise<void> {
+    const jsm = await (await this.connect()).jetstreamManager({ timeout: this.timeoutMs });
+    for (const stream of Object.keys(Streams) as StreamName[]) await ensureStream(jsm, this.options.prefix, stream, this.options.streamReplicas ?? 1);
   }
 
   async request<T>(subject: string, data: unknown, timeoutMs?: number): Promise<T> {

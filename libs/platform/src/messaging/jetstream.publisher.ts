@@ -13,9 +13,20 @@ export interface PublishAck {
   duplicate: boolean;
 }
 
+/**
+ * Why a publish was not acknowledged: `refused` (by the stream, e.g. too large or over a limit; or
+ * by the client: larger than the server's max_payload) is about this message and retrying it soon
+ * will not help; `no-stream` (no stream stores the subject: deleted?), `timeout` and `connection`
+ * are about JetStream as a whole.
+ */
+export type PublishFailure = 'refused' | 'no-stream' | 'timeout' | 'connection';
+
 /** A publish JetStream did not acknowledge: no stream stores the subject, the stream refused it, or no answer in time. */
 export class PublishError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly failure: PublishFailure = 'connection',
+  ) {
     super(message);
     this.name = 'PublishError';
   }
@@ -63,8 +74,8 @@ export class JetStreamPublisher {
     private readonly timeoutMs: number,
   ) {
     this.inbox = createInbox();
-    this.acks = nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? this.failAll(error) : this.settle(msg)) });
-    void this.acks.closed.then(() => this.failAll(new PublishError('the NATS connection closed before JetStream acknowledged')));
+    this.acks = nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? this.failAll(new PublishError(error.message, 'connection')) : this.settle(msg)) });
+    void this.acks.closed.then(() => this.failAll(new PublishError('the NATS connection closed before JetStream acknowledged', 'connection')));
   }
 
   /** Resolves once the stream stored the message (or had it already); rejects otherwise. */
@@ -106,7 +117,8 @@ export class JetStreamPublisher {
     try {
       this.nc.publish(absoluteSubject(this.prefix, subject), codec.encode(JSON.stringify(envelope)), { reply: `${this.inbox}.${token}`, headers: h });
     } catch (error) {
-      return reject(error as Error);
+      const tooLarge = (error as { code?: string }).code === 'MAX_PAYLOAD_EXCEEDED';
+      return reject(tooLarge ? new PublishError(`${subject}: the message is larger than the NATS server's max_payload`, 'refused') : new PublishError((error as Error).message, 'connection'));
     }
     this.pending.set(token, { subject, timeoutMs, deadline: Date.now() + timeoutMs, resolve, reject });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
@@ -118,17 +130,17 @@ export class JetStreamPublisher {
     if (!waiting) return; // answered after its deadline
     this.pending.delete(token);
     if (msg.data.length === 0 && msg.headers?.code === 503) {
-      return waiting.reject(new PublishError(`no JetStream stream stores ${absoluteSubject(this.prefix, waiting.subject)}`));
+      return waiting.reject(new PublishError(`no JetStream stream stores ${absoluteSubject(this.prefix, waiting.subject)}`, 'no-stream'));
     }
     let answer: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; description?: string } };
     try {
       answer = JSON.parse(codec.decode(msg.data)) as typeof answer;
     } catch {
-      return waiting.reject(new PublishError(`JetStream answered a publish to ${waiting.subject} with something that is not a PubAck`));
+      return waiting.reject(new PublishError(`JetStream answered a publish to ${waiting.subject} with something that is not a PubAck`, 'timeout'));
     }
-    if (answer.error) return waiting.reject(new PublishError(`JetStream refused the publish to ${waiting.subject}: ${answer.error.description ?? `code ${answer.error.code}`}`));
+    if (answer.error) return waiting.reject(new PublishError(`JetStream refused the publish to ${waiting.subject}: ${answer.error.description ?? `code ${answer.error.code}`}`, 'refused'));
     if (typeof answer.stream !== 'string' || typeof answer.seq !== 'number') {
-      return waiting.reject(new PublishError(`JetStream answered a publish to ${waiting.subject} without stream and sequence`));
+      return waiting.reject(new PublishError(`JetStream answered a publish to ${waiting.subject} without stream and sequence`, 'timeout'));
     }
     waiting.resolve({ stream: answer.stream, seq: answer.seq, duplicate: answer.duplicate === true });
   }
@@ -138,7 +150,7 @@ export class JetStreamPublisher {
     for (const [token, waiting] of this.pending) {
       if (waiting.deadline > now) continue;
       this.pending.delete(token);
-      waiting.reject(new PublishError(`JetStream did not acknowledge the publish to ${waiting.subject} within ${waiting.timeoutMs} ms`));
+      waiting.reject(new PublishError(`JetStream did not acknowledge the publish to ${waiting.subject} within ${waiting.timeoutMs} ms`, 'timeout'));
     }
     if (this.pending.size === 0 && this.sweeper) {
       clearInterval(this.sweeper);
@@ -146,7 +158,7 @@ export class JetStreamPublisher {
     }
   }
 
-  private failAll(error: Error): void {
+  private failAll(error: PublishError): void {
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
   }
