@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KeyedExecutor } from './keyed-executor';
+import { KeyedExecutor, REQUEUE } from './keyed-executor';
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,5 +69,68 @@ describe('KeyedExecutor', () => {
     finishLong();
     await waiting;
     expect(log).toEqual(['end long', 'next of a']);
+  });
+
+  it('runs the lowest rank of a key first among the tasks waiting for it (a build\'s versions)', async () => {
+    const executor = new KeyedExecutor(4);
+    const log: number[] = [];
+    let finishFirst!: () => void;
+    await executor.slot();
+    void executor.run('build', () => new Promise<void>((resolve) => (finishFirst = () => (log.push(1), resolve()))), 1);
+    for (const version of [4, 2, 3]) {
+      await executor.slot();
+      void executor.run('build', async () => void log.push(version), version);
+    }
+    await tick();
+    finishFirst();
+    await executor.idle();
+    expect(log).toEqual([1, 2, 3, 4]);
+  });
+
+  it('puts a task that returns REQUEUE back behind the lower-ranked task that arrived meanwhile, keeping its admission', async () => {
+    const executor = new KeyedExecutor(1, 2);
+    const log: string[] = [];
+    let arrived!: () => void;
+    const lowerArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let runs = 0;
+    await executor.slot();
+    void executor.run(
+      'build',
+      async () => {
+        runs++;
+        log.push(`v3 run ${runs}`);
+        if (runs === 1) {
+          await lowerArrived;
+          return REQUEUE;
+        }
+      },
+      3,
+    );
+    await tick();
+    await executor.slot();
+    void executor.run('build', async () => void log.push('v2'), 2);
+    arrived();
+    await executor.idle();
+    expect(log).toEqual(['v3 run 1', 'v2', 'v3 run 2']);
+    expect(executor.inFlight).toBe(0);
+  });
+
+  it('lets other keys execute while a task waits through pause()', async () => {
+    const executor = new KeyedExecutor(1);
+    const log: string[] = [];
+    let release!: () => void;
+    await executor.slot();
+    void executor.run('held', async (pause) => {
+      await pause(new Promise<void>((resolve) => (release = resolve)));
+      log.push('held done');
+    });
+    await tick();
+    await executor.slot();
+    void executor.run('other', async () => void log.push('other done'));
+    await tick(20);
+    expect(log).toEqual(['other done']); // ran although the limit is 1 and 'held' was admitted first
+    release();
+    await executor.idle();
+    expect(log).toEqual(['other done', 'held done']);
   });
 });
