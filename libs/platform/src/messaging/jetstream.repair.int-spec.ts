@@ -9,11 +9,12 @@ import { streamName } from './jetstream.options';
 /** Samples `ready()` every few ms; the values it took, without repeats. */
 function watchReadiness(ready: () => boolean): { seen: boolean[]; stop(): void } {
   const seen: boolean[] = [ready()];
-  const timer = setInterval(() => {
+  const sample = () => {
     const now = ready();
     if (seen.at(-1) !== now) seen.push(now);
-  }, 2);
-  return { seen, stop: () => clearInterval(timer) };
+  };
+  const timer = setInterval(sample, 2);
+  return { seen, stop: () => (clearInterval(timer), sample()) };
 }
 
 describe('JetStream transport: consumers and streams deleted under it', () => {
@@ -53,7 +54,11 @@ describe('JetStream transport: consumers and streams deleted under it', () => {
     await client.publishEvent(TestSubjects.Work, buildEvent('before', 2));
     await until(() => deliveries.some((d) => d.n === 2), 5_000, 'a message after the repair');
     // The re-created consumer starts from the stream's beginning: v1 comes again and is acked as finished.
-    await until(async () => (await jsm.consumers.info(streamName(nats.prefix, 'INPUTS'), 'recorder-inputs')).num_ack_pending === 0, 5_000, 'every ack');
+    await until(
+      async () => (await jsm.consumers.info(streamName(nats.prefix, 'INPUTS'), 'recorder-inputs')).num_ack_pending === 0,
+      5_000,
+      'every ack',
+    );
     expect(deliveries.map((d) => d.n)).toEqual([1, 2]);
   });
 
@@ -68,6 +73,8 @@ describe('JetStream transport: consumers and streams deleted under it', () => {
 
     await client.publishEvent(TestSubjects.Work, buildEvent('after', 1));
     await until(() => deliveries.some((d) => d.build === 'after'), 5_000, 'a message in the new stream');
-    expect(transportOf(app).consumerStates()).toEqual([{ stream: streamName(nats.prefix, 'INPUTS'), durable: 'recorder-inputs', consuming: true }]);
+    expect(transportOf(app).consumerStates()).toEqual([
+      { stream: streamName(nats.prefix, 'INPUTS'), durable: 'recorder-inputs', consuming: true },
+    ]);
   });
 });
