@@ -41,7 +41,13 @@ async function ours(url: string): Promise<Store> {
   });
   return {
     name: 'approvals PostgresEventStore',
-    append: async (streamId, expected, events) => void (await store.appendToStream(db, streamId, expected, events.map((e) => toNew(e, streamId)))),
+    append: async (streamId, expected, events) =>
+      void (await store.appendToStream(
+        db,
+        streamId,
+        expected,
+        events.map((e) => toNew(e, streamId)),
+      )),
     load: async (streamId) => (await store.readStream(db, streamId)).events.length,
     close: () => db.destroy(),
   };
@@ -53,7 +59,9 @@ async function emmett(url: string): Promise<Store> {
   return {
     name: 'Emmett 0.42 (emmett-postgresql)',
     append: async (streamId, expected, events) =>
-      void (await store.appendToStream(streamId, events, { expectedStreamVersion: expected === 0 ? STREAM_DOES_NOT_EXIST : BigInt(expected) })),
+      void (await store.appendToStream(streamId, events, {
+        expectedStreamVersion: expected === 0 ? STREAM_DOES_NOT_EXIST : BigInt(expected),
+      })),
     load: async (streamId) => (await store.readStream(streamId)).events.length,
     // dumbo reference-counts its pools per connection string and the schema migration takes a
     // second reference, so close() leaves the pool open; dropping the database (WITH FORCE)
@@ -81,7 +89,12 @@ async function appendRate(store: Store, count: number, writers: number, tag: str
 /** Median and p95 (ms) of loading one 1,000-event stream. */
 async function loadTimes(store: Store): Promise<{ median: number; p95: number }> {
   const streamId = `bench-long-${randomUUID()}`;
-  for (let v = 0; v < 1_000; v += 100) await store.append(streamId, v, Array.from({ length: 100 }, (_, i) => sample(v + i)));
+  for (let v = 0; v < 1_000; v += 100)
+    await store.append(
+      streamId,
+      v,
+      Array.from({ length: 100 }, (_, i) => sample(v + i)),
+    );
   for (let i = 0; i < 20; i++) await store.load(streamId); // warm-up
   const times: number[] = [];
   for (let i = 0; i < LOADS; i++) {

@@ -15,13 +15,19 @@ import { startStack, type Stack } from '../../test/e2e/support/stack';
 const builds = Number(process.env.BENCH_BUILDS ?? 50);
 const burst = Number(process.env.BENCH_BURST ?? 100);
 const projectCount = Number(process.env.BENCH_PROJECTS ?? 10);
-const projects = Array.from({ length: projectCount }, (_, i) => e2eProject(`bench${i}`, i + 1, { qa: [`U0QA${String(i + 1).padStart(2, '0')}001`], owners: [`U0OW${String(i + 1).padStart(2, '0')}001`] }));
+const projects = Array.from({ length: projectCount }, (_, i) =>
+  e2eProject(`bench${i}`, i + 1, {
+    qa: [`U0QA${String(i + 1).padStart(2, '0')}001`],
+    owners: [`U0OW${String(i + 1).padStart(2, '0')}001`],
+  }),
+);
 
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
-const summary = (values: number[]) => `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (n=${values.length})`;
+const summary = (values: number[]) =>
+  `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (n=${values.length})`;
 
 async function latency(stack: Stack): Promise<void> {
   const toQa: number[] = [];
@@ -29,14 +35,23 @@ async function latency(stack: Stack): Promise<void> {
   for (let i = 0; i < builds; i++) {
     const project = projects[i % projects.length];
     const t0 = performance.now();
-    const { buildId } = await reportBuild(stack, { project: project.id, image: `registry.example.org/${project.id}:l${i}`, type: 'branch', target: `lat-${i}` });
+    const { buildId } = await reportBuild(stack, {
+      project: project.id,
+      image: `registry.example.org/${project.id}:l${i}`,
+      type: 'branch',
+      target: `lat-${i}`,
+    });
     const dms = await waitForRequestDms(stack, project, buildId, 60_000);
     toQa.push(performance.now() - t0);
     const qa = project.qa![0];
     const owner = project.owners[0];
     await clickIn(stack, qa, dms.qaDms[qa], SlackActions.Approve, buildId);
     const ownerDm = dms.ownerDms[owner];
-    await stack.waitFor('approval reaches the owner', () => stack.slack.thread(ownerDm.channel, ownerDm.ts).some((m) => /ready/i.test(m.text)), 60_000);
+    await stack.waitFor(
+      'approval reaches the owner',
+      () => stack.slack.thread(ownerDm.channel, ownerDm.ts).some((m) => /ready/i.test(m.text)),
+      60_000,
+    );
     const announced = () => stack.slack.messages(project.channel).filter((m) => /deployed to production/i.test(m.text)).length;
     const before = announced();
     const t2 = performance.now();
@@ -53,7 +68,12 @@ async function throughput(stack: Stack): Promise<void> {
   const accepted = await Promise.all(
     Array.from({ length: burst }, (_, i) => {
       const project = projects[i % projects.length];
-      return stack.ciBuildComplete({ project: project.id, image: `registry.example.org/${project.id}:t${i}`, type: 'branch', target: `tp-${i}` });
+      return stack.ciBuildComplete({
+        project: project.id,
+        image: `registry.example.org/${project.id}:t${i}`,
+        type: 'branch',
+        target: `tp-${i}`,
+      });
     }),
   );
   const acceptedMs = performance.now() - t0;
@@ -61,30 +81,52 @@ async function throughput(stack: Stack): Promise<void> {
   // One lookup per build and round, every 500 ms (not 100 pollers at once): the benchmark
   // must not be the load it measures.
   const ids: string[] = new Array(accepted.length);
-  await stack.waitFor('every build registered', async () => {
-    for (const [i, a] of accepted.entries()) if (!ids[i]) ids[i] = (await stack.getBuild(a.body.id)).body?.id;
-    if (ids.filter(Boolean).length < accepted.length) await new Promise((r) => setTimeout(r, 500));
-    return ids.filter(Boolean).length === accepted.length;
-  }, 120_000);
+  await stack.waitFor(
+    'every build registered',
+    async () => {
+      for (const [i, a] of accepted.entries()) if (!ids[i]) ids[i] = (await stack.getBuild(a.body.id)).body?.id;
+      if (ids.filter(Boolean).length < accepted.length) await new Promise((r) => setTimeout(r, 500));
+      return ids.filter(Boolean).length === accepted.length;
+    },
+    120_000,
+  );
   // Checked every 500 ms and only for builds still missing: the fakes live in this process,
   // and a busy poll would slow the Slack fake down and measure the benchmark, not deploybot.
   const missing = new Set(ids.map((_, i) => i));
-  await stack.waitFor(`QA DMs for all ${burst} builds`, async () => {
-    for (const i of missing) if (dmOfBuild(stack.slack, projects[i % projects.length].qa![0], ids[i])) missing.delete(i);
-    if (missing.size > 0) await new Promise((r) => setTimeout(r, 400));
-    return missing.size === 0;
-  }, 300_000);
+  await stack.waitFor(
+    `QA DMs for all ${burst} builds`,
+    async () => {
+      for (const i of missing) if (dmOfBuild(stack.slack, projects[i % projects.length].qa![0], ids[i])) missing.delete(i);
+      if (missing.size > 0) await new Promise((r) => setTimeout(r, 400));
+      return missing.size === 0;
+    },
+    300_000,
+  );
   const doneMs = performance.now() - t0;
-  const dmCounts = ids.map((id, i) => topLevel(stack.slack, projects[i % projects.length].qa![0]).filter((m) => JSON.stringify([m.blocks, ...m.history.map((h) => h.blocks)]).includes(id)).length);
-  const statusMessages = projects.map((p) => topLevel(stack.slack, p.channel).filter((m) => /tp-/.test(JSON.stringify([m.text, m.blocks]))).length);
-  console.log(`${burst} builds across ${projects.length} projects: accepted in ${acceptedMs.toFixed(0)} ms; every QA DM posted after ${(doneMs / 1000).toFixed(1)} s = ${(burst / (doneMs / 1000)).toFixed(1)} builds/s`);
-  console.log(`  QA DMs per build: min ${Math.min(...dmCounts)}, max ${Math.max(...dmCounts)} (1 = nothing lost or doubled); channel status messages: ${statusMessages.reduce((a, b) => a + b, 0)} for ${burst} builds`);
+  const dmCounts = ids.map(
+    (id, i) =>
+      topLevel(stack.slack, projects[i % projects.length].qa![0]).filter((m) =>
+        JSON.stringify([m.blocks, ...m.history.map((h) => h.blocks)]).includes(id),
+      ).length,
+  );
+  const statusMessages = projects.map(
+    (p) => topLevel(stack.slack, p.channel).filter((m) => /tp-/.test(JSON.stringify([m.text, m.blocks]))).length,
+  );
+  console.log(
+    `${burst} builds across ${projects.length} projects: accepted in ${acceptedMs.toFixed(0)} ms; every QA DM posted after ${(doneMs / 1000).toFixed(1)} s = ${(burst / (doneMs / 1000)).toFixed(1)} builds/s`,
+  );
+  console.log(
+    `  QA DMs per build: min ${Math.min(...dmCounts)}, max ${Math.max(...dmCounts)} (1 = nothing lost or doubled); channel status messages: ${statusMessages.reduce((a, b) => a + b, 0)} for ${burst} builds`,
+  );
 }
 
 async function main(): Promise<void> {
   // A fresh stack per measurement: the fakes run in this process and keep every object and
   // request they saw, so a second measurement on the same stack would measure the fakes.
-  for (const [size, measure] of [[builds, latency], [burst, throughput]] as const) {
+  for (const [size, measure] of [
+    [builds, latency],
+    [burst, throughput],
+  ] as const) {
     if (size <= 0) continue;
     const stack = await startStack({ projects, timeScale: 0.02, env: { LOG_LEVEL: 'warn' } });
     try {

@@ -8,24 +8,43 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 const options = JSON.parse(process.argv[2]);
-const click = JSON.parse(readFileSync(new URL('../../apps/gateway/test/fixtures/slack/interactions/block_actions.button.real-capture.heybot.json', import.meta.url), 'utf8'));
+const click = JSON.parse(
+  readFileSync(
+    new URL('../../apps/gateway/test/fixtures/slack/interactions/block_actions.button.real-capture.heybot.json', import.meta.url),
+    'utf8',
+  ),
+);
 let n = 0;
 
 function slackClick() {
   n += 1;
-  click.actions[0] = { ...click.actions[0], action_id: 'deploybot.qa.approve', value: `bench-build-${n % 50}`, action_ts: `${1700000000 + n}.${String(options.run).padStart(6, '0')}` };
+  click.actions[0] = {
+    ...click.actions[0],
+    action_id: 'deploybot.qa.approve',
+    value: `bench-build-${n % 50}`,
+    action_ts: `${1700000000 + n}.${String(options.run).padStart(6, '0')}`,
+  };
   const body = new URLSearchParams({ payload: JSON.stringify(click) }).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', options.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return {
     body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signature,
+    },
   };
 }
 
 function ciWebhook() {
   n += 1;
-  const body = new URLSearchParams({ project: 'bench', image: `registry.example.org/bench:${options.run}-${n}`, type: 'branch', target: `bench-${n % 20}` }).toString();
+  const body = new URLSearchParams({
+    project: 'bench',
+    image: `registry.example.org/bench:${options.run}-${n}`,
+    type: 'branch',
+    target: `bench-${n % 20}`,
+  }).toString();
   return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${options.ciToken}` } };
 }
 
@@ -50,14 +69,24 @@ async function paced() {
       const due = start + (i * 1000) / options.rate;
       const fire = () => {
         const { body, headers } = next();
-        const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - due);
-            statusCodes[res.statusCode] = (statusCodes[res.statusCode] ?? 0) + 1;
-            resolve();
-          });
-        });
+        const req = http.request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            agent,
+            headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              latencies.push(performance.now() - due);
+              statusCodes[res.statusCode] = (statusCodes[res.statusCode] ?? 0) + 1;
+              resolve();
+            });
+          },
+        );
         req.on('error', () => {
           errors += 1;
           resolve();
@@ -70,7 +99,16 @@ async function paced() {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (q) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
-  return { requests: latencies.length, rps: options.rate, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: Number(latencies.at(-1).toFixed(2)), errors, statusCodes };
+  return {
+    requests: latencies.length,
+    rps: options.rate,
+    p50: pct(0.5),
+    p90: pct(0.9),
+    p99: pct(0.99),
+    max: Number(latencies.at(-1).toFixed(2)),
+    errors,
+    statusCodes,
+  };
 }
 
 if (options.mode === 'paced') {

@@ -58,7 +58,11 @@ async function waitFor(url, init) {
 }
 
 function drive(options) {
-  const out = execFileSync(process.execPath, [join(root, 'bench/gateway/drive.mjs'), JSON.stringify({ ...secrets, ...options })], { cwd: root, encoding: 'utf8', timeout: (options.duration + 30) * 1000 });
+  const out = execFileSync(process.execPath, [join(root, 'bench/gateway/drive.mjs'), JSON.stringify({ ...secrets, ...options })], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: (options.duration + 30) * 1000,
+  });
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
@@ -76,7 +80,8 @@ async function storedInputs() {
 async function deleteStreams() {
   const nc = await connect({ servers: natsUrl });
   const jsm = await nc.jetstreamManager();
-  for await (const s of jsm.streams.list()) if (s.config.name.startsWith(`${prefix.toUpperCase()}_`)) await jsm.streams.delete(s.config.name);
+  for await (const s of jsm.streams.list())
+    if (s.config.name.startsWith(`${prefix.toUpperCase()}_`)) await jsm.streams.delete(s.config.name);
   await nc.close();
 }
 
@@ -88,7 +93,10 @@ async function main() {
   }
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const config = join(dir, 'config.yml');
-  writeFileSync(config, 'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n');
+  writeFileSync(
+    config,
+    'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n',
+  );
 
   const startGateway = (name, checkout, port) =>
     start(name, process.execPath, [join(checkout, 'dist/apps/gateway/apps/gateway/src/main.js')], {
@@ -102,7 +110,10 @@ async function main() {
     });
   const gateway = startGateway('gateway', root, ports.gateway);
   const baselineGateway = baseline ? startGateway('baseline gateway', baseline, ports.baseline) : undefined;
-  const bolt = start('bolt', process.execPath, [join(root, 'bench/gateway/bolt-peer.mjs')], { PORT: String(ports.bolt), SLACK_SIGNING_SECRET: secrets.signingSecret });
+  const bolt = start('bolt', process.execPath, [join(root, 'bench/gateway/bolt-peer.mjs')], {
+    PORT: String(ports.bolt),
+    SLACK_SIGNING_SECRET: secrets.signingSecret,
+  });
   await waitFor(`http://127.0.0.1:${ports.gateway}/readyz`);
   await waitFor(`http://127.0.0.1:${ports.bolt}/slack/events`, { method: 'POST' });
   for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok; i++) await sleep(100);
@@ -117,9 +128,25 @@ async function main() {
   const targets = {
     'gateway: Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.gateway}/slack/interactions`, server: servers.gateway },
     'Bolt 5.1 (peer): Slack clicks': { kind: 'slack', url: `http://127.0.0.1:${ports.bolt}/slack/events`, server: servers.bolt },
-    ...(baselineGateway ? { [`${baselineName}: Slack clicks`]: { kind: 'slack', url: `http://127.0.0.1:${ports.baseline}/slack/interactions`, server: servers.baseline } } : {}),
+    ...(baselineGateway
+      ? {
+          [`${baselineName}: Slack clicks`]: {
+            kind: 'slack',
+            url: `http://127.0.0.1:${ports.baseline}/slack/interactions`,
+            server: servers.baseline,
+          },
+        }
+      : {}),
     'gateway: CI webhooks': { kind: 'ci', url: `http://127.0.0.1:${ports.gateway}/build-complete`, server: servers.gateway },
-    ...(baselineGateway ? { [`${baselineName}: CI webhooks`]: { kind: 'ci', url: `http://127.0.0.1:${ports.baseline}/build-complete`, server: servers.baseline } } : {}),
+    ...(baselineGateway
+      ? {
+          [`${baselineName}: CI webhooks`]: {
+            kind: 'ci',
+            url: `http://127.0.0.1:${ports.baseline}/build-complete`,
+            server: servers.baseline,
+          },
+        }
+      : {}),
   };
   const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
   let run = 0;
@@ -129,7 +156,10 @@ async function main() {
       const before = { server: cpuSeconds(server), nats: cpuSeconds(natsPid) };
       const peak = drive({ ...target, run: ++run, connections: 10, duration });
       const cpuUs = (pid, start) => (start === undefined ? undefined : Math.round(((cpuSeconds(pid) - start) / peak.requests) * 1e6));
-      peak.cpuPerRequestUs = { server: cpuUs(server, before.server), nats: server === servers.bolt ? undefined : cpuUs(natsPid, before.nats) };
+      peak.cpuPerRequestUs = {
+        server: cpuUs(server, before.server),
+        nats: server === servers.bolt ? undefined : cpuUs(natsPid, before.nats),
+      };
       const burst = drive({ ...target, run: ++run, connections: 10, duration, overallRate: 200 });
       const paced = drive({ ...target, run: ++run, connections: 10, duration, mode: 'paced', rate: 200 });
       runs[name].push({ peak, burst, paced });
@@ -138,7 +168,17 @@ async function main() {
   }
   const stored = await storedInputs();
   const results = Object.entries(runs).map(([name, measured]) => ({ name, rounds: measured, median: medians(measured) }));
-  return { results, stored, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, duration, rounds, loadAtStart, load: loadavg()[0] };
+  return {
+    results,
+    stored,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    duration,
+    rounds,
+    loadAtStart,
+    load: loadavg()[0],
+  };
 }
 
 /** utime + stime of a process in seconds, from /proc (undefined where there is none). */
@@ -176,7 +216,10 @@ function medians(measured) {
     pacedMax: pick((m) => m.paced.max),
     burstP50: pick((m) => m.burst.p50),
     burstP99: pick((m) => m.burst.p99),
-    failed: measured.reduce((n, m) => n + [m.peak, m.burst, m.paced].reduce((k, r) => k + (r.non2xx ?? 0) + (r.errors ?? 0) + (r.timeouts ?? 0), 0), 0),
+    failed: measured.reduce(
+      (n, m) => n + [m.peak, m.burst, m.paced].reduce((k, r) => k + (r.non2xx ?? 0) + (r.errors ?? 0) + (r.timeouts ?? 0), 0),
+      0,
+    ),
   };
 }
 
@@ -196,7 +239,10 @@ function markdown({ results, stored, cpus, cpuModel, node, duration, rounds, loa
         `${m.pacedP50} / ${m.pacedP99} / ${m.pacedMax}`,
         `${m.burstP50} / ${m.burstP99}`,
         String(m.failed),
-      ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
+      ]
+        .join(' | ')
+        .replace(/^/, '| ')
+        .replace(/$/, ' |'),
     ),
     '',
     `Inputs stored in the INPUTS stream during the run: ${stored.toLocaleString('en-US')} (every accepted click and webhook is a JetStream-acknowledged message; Bolt stores nothing).`,

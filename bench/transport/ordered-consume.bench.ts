@@ -53,12 +53,22 @@ interface Record {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)] ?? NaN;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)] ?? NaN;
 
 const message = (run: string, build: number, version: number): Body => {
   const buildId = `${run}-b${build}`;
   const id = `${buildId}-v${version}`;
-  return { id, type: 'BuildRegistered', streamId: `build-${buildId}`, version, occurredAt: new Date().toISOString(), correlationId: buildId, causationId: id, data: { sentAt: Date.now() } };
+  return {
+    id,
+    type: 'BuildRegistered',
+    streamId: `build-${buildId}`,
+    version,
+    occurredAt: new Date().toISOString(),
+    correlationId: buildId,
+    causationId: id,
+    data: { sentAt: Date.now() },
+  };
 };
 
 async function publishAll(url: string, prefix: string, bodies: Body[]): Promise<void> {
@@ -79,7 +89,14 @@ async function publishAll(url: string, prefix: string, bodies: Body[]): Promise<
 async function startReplicas(url: string, prefix: string, count: number, onMessage: (b: Body, delivery: number) => Promise<void>) {
   const servers = [];
   for (let i = 0; i < count; i++) {
-    const server = new platform.JetStreamServer({ servers: [url], prefix, service: 'bench', consumers: [{ stream: 'EVENTS' }], backoffMs: [100, 200], ackWaitMs: 5_000 });
+    const server = new platform.JetStreamServer({
+      servers: [url],
+      prefix,
+      service: 'bench',
+      consumers: [{ stream: 'EVENTS' }],
+      backoffMs: [100, 200],
+      ackWaitMs: 5_000,
+    });
     server.addHandler(subject, async (b: Body, ctx: { getDeliveryCount(): number }) => onMessage(b, ctx.getDeliveryCount()), true);
     await new Promise<void>((ok, fail) => server.listen((e?: unknown) => (e ? fail(e) : ok())));
     servers.push(server);
@@ -148,7 +165,8 @@ async function scenario(replicas: number, failing: boolean): Promise<string> {
   }
   if (process.env.BENCH_VERBOSE && platform.MessagingMetrics) {
     const byResult: { [result: string]: number } = {};
-    for (const v of (await platform.MessagingMetrics.handled.get()).values) byResult[v.labels.result] = (byResult[v.labels.result] ?? 0) + v.value;
+    for (const v of (await platform.MessagingMetrics.handled.get()).values)
+      byResult[v.labels.result] = (byResult[v.labels.result] ?? 0) + v.value;
     line += ` [${JSON.stringify(byResult)}]`;
     platform.MessagingMetrics.handled.reset();
   }
@@ -159,7 +177,9 @@ async function scenario(replicas: number, failing: boolean): Promise<string> {
 
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
-  console.log(`platform: ${process.env.BENCH_PLATFORM ?? 'libs/platform/src'}; ${builds} builds × ${versions} versions, handler ${handlerMs} ms`);
+  console.log(
+    `platform: ${process.env.BENCH_PLATFORM ?? 'libs/platform/src'}; ${builds} builds × ${versions} versions, handler ${handlerMs} ms`,
+  );
   for (const replicas of replicaCounts) {
     console.log(await scenario(replicas, false));
     console.log(await scenario(replicas, true));

@@ -23,7 +23,11 @@ const people: Record<string, string> = { U0QA00001: 'Quinn (QA)', U0QA00002: 'Ad
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
-const indent = (text: string, by = '    ') => text.split('\n').map((l) => by + l).join('\n');
+const indent = (text: string, by = '    ') =>
+  text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
 
 function step(n: number, title: string): void {
   process.stdout.write(`\n${bold(`── ${n}. ${title} `.padEnd(78, '─'))}\n`);
@@ -33,10 +37,11 @@ function step(n: number, title: string): void {
 function showConversation(stack: Stack, who: string, channelOrUser: string): void {
   process.stdout.write(`\n  ${bold(who)} ${dim(`(${channelOrUser})`)}\n`);
   const messages = topLevel(stack.slack, channelOrUser);
-  if (!messages.length) process.stdout.write(indent(dim('(nothing yet)')) + '\n');
+  if (!messages.length) process.stdout.write(`${indent(dim('(nothing yet)'))}\n`);
   for (const message of messages) {
-    process.stdout.write(indent(render(message)) + '\n');
-    for (const reply of stack.slack.thread(message.channel, message.ts)) process.stdout.write(indent(`↳ ${render(reply)}`, '      ') + '\n');
+    process.stdout.write(`${indent(render(message))}\n`);
+    for (const reply of stack.slack.thread(message.channel, message.ts))
+      process.stdout.write(`${indent(`↳ ${render(reply)}`, '      ')}\n`);
   }
 }
 
@@ -47,19 +52,21 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stack = await startStack({ projects: [project] });
   try {
-    step(1, 'CI reports a build: POST /build-complete (form-encoded, as the original ci-bot's CI step)');
+    step(1, 'CI reports a build: POST /build-complete (form-encoded, as the CI step of the original ci-bot)');
     process.stdout.write(indent('project=test1 image=registry.example.org/test1:1.4.2 type=branch target=staging') + '\n');
     const preview = await livePreview(stack, project, 'staging', 'registry.example.org/test1:1.4.2');
-    process.stdout.write(indent(`→ 202, build ${preview.buildId}; the preview rolled out to https://staging.branch.example.org`) + '\n');
+    process.stdout.write(`${indent(`→ 202, build ${preview.buildId}; the preview rolled out to https://staging.branch.example.org`)}\n`);
     const deployment = stack.kube.get('Deployment', 'default', 'test1-branch-staging');
-    process.stdout.write(indent(dim(`kubernetes: Deployment/test1-branch-staging ${deployment?.status?.availableReplicas ?? 0}/${deployment?.spec?.replicas} available`)) + '\n');
+    process.stdout.write(
+      `${indent(dim(`kubernetes: Deployment/test1-branch-staging ${deployment?.status?.availableReplicas ?? 0}/${deployment?.spec?.replicas} available`))}\n`,
+    );
     showConversation(stack, '#test1 channel', project.channel);
     for (const user of [...project.owners, ...project.qa!]) showConversation(stack, `DM to ${people[user]}`, user);
 
     step(2, `${people.U0QA00001} clicks Approve (a signed block_actions request to /slack/interactions)`);
     const qaDm = preview.qaDms.U0QA00001;
     const clicked = await clickIn(stack, 'U0QA00001', qaDm, SlackActions.Approve, preview.buildId);
-    process.stdout.write(indent(`→ Slack got ${clicked.status} at once; the rest arrives as message edits`) + '\n');
+    process.stdout.write(`${indent(`→ Slack got ${clicked.status} at once; the rest arrives as message edits`)}\n`);
     const ownerDm = preview.ownerDms.U0OWNER01;
     await stack.waitFor('the owner is told the build is approved', () => stack.slack.thread(ownerDm.channel, ownerDm.ts).length >= 1);
     await new Promise((r) => setTimeout(r, 500));
@@ -68,18 +75,22 @@ async function main(): Promise<void> {
 
     step(3, `${people.U0OWNER01} clicks Deploy to production`);
     await clickIn(stack, 'U0OWNER01', ownerDm, SlackActions.Promote, preview.buildId);
-    await stack.waitFor('production is announced in the channel', () =>
-      stack.slack.messages(project.channel).some((m) => /deployed to production/i.test(m.text)),
-    60_000);
+    await stack.waitFor(
+      'production is announced in the channel',
+      () => stack.slack.messages(project.channel).some((m) => /deployed to production/i.test(m.text)),
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 500));
     const production = stack.kube.get('Deployment', 'default', 'test1');
-    process.stdout.write(indent(dim(`kubernetes: Deployment/test1 runs ${production?.spec?.template?.spec?.containers?.[0]?.image}`)) + '\n');
+    process.stdout.write(
+      `${indent(dim(`kubernetes: Deployment/test1 runs ${production?.spec?.template?.spec?.containers?.[0]?.image}`))}\n`,
+    );
     showConversation(stack, '#test1 channel', project.channel);
     showConversation(stack, `DM to ${people.U0OWNER01}`, 'U0OWNER01');
 
     step(4, 'The event log of the build (GET /v1/builds/:id)');
     const build = await stack.getBuild(preview.buildId);
-    process.stdout.write(indent(JSON.stringify(build.body, null, 2)) + '\n');
+    process.stdout.write(`${indent(JSON.stringify(build.body, null, 2))}\n`);
     process.stdout.write(`\n${bold('done')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   } finally {
     await stack.stop();
@@ -89,7 +100,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`demo failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

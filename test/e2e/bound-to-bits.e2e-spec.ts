@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
-import { clickIn, e2eProject, livePreview, reportBuild, waitForRequestDms } from './support/flows';
+import { clickIn, e2eProject, livePreview, waitForRequestDms } from './support/flows';
 import { buttonsOf, dmOfBuild, readable, topLevel } from './support/slack-views';
 import { startStack, type Stack } from './support/stack';
 import { podImageIds, previewDeployment, productionDeployment, runs } from './support/workloads';
@@ -20,7 +20,7 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
   const race = e2eProject('race', 23, { approvals: { required: 0 } });
   let stack: Stack;
 
-  const current = (user: string, ts: string) => stack.slack.messages(user).find((m) => m.ts === ts)!;
+  const _current = (user: string, ts: string) => stack.slack.messages(user).find((m) => m.ts === ts)!;
 
   beforeAll(async () => {
     stack = await startStack({ projects: [hung, resend, moved, race], env: { ROLLOUT_TIMEOUT_SECONDS: '6', DEADLINE_GRACE_SECONDS: '2' } });
@@ -52,7 +52,9 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
     const waited = Date.now() - clickedAt;
     expect(failed.failureReason).toMatch(/^no answer from the deployer within 8 s for the production deployment/);
     expect(waited).toBeLessThan(8_000 + 5_000);
-    await stack.waitFor('the channel tells the failure', () => stack.slack.messages(hung.channel).some((m) => /no answer from the deployer/.test(readable(m))));
+    await stack.waitFor('the channel tells the failure', () =>
+      stack.slack.messages(hung.channel).some((m) => /no answer from the deployer/.test(readable(m))),
+    );
 
     stack.signal('deployer', 'SIGCONT');
     expect((await clickIn(stack, owner, preview.ownerDms[owner], SlackActions.Promote, preview.buildId)).status).toBe(200);
@@ -65,7 +67,10 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
     const first = await livePreview(stack, resend, form.target, form.image);
     const [owner] = resend.owners;
     expect((await clickIn(stack, owner, first.ownerDms[owner], SlackActions.Close, first.buildId)).status).toBe(200);
-    await stack.waitFor('the build is closed and its preview removed', async () => (await stack.getBuild(first.buildId)).body?.status === 'closed' && !previewDeployment(stack, resend.id, form.target));
+    await stack.waitFor(
+      'the build is closed and its preview removed',
+      async () => (await stack.getBuild(first.buildId)).body?.status === 'closed' && !previewDeployment(stack, resend.id, form.target),
+    );
 
     const again = await stack.ciBuildComplete(form);
     expect(again.status).toBe(202);
@@ -76,7 +81,8 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
     });
     await waitForRequestDms(stack, resend, second.id);
     expect(runs(previewDeployment(stack, resend.id, form.target))).toEqual({ image: form.image, buildId: second.id });
-    for (const person of [...resend.owners, ...resend.qa!]) expect(dmOfBuild(stack.slack, person, second.id)!.ts).not.toBe(dmOfBuild(stack.slack, person, first.buildId)!.ts);
+    for (const person of [...resend.owners, ...resend.qa!])
+      expect(dmOfBuild(stack.slack, person, second.id)!.ts).not.toBe(dmOfBuild(stack.slack, person, first.buildId)!.ts);
   }, 120_000);
 
   it('deploys the digest QA saw to production after the tag moved to other bits', async () => {
@@ -93,7 +99,11 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
     expect(other).not.toBe(seen);
     await stack.waitFor('the build is approved', async () => (await stack.getBuild(preview.buildId)).body?.status === 'approved');
     expect((await clickIn(stack, owner, preview.ownerDms[owner], SlackActions.Promote, preview.buildId)).status).toBe(200);
-    await stack.waitFor('the build is in production', async () => (await stack.getBuild(preview.buildId)).body?.status === 'in-production', 45_000);
+    await stack.waitFor(
+      'the build is in production',
+      async () => (await stack.getBuild(preview.buildId)).body?.status === 'in-production',
+      45_000,
+    );
 
     const production = productionDeployment(stack, moved.id);
     expect(runs(production).image).toBe(`registry.example.org/moved@${seen}`);
@@ -104,7 +114,9 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
     const targets = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
     await Promise.all(
       targets.flatMap((target) =>
-        ['a', 'b'].map((v) => stack.ciBuildComplete({ project: race.id, image: `registry.example.org/race:${target}-${v}`, type: 'branch', target })),
+        ['a', 'b'].map((v) =>
+          stack.ciBuildComplete({ project: race.id, image: `registry.example.org/race:${target}-${v}`, type: 'branch', target }),
+        ),
       ),
     );
     const [owner] = race.owners;

@@ -33,13 +33,19 @@ describe('deploybot under duplicate and concurrent requests', () => {
     await waitForRequestDms(stack, triple, build.id);
     await sleep(2_000); // room for any duplicate to show up
 
-    const list = await fetch(`${stack.gatewayUrl}/v1/projects/${triple.id}/builds`, { headers: { Authorization: `Bearer ${CI_TOKEN}` } }).then((r) => r.json() as Promise<{ builds: unknown[] }>);
+    const list = await fetch(`${stack.gatewayUrl}/v1/projects/${triple.id}/builds`, {
+      headers: { Authorization: `Bearer ${CI_TOKEN}` },
+    }).then((r) => r.json() as Promise<{ builds: unknown[] }>);
     expect(list.builds).toHaveLength(1);
     expect(topLevel(stack.slack, triple.channel)).toHaveLength(1);
     for (const person of [...triple.owners, ...triple.qa!]) expect(topLevel(stack.slack, person)).toHaveLength(1);
-    const deployments = stack.kube.objects().filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['deploybot.dev/project'] === triple.id);
+    const deployments = stack.kube
+      .objects()
+      .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['deploybot.dev/project'] === triple.id);
     expect(deployments).toHaveLength(1);
-    const replicaSets = stack.kube.objects().filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['deploybot.dev/project'] === triple.id);
+    const replicaSets = stack.kube
+      .objects()
+      .filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['deploybot.dev/project'] === triple.id);
     expect(replicaSets).toHaveLength(1);
   }, 90_000);
 
@@ -68,9 +74,13 @@ describe('deploybot under duplicate and concurrent requests', () => {
     const messages = stack.slack.messages(race.channel);
     expect(messages.filter((m) => m.text.includes('deployed to production by'))).toHaveLength(1);
     expect(messages.filter((m) => m.text.includes('deploying to production'))).toHaveLength(1);
-    const productionReplicaSets = stack.kube.objects().filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['app.kubernetes.io/name'] === race.id);
+    const productionReplicaSets = stack.kube
+      .objects()
+      .filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['app.kubernetes.io/name'] === race.id);
     expect(productionReplicaSets).toHaveLength(1);
-    const applies = stack.kube.requests().filter((r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/default/deployments/${race.id}`);
+    const applies = stack.kube
+      .requests()
+      .filter((r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/default/deployments/${race.id}`);
     expect(applies).toHaveLength(1);
     expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'in-production', promotedBy: shippedBy });
   }, 90_000);

@@ -85,7 +85,8 @@ describe('deploybot when things go wrong', () => {
 
   it('tears the preview down when an owner closes the build', async () => {
     const preview = await livePreview(stack, close, 'feature/x', 'registry.example.org/close:0.1.0');
-    const name = stack.kube.objects().find((o) => o.kind === 'Deployment' && o.metadata.labels?.['deploybot.dev/project'] === 'close')!.metadata.name;
+    const name = stack.kube.objects().find((o) => o.kind === 'Deployment' && o.metadata.labels?.['deploybot.dev/project'] === 'close')!
+      .metadata.name;
     expect(name).toMatch(/^close-branch-feature-x/);
 
     const owner = close.owners[0];
@@ -100,13 +101,19 @@ describe('deploybot when things go wrong', () => {
       });
       expect(buttonsOf(dm)).toEqual([]);
     }
-    for (const q of close.qa!) await stack.waitFor(`${q}'s DM loses its buttons`, () => buttonsOf(current(q, preview.qaDms[q].ts)).length === 0);
+    for (const q of close.qa!)
+      await stack.waitFor(`${q}'s DM loses its buttons`, () => buttonsOf(current(q, preview.qaDms[q].ts)).length === 0);
     expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'closed', closedBy: owner });
   }, 90_000);
 
   it('supersedes the open build when CI reports a newer image of the same branch', async () => {
     const first = await livePreview(stack, supersede, 'main', 'registry.example.org/supersede:1');
-    const second = await reportBuild(stack, { project: supersede.id, image: 'registry.example.org/supersede:2', type: 'branch', target: 'main' });
+    const second = await reportBuild(stack, {
+      project: supersede.id,
+      image: 'registry.example.org/supersede:2',
+      type: 'branch',
+      target: 'main',
+    });
     expect(second.buildId).not.toBe(first.buildId);
 
     for (const person of [...supersede.owners, ...supersede.qa!]) {
@@ -130,12 +137,25 @@ describe('deploybot when things go wrong', () => {
     const preview = await livePreview(stack, denied, 'qa-only', 'registry.example.org/denied:1');
     const [qa] = denied.qa!;
     const stranger = 'U0STRANGER1';
-    const edits = () => [...denied.owners.map((o) => current(o, preview.ownerDms[o].ts)), ...denied.qa!.map((q) => current(q, preview.qaDms[q].ts))].map((m) => m.editCount);
+    const edits = () =>
+      [...denied.owners.map((o) => current(o, preview.ownerDms[o].ts)), ...denied.qa!.map((q) => current(q, preview.qaDms[q].ts))].map(
+        (m) => m.editCount,
+      );
     const before = edits();
 
     // QA may not promote (a crafted click); a stranger may not approve.
     expect((await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Promote, preview.buildId)).status).toBe(200);
-    expect((await stack.slackClick({ user: stranger, actionId: SlackActions.Approve, buildId: preview.buildId, channel: denied.channel, messageTs: '1700000000.000100' })).status).toBe(200);
+    expect(
+      (
+        await stack.slackClick({
+          user: stranger,
+          actionId: SlackActions.Approve,
+          buildId: preview.buildId,
+          channel: denied.channel,
+          messageTs: '1700000000.000100',
+        })
+      ).status,
+    ).toBe(200);
 
     const toQa = await stack.waitFor('QA gets an ephemeral refusal', () => stack.slack.ephemerals(qa)[0]);
     expect(toQa.text).toMatch(/owner|not allowed|only/i);

@@ -33,7 +33,10 @@ describe('deploybot, from CI to production', () => {
     const name = deployment.metadata.name;
     expect(deployment.spec.template.spec.containers[0].image).toBe(image);
     expect(deployment.status.availableReplicas).toBe(1);
-    expect(deployment.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'deploybot', 'deploybot.dev/environment': 'preview' });
+    expect(deployment.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'deploybot',
+      'deploybot.dev/environment': 'preview',
+    });
     expect(stack.kube.get('Service', 'default', name)).toBeDefined();
     expect(stack.kube.get('Ingress', 'default', name).spec.rules[0].host).toBe('staging.branch.shop.example.org');
 

@@ -66,8 +66,11 @@ describe('deploybot across crashes and restarts', () => {
     await stack.restart('notifier');
 
     for (const owner of quiet.owners) {
-      await stack.waitFor(`${owner} gets the verdict and the ready note`, () =>
-        replies(owner, preview.ownerDms[owner].ts, 'approved this build') && replies(owner, preview.ownerDms[owner].ts, 'ready for production'),
+      await stack.waitFor(
+        `${owner} gets the verdict and the ready note`,
+        () =>
+          replies(owner, preview.ownerDms[owner].ts, 'approved this build') &&
+          replies(owner, preview.ownerDms[owner].ts, 'ready for production'),
       );
     }
     await sleep(2_000);
@@ -92,7 +95,9 @@ describe('deploybot across crashes and restarts', () => {
     for (const owner of midflight.owners) {
       await stack.waitFor(
         `${owner} gets the verdict and the ready note after the redelivery`,
-        () => replies(owner, preview.ownerDms[owner].ts, 'approved this build') && replies(owner, preview.ownerDms[owner].ts, 'ready for production'),
+        () =>
+          replies(owner, preview.ownerDms[owner].ts, 'approved this build') &&
+          replies(owner, preview.ownerDms[owner].ts, 'ready for production'),
         60_000,
       );
     }
@@ -122,62 +127,90 @@ describe('deploybot across crashes and restarts', () => {
     for (const person of [...slow.owners, ...slow.qa!]) expect(topLevel(stack.slack, person)).toHaveLength(1);
     const deployment = previewDeployment(stack, slow.id, 'main');
     expect(deployment.metadata.generation).toBe(1);
-    expect(stack.kube.objects().filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['deploybot.dev/project'] === slow.id)).toHaveLength(1);
+    expect(
+      stack.kube.objects().filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['deploybot.dev/project'] === slow.id),
+    ).toHaveLength(1);
     expect((await stack.getBuild(build.id)).body).toMatchObject({ status: 'awaiting-qa' });
   }, 120_000);
 
-  itWithPrivateNats('answers CI 503 and clicks with try again while NATS is down, and completes the flow once it is back, with nothing lost or doubled', async () => {
-    const preview = await livePreview(stack, natsdown, 'main', 'registry.example.org/natsdown:1');
-    const [qa] = natsdown.qa!;
-    const [owner] = natsdown.owners;
+  itWithPrivateNats(
+    'answers CI 503 and clicks with try again while NATS is down, and completes the flow once it is back, with nothing lost or doubled',
+    async () => {
+      const preview = await livePreview(stack, natsdown, 'main', 'registry.example.org/natsdown:1');
+      const [qa] = natsdown.qa!;
+      const [owner] = natsdown.owners;
 
-    await nats!.stop();
-    const refused = await stack.ciBuildComplete({ project: natsdown.id, image: 'registry.example.org/natsdown:1', type: 'tag', target: 'v1.0.0' });
-    expect(refused.status).toBe(503);
-    // Slack always gets its 200 in time; the person is told to try again.
-    const lostClick = await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Approve, preview.buildId);
-    expect(lostClick.status).toBe(200);
-    expect(lostClick.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('try again') });
-    await nats!.start();
-    await stack.waitAllReady(60_000);
+      await nats!.stop();
+      const refused = await stack.ciBuildComplete({
+        project: natsdown.id,
+        image: 'registry.example.org/natsdown:1',
+        type: 'tag',
+        target: 'v1.0.0',
+      });
+      expect(refused.status).toBe(503);
+      // Slack always gets its 200 in time; the person is told to try again.
+      const lostClick = await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Approve, preview.buildId);
+      expect(lostClick.status).toBe(200);
+      expect(lostClick.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('try again') });
+      await nats!.start();
+      await stack.waitAllReady(60_000);
 
-    // CI retries; the click and the promotion go through the restarted server.
-    const retried = await stack.ciBuildComplete({ project: natsdown.id, image: 'registry.example.org/natsdown:1', type: 'tag', target: 'v1.0.0' });
-    expect(retried.status).toBe(202);
-    expect((await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Approve, preview.buildId)).status).toBe(200);
-    await stack.waitFor('the verdict reply', () => replies(owner, preview.ownerDms[owner].ts, 'approved this build'), 30_000);
-    expect((await clickIn(stack, owner, preview.ownerDms[owner], SlackActions.Promote, preview.buildId)).status).toBe(200);
-    await stack.waitFor('the production announcement', () => stack.slack.messages(natsdown.channel).some((m) => m.text.includes('deployed to production by')), 30_000);
-    const tagBuild = (await stack.getBuild(retried.body.id)).body;
-    await waitForRequestDms(stack, natsdown, tagBuild.id, 30_000);
-    await sleep(2_000);
+      // CI retries; the click and the promotion go through the restarted server.
+      const retried = await stack.ciBuildComplete({
+        project: natsdown.id,
+        image: 'registry.example.org/natsdown:1',
+        type: 'tag',
+        target: 'v1.0.0',
+      });
+      expect(retried.status).toBe(202);
+      expect((await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Approve, preview.buildId)).status).toBe(200);
+      await stack.waitFor('the verdict reply', () => replies(owner, preview.ownerDms[owner].ts, 'approved this build'), 30_000);
+      expect((await clickIn(stack, owner, preview.ownerDms[owner], SlackActions.Promote, preview.buildId)).status).toBe(200);
+      await stack.waitFor(
+        'the production announcement',
+        () => stack.slack.messages(natsdown.channel).some((m) => m.text.includes('deployed to production by')),
+        30_000,
+      );
+      const tagBuild = (await stack.getBuild(retried.body.id)).body;
+      await waitForRequestDms(stack, natsdown, tagBuild.id, 30_000);
+      await sleep(2_000);
 
-    for (const o of natsdown.owners) expect(replies(o, preview.ownerDms[o].ts, 'approved this build')).toBe(1);
-    expect(stack.slack.messages(natsdown.channel).filter((m) => m.text.includes('deployed to production by'))).toHaveLength(1);
-    expect(topLevel(stack.slack, natsdown.channel)).toHaveLength(2); // the branch build and the tag build
-    for (const person of [...natsdown.owners, ...natsdown.qa!]) expect(topLevel(stack.slack, person)).toHaveLength(2);
-  }, 150_000);
+      for (const o of natsdown.owners) expect(replies(o, preview.ownerDms[o].ts, 'approved this build')).toBe(1);
+      expect(stack.slack.messages(natsdown.channel).filter((m) => m.text.includes('deployed to production by'))).toHaveLength(1);
+      expect(topLevel(stack.slack, natsdown.channel)).toHaveLength(2); // the branch build and the tag build
+      for (const person of [...natsdown.owners, ...natsdown.qa!]) expect(topLevel(stack.slack, person)).toHaveLength(2);
+    },
+    150_000,
+  );
 
-  itWithPrivatePostgres('keeps a click made while Postgres is down and completes the flow once it is back, with nothing lost or doubled', async () => {
-    const preview = await livePreview(stack, pgdown, 'main', 'registry.example.org/pgdown:1');
-    const [qa] = pgdown.qa!;
-    const [owner] = pgdown.owners;
+  itWithPrivatePostgres(
+    'keeps a click made while Postgres is down and completes the flow once it is back, with nothing lost or doubled',
+    async () => {
+      const preview = await livePreview(stack, pgdown, 'main', 'registry.example.org/pgdown:1');
+      const [qa] = pgdown.qa!;
+      const [owner] = pgdown.owners;
 
-    // The click arrives while Postgres is down: JetStream keeps it, approvals retries it.
-    postgres!.stop();
-    const click = await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Approve, preview.buildId);
-    expect(click).toEqual({ status: 200, body: undefined });
-    await sleep(1_500);
-    postgres!.start();
-    await stack.waitAllReady(60_000);
+      // The click arrives while Postgres is down: JetStream keeps it, approvals retries it.
+      postgres!.stop();
+      const click = await clickIn(stack, qa, preview.qaDms[qa], SlackActions.Approve, preview.buildId);
+      expect(click).toEqual({ status: 200, body: undefined });
+      await sleep(1_500);
+      postgres!.start();
+      await stack.waitAllReady(60_000);
 
-    await stack.waitFor('the verdict reply', () => replies(owner, preview.ownerDms[owner].ts, 'approved this build'), 45_000);
-    expect((await clickIn(stack, owner, preview.ownerDms[owner], SlackActions.Promote, preview.buildId)).status).toBe(200);
-    await stack.waitFor('the production announcement', () => stack.slack.messages(pgdown.channel).some((m) => m.text.includes('deployed to production by')), 45_000);
-    await sleep(2_000);
+      await stack.waitFor('the verdict reply', () => replies(owner, preview.ownerDms[owner].ts, 'approved this build'), 45_000);
+      expect((await clickIn(stack, owner, preview.ownerDms[owner], SlackActions.Promote, preview.buildId)).status).toBe(200);
+      await stack.waitFor(
+        'the production announcement',
+        () => stack.slack.messages(pgdown.channel).some((m) => m.text.includes('deployed to production by')),
+        45_000,
+      );
+      await sleep(2_000);
 
-    for (const o of pgdown.owners) expect(replies(o, preview.ownerDms[o].ts, 'approved this build')).toBe(1);
-    expect(stack.slack.messages(pgdown.channel).filter((m) => m.text.includes('deployed to production by'))).toHaveLength(1);
-    expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'in-production', promotedBy: owner });
-  }, 150_000);
+      for (const o of pgdown.owners) expect(replies(o, preview.ownerDms[o].ts, 'approved this build')).toBe(1);
+      expect(stack.slack.messages(pgdown.channel).filter((m) => m.text.includes('deployed to production by'))).toHaveLength(1);
+      expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'in-production', promotedBy: owner });
+    },
+    150_000,
+  );
 });

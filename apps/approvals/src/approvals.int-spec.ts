@@ -18,7 +18,14 @@ beforeAll(async () => {
   nats = await createTestNats();
   const module = await Test.createTestingModule({ imports: [ApprovalsModule.register(testConfig(database.url, nats))] }).compile();
   app = module.createNestApplication({ logger: false });
-  connectJetStream(app, { servers: [nats.url], prefix: nats.prefix, service: 'approvals', consumers: [{ stream: 'INPUTS' }, { stream: 'DLQ', filterSubject: 'dlq.deployer.>' }], schemas: MessageSchemas, backoffMs: [50, 100] });
+  connectJetStream(app, {
+    servers: [nats.url],
+    prefix: nats.prefix,
+    service: 'approvals',
+    consumers: [{ stream: 'INPUTS' }, { stream: 'DLQ', filterSubject: 'dlq.deployer.>' }],
+    schemas: MessageSchemas,
+    backoffMs: [50, 100],
+  });
   await app.startAllMicroservices();
   await app.init();
   client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 'approvals-test' });
@@ -39,7 +46,11 @@ describe('approvals through the real transport', () => {
     const events = await readJetStream(nats.url, nats.prefix, 'EVENTS', 2);
     expect(events.map((e) => e.type)).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
     const [registered, requested] = events;
-    expect(registered).toMatchObject({ version: 1, causationId: input.id, data: { requestId: input.data.requestId, project: 'test1', previewUrl: previewUrl('https://example.org', 'branch', 'feature/Login') } });
+    expect(registered).toMatchObject({
+      version: 1,
+      causationId: input.id,
+      data: { requestId: input.data.requestId, project: 'test1', previewUrl: previewUrl('https://example.org', 'branch', 'feature/Login') },
+    });
     expect(requested).toMatchObject({ streamId: registered.streamId, version: 2, correlationId: registered.correlationId });
     expect(MessageSchemas[Subjects.PreviewDeploymentRequested].safeParse(requested).success).toBe(true);
 
@@ -53,7 +64,9 @@ describe('approvals through the real transport', () => {
     await readJetStream(nats.url, nats.prefix, 'EVENTS', 4);
     // The same envelope again, under another Nats-Msg-Id so JetStream stores and delivers it a second time.
     const nc = await connect({ servers: nats.url });
-    await nc.jetstream().publish(absoluteSubject(nats.prefix, Subjects.BuildCompleted), JSONCodec().encode(input), { msgID: `again-${input.id}` });
+    await nc
+      .jetstream()
+      .publish(absoluteSubject(nats.prefix, Subjects.BuildCompleted), JSONCodec().encode(input), { msgID: `again-${input.id}` });
     await nc.close();
     expect(await readJetStream(nats.url, nats.prefix, 'INPUTS', 3)).toHaveLength(3); // it was delivered twice
     await new Promise((r) => setTimeout(r, 500));
@@ -64,15 +77,28 @@ describe('approvals through the real transport', () => {
     const input = buildCompleted({ target: 'dead-lettered' });
     await client.publishEvent(Subjects.BuildCompleted, input);
     const events = await readJetStream(nats.url, nats.prefix, 'EVENTS', 6);
-    const request = events.find((e) => e.type === 'PreviewDeploymentRequested' && (e.data as { target: string }).target === 'dead-lettered')!;
+    const request = events.find(
+      (e) => e.type === 'PreviewDeploymentRequested' && (e.data as { target: string }).target === 'dead-lettered',
+    )!;
 
     const nc = await connect({ servers: nats.url });
     const h = headers();
     h.set(DeadLetterHeaders.Reason, 'handler did not finish after 5 deliveries');
-    await nc.jetstream().publish(absoluteSubject(nats.prefix, deadLetterSubject('deployer', Subjects.PreviewDeploymentRequested)), JSONCodec().encode(request), { headers: h, msgID: `dlq-${request.id}` });
+    await nc
+      .jetstream()
+      .publish(
+        absoluteSubject(nats.prefix, deadLetterSubject('deployer', Subjects.PreviewDeploymentRequested)),
+        JSONCodec().encode(request),
+        { headers: h, msgID: `dlq-${request.id}` },
+      );
     await nc.close();
 
-    const failed = (await readJetStream(nats.url, nats.prefix, 'EVENTS', 7)).find((e) => e.type === 'PreviewDeploymentFailed' && e.correlationId === request.correlationId);
-    expect(failed?.data).toMatchObject({ cause: 'dead-letter', reason: 'the deployer gave up on this request: handler did not finish after 5 deliveries' });
+    const failed = (await readJetStream(nats.url, nats.prefix, 'EVENTS', 7)).find(
+      (e) => e.type === 'PreviewDeploymentFailed' && e.correlationId === request.correlationId,
+    );
+    expect(failed?.data).toMatchObject({
+      cause: 'dead-letter',
+      reason: 'the deployer gave up on this request: handler did not finish after 5 deliveries',
+    });
   });
 });

@@ -27,7 +27,11 @@ export class ApprovalsModule {
       providers: [
         eventLogProvider,
         { provide: PostgresEventStore, useValue: new PostgresEventStore() },
-        { provide: COMMAND_PATH, inject: [EVENT_LOG, PostgresEventStore], useFactory: (db: DataSource, store: PostgresEventStore) => new CommandPath(db, store, deadlines) },
+        {
+          provide: COMMAND_PATH,
+          inject: [EVENT_LOG, PostgresEventStore],
+          useFactory: (db: DataSource, store: PostgresEventStore) => new CommandPath(db, store, deadlines),
+        },
         { provide: APPROVALS_OPTIONS, useValue: options },
         DeadlineScheduler,
         BuildInputsService,

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
 import type { DataSource } from 'typeorm';
-import type { BuildCompleted, CloseRequested, DeploymentFailed, DeploymentSucceeded, EventEnvelope, PromoteRequested, QaVerdict } from '@app/contracts';
+import type {
+  BuildCompleted,
+  CloseRequested,
+  DeploymentFailed,
+  DeploymentSucceeded,
+  EventEnvelope,
+  PromoteRequested,
+  QaVerdict,
+} from '@app/contracts';
 import { AppConfig, ensureStream, loadEnvironment, parseProjects, streamName } from '@app/platform';
 import { BuildInputsService } from '../src/commands/build-inputs.service';
 import { CommandPath } from '../src/commands/command-path';
@@ -44,7 +52,10 @@ export const testConfig = (databaseUrl: string, nats?: { url: string; prefix: st
 });
 
 /** approvals' command side on a real database, without Nest. */
-export async function openApprovals(databaseUrl: string, env: Record<string, string> = {}): Promise<{ db: DataSource; inputs: BuildInputsService; close(): Promise<void> }> {
+export async function openApprovals(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ db: DataSource; inputs: BuildInputsService; close(): Promise<void> }> {
   const db = await openEventLog(databaseUrl, { poolSize: 12 });
   const config = testConfig(databaseUrl, undefined, env);
   const deadlines = { rolloutTimeoutMs: config.env.ROLLOUT_TIMEOUT_SECONDS * 1000, graceMs: config.env.DEADLINE_GRACE_SECONDS * 1000 };
@@ -52,7 +63,12 @@ export async function openApprovals(databaseUrl: string, env: Record<string, str
   return { db, inputs, close: () => db.destroy() };
 }
 
-const envelope = <T extends string, D>(type: T, data: D, correlationId: string, actor?: EventEnvelope['actor']): EventEnvelope<T, D> & { id: string } => ({
+const envelope = <T extends string, D>(
+  type: T,
+  data: D,
+  correlationId: string,
+  actor?: EventEnvelope['actor'],
+): EventEnvelope<T, D> & { id: string } => ({
   id: randomUUID(),
   type,
   streamId: `input-${correlationId}`,
@@ -66,17 +82,38 @@ const envelope = <T extends string, D>(type: T, data: D, correlationId: string, 
 
 export const buildCompleted = (data: Partial<BuildCompleted['data']> = {}): BuildCompleted => {
   const { digest: _digest, ...fields } = data as Partial<BuildCompleted['data']> & { digest?: string };
-  const d = { requestId: randomUUID(), project: 'test1', image: 'registry.example.org/shop:1.0.0', type: 'branch' as const, target: 'staging', ...fields };
+  const d = {
+    requestId: randomUUID(),
+    project: 'test1',
+    image: 'registry.example.org/shop:1.0.0',
+    type: 'branch' as const,
+    target: 'staging',
+    ...fields,
+  };
   return envelope('BuildCompleted', d, d.requestId, { kind: 'ci' });
 };
 export const qaVerdict = (buildId: string, user: string, verdict: 'approve' | 'reject'): QaVerdict =>
-  envelope('QaVerdict', { buildId, user, verdict, origin: { channel: 'D0123', messageTs: '1.2' } }, buildId, { kind: 'slack-user', id: user });
+  envelope('QaVerdict', { buildId, user, verdict, origin: { channel: 'D0123', messageTs: '1.2' } }, buildId, {
+    kind: 'slack-user',
+    id: user,
+  });
 export const promote = (buildId: string, user = 'U0OWNER01'): PromoteRequested =>
   envelope('PromoteRequested', { buildId, user, origin: { channel: 'D0456' } }, buildId, { kind: 'slack-user', id: user });
 export const closeRequest = (buildId: string, user = 'U0OWNER01'): CloseRequested =>
   envelope('CloseRequested', { buildId, user, origin: { channel: 'D0456' } }, buildId, { kind: 'slack-user', id: user });
-export const succeeded = (buildId: string, requestId: string, environment: 'preview' | 'production', url: string, digest?: string): DeploymentSucceeded =>
-  envelope('DeploymentSucceeded', { buildId, requestId, environment, url, namespace: 'default', name: 'test1', ...(digest ? { digest } : {}) }, buildId, { kind: 'service', name: 'deployer' });
+export const succeeded = (
+  buildId: string,
+  requestId: string,
+  environment: 'preview' | 'production',
+  url: string,
+  digest?: string,
+): DeploymentSucceeded =>
+  envelope(
+    'DeploymentSucceeded',
+    { buildId, requestId, environment, url, namespace: 'default', name: 'test1', ...(digest ? { digest } : {}) },
+    buildId,
+    { kind: 'service', name: 'deployer' },
+  );
 export const failed = (buildId: string, requestId: string, environment: 'preview' | 'production', reason: string): DeploymentFailed =>
   envelope('DeploymentFailed', { buildId, requestId, environment, reason }, buildId, { kind: 'service', name: 'deployer' });
 
@@ -98,7 +135,11 @@ export const eventsOf = (db: DataSource, streamId?: string): Promise<StoredRow[]
   );
 
 /** A build whose preview is live (registered, preview deployed). */
-export async function liveBuild(db: DataSource, inputs: BuildInputsService, data: Partial<BuildCompleted['data']> & { digest?: string } = {}): Promise<string> {
+export async function liveBuild(
+  db: DataSource,
+  inputs: BuildInputsService,
+  data: Partial<BuildCompleted['data']> & { digest?: string } = {},
+): Promise<string> {
   await inputs.buildCompleted(buildCompleted(data));
   const registered = (await eventsOf(db)).filter((e) => e.type === 'PreviewDeploymentRequested').at(-1)!;
   const buildId = registered.data.buildId as string;
@@ -108,7 +149,13 @@ export async function liveBuild(db: DataSource, inputs: BuildInputsService, data
 }
 
 /** Reads every message of one of the prefix's JetStream streams, waiting until it holds `count` (or the timeout passed). */
-export async function readJetStream(natsUrl: string, prefix: string, stream: 'EVENTS' | 'INPUTS', count: number, timeoutMs = 5_000): Promise<EventEnvelope[]> {
+export async function readJetStream(
+  natsUrl: string,
+  prefix: string,
+  stream: 'EVENTS' | 'INPUTS',
+  count: number,
+  timeoutMs = 5_000,
+): Promise<EventEnvelope[]> {
   const nc: NatsConnection = await connect({ servers: natsUrl, timeout: 3_000 });
   try {
     const name = streamName(prefix, stream);

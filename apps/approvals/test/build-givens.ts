@@ -82,13 +82,27 @@ export const productionRequested = (attempt = 1): BuildEventDraft =>
   });
 export const productionFailed = (attempt = 1, cause: 'deployer' | 'deadline' = 'deployer'): BuildEventDraft =>
   draft('ProductionDeploymentFailed', { buildId: BUILD, reason: 'ImagePullBackOff', by: OWNER, attempt, cause });
-export const productionDeployed = (): BuildEventDraft => draft('ProductionDeployed', { buildId: BUILD, url: 'https://example.org', by: OWNER, digest: DIGEST });
+export const productionDeployed = (): BuildEventDraft =>
+  draft('ProductionDeployed', { buildId: BUILD, url: 'https://example.org', by: OWNER, digest: DIGEST });
 export const closed = (n = 1): BuildEventDraft[] => [
   draft('BuildClosed', { buildId: BUILD, attemptId: teardownAttempt(n), by: OWNER, project: 'test1', type: 'branch', target: 'staging' }),
   teardownRequested(n, 'closed'),
 ];
 export const teardownRequested = (n = 1, reason: 'closed' | 'in-production' = 'closed'): BuildEventDraft =>
-  draft('PreviewTeardownRequested', { buildId: BUILD, attemptId: teardownAttempt(n), project: 'test1', type: 'branch', target: 'staging', reason });
+  draft('PreviewTeardownRequested', {
+    buildId: BUILD,
+    attemptId: teardownAttempt(n),
+    project: 'test1',
+    type: 'branch',
+    target: 'staging',
+    reason,
+  });
 export const teardownFailed = (n = 1): BuildEventDraft =>
-  draft('PreviewTeardownFailed', { buildId: BUILD, attemptId: teardownAttempt(n), reason: 'no answer from the deployer within 6 min', cause: 'deadline' });
-export const superseded = (): BuildEventDraft => draft('BuildSuperseded', { buildId: BUILD, supersededBy: 'b-2', newImage: 'registry.example.org/shop:1.0.1', reason: 'newer-build' });
+  draft('PreviewTeardownFailed', {
+    buildId: BUILD,
+    attemptId: teardownAttempt(n),
+    reason: 'no answer from the deployer within 6 min',
+    cause: 'deadline',
+  });
+export const superseded = (): BuildEventDraft =>
+  draft('BuildSuperseded', { buildId: BUILD, supersededBy: 'b-2', newImage: 'registry.example.org/shop:1.0.1', reason: 'newer-build' });

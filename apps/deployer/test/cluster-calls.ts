@@ -1,6 +1,15 @@
 import type { StoredObject } from '../../../test/fakes/kubernetes/object-meta';
 import { findByApiVersionKind } from '../../../test/fakes/kubernetes/resource-types';
-import { ApiError, conflict, alreadyExists, failure, forbidden, internalError, invalid, serviceUnavailable } from '../../../test/fakes/kubernetes/status-errors';
+import {
+  ApiError,
+  conflict,
+  alreadyExists,
+  failure,
+  forbidden,
+  internalError,
+  invalid,
+  serviceUnavailable,
+} from '../../../test/fakes/kubernetes/status-errors';
 import { KubernetesError, toKubernetesError } from '../src/kubernetes/kubernetes-error';
 
 /** The port's calls, by what they do. */
@@ -47,7 +56,15 @@ export interface Stall {
 const DENIED_USER = 'system:serviceaccount:deploybot:deployer';
 
 /** RBAC verbs, for Forbidden messages. */
-const RBAC_VERB: Record<Verb, string> = { apply: 'patch', create: 'create', replace: 'update', read: 'get', list: 'list', delete: 'delete', version: 'get' };
+const RBAC_VERB: Record<Verb, string> = {
+  apply: 'patch',
+  create: 'create',
+  replace: 'update',
+  read: 'get',
+  list: 'list',
+  delete: 'delete',
+  version: 'get',
+};
 
 const matches = (match: CallMatch, call: ClusterCall): boolean =>
   (!match.verb || match.verb === call.verb) &&
@@ -139,7 +156,13 @@ export class ClusterCalls {
       case 409:
         return call.verb === 'create' ? alreadyExists(type, call.name ?? '') : conflict(type, call.name ?? '');
       case 422:
-        return invalid(type, call.name ?? '', [{ type: 'FieldValueInvalid', field: 'spec', body: 'Invalid value: "object": rejected by an injected failure (in-memory cluster failNext)' }]);
+        return invalid(type, call.name ?? '', [
+          {
+            type: 'FieldValueInvalid',
+            field: 'spec',
+            body: 'Invalid value: "object": rejected by an injected failure (in-memory cluster failNext)',
+          },
+        ]);
       case 500:
         return internalError('etcdserver: request timed out');
       case 503:

@@ -45,7 +45,12 @@ const lease = (name: string, holder: string, resourceVersion?: string) => ({
   apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
   metadata: { name, namespace: NS, ...(resourceVersion ? { resourceVersion } : {}) },
-  spec: { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: '2026-11-26T10:00:00.123456Z', renewTime: '2026-11-26T10:00:05.654321Z' },
+  spec: {
+    holderIdentity: holder,
+    leaseDurationSeconds: 15,
+    acquireTime: '2026-11-26T10:00:00.123456Z',
+    renewTime: '2026-11-26T10:00:05.654321Z',
+  },
 });
 
 /** The KubernetesError `call` rejected with (a failure when it did not). */
@@ -79,7 +84,12 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
   it('applies an object and answers it as stored; the same apply again changes nothing', async () => {
     const { cluster, get } = underTest();
     const first: ClusterObject = await cluster.apply(service('contract-same'));
-    expect(first.metadata).toMatchObject({ name: 'contract-same', namespace: NS, uid: expect.any(String), resourceVersion: expect.any(String) });
+    expect(first.metadata).toMatchObject({
+      name: 'contract-same',
+      namespace: NS,
+      uid: expect.any(String),
+      resourceVersion: expect.any(String),
+    });
     const again: ClusterObject = await cluster.apply(service('contract-same'));
     expect(again.metadata!.resourceVersion).toBe(first.metadata!.resourceVersion);
     expect(get('Service', NS, 'contract-same').metadata.resourceVersion).toBe(first.metadata!.resourceVersion);
@@ -106,7 +116,9 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
       'Conflict: Operation cannot be fulfilled on services "contract-guarded": the object has been modified; please apply your changes to the latest version and try again (apply Service contract-guarded in namespace default)',
     );
     expect(get('Service', NS, 'contract-guarded').spec.ports[0].port).toBe(81);
-    await cluster.apply(service('contract-guarded', 82), { resourceVersion: get('Service', NS, 'contract-guarded').metadata.resourceVersion });
+    await cluster.apply(service('contract-guarded', 82), {
+      resourceVersion: get('Service', NS, 'contract-guarded').metadata.resourceVersion,
+    });
     expect(get('Service', NS, 'contract-guarded').spec.ports[0].port).toBe(82);
   });
 
@@ -123,17 +135,31 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
     const name = 'contract-lease';
     const created: ClusterObject = await cluster.create(lease(name, 'a'));
     const exists = await failureOf(cluster.create(lease(name, 'b')));
-    expect(exists).toMatchObject({ conflict: true, retryable: false, reason: `Conflict: leases.coordination.k8s.io "${name}" already exists (create Lease ${name} in namespace default)` });
+    expect(exists).toMatchObject({
+      conflict: true,
+      retryable: false,
+      reason: `Conflict: leases.coordination.k8s.io "${name}" already exists (create Lease ${name} in namespace default)`,
+    });
 
     const replaced: ClusterObject = await cluster.replace(lease(name, 'b', created.metadata!.resourceVersion));
     expect(get('Lease', NS, name).spec.holderIdentity).toBe('b');
-    await expect(cluster.replace(lease(name, 'c', created.metadata!.resourceVersion))).rejects.toMatchObject({ conflict: true, retryable: false });
+    await expect(cluster.replace(lease(name, 'c', created.metadata!.resourceVersion))).rejects.toMatchObject({
+      conflict: true,
+      retryable: false,
+    });
 
     const stale = await failureOf(cluster.delete(leaseRef(name), { resourceVersion: created.metadata!.resourceVersion }));
     expect(stale).toMatchObject({ conflict: true, retryable: false });
-    expect(stale.reason).toMatch(/^Conflict: Operation cannot be fulfilled on leases\.coordination\.k8s\.io "contract-lease": StorageError: .*Precondition failed: ResourceVersion in precondition: /);
-    await expect(cluster.delete(leaseRef(name), { uid: 'someone-else' })).rejects.toMatchObject({ conflict: true, reason: expect.stringContaining('Precondition failed: UID in precondition: someone-else') });
-    await expect(cluster.delete(leaseRef(name), { uid: replaced.metadata!.uid, resourceVersion: replaced.metadata!.resourceVersion })).resolves.toBe(true);
+    expect(stale.reason).toMatch(
+      /^Conflict: Operation cannot be fulfilled on leases\.coordination\.k8s\.io "contract-lease": StorageError: .*Precondition failed: ResourceVersion in precondition: /,
+    );
+    await expect(cluster.delete(leaseRef(name), { uid: 'someone-else' })).rejects.toMatchObject({
+      conflict: true,
+      reason: expect.stringContaining('Precondition failed: UID in precondition: someone-else'),
+    });
+    await expect(
+      cluster.delete(leaseRef(name), { uid: replaced.metadata!.uid, resourceVersion: replaced.metadata!.resourceVersion }),
+    ).resolves.toBe(true);
     await expect(cluster.read(leaseRef(name))).resolves.toBeUndefined();
   });
 
@@ -191,7 +217,11 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
       const found = await cluster.listPods(NS, 'app.kubernetes.io/name=contract-pull');
       return waitingReason(found) === 'ImagePullBackOff' ? found : undefined;
     }, 'ImagePullBackOff');
-    expect(pods[0].status?.containerStatuses?.[0]).toMatchObject({ ready: false, imageID: '', state: { waiting: { message: expect.stringContaining(`"${image}"`) } } });
+    expect(pods[0].status?.containerStatuses?.[0]).toMatchObject({
+      ready: false,
+      imageID: '',
+      state: { waiting: { message: expect.stringContaining(`"${image}"`) } },
+    });
     expect((await cluster.readDeployment(NS, 'contract-pull'))?.status?.availableReplicas).toBeUndefined();
   });
 
@@ -229,7 +259,9 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
     failNextCall({ verb: 'apply', kind: 'Service', name: 'contract-invalid' }, 422);
     const error = await failureOf(cluster.apply(service('contract-invalid')));
     expect(error).toMatchObject({ status: 422, retryable: false });
-    expect(error.reason).toMatch(/^Invalid: Kubernetes rejected Service "contract-invalid": spec: Invalid value: "object": rejected by an injected failure .*\(apply Service contract-invalid in namespace default\)$/);
+    expect(error.reason).toMatch(
+      /^Invalid: Kubernetes rejected Service "contract-invalid": spec: Invalid value: "object": rejected by an injected failure .*\(apply Service contract-invalid in namespace default\)$/,
+    );
   });
 
   it('gives up on a server error that outlasts the retries, as one worth trying again later', async () => {

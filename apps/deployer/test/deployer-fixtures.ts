@@ -35,7 +35,13 @@ projects:
 `;
 
 /** The deployer's configuration for a test: the fake's kubeconfig, short rollout limits. */
-export function testConfig(env: { kubeconfig: string; natsUrl?: string; prefix?: string; timeoutSeconds?: number; failFastSeconds?: number }): AppConfig {
+export function testConfig(env: {
+  kubeconfig: string;
+  natsUrl?: string;
+  prefix?: string;
+  timeoutSeconds?: number;
+  failFastSeconds?: number;
+}): AppConfig {
   return {
     env: loadEnvironment('deployer', {
       KUBECONFIG: env.kubeconfig,
@@ -61,19 +67,32 @@ export const UNIT_OPTIONS: DeployerOptions = {
 
 /** The configuration of a unit test: no cluster to reach; pods failing fast at once unless said otherwise. */
 export const unitConfig = (env: { timeoutSeconds?: number; failFastSeconds?: number } = {}): AppConfig =>
-  testConfig({ kubeconfig: '/nonexistent/unit-tests-use-an-in-memory-cluster', timeoutSeconds: env.timeoutSeconds ?? 300, failFastSeconds: env.failFastSeconds ?? 0 });
+  testConfig({
+    kubeconfig: '/nonexistent/unit-tests-use-an-in-memory-cluster',
+    timeoutSeconds: env.timeoutSeconds ?? 300,
+    failFastSeconds: env.failFastSeconds ?? 0,
+  });
 
 export const T0 = Date.parse('2026-11-26T10:00:00.000Z');
 
 /** A preview (or, without `target`, production) order of project shop; made now, with a minute to roll out, unless said otherwise. */
-export function order(p: { buildId: string; target?: string; image?: string; requestId?: string; requestedAt?: number; deadline?: number }): DeploymentOrder {
+export function order(p: {
+  buildId: string;
+  target?: string;
+  image?: string;
+  requestId?: string;
+  requestedAt?: number;
+  deadline?: number;
+}): DeploymentOrder {
   const requestedAt = p.requestedAt ?? Date.now();
   const preview = p.target !== undefined;
   return {
     requestId: p.requestId ?? `${p.buildId}:${preview ? 'preview' : 'production:1'}`,
     buildId: p.buildId,
     correlationId: p.buildId,
-    identity: preview ? { environment: 'preview', project: 'shop', type: 'branch', target: p.target! } : { environment: 'production', project: 'shop' },
+    identity: preview
+      ? { environment: 'preview', project: 'shop', type: 'branch', target: p.target! }
+      : { environment: 'production', project: 'shop' },
     image: p.image ?? 'registry.example.org/shop:1.0.0',
     url: preview ? `https://${p.target}.branch.example.org` : 'https://example.org',
     requestedAt: new Date(requestedAt).toISOString(),

@@ -3,7 +3,13 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { headers, JSONCodec, NatsConnection } from 'nats';
 import { MessageSchemas, Subjects } from '@app/contracts';
-import type { BuildClosed, EventEnvelope, PreviewDeploymentRequested, PreviewTeardownRequested, ProductionDeploymentRequested } from '@app/contracts';
+import type {
+  BuildClosed,
+  EventEnvelope,
+  PreviewDeploymentRequested,
+  PreviewTeardownRequested,
+  ProductionDeploymentRequested,
+} from '@app/contracts';
 import { AppConfig, connectJetStream, JetStreamClient } from '@app/platform';
 import { ReplayHeaders } from '@app/platform/dead-letters/replay-headers';
 import { DeployerModule } from '../src/deployer.module';
@@ -24,7 +30,11 @@ export interface DeployerTestOptions {
 }
 
 /** Starts the deployer's Nest app on the real JetStream transport, tuned for tests. */
-export async function startDeployer(config: AppConfig, nats: { url: string; prefix: string }, options: DeployerTestOptions = {}): Promise<INestApplication> {
+export async function startDeployer(
+  config: AppConfig,
+  nats: { url: string; prefix: string },
+  options: DeployerTestOptions = {},
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       DeployerModule.register(config, {
@@ -89,7 +99,17 @@ const timing = (t: Timing) => (t.rolloutDeadline ? { rolloutDeadline: t.rolloutD
 export const previewName = (target: string, p: { project?: string; type?: 'branch' | 'tag' } = {}): string =>
   workloadName({ environment: 'preview', project: p.project ?? 'shop', type: p.type ?? 'branch', target });
 
-export const previewRequested = (p: { buildId: string; project?: string; target: string; image: string; type?: 'branch' | 'tag'; url?: string; attemptId?: string } & Timing) =>
+export const previewRequested = (
+  p: {
+    buildId: string;
+    project?: string;
+    target: string;
+    image: string;
+    type?: 'branch' | 'tag';
+    url?: string;
+    attemptId?: string;
+  } & Timing,
+) =>
   envelope<PreviewDeploymentRequested>(
     'PreviewDeploymentRequested',
     p.buildId,
@@ -181,7 +201,9 @@ export class EventsPublisher {
     const h = headers();
     h.set(ReplayHeaders.For, 'deployer');
     h.set(ReplayHeaders.Of, `TEST_DLQ:${event.id}`);
-    await (nc as NatsConnection).jetstream().publish(`${prefix}.${subjectOf(event)}`, JSONCodec().encode(event), { headers: h, msgID: `replay-${event.id}` });
+    await (nc as NatsConnection)
+      .jetstream()
+      .publish(`${prefix}.${subjectOf(event)}`, JSONCodec().encode(event), { headers: h, msgID: `replay-${event.id}` });
   }
 
   close(): Promise<void> {

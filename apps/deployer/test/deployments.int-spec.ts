@@ -6,7 +6,15 @@ import { createTestNats } from '../../../test/infra/test-infra';
 import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kubernetes';
 import { apply, clientsFor, deploymentManifest } from '../../../test/fakes/kubernetes/kubernetes-fake.test-support';
 import { legacyPreviewName, workloadName } from '../src/naming/naming';
-import { buildClosed, EventsPublisher, previewName, previewRequested, productionRequested, startDeployer, teardownRequested } from './deployer-harness';
+import {
+  buildClosed,
+  EventsPublisher,
+  previewName,
+  previewRequested,
+  productionRequested,
+  startDeployer,
+  teardownRequested,
+} from './deployer-harness';
 import { testConfig } from './deployer-fixtures';
 import { eventually, inputsStream, kubeconfigFor } from './deployer-test-support';
 
@@ -21,15 +29,23 @@ describe('deployer: preview and production deployments against the Kubernetes fa
   let app: INestApplication;
   let events: EventsPublisher;
 
-  const outcomesOf = async (requestId: string) => (await inputsStream(nats.url, nats.prefix)).filter((e) => (e.data as { requestId?: string }).requestId === requestId);
+  const outcomesOf = async (requestId: string) =>
+    (await inputsStream(nats.url, nats.prefix)).filter((e) => (e.data as { requestId?: string }).requestId === requestId);
   const outcomeOf = (requestId: string, timeoutMs = 10_000): Promise<EventEnvelope<string, Record<string, any>>> =>
-    eventually(async () => (await outcomesOf(requestId))[0] as EventEnvelope<string, Record<string, any>> | undefined, timeoutMs, `the outcome of ${requestId}`);
+    eventually(
+      async () => (await outcomesOf(requestId))[0] as EventEnvelope<string, Record<string, any>> | undefined,
+      timeoutMs,
+      `the outcome of ${requestId}`,
+    );
 
   beforeAll(async () => {
     fake = await startKubernetesFake({ timeScale: 1, podReadyAfterMs: 200 });
     nats = await createTestNats();
     kubeconfig = kubeconfigFor(fake);
-    app = await startDeployer(testConfig({ kubeconfig: kubeconfig.path, natsUrl: nats.url, prefix: nats.prefix, timeoutSeconds: 3, failFastSeconds: 1 }), nats);
+    app = await startDeployer(
+      testConfig({ kubeconfig: kubeconfig.path, natsUrl: nats.url, prefix: nats.prefix, timeoutSeconds: 3, failFastSeconds: 1 }),
+      nats,
+    );
     events = new EventsPublisher(nats);
   });
   afterAll(async () => {
@@ -41,7 +57,12 @@ describe('deployer: preview and production deployments against the Kubernetes fa
   });
 
   it('deploys a preview named <project>-<type>-<target>--<hash> with the project settings and reports the URL and digest', async () => {
-    const request = previewRequested({ buildId: 'b-preview', target: 'feature/Cart', image: GOOD, url: 'https://feature-cart.branch.example.org' });
+    const request = previewRequested({
+      buildId: 'b-preview',
+      target: 'feature/Cart',
+      image: GOOD,
+      url: 'https://feature-cart.branch.example.org',
+    });
     await events.publish(request);
     const outcome = await outcomeOf(request.id);
 
@@ -84,13 +105,23 @@ describe('deployer: preview and production deployments against the Kubernetes fa
   it('deploys production as <project> at the project URL', async () => {
     const request = productionRequested({ buildId: 'b-prod', image: GOOD });
     await events.publish(request);
-    expect(await outcomeOf(request.id)).toMatchObject({ type: 'DeploymentSucceeded', data: { environment: 'production', url: 'https://example.org', name: 'shop' } });
+    expect(await outcomeOf(request.id)).toMatchObject({
+      type: 'DeploymentSucceeded',
+      data: { environment: 'production', url: 'https://example.org', name: 'shop' },
+    });
     expect(fake.get('Deployment', 'default', 'shop').metadata.labels['deploybot.dev/environment']).toBe('production');
     expect(fake.get('Ingress', 'default', 'shop').spec.rules[0].host).toBe('example.org');
   });
 
   it('routes an Ambassador project through a Mapping', async () => {
-    const request = previewRequested({ buildId: 'b-blog', project: 'blog', type: 'tag', target: 'v2', image: GOOD, url: 'https://v2.tag.blog.example.net' });
+    const request = previewRequested({
+      buildId: 'b-blog',
+      project: 'blog',
+      type: 'tag',
+      target: 'v2',
+      image: GOOD,
+      url: 'https://v2.tag.blog.example.net',
+    });
     await events.publish(request);
     expect(await outcomeOf(request.id)).toMatchObject({ type: 'DeploymentSucceeded' });
     const name = previewName('v2', { project: 'blog', type: 'tag' });
@@ -123,7 +154,11 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     const before = fake.get('Deployment', 'default', name);
 
     await events.replayForDeployer(request, nats.prefix);
-    await eventually(() => fake.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length >= 2, 10_000, 'the second apply');
+    await eventually(
+      () => fake.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length >= 2,
+      10_000,
+      'the second apply',
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     expect(fake.get('Deployment', 'default', name).metadata.generation).toBe(before.metadata.generation);
     expect(await outcomesOf(request.id)).toHaveLength(1); // the same outcome id: JetStream keeps one
@@ -135,7 +170,9 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     await events.publish(request);
     const outcome = await outcomeOf(request.id);
     expect(outcome.type).toBe('DeploymentFailed');
-    expect(outcome.data.reason).toMatch(/^(ImagePullBackOff|ErrImagePull): .*registry\.example\.org\/shop:does-not-exist.* \(pod shop-branch-missing--[0-9a-f]{10}-[a-z0-9-]+, container app\)$/);
+    expect(outcome.data.reason).toMatch(
+      /^(ImagePullBackOff|ErrImagePull): .*registry\.example\.org\/shop:does-not-exist.* \(pod shop-branch-missing--[0-9a-f]{10}-[a-z0-9-]+, container app\)$/,
+    );
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
@@ -143,14 +180,19 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     const request = previewRequested({ buildId: 'b-crash', target: 'crash', image: 'registry.example.org/shop:crash' });
     await events.publish(request);
     const outcome = await outcomeOf(request.id);
-    expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { reason: expect.stringMatching(/^CrashLoopBackOff: .*container app, last exit code 1\)$/) } });
+    expect(outcome).toMatchObject({
+      type: 'DeploymentFailed',
+      data: { reason: expect.stringMatching(/^CrashLoopBackOff: .*container app, last exit code 1\)$/) },
+    });
   });
 
   it('reports a Forbidden apply as the missing permission', async () => {
     fake.failNext({ method: 'PATCH', pathIncludes: `/deployments/${previewName('denied')}` }, 403, 1);
     const request = previewRequested({ buildId: 'b-denied', target: 'denied', image: GOOD });
     await events.publish(request);
-    expect((await outcomeOf(request.id)).data.reason).toMatch(/^Forbidden: the deployer may not apply Deployment shop-branch-denied--[0-9a-f]{10} .*cannot patch resource "deployments"/);
+    expect((await outcomeOf(request.id)).data.reason).toMatch(
+      /^Forbidden: the deployer may not apply Deployment shop-branch-denied--[0-9a-f]{10} .*cannot patch resource "deployments"/,
+    );
   });
 
   it('reports a Forbidden lease as the permission deploy/rbac.yaml grants', async () => {
@@ -158,7 +200,9 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     const request = previewRequested({ buildId: 'b-no-lease', target: 'no-lease', image: GOOD });
     await events.publish(request);
     expect((await outcomeOf(request.id)).data.reason).toMatch(
-      new RegExp(`^Forbidden: the deployer may not create Lease deploybot-${previewName('no-lease')} in namespace default: .*deploy/rbac\\.yaml`),
+      new RegExp(
+        `^Forbidden: the deployer may not create Lease deploybot-${previewName('no-lease')} in namespace default: .*deploy/rbac\\.yaml`,
+      ),
     );
     expect(fake.get('Deployment', 'default', previewName('no-lease'))).toBeUndefined();
   });
@@ -188,7 +232,7 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     }
   });
 
-  it('tears down exactly the closed build\'s preview (a BuildClosed of an older version)', async () => {
+  it("tears down exactly the closed build's preview (a BuildClosed of an older version)", async () => {
     const request = previewRequested({ buildId: 'b-close', target: 'closing', image: GOOD });
     await events.publish(request);
     await outcomeOf(request.id);
@@ -198,7 +242,12 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     const name = previewName('closing');
     expect(await outcomeOf(closed.id)).toMatchObject({
       type: 'PreviewTornDown',
-      data: { buildId: 'b-close', requestId: closed.id, namespace: 'default', deleted: [`Ingress/${name}`, `Service/${name}`, `Deployment/${name}`] },
+      data: {
+        buildId: 'b-close',
+        requestId: closed.id,
+        namespace: 'default',
+        deleted: [`Ingress/${name}`, `Service/${name}`, `Deployment/${name}`],
+      },
     });
     for (const kind of ['Deployment', 'Service', 'Ingress']) expect(fake.get(kind, 'default', name)).toBeUndefined();
     expect(fake.get('Deployment', 'default', 'shop')).toBeDefined();
@@ -223,7 +272,7 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     expect(fake.requests().filter((r) => r.method === 'DELETE' && r.path.endsWith(`/deployments/${name}`))).toHaveLength(1);
   });
 
-  it('also tears down objects an older version named <project>-<type>-<target>, if they are the build\'s', async () => {
+  it("also tears down objects an older version named <project>-<type>-<target>, if they are the build's", async () => {
     const legacy = legacyPreviewName({ environment: 'preview', project: 'shop', type: 'branch', target: 'legacy' });
     const { objects } = clientsFor(fake);
     const metadata = (build: string) => ({
@@ -233,7 +282,12 @@ describe('deployer: preview and production deployments against the Kubernetes fa
       annotations: { 'deploybot.dev/build-id': build },
     });
     await apply(objects, { ...deploymentManifest(legacy, GOOD), metadata: metadata('b-legacy') });
-    await apply(objects, { apiVersion: 'v1', kind: 'Service', metadata: metadata('b-legacy'), spec: { ports: [{ port: 80 }] } } as KubernetesObject);
+    await apply(objects, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata('b-legacy'),
+      spec: { ports: [{ port: 80 }] },
+    } as KubernetesObject);
     const otherBuild = legacyPreviewName({ environment: 'preview', project: 'shop', type: 'branch', target: 'legacy-other' });
     await apply(objects, { ...deploymentManifest(otherBuild, GOOD), metadata: { ...metadata('b-other'), name: otherBuild } });
 
@@ -262,7 +316,13 @@ describe('deployer: preview and production deployments against the Kubernetes fa
   });
 
   it('does not roll a newer build back when an older request arrives late, and says it was superseded', async () => {
-    const older = previewRequested({ buildId: 'b-older', target: 'late', image: GOOD, occurredAt: new Date(Date.now() - 60_000), rolloutDeadline: new Date(Date.now() + 30_000) });
+    const older = previewRequested({
+      buildId: 'b-older',
+      target: 'late',
+      image: GOOD,
+      occurredAt: new Date(Date.now() - 60_000),
+      rolloutDeadline: new Date(Date.now() + 30_000),
+    });
     const newer = previewRequested({ buildId: 'b-newer', target: 'late', image: 'registry.example.org/shop:2.0.0' });
     await events.publish(newer);
     await outcomeOf(newer.id);
@@ -270,11 +330,20 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     const outcome = await outcomeOf(older.id);
     expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { superseded: true } });
     expect(outcome.data.reason).toBe(`superseded: default/${previewName('late')} now runs build b-newer, requested later`);
-    expect(fake.get('Deployment', 'default', previewName('late')).spec.template.spec.containers[0].image).toBe('registry.example.org/shop:2.0.0');
+    expect(fake.get('Deployment', 'default', previewName('late')).spec.template.spec.containers[0].image).toBe(
+      'registry.example.org/shop:2.0.0',
+    );
   });
 
   it('does not let production attempt 1 of a build replace its attempt 2', async () => {
-    const attempt1 = productionRequested({ buildId: 'b-attempts', image: GOOD, attempt: 1, attemptId: 'b-attempts:production:1', occurredAt: new Date(Date.now() - 30_000), rolloutDeadline: new Date(Date.now() + 30_000) });
+    const attempt1 = productionRequested({
+      buildId: 'b-attempts',
+      image: GOOD,
+      attempt: 1,
+      attemptId: 'b-attempts:production:1',
+      occurredAt: new Date(Date.now() - 30_000),
+      rolloutDeadline: new Date(Date.now() + 30_000),
+    });
     const attempt2 = productionRequested({ buildId: 'b-attempts', image: GOOD, attempt: 2, attemptId: 'b-attempts:production:2' });
     await events.publish(attempt1);
     await events.publish(attempt2);
@@ -285,7 +354,15 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     // Its outcome id is the one it already reported, so JetStream keeps the first; what counts is the cluster.
     const before = fake.requests().length;
     await events.replayForDeployer(attempt1, nats.prefix);
-    await eventually(() => fake.requests().slice(before).some((r) => r.method === 'GET' && r.path.endsWith('/deployments/shop')), 10_000, 'the replay to look at production');
+    await eventually(
+      () =>
+        fake
+          .requests()
+          .slice(before)
+          .some((r) => r.method === 'GET' && r.path.endsWith('/deployments/shop')),
+      10_000,
+      'the replay to look at production',
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     const live = fake.get('Deployment', 'default', 'shop');
     expect(live.spec.template.metadata.annotations['deploybot.dev/request-id']).toBe('b-attempts:production:2');
@@ -316,7 +393,10 @@ describe('deployer: preview and production deployments against the Kubernetes fa
     });
     await events.publish(request);
     const outcome = await outcomeOf(request.id);
-    expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { reason: expect.stringMatching(/^the rollout deadline passed before the deployer could finish: /) } });
+    expect(outcome).toMatchObject({
+      type: 'DeploymentFailed',
+      data: { reason: expect.stringMatching(/^the rollout deadline passed before the deployer could finish: /) },
+    });
     expect(outcome.data).not.toHaveProperty('superseded');
     expect(fake.get('Deployment', 'default', previewName('expired'))).toBeUndefined();
   });

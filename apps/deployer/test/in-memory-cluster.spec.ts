@@ -18,7 +18,11 @@ const deployment = (name: string, image: string, replicas = 2) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'default' },
-  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
+  },
 });
 
 describe('in-memory cluster: what a test drives', () => {
@@ -43,9 +47,12 @@ describe('in-memory cluster: what a test drives', () => {
 
   it('answers a kind whose CRD is not installed as not served', async () => {
     const cluster = new InMemoryCluster({ unservedKinds: ['Mapping'] });
-    await expect(cluster.read({ apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name: 'web' })).rejects.toMatchObject({
+    await expect(
+      cluster.read({ apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name: 'web' }),
+    ).rejects.toMatchObject({
       kindNotServed: true,
-      reason: 'the cluster does not serve Mapping (getambassador.io/v3alpha1); is its CustomResourceDefinition installed? (read Mapping web in namespace default)',
+      reason:
+        'the cluster does not serve Mapping (getambassador.io/v3alpha1); is its CustomResourceDefinition installed? (read Mapping web in namespace default)',
     });
   });
 
@@ -54,8 +61,15 @@ describe('in-memory cluster: what a test drives', () => {
     await cluster.apply(deployment('web', 'registry.example.org/web:1'));
     cluster.setImageBehavior('registry.example.org/web:2', 'never-ready');
     await cluster.apply(deployment('web', 'registry.example.org/web:2'));
-    expect(cluster.podsOf('default', 'web').map((p) => p.spec.containers[0].image)).toEqual([...Array(2).fill('registry.example.org/web:1'), ...Array(2).fill('registry.example.org/web:2')]);
-    expect((await cluster.readDeployment('default', 'web'))?.status).toMatchObject({ replicas: 4, updatedReplicas: 2, availableReplicas: 2 });
+    expect(cluster.podsOf('default', 'web').map((p) => p.spec.containers[0].image)).toEqual([
+      ...Array(2).fill('registry.example.org/web:1'),
+      ...Array(2).fill('registry.example.org/web:2'),
+    ]);
+    expect((await cluster.readDeployment('default', 'web'))?.status).toMatchObject({
+      replicas: 4,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+    });
   });
 
   it('lets a pod pull a moved tag again, and a rollout stop at its progress deadline', async () => {
@@ -65,9 +79,14 @@ describe('in-memory cluster: what a test drives', () => {
     const before = cluster.registry.digestOf(image);
     const after = cluster.registry.push(image);
     cluster.recreatePod('default', cluster.podsOf('default', 'web')[0].metadata.name);
-    expect(runningImage(await cluster.listPods('default', 'app=web'), 'app')).toMatchObject({ status: 'mixed', digests: expect.arrayContaining([expect.objectContaining({ digest: before }), expect.objectContaining({ digest: after })]) });
+    expect(runningImage(await cluster.listPods('default', 'app=web'), 'app')).toMatchObject({
+      status: 'mixed',
+      digests: expect.arrayContaining([expect.objectContaining({ digest: before }), expect.objectContaining({ digest: after })]),
+    });
 
     cluster.exceedProgressDeadline('default', 'web');
-    expect((await cluster.readDeployment('default', 'web'))?.status?.conditions).toContainEqual(expect.objectContaining({ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }));
+    expect((await cluster.readDeployment('default', 'web'))?.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }),
+    );
   });
 });

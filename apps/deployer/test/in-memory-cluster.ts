@@ -5,7 +5,13 @@ import { clone, rfc3339, sameJson, type StoredObject } from '../../../test/fakes
 import { apiVersionOf, findByApiVersionKind, findByKindName, type ResourceType } from '../../../test/fakes/kubernetes/resource-types';
 import { parseLabelSelector } from '../../../test/fakes/kubernetes/selectors';
 import { serverSideApply } from '../../../test/fakes/kubernetes/server-side-apply';
-import { alreadyExists, conflict, notFound, preconditionFailed, resourceVersionRequired } from '../../../test/fakes/kubernetes/status-errors';
+import {
+  alreadyExists,
+  conflict,
+  notFound,
+  preconditionFailed,
+  resourceVersionRequired,
+} from '../../../test/fakes/kubernetes/status-errors';
 import type { Cluster, ClusterObject, ObjectRef } from '../src/kubernetes/cluster.port';
 import type { DeploymentSnapshot, PodSnapshot } from '../src/rollout/rollout-snapshot';
 import { ClusterCalls, type CallMatch, type ClusterCall, type InjectedFailure, type Stall } from './cluster-calls';
@@ -63,11 +69,14 @@ export class InMemoryCluster implements Cluster {
   // ── The port ──────────────────────────────────────────────────────────────────────────────
 
   apply<T extends ClusterObject>(object: T, guard?: { resourceVersion?: string }): Promise<T> {
-    const sent = onTheWire(guard?.resourceVersion ? { ...object, metadata: { ...object.metadata, resourceVersion: guard.resourceVersion } } : object);
+    const sent = onTheWire(
+      guard?.resourceVersion ? { ...object, metadata: { ...object.metadata, resourceVersion: guard.resourceVersion } } : object,
+    );
     return this.call({ verb: 'apply', ...identity(object), object: sent, guard: guard?.resourceVersion }, !!guard, () => {
       const type = this.typeOf(sent.apiVersion, sent.kind);
       const live = this.find(type, sent.metadata.namespace, sent.metadata.name);
-      if (live && sent.metadata.resourceVersion && sent.metadata.resourceVersion !== live.metadata.resourceVersion) throw conflict(type, live.metadata.name);
+      if (live && sent.metadata.resourceVersion && sent.metadata.resourceVersion !== live.metadata.resourceVersion)
+        throw conflict(type, live.metadata.name);
       const { object: merged, changed } = serverSideApply(live, sent, FIELD_MANAGER, (candidate) => this.finalize(type, candidate, live));
       if (!live) return this.store(type, merged);
       return changed ? this.store(type, merged, live) : live;
@@ -91,7 +100,8 @@ export class InMemoryCluster implements Cluster {
       if (!live && type.createOnUpdate) return this.store(type, this.finalize(type, sent, undefined));
       if (!live) throw notFound(type, sent.metadata.name);
       if (type.conditionalUpdateOnly && !sent.metadata.resourceVersion) throw resourceVersionRequired(type, live.metadata.name);
-      if (sent.metadata.resourceVersion && sent.metadata.resourceVersion !== live.metadata.resourceVersion) throw conflict(type, live.metadata.name);
+      if (sent.metadata.resourceVersion && sent.metadata.resourceVersion !== live.metadata.resourceVersion)
+        throw conflict(type, live.metadata.name);
       const next = this.finalize(type, sent, live);
       return sameJson(withoutBookkeeping(next), withoutBookkeeping(live)) ? live : this.store(type, next, live);
     }) as Promise<unknown> as Promise<T>;
@@ -117,7 +127,9 @@ export class InMemoryCluster implements Cluster {
 
   listPods(namespace: string, labelSelector: string): Promise<(PodSnapshot & ClusterObject)[]> {
     const selected = parseLabelSelector(labelSelector);
-    return this.call({ verb: 'list', apiVersion: 'v1', kind: 'Pod', namespace, labelSelector }, false, () => this.podsIn(namespace).filter(selected));
+    return this.call({ verb: 'list', apiVersion: 'v1', kind: 'Pod', namespace, labelSelector }, false, () =>
+      this.podsIn(namespace).filter(selected),
+    );
   }
 
   async delete(ref: ObjectRef, precondition?: { uid?: string; resourceVersion?: string }): Promise<boolean> {
@@ -127,7 +139,8 @@ export class InMemoryCluster implements Cluster {
         const live = this.find(type, ref.namespace, ref.name);
         if (!live) throw notFound(type, ref.name);
         const { uid = '', resourceVersion = '' } = live.metadata;
-        if (precondition?.uid && precondition.uid !== uid) throw preconditionFailed(type, ref.namespace, ref.name, 'UID', precondition.uid, uid);
+        if (precondition?.uid && precondition.uid !== uid)
+          throw preconditionFailed(type, ref.namespace, ref.name, 'UID', precondition.uid, uid);
         if (precondition?.resourceVersion && precondition.resourceVersion !== resourceVersion) {
           throw preconditionFailed(type, ref.namespace, ref.name, 'ResourceVersion', precondition.resourceVersion, resourceVersion);
         }
@@ -188,7 +201,10 @@ export class InMemoryCluster implements Cluster {
   }
 
   /** A controller writes the object's status (e.g. a pod that reports no repository digest). */
-  writeStatus(object: StoredObject | { kind: string; metadata: { namespace?: string; name: string } }, status: Record<string, unknown>): void {
+  writeStatus(
+    object: StoredObject | { kind: string; metadata: { namespace?: string; name: string } },
+    status: Record<string, unknown>,
+  ): void {
     const type = findByKindName(object.kind)!;
     const live = this.mustFind(object.kind, object.metadata.namespace ?? '', object.metadata.name);
     this.store(type, { ...live, status: clone(status) }, live);
@@ -281,7 +297,11 @@ export class InMemoryCluster implements Cluster {
     const meta = stored.metadata;
     meta.uid = previous?.metadata.uid ?? meta.uid ?? `uid-${++this.uids}`;
     meta.creationTimestamp = previous?.metadata.creationTimestamp ?? rfc3339();
-    meta.generation = !previous ? 1 : sameJson(specOf(previous), specOf(stored)) ? previous.metadata.generation : (previous.metadata.generation ?? 1) + 1;
+    meta.generation = !previous
+      ? 1
+      : sameJson(specOf(previous), specOf(stored))
+        ? previous.metadata.generation
+        : (previous.metadata.generation ?? 1) + 1;
     meta.resourceVersion = String(++this.resourceVersion);
     this.objects.set(keyOf(type, meta.namespace, meta.name), stored);
     // The controller and kubelet act after the write (their status writes get later resourceVersions).
@@ -291,12 +311,16 @@ export class InMemoryCluster implements Cluster {
   }
 }
 
-const keyOf = (type: ResourceType, namespace: string | undefined, name: string): string => `${type.kind}/${type.namespaced ? (namespace ?? '') : ''}/${name}`;
+const keyOf = (type: ResourceType, namespace: string | undefined, name: string): string =>
+  `${type.kind}/${type.namespaced ? (namespace ?? '') : ''}/${name}`;
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */
 const specOf = ({ metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest }: StoredObject): Record<string, unknown> => rest;
 
-const withoutBookkeeping = (o: StoredObject): StoredObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+const withoutBookkeeping = (o: StoredObject): StoredObject => ({
+  ...o,
+  metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined },
+});
 
 /** An object as it goes over the wire: JSON (a Date becomes its ISO string, undefined fields go). */
 const onTheWire = (o: ClusterObject): StoredObject => clone(o) as unknown as StoredObject;
@@ -307,4 +331,3 @@ const identity = (o: ClusterObject): Pick<ClusterCall, 'apiVersion' | 'kind' | '
   namespace: o.metadata?.namespace,
   name: o.metadata?.name,
 });
-

@@ -14,9 +14,13 @@ export interface PodStore {
 const TEMPLATE_HASH = 'pod-template-hash';
 
 const letters = (seed: string, length: number): string =>
-  [...createHash('sha256').update(seed).digest()].slice(0, length).map((b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length]).join('');
+  [...createHash('sha256').update(seed).digest()]
+    .slice(0, length)
+    .map((b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length])
+    .join('');
 
-const isReady = (pod: StoredObject): boolean => (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+const isReady = (pod: StoredObject): boolean =>
+  (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
 /** The ReplicaSet a pod belongs to: `<deployment>-<template hash>`, as the deployment controller names it. */
 const replicaSetOf = (pod: StoredObject): string | undefined => pod.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name;
@@ -93,11 +97,27 @@ export class InMemoryKubelet {
     const rs = `${deployment.metadata.name}-${hash}`;
     const stuck = this.deadlineExceeded.has(`${deployment.metadata.namespace}/${deployment.metadata.name}/${hash}`);
     const progressing = stuck
-      ? { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rs}" has timed out progressing.` }
+      ? {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'ProgressDeadlineExceeded',
+          message: `ReplicaSet "${rs}" has timed out progressing.`,
+        }
       : complete
-        ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rs}" has successfully progressed.` }
+        ? {
+            type: 'Progressing',
+            status: 'True',
+            reason: 'NewReplicaSetAvailable',
+            message: `ReplicaSet "${rs}" has successfully progressed.`,
+          }
         : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs}" is progressing.` };
-    const counts = { replicas: pods.length, updatedReplicas: updated.length, readyReplicas: available, availableReplicas: available, unavailableReplicas: Math.max(0, want - available) };
+    const counts = {
+      replicas: pods.length,
+      updatedReplicas: updated.length,
+      readyReplicas: available,
+      availableReplicas: available,
+      unavailableReplicas: Math.max(0, want - available),
+    };
     this.store.writeStatus(deployment, {
       observedGeneration: deployment.metadata.generation,
       // Zero counts are left out, as the apiserver's omitempty does.
@@ -105,7 +125,12 @@ export class InMemoryKubelet {
       conditions: [
         available >= want
           ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-          : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+          : {
+              type: 'Available',
+              status: 'False',
+              reason: 'MinimumReplicasUnavailable',
+              message: 'Deployment does not have minimum availability.',
+            },
         progressing,
       ],
     });
@@ -128,7 +153,12 @@ export class InMemoryKubelet {
     const statuses = containers.map((c) => this.containerStatus(c, { pod: name, namespace: deployment.metadata.namespace ?? '', uid }));
     const started = statuses.every((s) => s.started || s.restartCount > 0);
     const ready = statuses.every((s) => s.ready);
-    const condition = (type: string, ok: boolean) => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: rfc3339() });
+    const condition = (type: string, ok: boolean) => ({
+      type,
+      status: ok ? 'True' : 'False',
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(),
+    });
     return {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -138,12 +168,19 @@ export class InMemoryKubelet {
         uid,
         labels: { ...(template.metadata?.labels ?? {}), [TEMPLATE_HASH]: hash },
         ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment.metadata.name}-${hash}`, uid: `rs-${hash}`, controller: true }],
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment.metadata.name}-${hash}`, uid: `rs-${hash}`, controller: true },
+        ],
       },
       spec: template.spec ?? {},
       status: {
         phase: started ? 'Running' : 'Pending',
-        conditions: [condition('Initialized', true), condition('Ready', ready), condition('ContainersReady', ready), condition('PodScheduled', true)],
+        conditions: [
+          condition('Initialized', true),
+          condition('Ready', ready),
+          condition('ContainersReady', ready),
+          condition('PodScheduled', true),
+        ],
         containerStatuses: statuses,
       },
     };
@@ -165,10 +202,16 @@ export class InMemoryKubelet {
       case 'config-error':
         return waiting('CreateContainerConfigError', options.message ?? 'configmap "app-config" not found');
       case 'invalid-name':
-        return waiting('InvalidImageName', `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": invalid reference format`);
+        return waiting(
+          'InvalidImageName',
+          `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": invalid reference format`,
+        );
       case 'crashloop':
         return {
-          ...waiting('CrashLoopBackOff', `back-off 10s restarting failed container=${c.name} pod=${where.pod}_${where.namespace}(${where.uid})`),
+          ...waiting(
+            'CrashLoopBackOff',
+            `back-off 10s restarting failed container=${c.name} pod=${where.pod}_${where.namespace}(${where.uid})`,
+          ),
           lastState: { terminated: { exitCode: options.exitCode ?? 1, reason: 'Error' } },
           restartCount: 1,
           imageID: pulled(),

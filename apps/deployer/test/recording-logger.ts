@@ -41,7 +41,9 @@ export class RecordingLogger implements LoggerService {
 
   /** The `msg` of every structured line of `level`. */
   messages(level: LoggedLine['level']): string[] {
-    return this.lines.filter((l) => l.level === level).map((l) => (typeof l.message === 'string' ? l.message : String((l.message as { msg?: unknown })?.msg)));
+    return this.lines
+      .filter((l) => l.level === level)
+      .map((l) => (typeof l.message === 'string' ? l.message : String((l.message as { msg?: unknown })?.msg)));
   }
 
   clear(): void {

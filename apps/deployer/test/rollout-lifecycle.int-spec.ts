@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { createTestNats } from '../../../test/infra/test-infra';
-import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kubernetes';
+import { startKubernetesFake } from '../../../test/fakes/kubernetes';
 import { DeployerTestOptions, EventsPublisher, previewName, previewRequested, startDeployer } from './deployer-harness';
 import { testConfig } from './deployer-fixtures';
 import { eventually, inputsStream, kubeconfigFor } from './deployer-test-support';
@@ -14,7 +14,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function environment(fakeOptions: Parameters<typeof startKubernetesFake>[0], limits: { timeoutSeconds: number; failFastSeconds: number }) {
+async function environment(
+  fakeOptions: Parameters<typeof startKubernetesFake>[0],
+  limits: { timeoutSeconds: number; failFastSeconds: number },
+) {
   const fake = await startKubernetesFake(fakeOptions);
   cleanups.push(() => fake.stop());
   const nats = await createTestNats();
@@ -29,9 +32,14 @@ async function environment(fakeOptions: Parameters<typeof startKubernetesFake>[0
     cleanups.push(() => app.close());
     return app;
   };
-  const outcomesOf = async (requestId: string) => (await inputsStream(nats.url, nats.prefix)).filter((e) => (e.data as { requestId?: string }).requestId === requestId);
+  const outcomesOf = async (requestId: string) =>
+    (await inputsStream(nats.url, nats.prefix)).filter((e) => (e.data as { requestId?: string }).requestId === requestId);
   const outcomeOf = async (requestId: string, timeoutMs = 15_000) =>
-    (await eventually(async () => (await outcomesOf(requestId))[0], timeoutMs, `the outcome of ${requestId}`)) as { type: string; occurredAt: string; data: Record<string, any> };
+    (await eventually(async () => (await outcomesOf(requestId))[0], timeoutMs, `the outcome of ${requestId}`)) as {
+      type: string;
+      occurredAt: string;
+      data: Record<string, any>;
+    };
   return { fake, nats, events, start, outcomesOf, outcomeOf };
 }
 
@@ -43,10 +51,14 @@ describe('deployer: rollout deadlines and restarts', () => {
 
     const request = previewRequested({ buildId: 'b-stuck', target: 'stuck', image: 'registry.example.org/shop:never-ready' });
     await env.events.publish(request);
-    const [outcome] = await eventually(async () => {
-      const found = await env.outcomesOf(request.id);
-      return found.length ? found : undefined;
-    }, 10_000, 'the outcome');
+    const [outcome] = await eventually(
+      async () => {
+        const found = await env.outcomesOf(request.id);
+        return found.length ? found : undefined;
+      },
+      10_000,
+      'the outcome',
+    );
     expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { reason: expect.stringMatching(/^ProgressDeadlineExceeded: /) } });
   });
 
@@ -62,10 +74,14 @@ describe('deployer: rollout deadlines and restarts', () => {
     expect(await env.outcomesOf(request.id)).toHaveLength(0);
 
     await env.start();
-    const outcomes = await eventually(async () => {
-      const found = await env.outcomesOf(request.id);
-      return found.length ? found : undefined;
-    }, 15_000, 'the outcome after the restart');
+    const outcomes = await eventually(
+      async () => {
+        const found = await env.outcomesOf(request.id);
+        return found.length ? found : undefined;
+      },
+      15_000,
+      'the outcome after the restart',
+    );
     expect(outcomes[0]).toMatchObject({ type: 'DeploymentSucceeded', data: { url: 'https://restart.branch.example.org' } });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await env.outcomesOf(request.id)).toHaveLength(1);
@@ -79,7 +95,12 @@ describe('deployer: rollout deadlines and restarts', () => {
     const first = await env.start();
 
     const deadline = new Date(Date.now() + 3_000);
-    const request = previewRequested({ buildId: 'b-deadline', target: 'deadline', image: 'registry.example.org/shop:never-ready', rolloutDeadline: deadline });
+    const request = previewRequested({
+      buildId: 'b-deadline',
+      target: 'deadline',
+      image: 'registry.example.org/shop:never-ready',
+      rolloutDeadline: deadline,
+    });
     await env.events.publish(request);
     await eventually(() => env.fake.get('Deployment', 'default', previewName('deadline')), 10_000, 'the Deployment');
     await first.close();

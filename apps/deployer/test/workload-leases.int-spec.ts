@@ -38,7 +38,13 @@ async function replica(fake: KubernetesFake, options: DeployerTestOptions & { ti
   cleanups.push(() => kubeconfig.remove());
   const events = new EventsPublisher(nats);
   cleanups.push(() => events.close());
-  const config = testConfig({ kubeconfig: kubeconfig.path, natsUrl: nats.url, prefix: nats.prefix, timeoutSeconds: options.timeoutSeconds ?? 20, failFastSeconds: 5 });
+  const config = testConfig({
+    kubeconfig: kubeconfig.path,
+    natsUrl: nats.url,
+    prefix: nats.prefix,
+    timeoutSeconds: options.timeoutSeconds ?? 20,
+    failFastSeconds: 5,
+  });
   const app: INestApplication = await startDeployer(config, nats, options);
   cleanups.push(() => app.close());
   const outcomeOf = async (requestId: string, timeoutMs = 20_000) =>
@@ -63,7 +69,13 @@ describe('deployer: one request per workload at a time, across replicas', () => 
     const [a, b] = await Promise.all([replica(fake, { instanceId: 'deployer-a' }), replica(fake, { instanceId: 'deployer-b' })]);
     const at = Date.now();
     const earlier = previewRequested({ buildId: 'b-1', target: 'race', image: SLOW, attemptId: 'b-1:preview', occurredAt: new Date(at) });
-    const later = previewRequested({ buildId: 'b-2', target: 'race', image: 'registry.example.org/shop:2.0.0', attemptId: 'b-2:preview', occurredAt: new Date(at + 1) });
+    const later = previewRequested({
+      buildId: 'b-2',
+      target: 'race',
+      image: 'registry.example.org/shop:2.0.0',
+      attemptId: 'b-2:preview',
+      occurredAt: new Date(at + 1),
+    });
 
     await Promise.all([a.events.publish(earlier), b.events.publish(later)]);
     const [lost, won] = await Promise.all([a.outcomeOf('b-1:preview'), b.outcomeOf('b-2:preview')]);
@@ -96,12 +108,19 @@ describe('deployer: one request per workload at a time, across replicas', () => 
     const fake = await fakeCluster();
     fake.setImageBehavior('registry.example.org/shop:very-slow', 'ready', { readyAfterMs: 15_000 });
     const [a, b] = await Promise.all([replica(fake, { instanceId: 'deployer-a' }), replica(fake, { instanceId: 'deployer-b' })]);
-    const first = previewRequested({ buildId: 'b-1', target: 'busy', image: 'registry.example.org/shop:very-slow', attemptId: 'b-1:preview' });
+    const first = previewRequested({
+      buildId: 'b-1',
+      target: 'busy',
+      image: 'registry.example.org/shop:very-slow',
+      attemptId: 'b-1:preview',
+    });
     await a.events.publish(first);
     await eventually(() => fake.get('Deployment', 'default', previewName('busy')), 10_000, 'the first Deployment');
 
     const started = Date.now();
-    await b.events.publish(previewRequested({ buildId: 'b-2', target: 'busy', image: 'registry.example.org/shop:2.0.0', attemptId: 'b-2:preview' }));
+    await b.events.publish(
+      previewRequested({ buildId: 'b-2', target: 'busy', image: 'registry.example.org/shop:2.0.0', attemptId: 'b-2:preview' }),
+    );
     expect(await a.outcomeOf('b-1:preview')).toMatchObject({
       type: 'DeploymentFailed',
       data: { superseded: true, reason: `superseded: build b-2 was requested later for default/${previewName('busy')} and deploys next` },
@@ -120,10 +139,17 @@ describe('deployer: one request per workload at a time, across replicas', () => 
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: `deploybot-${name}`, namespace: 'default' },
-      spec: { holderIdentity: 'deployer-stopped/b-0:preview', leaseDurationSeconds: 3, acquireTime: microTime(stoppedAt), renewTime: microTime(stoppedAt) },
+      spec: {
+        holderIdentity: 'deployer-stopped/b-0:preview',
+        leaseDurationSeconds: 3,
+        acquireTime: microTime(stoppedAt),
+        renewTime: microTime(stoppedAt),
+      },
     } as KubernetesObject);
 
-    await a.events.publish(previewRequested({ buildId: 'b-1', target: 'stale', image: 'registry.example.org/shop:1.0.0', attemptId: 'b-1:preview' }));
+    await a.events.publish(
+      previewRequested({ buildId: 'b-1', target: 'stale', image: 'registry.example.org/shop:1.0.0', attemptId: 'b-1:preview' }),
+    );
     await new Promise((r) => setTimeout(r, 2_000));
     expect(fake.get('Deployment', 'default', name)).toBeUndefined();
 
@@ -132,9 +158,15 @@ describe('deployer: one request per workload at a time, across replicas', () => 
     const leaseWrites = fake
       .requests()
       .filter((r) => r.method === 'PUT' && r.path.endsWith(`/leases/deploybot-${name}`))
-      .map((r) => r.body as { metadata: { annotations?: Record<string, string> }; spec: { holderIdentity?: string; leaseTransitions?: number } });
+      .map(
+        (r) =>
+          r.body as { metadata: { annotations?: Record<string, string> }; spec: { holderIdentity?: string; leaseTransitions?: number } },
+      );
     // While it waited, it marked itself as the next request; then it replaced the expired lease.
-    expect(leaseWrites[0]).toMatchObject({ metadata: { annotations: { 'deploybot.dev/next-request-id': 'b-1:preview' } }, spec: { holderIdentity: 'deployer-stopped/b-0:preview' } });
+    expect(leaseWrites[0]).toMatchObject({
+      metadata: { annotations: { 'deploybot.dev/next-request-id': 'b-1:preview' } },
+      spec: { holderIdentity: 'deployer-stopped/b-0:preview' },
+    });
     expect(leaseWrites.find((w) => w.spec.holderIdentity === 'deployer-a/b-1:preview')?.spec.leaseTransitions).toBe(1);
     expect(Date.parse(outcome.occurredAt) - stoppedAt).toBeGreaterThanOrEqual(3_000);
   });
@@ -151,7 +183,10 @@ describe('deployer: one request per workload at a time, across replicas', () => 
     const { objects } = clientsFor(fake);
     const lease = fake.get('Lease', 'default', `deploybot-${name}`);
     const takenAt = Date.now();
-    await objects.replace({ ...lease, spec: { ...lease.spec, holderIdentity: 'deployer-b/b-1:preview', leaseDurationSeconds: 3, renewTime: microTime(takenAt) } });
+    await objects.replace({
+      ...lease,
+      spec: { ...lease.spec, holderIdentity: 'deployer-b/b-1:preview', leaseDurationSeconds: 3, renewTime: microTime(takenAt) },
+    });
 
     const outcome = await a.outcomeOf('b-1:preview');
     expect(outcome).toMatchObject({ type: 'DeploymentSucceeded' });

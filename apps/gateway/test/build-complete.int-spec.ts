@@ -14,7 +14,7 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
   });
   afterAll(async () => gw.close());
 
-  it('accepts the form body the original ci-bot's CI step sends, and answers 202 only once the input is in the stream', async () => {
+  it('accepts the form body the CI step of the original ci-bot sends, and answers 202 only once the input is in the stream', async () => {
     const before = await gw.inputCount();
     const response = await post(url, form({ ...seedFields, target: 'form-staging' }), ciHeaders());
     expect(await gw.inputCount()).toBe(before + 1);
@@ -64,7 +64,10 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
     expect(await gw.inputCount()).toBe(before);
     const stored = (await gw.inputs()).find((i) => i.envelope.correlationId === first.json.id)!;
     expect(stored.envelope).toMatchObject({ id: first.json.id, data: { idempotencyKey: true } });
-    const third = await post(url, form({ ...seedFields, target: 'keyed', image: 'app:1' }), { ...headers, 'idempotency-key': 'pipeline-992-job-3' });
+    const third = await post(url, form({ ...seedFields, target: 'keyed', image: 'app:1' }), {
+      ...headers,
+      'idempotency-key': 'pipeline-992-job-3',
+    });
     expect(third.json.id).not.toBe(first.json.id);
     expect(await gw.inputCount()).toBe(before + 1);
   });
@@ -88,7 +91,10 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
       const response = await post(url, form(seedFields), { 'content-type': 'application/x-www-form-urlencoded', ...auth });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toContain('Bearer');
-      expect(response.json).toEqual({ error: 'unauthorized', message: 'missing or wrong CI token (send Authorization: Bearer <CI_WEBHOOK_TOKEN>)' });
+      expect(response.json).toEqual({
+        error: 'unauthorized',
+        message: 'missing or wrong CI token (send Authorization: Bearer <CI_WEBHOOK_TOKEN>)',
+      });
     });
 
     it('401 before looking at the body: an invalid body without a token is not described', async () => {
@@ -114,7 +120,8 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
         problems: [
           {
             field: 'image',
-            message: '"foo bar" is not a valid image reference (it contains whitespace or control characters; expected e.g. registry/name:tag or name@sha256:<64 hex>)',
+            message:
+              '"foo bar" is not a valid image reference (it contains whitespace or control characters; expected e.g. registry/name:tag or name@sha256:<64 hex>)',
           },
         ],
       });
@@ -173,7 +180,10 @@ describe('POST /build-complete (real NATS, real HTTP)', () => {
     it('415 for a body that is neither form nor JSON', async () => {
       const response = await post(url, 'project=test1', { ...ciHeaders(), 'content-type': 'text/plain' });
       expect(response.status).toBe(415);
-      expect(response.json).toEqual({ error: 'unsupported media type', message: 'send application/x-www-form-urlencoded or application/json' });
+      expect(response.json).toEqual({
+        error: 'unsupported media type',
+        message: 'send application/x-www-form-urlencoded or application/json',
+      });
     });
 
     it('413 for a body over 64 KiB, form or JSON', async () => {

@@ -18,7 +18,9 @@ const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 /** Fenced code blocks of a markdown file that mention the webhook. */
 const snippets = (file: string, lang: string): string[] =>
-  [...readFileSync(join(ROOT, file), 'utf8').matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]).filter((b) => b.includes('/build-complete'));
+  [...readFileSync(join(ROOT, file), 'utf8').matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))]
+    .map((m) => m[1])
+    .filter((b) => b.includes('/build-complete'));
 
 describe('the CI snippets of the docs, run against the gateway', () => {
   let gw: GatewayHarness;
@@ -32,13 +34,24 @@ describe('the CI snippets of the docs, run against the gateway', () => {
     const { stdout } = await run('bash', ['-c', local], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 });
     return JSON.parse(stdout) as { id: string; status: string };
   };
-  const storedFor = async (id: string) => (await gw.inputs()).find((i) => i.envelope.correlationId === id)!.envelope.data as Record<string, unknown>;
+  const storedFor = async (id: string) =>
+    (await gw.inputs()).find((i) => i.envelope.correlationId === id)!.envelope.data as Record<string, unknown>;
 
   it('README: the curl step sends the branch name as it is', async () => {
     const [script] = snippets('README.md', 'sh').filter((s) => s.includes('CI_COMMIT_REF_NAME'));
-    const answer = await runScript(script, { CI_WEBHOOK_TOKEN: CI_TOKEN, CI_PIPELINE_ID: 'readme-1', GIT_SHA: SHA, CI_COMMIT_REF_NAME: BRANCH });
+    const answer = await runScript(script, {
+      CI_WEBHOOK_TOKEN: CI_TOKEN,
+      CI_PIPELINE_ID: 'readme-1',
+      GIT_SHA: SHA,
+      CI_COMMIT_REF_NAME: BRANCH,
+    });
     expect(answer.status).toBe('accepted');
-    expect(await storedFor(answer.id)).toMatchObject({ project: 'test1', type: 'branch', target: BRANCH, image: `registry.example.org/test1:${SHA}` });
+    expect(await storedFor(answer.id)).toMatchObject({
+      project: 'test1',
+      type: 'branch',
+      target: BRANCH,
+      image: `registry.example.org/test1:${SHA}`,
+    });
   });
 
   it('docs/gateway.md: the curl step', async () => {
@@ -51,9 +64,19 @@ describe('the CI snippets of the docs, run against the gateway', () => {
     const [yaml] = snippets('docs/gateway.md', 'yaml').filter((s) => s.includes('github.'));
     const [step] = parse(yaml) as { run: string }[];
     // What Actions does with ${{ }} before the shell sees the script.
-    const expressions: Record<string, string> = { 'github.run_id': '991', 'github.run_attempt': '1', 'github.sha': SHA, 'github.repository': 'Acme/Shop' };
+    const expressions: Record<string, string> = {
+      'github.run_id': '991',
+      'github.run_attempt': '1',
+      'github.sha': SHA,
+      'github.repository': 'Acme/Shop',
+    };
     const script = step.run.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => expressions[name]);
-    const answer = await runScript(script, { CI_WEBHOOK_TOKEN: CI_TOKEN, GITHUB_REPOSITORY: 'Acme/Shop', GITHUB_REF_TYPE: 'branch', GITHUB_REF_NAME: BRANCH });
+    const answer = await runScript(script, {
+      CI_WEBHOOK_TOKEN: CI_TOKEN,
+      GITHUB_REPOSITORY: 'Acme/Shop',
+      GITHUB_REF_TYPE: 'branch',
+      GITHUB_REF_NAME: BRANCH,
+    });
     expect(await storedFor(answer.id)).toMatchObject({ type: 'branch', target: BRANCH, image: `ghcr.io/acme/shop:${SHA}` });
   });
 

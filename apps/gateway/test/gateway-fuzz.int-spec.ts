@@ -28,15 +28,24 @@ const body = fc.oneof(
   anyText,
   fc.uint8Array({ maxLength: 400 }).map((bytes) => Buffer.from(bytes)),
   fc.json({ maxDepth: 3 }),
-  fc.dictionary(fc.constantFrom('project', 'image', 'type', 'target', 'payload', 'x'), anyText).map((d) => new URLSearchParams(d).toString()),
+  fc
+    .dictionary(fc.constantFrom('project', 'image', 'type', 'target', 'payload', 'x'), anyText)
+    .map((d) => new URLSearchParams(d).toString()),
 );
 const randomHeaders = fc.record(
   {
     'content-type': contentType,
     'content-encoding': contentEncoding,
-    authorization: fc.oneof(headerValue, headerValue.map((v) => `Bearer ${v}`), fc.constant(`Bearer ${CI_TOKEN.slice(0, -1)}`)),
+    authorization: fc.oneof(
+      headerValue,
+      headerValue.map((v) => `Bearer ${v}`),
+      fc.constant(`Bearer ${CI_TOKEN.slice(0, -1)}`),
+    ),
     'idempotency-key': headerValue,
-    'x-slack-signature': fc.oneof(headerValue, headerValue.map((v) => `v0=${v}`)),
+    'x-slack-signature': fc.oneof(
+      headerValue,
+      headerValue.map((v) => `v0=${v}`),
+    ),
     'x-slack-request-timestamp': fc.oneof(headerValue, fc.integer({ min: 0, max: 2 ** 40 }).map(String)),
   },
   { requiredKeys: [] },
@@ -69,7 +78,8 @@ const brokenBuild = fc
     return { ...seed, [field]: broken };
   });
 
-function deploybotClick(): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function deploybotClick(): Record<string, any> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const payload = JSON.parse(slackFixture('interactions/block_actions.button.real-capture.heybot.json'));
   payload.actions[0] = { ...payload.actions[0], action_id: SlackActions.Approve, value: 'fuzz-build' };
   return payload;

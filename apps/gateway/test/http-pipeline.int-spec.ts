@@ -9,7 +9,9 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields).toS
 const seedFields = { project: 'test1', image: 'registry.example.org/test1:abc123', type: 'branch', target: 'staging' };
 
 function click(buildId: string): string {
-  const payload = JSON.parse(slackFixture('interactions/block_actions.button.real-capture.heybot.json')) as { actions: Array<Record<string, unknown>> };
+  const payload = JSON.parse(slackFixture('interactions/block_actions.button.real-capture.heybot.json')) as {
+    actions: Array<Record<string, unknown>>;
+  };
   payload.actions[0] = { ...payload.actions[0], action_id: SlackActions.Approve, value: buildId };
   return asFormBody(payload);
 }
@@ -43,7 +45,11 @@ describe('one HTTP pipeline for every route: Nest on Fastify (real NATS, real HT
   });
 
   it('answers another method on a webhook path as any unknown route: 404 in the same JSON shape', async () => {
-    for (const [method, path] of [['GET', '/build-complete'], ['PUT', '/slack/interactions'], ['POST', '/no-such-route']]) {
+    for (const [method, path] of [
+      ['GET', '/build-complete'],
+      ['PUT', '/slack/interactions'],
+      ['POST', '/no-such-route'],
+    ]) {
       const response = await fetch(`${gw.baseUrl}${path}`, { method });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'not found', message: `Cannot ${method} ${path}` });
@@ -53,14 +59,18 @@ describe('one HTTP pipeline for every route: Nest on Fastify (real NATS, real HT
 
   it('refuses a request that declares a body over 64 KiB on any route, before reading it', async () => {
     const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = http.request(`${gw.baseUrl}/v1/builds/b-1`, { method: 'GET', headers: { ...ciHeaders(), 'content-length': String(65 * 1024) } }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => {
-          request.destroy();
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      });
+      const request = http.request(
+        `${gw.baseUrl}/v1/builds/b-1`,
+        { method: 'GET', headers: { ...ciHeaders(), 'content-length': String(65 * 1024) } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => {
+            request.destroy();
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
       request.on('error', reject);
       request.write('x'); // the rest never comes: the answer must not wait for it
     });
@@ -88,7 +98,9 @@ describe('one HTTP pipeline for every route: Nest on Fastify (real NATS, real HT
     const { port } = new URL(gw.baseUrl);
     await new Promise<void>((resolve, reject) => {
       const socket = tcpConnect(Number(port), '127.0.0.1', () => {
-        socket.write(`POST /build-complete HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ci-token-0123456789abcdef\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nproject=te`);
+        socket.write(
+          `POST /build-complete HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ci-token-0123456789abcdef\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nproject=te`,
+        );
         setTimeout(() => {
           socket.destroy();
           resolve();
@@ -104,7 +116,9 @@ describe('one HTTP pipeline for every route: Nest on Fastify (real NATS, real HT
   it('counts every route in /metrics by route template and status, the webhooks too', async () => {
     const body = click('metrics-build');
     expect((await post(`${gw.baseUrl}/slack/interactions`, body, slackHeaders(body, Math.floor(gw.clock.ms / 1000)))).status).toBe(200);
-    expect((await post(`${gw.baseUrl}/slack/interactions`, body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(401);
+    expect((await post(`${gw.baseUrl}/slack/interactions`, body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(
+      401,
+    );
     const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/deploybot_http_requests_total\{route="\/slack\/interactions",method="POST",status="200"\} [1-9]/);
     expect(metrics).toMatch(/deploybot_http_requests_total\{route="\/slack\/interactions",method="POST",status="401"\} [1-9]/);

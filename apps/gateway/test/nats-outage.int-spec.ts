@@ -4,7 +4,12 @@ import { asFormBody, slackFixture } from './support/fixtures';
 import { ciHeaders, GatewayHarness, post, slackHeaders, startGateway } from './support/gateway-harness';
 import { closedPort, startSilentNats } from './support/unreachable-nats';
 
-const build = new URLSearchParams({ project: 'test1', image: 'registry.example.org/test1:abc', type: 'branch', target: 'staging' }).toString();
+const build = new URLSearchParams({
+  project: 'test1',
+  image: 'registry.example.org/test1:abc',
+  type: 'branch',
+  target: 'staging',
+}).toString();
 
 function signedClick(nowSeconds: number): { body: string; headers: Record<string, string> } {
   const payload = JSON.parse(slackFixture('interactions/block_actions.button.real-capture.heybot.json'));
@@ -82,6 +87,8 @@ describe('when NATS takes the connection but never acknowledges', () => {
   it('counts the failed publishes by source and reason in /metrics', async () => {
     const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/deploybot_gateway_publish_failures_total\{source="slack",subject="input.qa-verdict",reason="timeout"\} [1-9]/);
-    expect(metrics).toMatch(/deploybot_gateway_publish_failures_total\{source="ci",subject="input.build-completed",reason="timeout"\} [1-9]/);
+    expect(metrics).toMatch(
+      /deploybot_gateway_publish_failures_total\{source="ci",subject="input.build-completed",reason="timeout"\} [1-9]/,
+    );
   });
 });

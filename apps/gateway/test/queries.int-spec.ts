@@ -28,7 +28,8 @@ const view = (id: string): BuildView => ({
 
 /** Stands in for approvals on the query subjects: answers as its QueryReply contract says, and records the queries. */
 async function fakeApprovals(nc: NatsConnection, prefix: string, received: unknown[]): Promise<Subscription[]> {
-  const serve = (subject: string, answer: (query: any) => unknown) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const serve = (subject: string, answer: (query: any) => unknown) => {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const sub = nc.subscribe(absoluteSubject(prefix, subject));
     void (async () => {
       for await (const m of sub) {
@@ -42,9 +43,21 @@ async function fakeApprovals(nc: NatsConnection, prefix: string, received: unkno
   };
   return [
     serve(Subjects.GetBuild, (q: { id: string }): QueryReply<BuildView> | string =>
-      q.id === 'silent' ? 'silence' : q.id === 'garbled' ? ({ nonsense: true } as never) : q.id.startsWith('b-') ? { ok: true, data: view(q.id) } : { ok: false, status: 404, message: `no build ${q.id}` },
+      q.id === 'silent'
+        ? 'silence'
+        : q.id === 'garbled'
+          ? ({ nonsense: true } as never)
+          : q.id.startsWith('b-')
+            ? { ok: true, data: view(q.id) }
+            : { ok: false, status: 404, message: `no build ${q.id}` },
     ),
-    serve(Subjects.ListProjectBuilds, (q: { project: string; limit: number }): QueryReply<BuildView[]> => ({ ok: true, data: [view('b-1'), view('b-2')].slice(0, q.limit) })),
+    serve(
+      Subjects.ListProjectBuilds,
+      (q: { project: string; limit: number }): QueryReply<BuildView[]> => ({
+        ok: true,
+        data: [view('b-1'), view('b-2')].slice(0, q.limit),
+      }),
+    ),
   ];
 }
 
@@ -95,7 +108,10 @@ describe('GET /v1/… status queries, answered by approvals over NATS', () => {
 
   it.each(['0', '501', 'ten', '1.5', '-1'])('400 naming limit=%s', async (limit) => {
     const response = await get(`/v1/projects/test1/builds?limit=${limit}`);
-    expect(response).toMatchObject({ status: 400, json: { problems: [{ field: 'limit', message: 'expected a whole number from 1 to 500' }] } });
+    expect(response).toMatchObject({
+      status: 400,
+      json: { problems: [{ field: 'limit', message: 'expected a whole number from 1 to 500' }] },
+    });
   });
 
   it('404 for a project that is not configured, without asking approvals', async () => {

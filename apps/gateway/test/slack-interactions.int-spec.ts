@@ -10,7 +10,12 @@ const legacyClick = (): Json => JSON.parse(slackFixture('interactions/interactiv
 /** The real captured click, made into a click on one of deploybot's buttons. */
 function click(actionId: string, buildId: string, overrides: { userId?: string; actionTs?: string } = {}): string {
   const payload = realClick();
-  payload.actions[0] = { ...payload.actions[0], action_id: actionId, value: buildId, action_ts: overrides.actionTs ?? payload.actions[0].action_ts };
+  payload.actions[0] = {
+    ...payload.actions[0],
+    action_id: actionId,
+    value: buildId,
+    action_ts: overrides.actionTs ?? payload.actions[0].action_ts,
+  };
   if (overrides.userId) payload.user.id = overrides.userId;
   return asFormBody(payload);
 }
@@ -48,7 +53,12 @@ describe('POST /slack/interactions (real NATS, real HTTP)', () => {
       data: {
         buildId,
         user: 'U01AZ88AQQ4',
-        origin: { channel: 'D01ACC2E8S3', messageTs: '1600857119.015400', responseUrl: expect.stringMatching(/^https:\/\/hooks\.slack\.com\//), triggerId: expect.any(String) },
+        origin: {
+          channel: 'D01ACC2E8S3',
+          messageTs: '1600857119.015400',
+          responseUrl: expect.stringMatching(/^https:\/\/hooks\.slack\.com\//),
+          triggerId: expect.any(String),
+        },
         ...extra,
       },
     });
@@ -61,7 +71,9 @@ describe('POST /slack/interactions (real NATS, real HTTP)', () => {
     const response = await post(`${gw.baseUrl}/slack-interactions`, body, slackHeaders(body, now()));
     expect(response.status).toBe(200);
     const stored = (await gw.inputs()).filter((i) => i.envelope.correlationId === 'legacy-build');
-    expect(stored.map((s) => [s.subject, s.envelope.actor])).toEqual([[Subjects.QaVerdict, { kind: 'slack-user', id: 'U8N6XBL7Q', name: 'ic4rusx' }]]);
+    expect(stored.map((s) => [s.subject, s.envelope.actor])).toEqual([
+      [Subjects.QaVerdict, { kind: 'slack-user', id: 'U8N6XBL7Q', name: 'ic4rusx' }],
+    ]);
   });
 
   it('stores a redelivered click once; another click by the same person is a new input', async () => {

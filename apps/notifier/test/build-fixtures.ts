@@ -33,7 +33,10 @@ export function snapshot(progress: Partial<BuildProgress> = {}, factOverrides: P
 export const DIGEST = `sha256:1a2b3c4d5e6f${'0123456789abcdef'.repeat(3)}7890`;
 export const PINNED = `registry.example.org/shop@${DIGEST}`;
 
-export const deployed = (url = 'https://staging.branch.example.org', bits: { digest?: string; pinnedImage?: string } = {}): Partial<BuildProgress> => ({
+export const deployed = (
+  url = 'https://staging.branch.example.org',
+  bits: { digest?: string; pinnedImage?: string } = {},
+): Partial<BuildProgress> => ({
   preview: { status: 'deployed', url, ...bits, version: 3 },
 });
 
@@ -41,7 +44,12 @@ export const deployed = (url = 'https://staging.branch.example.org', bits: { dig
 export const deployedPinned = (): Partial<BuildProgress> => deployed(undefined, { digest: DIGEST, pinnedImage: PINNED });
 
 /** A domain event envelope as approvals' relay publishes it. */
-export function event<T extends BuildEventType>(type: T, data: BuildEventData<T>, version: number, buildId = 'b-1'): Extract<BuildEvent, { type: T }> {
+export function event<T extends BuildEventType>(
+  type: T,
+  data: BuildEventData<T>,
+  version: number,
+  buildId = 'b-1',
+): Extract<BuildEvent, { type: T }> {
   return {
     id: randomUUID(),
     type,
@@ -58,10 +66,14 @@ export function event<T extends BuildEventType>(type: T, data: BuildEventData<T>
 export function buildEvents(f: BuildFacts = facts()) {
   const b = f.buildId;
   return {
-    registered: () =>
-      event('BuildRegistered', { ...f, requestId: `req-${b}` }, 1, b),
+    registered: () => event('BuildRegistered', { ...f, requestId: `req-${b}` }, 1, b),
     previewRequested: () =>
-      event('PreviewDeploymentRequested', { buildId: b, project: f.project, type: f.type, target: f.target, image: f.image, url: f.previewUrl }, 2, b),
+      event(
+        'PreviewDeploymentRequested',
+        { buildId: b, project: f.project, type: f.type, target: f.target, image: f.image, url: f.previewUrl },
+        2,
+        b,
+      ),
     previewDeployed: (version = 3, bits: { digest?: string; pinnedImage?: string } = {}) =>
       event('PreviewDeployed', { buildId: b, url: f.previewUrl, ...bits }, version, b),
     previewFailed: (reason: string, version = 3, cause?: FailureCause) =>
@@ -74,7 +86,15 @@ export function buildEvents(f: BuildFacts = facts()) {
     productionRequested: (by: string, version: number, attempt = 1, digest?: string) =>
       event(
         'ProductionDeploymentRequested',
-        { buildId: b, project: f.project, image: digest ? `${f.image.replace(/:[^:/]+$/, '')}@${digest}` : f.image, ...(digest ? { digest } : {}), url: f.productionUrl, by, attempt },
+        {
+          buildId: b,
+          project: f.project,
+          image: digest ? `${f.image.replace(/:[^:/]+$/, '')}@${digest}` : f.image,
+          ...(digest ? { digest } : {}),
+          url: f.productionUrl,
+          by,
+          attempt,
+        },
         version,
         b,
       ),
@@ -82,16 +102,40 @@ export function buildEvents(f: BuildFacts = facts()) {
       event('ProductionDeployed', { buildId: b, url: f.productionUrl, by, ...(digest ? { digest } : {}) }, version, b),
     productionFailed: (by: string, reason: string, version: number, attempt = 1, cause?: FailureCause) =>
       event('ProductionDeploymentFailed', { buildId: b, reason, by, attempt, ...(cause ? { cause } : {}) }, version, b),
-    closed: (by: string, version: number) => event('BuildClosed', { buildId: b, by, project: f.project, type: f.type, target: f.target }, version, b),
+    closed: (by: string, version: number) =>
+      event('BuildClosed', { buildId: b, by, project: f.project, type: f.type, target: f.target }, version, b),
     superseded: (by: string, newImage: string, version: number, reason?: 'newer-build' | 'digest-changed') =>
       event('BuildSuperseded', { buildId: b, supersededBy: by, newImage, ...(reason ? { reason } : {}) }, version, b),
     teardownRequested: (reason: TeardownReason, version: number, n = 1) =>
-      event('PreviewTeardownRequested', { buildId: b, attemptId: `${b}:teardown:${n}`, project: f.project, type: f.type, target: f.target, reason }, version, b),
+      event(
+        'PreviewTeardownRequested',
+        { buildId: b, attemptId: `${b}:teardown:${n}`, project: f.project, type: f.type, target: f.target, reason },
+        version,
+        b,
+      ),
     previewRemoved: (version: number, reason?: TeardownReason, n = 1) =>
-      event('PreviewRemoved', { buildId: b, deleted: [`deployment/${f.target}`], attemptId: `${b}:teardown:${n}`, ...(reason ? { reason } : {}) }, version, b),
+      event(
+        'PreviewRemoved',
+        { buildId: b, deleted: [`deployment/${f.target}`], attemptId: `${b}:teardown:${n}`, ...(reason ? { reason } : {}) },
+        version,
+        b,
+      ),
     teardownFailed: (reason: string, cause: FailureCause, version: number, n = 1) =>
       event('PreviewTeardownFailed', { buildId: b, attemptId: `${b}:teardown:${n}`, reason, cause }, version, b),
     denied: (user: string, reason: string, channel?: string, people?: string[]) =>
-      event('ActionDenied', { buildId: b, project: f.project, user, action: 'approve', reason, ...(people ? { people } : {}), origin: channel ? { channel } : {} }, 0, b),
+      event(
+        'ActionDenied',
+        {
+          buildId: b,
+          project: f.project,
+          user,
+          action: 'approve',
+          reason,
+          ...(people ? { people } : {}),
+          origin: channel ? { channel } : {},
+        },
+        0,
+        b,
+      ),
   };
 }

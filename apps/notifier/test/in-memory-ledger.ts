@@ -79,7 +79,12 @@ export class InMemoryLedger implements MessageLedger {
     if (intent) Object.assign(intent, { state: 'done', conversation: result.conversation, ...(result.ts ? { ts: result.ts } : {}) });
     if (result.message) {
       const { buildId, key: messageKey } = result.message;
-      this.tracked.set(messageId(buildId, messageKey), { state: 'posted', conversation: result.conversation, ...(result.ts ? { ts: result.ts } : {}), eventId });
+      this.tracked.set(messageId(buildId, messageKey), {
+        state: 'posted',
+        conversation: result.conversation,
+        ...(result.ts ? { ts: result.ts } : {}),
+        eventId,
+      });
     }
   }
 

@@ -79,40 +79,55 @@ export class InMemorySlack implements SlackMessenger {
   // ---- SlackMessenger
 
   async post(request: PostRequest): Promise<MessageRef> {
-    return this.carryOut('post', request.to, (outcome) => ({ call: 'post', request, outcome }), () => {
-      const channel = this.conversationOf(request.to);
-      const parent = request.threadTs ? this.find(channel, request.threadTs) : undefined;
-      if (request.threadTs && !parent) throw classifyPlatformError('chat.postMessage', 'thread_not_found', request.to);
-      const message: FakeSlackMessage = {
-        channel,
-        ts: this.nextTs(),
-        ...(parent ? { threadTs: parent.threadTs ?? parent.ts } : {}),
-        ...(parent && request.broadcast ? { broadcast: true } : {}),
-        text: request.message.text,
-        ...(request.message.blocks ? { blocks: request.message.blocks } : {}),
-        ...(request.effect ? { effect: request.effect } : {}),
-        edits: 0,
-      };
-      this.workspace.push(message);
-      return { channel, ts: message.ts };
-    });
+    return this.carryOut(
+      'post',
+      request.to,
+      (outcome) => ({ call: 'post', request, outcome }),
+      () => {
+        const channel = this.conversationOf(request.to);
+        const parent = request.threadTs ? this.find(channel, request.threadTs) : undefined;
+        if (request.threadTs && !parent) throw classifyPlatformError('chat.postMessage', 'thread_not_found', request.to);
+        const message: FakeSlackMessage = {
+          channel,
+          ts: this.nextTs(),
+          ...(parent ? { threadTs: parent.threadTs ?? parent.ts } : {}),
+          ...(parent && request.broadcast ? { broadcast: true } : {}),
+          text: request.message.text,
+          ...(request.message.blocks ? { blocks: request.message.blocks } : {}),
+          ...(request.effect ? { effect: request.effect } : {}),
+          edits: 0,
+        };
+        this.workspace.push(message);
+        return { channel, ts: message.ts };
+      },
+    );
   }
 
   async update(ref: MessageRef, message: OutgoingMessage): Promise<void> {
-    this.carryOut('update', ref.channel, (outcome) => ({ call: 'update', ref, message, outcome }), () => {
-      const existing = this.find(ref.channel, ref.ts);
-      if (!existing) throw classifyPlatformError('chat.update', 'message_not_found', ref.channel);
-      existing.text = message.text;
-      if (message.blocks?.length) existing.blocks = message.blocks;
-      else delete existing.blocks; // the adapter sends `blocks: []`, which removes them
-      existing.edits += 1;
-    });
+    this.carryOut(
+      'update',
+      ref.channel,
+      (outcome) => ({ call: 'update', ref, message, outcome }),
+      () => {
+        const existing = this.find(ref.channel, ref.ts);
+        if (!existing) throw classifyPlatformError('chat.update', 'message_not_found', ref.channel);
+        existing.text = message.text;
+        if (message.blocks?.length) existing.blocks = message.blocks;
+        else delete existing.blocks; // the adapter sends `blocks: []`, which removes them
+        existing.edits += 1;
+      },
+    );
   }
 
   async postEphemeral(request: EphemeralRequest): Promise<void> {
-    this.carryOut('postEphemeral', request.channel, (outcome) => ({ call: 'postEphemeral', request, outcome }), () => {
-      this.shownOnce.push({ channel: request.channel, user: request.user, text: request.message.text });
-    });
+    this.carryOut(
+      'postEphemeral',
+      request.channel,
+      (outcome) => ({ call: 'postEphemeral', request, outcome }),
+      () => {
+        this.shownOnce.push({ channel: request.channel, user: request.user, text: request.message.text });
+      },
+    );
   }
 
   /**
@@ -128,7 +143,9 @@ export class InMemorySlack implements SlackMessenger {
     const channel = this.conversationOf(query.to);
     const inView = (m: FakeSlackMessage) =>
       query.threadTs === undefined ? !m.threadTs || m.broadcast === true : m.threadTs === query.threadTs || m.ts === query.threadTs;
-    const match = this.historyDenied ? undefined : this.workspace.find((m) => m.channel === channel && m.effect === query.effect && inView(m));
+    const match = this.historyDenied
+      ? undefined
+      : this.workspace.find((m) => m.channel === channel && m.effect === query.effect && inView(m));
     const found = match && { channel, ts: match.ts };
     this.received.push({ call: 'findPost', query, ...(found ? { found } : {}) });
     return found;
@@ -225,7 +242,9 @@ export class InMemorySlack implements SlackMessenger {
    * `effect` runs, or its answer lost after it ran. Recorded either way.
    */
   private carryOut<T>(call: FallibleCall, where: string, received: (outcome: Outcome) => ReceivedCall, effect: () => T): T {
-    const fault = this.outage ? { error: outageError(SLACK_METHOD[call], this.outage), delivered: this.outage === 'stall' } : this.takeFault(call, where);
+    const fault = this.outage
+      ? { error: outageError(SLACK_METHOD[call], this.outage), delivered: this.outage === 'stall' }
+      : this.takeFault(call, where);
     let result: T;
     try {
       if (fault && !fault.delivered) throw fault.error;
@@ -249,9 +268,27 @@ export class InMemorySlack implements SlackMessenger {
       case 'refuse':
         return { error: classifyPlatformError(method, fault.code, where), delivered: false };
       case 'lose answer':
-        return { error: new SlackCallFailed(method, 'request_error', 'unavailable', true, 'timeout of 10000ms exceeded; the event waits until Slack answers again'), delivered: true };
+        return {
+          error: new SlackCallFailed(
+            method,
+            'request_error',
+            'unavailable',
+            true,
+            'timeout of 10000ms exceeded; the event waits until Slack answers again',
+          ),
+          delivered: true,
+        };
       case 'rate limit':
-        return { error: new SlackCallFailed(method, 'rate_limited', 'unavailable', false, 'Slack kept answering 429 (rate limited); the event waits until Slack accepts calls again'), delivered: false };
+        return {
+          error: new SlackCallFailed(
+            method,
+            'rate_limited',
+            'unavailable',
+            false,
+            'Slack kept answering 429 (rate limited); the event waits until Slack accepts calls again',
+          ),
+          delivered: false,
+        };
       default: {
         const _exhaustive: never = fault;
         return _exhaustive;
@@ -277,11 +314,23 @@ export class InMemorySlack implements SlackMessenger {
 function outageError(method: string, outage: FakeOutage): SlackCallFailed {
   switch (outage) {
     case 'refused':
-      return new SlackCallFailed(method, 'request_error', 'unavailable', false, 'connect ECONNREFUSED; the event waits until Slack answers again');
+      return new SlackCallFailed(
+        method,
+        'request_error',
+        'unavailable',
+        false,
+        'connect ECONNREFUSED; the event waits until Slack answers again',
+      );
     case 'server-error':
       return new SlackCallFailed(method, 'http_503', 'unavailable', true, 'Slack answered HTTP 503');
     case 'stall':
-      return new SlackCallFailed(method, 'request_error', 'unavailable', true, 'timeout of 10000ms exceeded; the event waits until Slack answers again');
+      return new SlackCallFailed(
+        method,
+        'request_error',
+        'unavailable',
+        true,
+        'timeout of 10000ms exceeded; the event waits until Slack answers again',
+      );
     default: {
       const _exhaustive: never = outage;
       return _exhaustive;

@@ -16,7 +16,11 @@ export function behavesAsTheMessageLedger(ledgerUnderTest: () => LedgerUnderTest
     const ledger = ledgerUnderTest();
     expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1')).toEqual({ state: 'new' });
     expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1')).toEqual({ state: 'resumed', attempts: 2, since: expect.any(Date) });
-    await ledger.completeEffect('ev-1', 'post:owner:U1', 'ev-1', { conversation: 'D0001', ts: '1.000100', message: { buildId: 'b-1', key: 'owner:U1' } });
+    await ledger.completeEffect('ev-1', 'post:owner:U1', 'ev-1', {
+      conversation: 'D0001',
+      ts: '1.000100',
+      message: { buildId: 'b-1', key: 'owner:U1' },
+    });
     expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1')).toEqual({ state: 'done' });
     expect(await ledger.findMessage('b-1', 'owner:U1')).toEqual({ state: 'posted', conversation: 'D0001', ts: '1.000100' });
   });

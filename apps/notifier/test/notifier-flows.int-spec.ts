@@ -25,7 +25,9 @@ describe('notifier: Slack follows the build events', () => {
   async function previewUp(buildId: string) {
     const e = buildEvents(facts({ buildId, target: buildId }));
     await h.publish(e.registered(), e.previewRequested(), e.previewDeployed());
-    await h.slack.waitFor(() => [OWNER, QA1, QA2].every((u) => h.topLevel(u).length === 1) && h.topLevel(CHANNEL)[0]?.text.includes('deployed:'));
+    await h.slack.waitFor(
+      () => [OWNER, QA1, QA2].every((u) => h.topLevel(u).length === 1) && h.topLevel(CHANNEL)[0]?.text.includes('deployed:'),
+    );
     return e;
   }
 
@@ -135,7 +137,8 @@ describe('notifier: Slack follows the build events', () => {
     const e = buildEvents(facts({ buildId: 'b-pinned', target: 'pinned' }));
     await h.publish(e.registered(), e.previewRequested(), e.previewDeployed(3, { digest: DIGEST, pinnedImage: PINNED }));
     await h.slack.waitFor(() => [OWNER, QA1, QA2].every((u) => h.topLevel(u).length === 1));
-    for (const person of [OWNER, QA1]) expect(JSON.stringify(h.topLevel(person)[0].blocks)).toContain('`registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`');
+    for (const person of [OWNER, QA1])
+      expect(JSON.stringify(h.topLevel(person)[0].blocks)).toContain('`registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`');
 
     await h.publish(e.qaApproved(QA1, [QA1], 4), e.productionRequested(OWNER, 5, 1, DIGEST), e.productionDeployed(OWNER, 6, DIGEST));
     const announcement = await h.waitForText(CHANNEL, 'deployed to production by');
@@ -145,12 +148,19 @@ describe('notifier: Slack follows the build events', () => {
 
   it('tells the owner, under their DM, that a production deployment got no answer in time, and gives the buttons back', async () => {
     const e = await previewUp('b-deadline');
-    await h.publish(e.productionRequested(OWNER, 4), e.productionFailed(OWNER, 'no answer from the deployer within 6 min', 5, 1, 'deadline'));
+    await h.publish(
+      e.productionRequested(OWNER, 4),
+      e.productionFailed(OWNER, 'no answer from the deployer within 6 min', 5, 1, 'deadline'),
+    );
     const ownerDm = h.topLevel(OWNER)[0];
     const [told] = await h.slack.waitFor(() => h.slack.thread(OWNER, ownerDm.ts).length === 1 && h.slack.thread(OWNER, ownerDm.ts));
-    expect(told.text).toBe(':x: Production deployment timed out (attempt 1): no answer from the deployer within 6 min. Click *Deploy to production* above to try again.');
+    expect(told.text).toBe(
+      ':x: Production deployment timed out (attempt 1): no answer from the deployer within 6 min. Click *Deploy to production* above to try again.',
+    );
     await h.slack.waitFor(() => h.topLevel(OWNER)[0].text.includes('Production deployment timed out'));
-    expect(h.topLevel(OWNER)[0].text).toBe('Testing One b-deadline: Production deployment timed out: no answer from the deployer within 6 min. Click Deploy to production to try again.');
+    expect(h.topLevel(OWNER)[0].text).toBe(
+      'Testing One b-deadline: Production deployment timed out: no answer from the deployer within 6 min. Click Deploy to production to try again.',
+    );
     expect(buttonsOf(h.topLevel(OWNER)[0])).toEqual([SlackActions.Promote, SlackActions.Close]);
     await h.waitForText(CHANNEL, 'production deployment timed out (attempt 1)');
   });
@@ -168,10 +178,16 @@ describe('notifier: Slack follows the build events', () => {
 
   it('tells the owners in their DM thread that the preview could not be removed, and offers Close again', async () => {
     const e = await previewUp('b-stuck');
-    await h.publish(e.closed(OWNER, 4), e.teardownRequested('closed', 5), e.teardownFailed('no answer from the deployer within 6 min', 'deadline', 6));
+    await h.publish(
+      e.closed(OWNER, 4),
+      e.teardownRequested('closed', 5),
+      e.teardownFailed('no answer from the deployer within 6 min', 'deadline', 6),
+    );
     const ownerDm = h.topLevel(OWNER)[0];
     const [told] = await h.slack.waitFor(() => h.slack.thread(OWNER, ownerDm.ts).length === 1 && h.slack.thread(OWNER, ownerDm.ts));
-    expect(told.text).toBe(':warning: Removing the preview timed out: no answer from the deployer within 6 min. Click *Close* above to try again.');
+    expect(told.text).toBe(
+      ':warning: Removing the preview timed out: no answer from the deployer within 6 min. Click *Close* above to try again.',
+    );
     await h.slack.waitFor(() => buttonsOf(h.topLevel(OWNER)[0]).length === 1);
     expect(buttonsOf(h.topLevel(OWNER)[0])).toEqual([SlackActions.Close]);
   });
@@ -189,7 +205,14 @@ describe('notifier: Slack follows the build events', () => {
     const chatCalls = () => h.slack.calls().filter((c) => c.method.startsWith('chat.')).length;
     const [calls, before] = [chatCalls(), await showedNothing('LateOutcomeRecorded')];
 
-    await h.publish(event('LateOutcomeRecorded', { buildId: 'b-late-outcome', attemptId: 'b-late-outcome:production:1', outcome: 'succeeded' }, 9, 'b-late-outcome'));
+    await h.publish(
+      event(
+        'LateOutcomeRecorded',
+        { buildId: 'b-late-outcome', attemptId: 'b-late-outcome:production:1', outcome: 'succeeded' },
+        9,
+        'b-late-outcome',
+      ),
+    );
     const deadline = Date.now() + 5_000;
     while ((await showedNothing('LateOutcomeRecorded')) === before && Date.now() < deadline) await sleep(50);
 
@@ -199,4 +222,5 @@ describe('notifier: Slack follows the build events', () => {
   });
 });
 
-const showedNothing = async (type: string) => (await FlowsMetrics.showedNothing.get()).values.find((v) => v.labels.type === type)?.value ?? 0;
+const showedNothing = async (type: string) =>
+  (await FlowsMetrics.showedNothing.get()).values.find((v) => v.labels.type === type)?.value ?? 0;

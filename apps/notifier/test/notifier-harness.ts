@@ -109,7 +109,9 @@ export class NotifierHarness {
     const replay = headers();
     replay.set(ReplayHeaders.For, 'notifier');
     replay.set(ReplayHeaders.Of, `test:${event.id}`);
-    await this.raw.jetstream().publish(`${this.nats.prefix}.${subjectOfEventType(event.type)}`, StringCodec().encode(JSON.stringify(event)), { headers: replay });
+    await this.raw
+      .jetstream()
+      .publish(`${this.nats.prefix}.${subjectOfEventType(event.type)}`, StringCodec().encode(JSON.stringify(event)), { headers: replay });
   }
 
   /** The messages dead-lettered by the notifier for a subject, with the reason header. */

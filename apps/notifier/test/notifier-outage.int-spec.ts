@@ -84,7 +84,10 @@ describe('notifier: a Slack outage loses nothing and doubles nothing', () => {
     for (const person of PEOPLE) expect(h.topLevel(person)).toHaveLength(1);
     expect(buttonsOf(h.topLevel(QA2)[0])).toEqual([SlackActions.Approve, SlackActions.Reject]);
     const ownerDm = h.topLevel(OWNER)[0];
-    expect(h.slack.thread(OWNER, ownerDm.ts).map((m) => m.text)).toEqual([expect.stringContaining('approved this build'), expect.stringContaining('ready for production')]);
+    expect(h.slack.thread(OWNER, ownerDm.ts).map((m) => m.text)).toEqual([
+      expect.stringContaining('approved this build'),
+      expect.stringContaining('ready for production'),
+    ]);
     effectsAreUnique();
     expect(await h.metric('deploybot_notifier_slack_reachable')).toBe(1);
     expect(await h.metric('deploybot_notifier_slack_waiting_events')).toBe(0);
@@ -94,24 +97,33 @@ describe('notifier: a Slack outage loses nothing and doubles nothing', () => {
     ['connections are refused', { kind: 'down' }],
     ['every call is rate limited', { kind: 'ratelimit', retryAfterSeconds: 0 }],
     ['Slack stalls, carrying calls out but answering too late', { kind: 'stall', delayMs: 1_000, effect: 'at-once' }],
-  ])('waits while %s, then shows every message once', async (_, condition) => {
-    const e = buildEvents(facts({ buildId: `b-outage-${condition.kind}`, target: `outage-${condition.kind}` }));
-    await h.slack.setCondition(condition);
-    await h.publish(e.registered(), e.previewDeployed());
-    await sleep(2_000);
-    expect(await h.metric('deploybot_notifier_slack_reachable')).toBe(0);
+  ])(
+    'waits while %s, then shows every message once',
+    async (_, condition) => {
+      const e = buildEvents(facts({ buildId: `b-outage-${condition.kind}`, target: `outage-${condition.kind}` }));
+      await h.slack.setCondition(condition);
+      await h.publish(e.registered(), e.previewDeployed());
+      await sleep(2_000);
+      expect(await h.metric('deploybot_notifier_slack_reachable')).toBe(0);
 
-    await h.slack.setCondition(undefined);
-    await h.slack.waitFor(() => [CHANNEL, ...PEOPLE].every((p) => h.topLevel(p).length >= 1) && h.topLevel(CHANNEL)[0].text.includes(e.previewDeployed().data.url), 10_000);
-    await sleep(500);
+      await h.slack.setCondition(undefined);
+      await h.slack.waitFor(
+        () =>
+          [CHANNEL, ...PEOPLE].every((p) => h.topLevel(p).length >= 1) &&
+          h.topLevel(CHANNEL)[0].text.includes(e.previewDeployed().data.url),
+        10_000,
+      );
+      await sleep(500);
 
-    for (const where of [CHANNEL, ...PEOPLE]) expect(h.topLevel(where)).toHaveLength(1);
-    effectsAreUnique();
-    // A post Slack carried out without answering is found in the history afterwards, not made again.
-    if (condition.kind === 'stall') expect(h.slack.calls('conversations.history').length).toBeGreaterThanOrEqual(1);
-    expect(await h.deadLetters('build.registered')).toEqual([]);
-    expect(await h.deadLetters('build.preview-deployed')).toEqual([]);
-  }, 30_000);
+      for (const where of [CHANNEL, ...PEOPLE]) expect(h.topLevel(where)).toHaveLength(1);
+      effectsAreUnique();
+      // A post Slack carried out without answering is found in the history afterwards, not made again.
+      if (condition.kind === 'stall') expect(h.slack.calls('conversations.history').length).toBeGreaterThanOrEqual(1);
+      expect(await h.deadLetters('build.registered')).toEqual([]);
+      expect(await h.deadLetters('build.preview-deployed')).toEqual([]);
+    },
+    30_000,
+  );
 
   it('still dead-letters at once, with the fix, what Slack refuses for good once it answers again; waiting did not count as deliveries', async () => {
     const channel = 'C0NOTINVITED';

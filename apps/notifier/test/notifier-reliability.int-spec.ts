@@ -116,7 +116,10 @@ describe('notifier: exactly one Slack message per person, whatever happens', () 
     expect(new Set(effects).size).toBe(effects.length);
     expect(h.topLevel(CHANNEL)).toHaveLength(1);
     for (const person of PEOPLE) expect(h.topLevel(person)).toHaveLength(1);
-    expect(h.slack.thread(OWNER, ownerDm.ts).map((m) => m.text)).toEqual([expect.stringContaining('approved this build'), expect.stringContaining('ready for production')]);
+    expect(h.slack.thread(OWNER, ownerDm.ts).map((m) => m.text)).toEqual([
+      expect.stringContaining('approved this build'),
+      expect.stringContaining('ready for production'),
+    ]);
     // The ledger took the found messages for its own: later events edit them.
     expect(h.topLevel(CHANNEL)[0].editCount).toBeGreaterThan(0);
   }, 40_000);

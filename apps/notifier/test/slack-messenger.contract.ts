@@ -47,7 +47,12 @@ export function behavesAsTheSlackMessenger(slackUnderTest: () => SlackMessenger)
   it('finds a thread reply in its thread only, not in the conversation history', async () => {
     const slack = slackUnderTest();
     const status = await slack.post({ to: CHANNEL, message: text('status') });
-    const reply = await slack.post({ to: CHANNEL, threadTs: status.ts, message: text('deploying'), effect: 'ev-e/production:channel-status' });
+    const reply = await slack.post({
+      to: CHANNEL,
+      threadTs: status.ts,
+      message: text('deploying'),
+      effect: 'ev-e/production:channel-status',
+    });
     const since = anHourAgo();
     expect(await slack.findPost({ to: CHANNEL, effect: 'ev-e/production:channel-status', since })).toBeUndefined();
     expect(await slack.findPost({ to: CHANNEL, threadTs: status.ts, effect: 'ev-e/production:channel-status', since })).toEqual(reply);

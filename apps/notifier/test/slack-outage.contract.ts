@@ -30,7 +30,10 @@ export function behavesAsTheSlackMessengerDuringOutages(under: () => SlackWithOu
     await startOutage('refused');
 
     // Not `maybeDelivered: false` for sure: a request on a kept-alive connection the server just closed may have been sent.
-    await expect(slack.post({ to: CHANNEL, message: text('lost?'), effect: 'ev-o1/post' })).rejects.toMatchObject({ kind: 'unavailable', permanent: false });
+    await expect(slack.post({ to: CHANNEL, message: text('lost?'), effect: 'ev-o1/post' })).rejects.toMatchObject({
+      kind: 'unavailable',
+      permanent: false,
+    });
     await expect(slack.update(ref, text('edited'))).rejects.toMatchObject({ kind: 'unavailable' });
     await expect(slack.probe()).rejects.toMatchObject({ kind: 'unavailable' });
     await expect(slack.findPost({ to: CHANNEL, effect: 'ev-o1/post', since: anHourAgo() })).resolves.toBeUndefined();
@@ -43,7 +46,10 @@ export function behavesAsTheSlackMessengerDuringOutages(under: () => SlackWithOu
   it('fails every call as unavailable while Slack answers HTTP 5xx, and Slack did nothing', async () => {
     const { slack, startOutage, endOutage } = under();
     await startOutage('server-error');
-    await expect(slack.post({ to: CHANNEL, message: text('lost?'), effect: 'ev-o2/post' })).rejects.toMatchObject({ kind: 'unavailable', permanent: false });
+    await expect(slack.post({ to: CHANNEL, message: text('lost?'), effect: 'ev-o2/post' })).rejects.toMatchObject({
+      kind: 'unavailable',
+      permanent: false,
+    });
     await expect(slack.probe()).rejects.toMatchObject({ kind: 'unavailable' });
 
     await endOutage();
@@ -53,9 +59,15 @@ export function behavesAsTheSlackMessengerDuringOutages(under: () => SlackWithOu
   it('fails a post as unavailable and maybe delivered while Slack stalls; the post is there once Slack answers', async () => {
     const { slack, startOutage, endOutage } = under();
     await startOutage('stall');
-    await expect(slack.post({ to: CHANNEL, message: text('landed'), effect: 'ev-o3/post' })).rejects.toMatchObject({ kind: 'unavailable', maybeDelivered: true });
+    await expect(slack.post({ to: CHANNEL, message: text('landed'), effect: 'ev-o3/post' })).rejects.toMatchObject({
+      kind: 'unavailable',
+      maybeDelivered: true,
+    });
 
     await endOutage();
-    expect(await slack.findPost({ to: CHANNEL, effect: 'ev-o3/post', since: anHourAgo() })).toEqual({ channel: CHANNEL, ts: expect.any(String) });
+    expect(await slack.findPost({ to: CHANNEL, effect: 'ev-o3/post', since: anHourAgo() })).toEqual({
+      channel: CHANNEL,
+      ts: expect.any(String),
+    });
   });
 }

@@ -7,4 +7,5 @@
 export const buildStreamId = (buildId: string): string => `build-${buildId}`;
 
 /** The build a stream belongs to, or undefined for another kind of stream. */
-export const buildIdOfStream = (streamId: string): string | undefined => (streamId.startsWith('build-') ? streamId.slice('build-'.length) : undefined);
+export const buildIdOfStream = (streamId: string): string | undefined =>
+  streamId.startsWith('build-') ? streamId.slice('build-'.length) : undefined;

@@ -31,13 +31,31 @@ export type Behaviour = (message: Work, deliveryCount: number, ctx: JetStreamCon
 export const deliveries: Delivery[] = [];
 
 export function work(n: number, id = `work-${n}-${Math.random().toString(36).slice(2)}`, correlationId = id): Work {
-  return { id, type: 'Work', streamId: 'test', version: 0, occurredAt: new Date().toISOString(), correlationId, causationId: id, data: { n } };
+  return {
+    id,
+    type: 'Work',
+    streamId: 'test',
+    version: 0,
+    occurredAt: new Date().toISOString(),
+    correlationId,
+    causationId: id,
+    data: { n },
+  };
 }
 
 /** Version `version` of build `build`'s stream, as the relay publishes domain events (`n` = version). */
 export function buildEvent(build: string, version: number): Work {
   const id = `${build}-v${version}`;
-  return { id, type: 'Work', streamId: `build-${build}`, version, occurredAt: new Date().toISOString(), correlationId: build, causationId: id, data: { n: version } };
+  return {
+    id,
+    type: 'Work',
+    streamId: `build-${build}`,
+    version,
+    occurredAt: new Date().toISOString(),
+    correlationId: build,
+    causationId: id,
+    data: { n: version },
+  };
 }
 
 /** A Nest app whose only handlers record every delivery, connected through the JetStream transport. */
@@ -60,7 +78,13 @@ export async function startRecordingService(opts: {
   class RecordingController {
     @EventPattern<string>(TestSubjects.Work)
     async onWork(@Payload() message: Work, @Ctx() ctx: JetStreamContext): Promise<void> {
-      deliveries.push({ instance: opts.instance, id: message.id, n: message.data.n, deliveryCount: ctx.getDeliveryCount(), build: message.correlationId });
+      deliveries.push({
+        instance: opts.instance,
+        id: message.id,
+        n: message.data.n,
+        deliveryCount: ctx.getDeliveryCount(),
+        build: message.correlationId,
+      });
       await behaviour(message, ctx.getDeliveryCount(), ctx);
     }
 
@@ -92,7 +116,12 @@ export async function startTestService(controllers: Type[], options: JetStreamOp
   const moduleRef = await Test.createTestingModule({ imports: [TestServiceModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   // The catalogue of this test "version": Work and Other are known subjects, anything else is not.
-  const server = connectJetStream(app, { schemas: { [TestSubjects.Work]: WorkSchema, [TestSubjects.Other]: WorkSchema }, backoffMs: [50, 100], ackWaitMs: 2_000, ...options });
+  const server = connectJetStream(app, {
+    schemas: { [TestSubjects.Work]: WorkSchema, [TestSubjects.Other]: WorkSchema },
+    backoffMs: [50, 100],
+    ackWaitMs: 2_000,
+    ...options,
+  });
   transports.set(app, server);
   await app.startAllMicroservices();
   await app.init();
@@ -109,7 +138,11 @@ export async function deleteInterruptionCounts(natsUrl: string, prefix: string):
   }
 }
 
-export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -27,7 +27,10 @@ export function e2eProject(id: string, n: number, extra: Partial<E2eProject> = {
 }
 
 /** CI reports a build; resolves with the build id once approvals has registered it. */
-export async function reportBuild(stack: Stack, form: { project: string; image: string; type: string; target: string }): Promise<{ buildId: string; requestId: string }> {
+export async function reportBuild(
+  stack: Stack,
+  form: { project: string; image: string; type: string; target: string },
+): Promise<{ buildId: string; requestId: string }> {
   const accepted = await stack.ciBuildComplete(form);
   if (accepted.status !== 202) throw new Error(`CI call answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
   const requestId: string = accepted.body.id;
@@ -39,17 +42,24 @@ export async function reportBuild(stack: Stack, form: { project: string; image: 
 }
 
 /** Waits until every owner and QA member of `project` has a DM with buttons for `buildId`. */
-export async function waitForRequestDms(stack: Stack, project: E2eProject, buildId: string, timeoutMs = 30_000): Promise<Omit<LivePreview, 'buildId' | 'requestId'>> {
+export async function waitForRequestDms(
+  stack: Stack,
+  project: E2eProject,
+  buildId: string,
+  timeoutMs = 30_000,
+): Promise<Omit<LivePreview, 'buildId' | 'requestId'>> {
   const people = [...project.owners, ...(project.qa ?? [])];
   await stack.waitFor(
     `DMs with buttons for build ${buildId} to ${people.join(', ')}`,
-    () => people.every((p) => {
-      const dm = dmOfBuild(stack.slack, p, buildId);
-      return dm && buttonsOf(dm).length > 0;
-    }),
+    () =>
+      people.every((p) => {
+        const dm = dmOfBuild(stack.slack, p, buildId);
+        return dm && buttonsOf(dm).length > 0;
+      }),
     timeoutMs,
   );
-  const pick = (users: string[]): Record<string, SlackMessage> => Object.fromEntries(users.map((u) => [u, dmOfBuild(stack.slack, u, buildId)!]));
+  const pick = (users: string[]): Record<string, SlackMessage> =>
+    Object.fromEntries(users.map((u) => [u, dmOfBuild(stack.slack, u, buildId)!]));
   return { ownerDms: pick(project.owners), qaDms: pick(project.qa ?? []) };
 }
 
@@ -60,5 +70,11 @@ export async function livePreview(stack: Stack, project: E2eProject, target: str
 }
 
 /** A click on a button of a DM the bot sent to `user`. */
-export const clickIn = (stack: Stack, user: string, dm: SlackMessage, actionId: string, buildId: string, extra: { badSignature?: boolean } = {}) =>
-  stack.slackClick({ user, actionId: actionId as never, buildId, channel: dm.channel, messageTs: dm.ts, ...extra });
+export const clickIn = (
+  stack: Stack,
+  user: string,
+  dm: SlackMessage,
+  actionId: string,
+  buildId: string,
+  extra: { badSignature?: boolean } = {},
+) => stack.slackClick({ user, actionId: actionId as never, buildId, channel: dm.channel, messageTs: dm.ts, ...extra });

@@ -102,7 +102,10 @@ const pgBin = (): string | undefined => {
 
 const postgresUid = (): { uid: number; gid: number } | undefined => {
   try {
-    return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+    return {
+      uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+      gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+    };
   } catch {
     return undefined;
   }

@@ -5,7 +5,10 @@ import { entryPoint, REPO_ROOT, type ServiceName } from './built-services';
 /** Reads the last `lines` lines of a log file ('' when it does not exist yet). */
 export function tail(path: string, lines = 40): string {
   try {
-    return readFileSync(path, 'utf8').split('\n').slice(-lines - 1).join('\n');
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '';
   }

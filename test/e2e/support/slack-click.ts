@@ -31,7 +31,8 @@ const BUTTON_TEXT: Record<SlackActionId, string> = {
  * (see /work/shared/fixtures/slack/interactions/block_actions.*.json).
  */
 export function blockActionsPayload(input: SlackClickInput): Record<string, unknown> {
-  const actionTs = input.actionTs ?? `${Math.floor(Date.now() / 1000)}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
+  const actionTs =
+    input.actionTs ?? `${Math.floor(Date.now() / 1000)}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
   return {
     type: 'block_actions',
     team: { id: 'T0E2E0001', domain: 'deploybot-e2e' },

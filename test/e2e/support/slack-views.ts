@@ -9,7 +9,9 @@ export interface ButtonView {
 /** Every button of a message's `actions` blocks. */
 export function buttonsOf(message: SlackMessage): ButtonView[] {
   return (message.blocks ?? []).flatMap((block: any) =>
-    block?.type === 'actions' ? (block.elements ?? []).filter((e: any) => e?.type === 'button').map((e: any) => ({ actionId: e.action_id, value: e.value })) : [],
+    block?.type === 'actions'
+      ? (block.elements ?? []).filter((e: any) => e?.type === 'button').map((e: any) => ({ actionId: e.action_id, value: e.value }))
+      : [],
   );
 }
 
@@ -28,7 +30,10 @@ export function topLevel(slack: SlackFake, channelOrUser: string, needle?: strin
 export function dmOfBuild(slack: SlackFake, user: string, buildId: string): SlackMessage | undefined {
   return slack
     .messages(user)
-    .find((m) => !m.thread_ts && [{ blocks: m.blocks }, ...m.history].some((v) => JSON.stringify(v.blocks ?? []).includes(`"value":"${buildId}"`)));
+    .find(
+      (m) =>
+        !m.thread_ts && [{ blocks: m.blocks }, ...m.history].some((v) => JSON.stringify(v.blocks ?? []).includes(`"value":"${buildId}"`)),
+    );
 }
 
 /** The build id on the buttons of a person's newest DM that still has buttons. */

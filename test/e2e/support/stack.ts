@@ -160,7 +160,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await Promise.all((['gateway', 'deployer', 'notifier'] as const).map((s) => services[s].start()));
 
     const gatewayUrl = services.gateway.url;
-    const logTails = (lines = 25): string => SERVICES.map((s) => `----- ${s} (${services[s].logFile}) -----\n${tail(services[s].logFile, lines)}`).join('\n');
+    const logTails = (lines = 25): string =>
+      SERVICES.map((s) => `----- ${s} (${services[s].logFile}) -----\n${tail(services[s].logFile, lines)}`).join('\n');
     return {
       slack,
       kube,
@@ -180,10 +181,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ),
       slackClick: async (input) => {
         const { body, headers } = signedInteraction({ ...input, signingSecret: SIGNING_SECRET });
-        return answer(await fetch(`${gatewayUrl}/slack/interactions`, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) }));
+        return answer(
+          await fetch(`${gatewayUrl}/slack/interactions`, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) }),
+        );
       },
       getBuild: async (id) =>
-        answer(await fetch(`${gatewayUrl}/v1/builds/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${CI_TOKEN}` }, signal: AbortSignal.timeout(15_000) })),
+        answer(
+          await fetch(`${gatewayUrl}/v1/builds/${encodeURIComponent(id)}`, {
+            headers: { Authorization: `Bearer ${CI_TOKEN}` },
+            signal: AbortSignal.timeout(15_000),
+          }),
+        ),
       waitFor: async (what, predicate, timeoutMs = 30_000) => {
         const deadline = Date.now() + timeoutMs;
         for (;;) {

@@ -8,15 +8,21 @@ import type { Stack } from './stack';
  */
 export function previewDeployment(stack: Stack, project: string, target: string): any | undefined {
   return deployments(stack).find(
-    (d) => d.metadata.labels?.['deploybot.dev/project'] === project && d.metadata.labels?.['deploybot.dev/environment'] === 'preview' && d.metadata.labels?.['deploybot.dev/target'] === targetLabel(target),
+    (d) =>
+      d.metadata.labels?.['deploybot.dev/project'] === project &&
+      d.metadata.labels?.['deploybot.dev/environment'] === 'preview' &&
+      d.metadata.labels?.['deploybot.dev/target'] === targetLabel(target),
   );
 }
 
 export function productionDeployment(stack: Stack, project: string): any | undefined {
-  return deployments(stack).find((d) => d.metadata.labels?.['deploybot.dev/project'] === project && d.metadata.labels?.['deploybot.dev/environment'] === 'production');
+  return deployments(stack).find(
+    (d) => d.metadata.labels?.['deploybot.dev/project'] === project && d.metadata.labels?.['deploybot.dev/environment'] === 'production',
+  );
 }
 
-const deployments = (stack: Stack): any[] => stack.kube.objects().filter((o: any) => o.kind === 'Deployment' && !o.metadata.deletionTimestamp);
+const deployments = (stack: Stack): any[] =>
+  stack.kube.objects().filter((o: any) => o.kind === 'Deployment' && !o.metadata.deletionTimestamp);
 
 /** The image of a Deployment's `app` container and the build its pod template is for. */
 export const runs = (deployment: any): { image: string; buildId: string } => ({
@@ -28,6 +34,11 @@ export const runs = (deployment: any): { image: string; buildId: string } => ({
 export const podImageIds = (stack: Stack, deployment: any): string[] =>
   stack.kube
     .objects()
-    .filter((o: any) => o.kind === 'Pod' && !o.metadata.deletionTimestamp && o.metadata.annotations?.['deploybot.dev/request-id'] === deployment.spec.template.metadata.annotations['deploybot.dev/request-id'])
+    .filter(
+      (o: any) =>
+        o.kind === 'Pod' &&
+        !o.metadata.deletionTimestamp &&
+        o.metadata.annotations?.['deploybot.dev/request-id'] === deployment.spec.template.metadata.annotations['deploybot.dev/request-id'],
+    )
     .flatMap((p: any) => (p.status?.containerStatuses ?? []).map((c: any) => c.imageID))
     .filter(Boolean);

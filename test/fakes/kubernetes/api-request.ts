@@ -31,7 +31,6 @@ export interface HandlerContext {
 }
 
 /** The field manager of a non-apply write: the fieldManager query, else the user agent's program name, like the apiserver. */
-export const managerOf = (request: ApiRequest): string =>
-  request.query.get('fieldManager') || request.userAgent.split('/')[0] || 'unknown';
+export const managerOf = (request: ApiRequest): string => request.query.get('fieldManager') || request.userAgent.split('/')[0] || 'unknown';
 
 export const isDryRun = (request: ApiRequest): boolean => request.query.getAll('dryRun').includes('All');

@@ -79,7 +79,12 @@ const found = (body: unknown): ApiResponse => {
  * Runs a resource request. Returns the response, or the watch stream when the request became one
  * (the watch then owns `res`).
  */
-export const dispatch = (ctx: HandlerContext, request: ApiRequest, target: ResourceTarget, res: ServerResponse): ApiResponse | WatchStream => {
+export const dispatch = (
+  ctx: HandlerContext,
+  request: ApiRequest,
+  target: ResourceTarget,
+  res: ServerResponse,
+): ApiResponse | WatchStream => {
   const watch = target.watchPath || request.query.get('watch') === 'true' || request.query.get('watch') === '1';
   switch (request.method) {
     case 'GET':

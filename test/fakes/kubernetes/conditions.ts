@@ -22,4 +22,5 @@ export function checkCondition(condition: KubernetesCondition): void {
 }
 
 /** The Status error a `server-error` condition answers with. */
-export const conditionError = (status: 500 | 503): ApiError => (status === 503 ? serviceUnavailable() : internalError('etcdserver: request timed out'));
+export const conditionError = (status: 500 | 503): ApiError =>
+  status === 503 ? serviceUnavailable() : internalError('etcdserver: request timed out');

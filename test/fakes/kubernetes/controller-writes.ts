@@ -29,7 +29,13 @@ export const writeStatus = (
 };
 
 /** Writes a spec change made by a controller (e.g. scaling a ReplicaSet); no-op when unchanged. */
-export const writeSpec = (store: ObjectStore, resource: ResourceType, target: StoredObject, spec: unknown, manager: string): StoredObject | undefined => {
+export const writeSpec = (
+  store: ObjectStore,
+  resource: ResourceType,
+  target: StoredObject,
+  spec: unknown,
+  manager: string,
+): StoredObject | undefined => {
   const live = store.get(resource, target.metadata.namespace, target.metadata.name);
   if (!live || live.metadata.uid !== target.metadata.uid) return undefined;
   if (sameJson(live.spec, spec)) return live;

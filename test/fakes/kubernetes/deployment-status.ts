@@ -28,10 +28,16 @@ export const maxUnavailable = (spec: any): number => {
 };
 
 export const maxSurge = (spec: any): number =>
-  spec?.strategy?.type === 'RollingUpdate' ? resolveIntOrPercent(spec.strategy.rollingUpdate?.maxSurge ?? '25%', spec.replicas ?? 1, true) : 0;
+  spec?.strategy?.type === 'RollingUpdate'
+    ? resolveIntOrPercent(spec.strategy.rollingUpdate?.maxSurge ?? '25%', spec.replicas ?? 1, true)
+    : 0;
 
 /** Replaces the condition of the same type; keeps its times when nothing about it changed. */
-export const setCondition = (conditions: Condition[], next: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'>, progressAt?: string): Condition[] => {
+export const setCondition = (
+  conditions: Condition[],
+  next: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'>,
+  progressAt?: string,
+): Condition[] => {
   const current = conditions.find((c) => c.type === next.type);
   const now = rfc3339();
   const unchanged = current && current.status === next.status && current.reason === next.reason && current.message === next.message;

@@ -35,7 +35,13 @@ const groupEntry = (group: string) => {
 export const apiGroupList = () => ({
   kind: 'APIGroupList',
   apiVersion: 'v1',
-  groups: [...new Set(groupVersions().map((gv) => gv.group).filter((g) => g !== ''))].map(groupEntry),
+  groups: [
+    ...new Set(
+      groupVersions()
+        .map((gv) => gv.group)
+        .filter((g) => g !== ''),
+    ),
+  ].map(groupEntry),
 });
 
 /** GET /apis/<group>: one APIGroup, or undefined when the fake does not serve that group. */
@@ -55,7 +61,13 @@ const resourceEntries = (type: ResourceType) => {
     ...(type.categories ? { categories: type.categories } : {}),
   };
   if (!type.statusSubresource) return [main];
-  const status = { name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] };
+  const status = {
+    name: `${type.plural}/status`,
+    singularName: '',
+    namespaced: type.namespaced,
+    kind: type.kind,
+    verbs: ['get', 'patch', 'update'],
+  };
   return [main, status];
 };
 

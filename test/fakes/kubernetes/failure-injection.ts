@@ -29,9 +29,18 @@ export class FailureInjection {
   }
 
   /** Consumes and returns the error for this request, if a rule matches. */
-  take(method: string, path: string, target: ResourceTarget | undefined, query: URLSearchParams, bodyName: string | undefined): ApiError | undefined {
+  take(
+    method: string,
+    path: string,
+    target: ResourceTarget | undefined,
+    query: URLSearchParams,
+    bodyName: string | undefined,
+  ): ApiError | undefined {
     const rule = this.rules.find(
-      (r) => r.remaining > 0 && (!r.match.method || r.match.method.toUpperCase() === method) && (!r.match.pathIncludes || path.includes(r.match.pathIncludes)),
+      (r) =>
+        r.remaining > 0 &&
+        (!r.match.method || r.match.method.toUpperCase() === method) &&
+        (!r.match.pathIncludes || path.includes(r.match.pathIncludes)),
     );
     if (!rule) return undefined;
     rule.remaining -= 1;
@@ -40,7 +49,14 @@ export class FailureInjection {
   }
 }
 
-const errorFor = (code: InjectedStatusCode, method: string, path: string, target: ResourceTarget | undefined, query: URLSearchParams, name: string | undefined): ApiError => {
+const errorFor = (
+  code: InjectedStatusCode,
+  method: string,
+  path: string,
+  target: ResourceTarget | undefined,
+  query: URLSearchParams,
+  name: string | undefined,
+): ApiError => {
   if (!target) {
     // Not a resource URL (discovery, /version): the generic form of each status.
     const generic: Record<InjectedStatusCode, [string, string]> = {
@@ -60,7 +76,11 @@ const errorFor = (code: InjectedStatusCode, method: string, path: string, target
       return method === 'POST' ? alreadyExists(resource, name ?? '') : conflict(resource, name ?? '');
     case 422:
       return invalid(resource, name ?? '', [
-        { type: 'FieldValueInvalid', field: 'spec', body: 'Invalid value: "object": rejected by an injected failure (kubernetes fake failNext)' },
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec',
+          body: 'Invalid value: "object": rejected by an injected failure (kubernetes fake failNext)',
+        },
       ]);
     case 500:
       return internalError('etcdserver: request timed out');

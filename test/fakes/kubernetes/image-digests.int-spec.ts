@@ -16,7 +16,8 @@ describe('image digests, as a node reports them in containerStatuses[].imageID',
     await fake.stop();
   });
 
-  const podsOf = async (app: string): Promise<V1Pod[]> => (await clients.core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${app}` })).items;
+  const podsOf = async (app: string): Promise<V1Pod[]> =>
+    (await clients.core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${app}` })).items;
   const statusOf = (pod: V1Pod): V1ContainerStatus | undefined => pod.status?.containerStatuses?.[0];
 
   /** The pods of `app` once `count` of them run, with their imageIDs by pod name. */

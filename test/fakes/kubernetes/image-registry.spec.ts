@@ -44,7 +44,9 @@ describe('the fake image registry', () => {
 
   it('refuses what it cannot resolve with a message that says what to pass', () => {
     const registry = new FakeImageRegistry();
-    expect(() => registry.digestOf('Shop/Web:1')).toThrow('image "Shop/Web:1" is not a valid image reference (expected e.g. registry/name:tag');
+    expect(() => registry.digestOf('Shop/Web:1')).toThrow(
+      'image "Shop/Web:1" is not a valid image reference (expected e.g. registry/name:tag',
+    );
     expect(() => registry.push(`web@${digest}`)).toThrow(`image "web@${digest}" names a digest; push moves a tag`);
     expect(() => registry.push('web:1', 'sha256:abc')).toThrow('digest "sha256:abc" is not a sha256 digest');
     expect(registry.pull('Shop/Web:1')).toBeUndefined();

@@ -41,7 +41,9 @@ export class FakeImageRegistry implements ImageRegistry {
   push(imageRef: string, digest?: string): string {
     const { repository, tag, digest: pinned } = this.parse(imageRef);
     if (pinned || !tag) {
-      throw new Error(`image "${imageRef}" names a digest; push moves a tag (expected e.g. registry/name:tag, and the digest as the second argument)`);
+      throw new Error(
+        `image "${imageRef}" names a digest; push moves a tag (expected e.g. registry/name:tag, and the digest as the second argument)`,
+      );
     }
     if (digest !== undefined && !DIGEST.test(digest)) {
       throw new Error(`digest "${digest}" is not a sha256 digest (expected sha256: followed by 64 lower-case hex digits)`);
@@ -59,7 +61,8 @@ export class FakeImageRegistry implements ImageRegistry {
 
   private parse(imageRef: string): ImageReference {
     const reference = parseImageReference(imageRef);
-    if (!reference) throw new Error(`image "${imageRef}" is not a valid image reference (expected e.g. registry/name:tag or registry/name@sha256:<hex>)`);
+    if (!reference)
+      throw new Error(`image "${imageRef}" is not a valid image reference (expected e.g. registry/name:tag or registry/name@sha256:<hex>)`);
     return reference;
   }
 

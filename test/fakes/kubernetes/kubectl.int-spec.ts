@@ -15,7 +15,9 @@ interface KubectlResult {
 const probe = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const kubectlVersion = probe.status === 0 ? probe.stdout.split('\n')[0] : undefined;
 if (!kubectlVersion) {
-  console.warn('kubectl is not installed: skipping the kubectl compatibility tests (install it with `apt-get install -y kubernetes-client`)');
+  console.warn(
+    'kubectl is not installed: skipping the kubectl compatibility tests (install it with `apt-get install -y kubernetes-client`)',
+  );
 }
 const withKubectl = kubectlVersion ? it : it.skip;
 
@@ -64,7 +66,11 @@ describe(`the real kubectl (${kubectlVersion ?? 'not installed'}) against the Ku
     await apply(objects, deploymentManifest('as-json', 'registry.example/web:1'));
     const result = await kubectl('get', 'deploy', 'as-json', '-n', 'default', '-o', 'json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'as-json', generation: 1 } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'as-json', generation: 1 },
+    });
   });
 
   withKubectl('lists leases with their holder', async () => {
@@ -85,7 +91,16 @@ describe(`the real kubectl (${kubectlVersion ?? 'not installed'}) against the Ku
   withKubectl('prints the digests the pods run through a jsonpath on imageID', async () => {
     const { objects } = clientsFor(fake);
     await apply(objects, deploymentManifest('digests', 'nginx:1.27', { replicas: 2 }));
-    const jsonpath = ['get', 'pods', '-n', 'default', '-l', 'app=digests', '-o', 'jsonpath={.items[*].status.containerStatuses[*].imageID}'];
+    const jsonpath = [
+      'get',
+      'pods',
+      '-n',
+      'default',
+      '-l',
+      'app=digests',
+      '-o',
+      'jsonpath={.items[*].status.containerStatuses[*].imageID}',
+    ];
     const result = await eventually(async () => {
       const printed = await kubectl(...jsonpath);
       return printed.stdout.split(' ').filter(Boolean).length === 2 && printed;

@@ -50,16 +50,25 @@ describe('Kubernetes API fake, driven by @kubernetes/client-node', () => {
     const read = await clients.apps.readNamespacedDeployment({ name: 'defaults', namespace: 'default' });
     expect(read.spec?.progressDeadlineSeconds).toBe(600);
     expect(read.spec?.strategy?.type).toBe('RollingUpdate');
-    expect(read.spec?.template.spec?.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' });
+    expect(read.spec?.template.spec?.containers[0]).toMatchObject({
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+    });
     expect(read.metadata?.creationTimestamp).toBeInstanceOf(Date);
   });
 
   it('lists by label selector (equality, inequality and set-based) and by metadata.name', async () => {
-    for (const [name, env] of [['sel-a', 'preview'], ['sel-b', 'production'], ['sel-c', 'preview']]) {
+    for (const [name, env] of [
+      ['sel-a', 'preview'],
+      ['sel-b', 'production'],
+      ['sel-c', 'preview'],
+    ]) {
       await apply(clients.objects, deploymentManifest(name, 'registry.example/web:1', { labels: { env, group: 'sel' } }));
     }
     const names = async (labelSelector?: string, fieldSelector?: string) =>
-      (await clients.apps.listNamespacedDeployment({ namespace: 'default', labelSelector, fieldSelector })).items.map((d) => d.metadata?.name);
+      (await clients.apps.listNamespacedDeployment({ namespace: 'default', labelSelector, fieldSelector })).items.map(
+        (d) => d.metadata?.name,
+      );
     expect(await names('group=sel,env=preview')).toEqual(['sel-a', 'sel-c']);
     expect(await names('group=sel,env!=preview')).toEqual(['sel-b']);
     expect(await names('env in (production),group')).toEqual(['sel-b']);
@@ -87,11 +96,18 @@ describe('Kubernetes API fake, driven by @kubernetes/client-node', () => {
     await clients.apps.createNamespacedDeployment({ namespace: 'default', body });
     const err = await rejection(clients.apps.createNamespacedDeployment({ namespace: 'default', body }));
     expect(err.code).toBe(409);
-    expect(statusOf(err)).toMatchObject({ reason: 'AlreadyExists', message: 'deployments.apps "twice" already exists', details: { name: 'twice', group: 'apps', kind: 'deployments' } });
+    expect(statusOf(err)).toMatchObject({
+      reason: 'AlreadyExists',
+      message: 'deployments.apps "twice" already exists',
+      details: { name: 'twice', group: 'apps', kind: 'deployments' },
+    });
   });
 
   it('refuses a stale resourceVersion on replace with Conflict', async () => {
-    const created = await clients.apps.createNamespacedDeployment({ namespace: 'default', body: deploymentManifest('stale', 'registry.example/web:1') });
+    const created = await clients.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: deploymentManifest('stale', 'registry.example/web:1'),
+    });
     await clients.apps.patchNamespacedDeployment(
       { name: 'stale', namespace: 'default', body: { spec: { replicas: 2 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -108,7 +124,9 @@ describe('Kubernetes API fake, driven by @kubernetes/client-node', () => {
     expect(err.code).toBe(422);
     const status = statusOf(err);
     expect(status).toMatchObject({ reason: 'Invalid', details: { name: 'test_deploy', group: 'apps', kind: 'Deployment' } });
-    expect(status.message).toMatch(/^Deployment\.apps "test_deploy" is invalid: metadata\.name: Invalid value: "test_deploy": a lowercase RFC 1123 subdomain must consist of/);
+    expect(status.message).toMatch(
+      /^Deployment\.apps "test_deploy" is invalid: metadata\.name: Invalid value: "test_deploy": a lowercase RFC 1123 subdomain must consist of/,
+    );
     expect(status.details.causes).toEqual([expect.objectContaining({ reason: 'FieldValueInvalid', field: 'metadata.name' })]);
   });
 
@@ -137,7 +155,12 @@ describe('Kubernetes API fake, driven by @kubernetes/client-node', () => {
     fake.failNext({ pathIncludes: '/services' }, 500);
     const codes: number[] = [];
     for (let i = 0; i < 4; i += 1) {
-      codes.push(await clients.core.listNamespacedService({ namespace: 'default' }).then(() => 200, (e: { code: number }) => e.code));
+      codes.push(
+        await clients.core.listNamespacedService({ namespace: 'default' }).then(
+          () => 200,
+          (e: { code: number }) => e.code,
+        ),
+      );
     }
     expect(codes).toEqual([503, 503, 500, 200]);
   });
@@ -147,7 +170,15 @@ describe('Kubernetes API fake, driven by @kubernetes/client-node', () => {
     kc.loadFromString(fake.kubeConfigYaml().replace(fake.token, 'wrong-token'));
     expect((await rejection(kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: 'default' }))).code).toBe(401);
     const err = await rejection(KubernetesObjectApi.makeApiClient(kc).list('apps/v1', 'Deployment', 'default'));
-    expect(statusOf(err)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(statusOf(err)).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
   });
 
   it('also serves plain http for clients configured with the url and skipTLSVerify', async () => {
@@ -177,7 +208,11 @@ describe('Kubernetes API fake, driven by @kubernetes/client-node', () => {
       spec: { hostname: 'web.preview.example.com', prefix: '/', service: 'web:80' },
     };
     await apply(clients.objects, mapping);
-    const read = await clients.objects.read({ apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', metadata: { name: 'web', namespace: 'default' } });
+    const read = await clients.objects.read({
+      apiVersion: 'getambassador.io/v3alpha1',
+      kind: 'Mapping',
+      metadata: { name: 'web', namespace: 'default' },
+    });
     expect(read).toMatchObject({ kind: 'Mapping', spec: { service: 'web:80' } });
     expect(fake.get('Mapping', 'default', 'web')?.spec.prefix).toBe('/');
   });

@@ -95,7 +95,8 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 const parseBody = (text: string, contentType: string): unknown => {
   if (!text) return undefined;
   // kubectl's typed commands (create, scale…) send protobuf; the fake speaks JSON and YAML only.
-  if (contentType.includes('protobuf') || contentType.includes('cbor')) throw unsupportedMediaType(contentType, ['application/json', 'application/yaml']);
+  if (contentType.includes('protobuf') || contentType.includes('cbor'))
+    throw unsupportedMediaType(contentType, ['application/json', 'application/yaml']);
   try {
     return contentType === 'application/apply-patch+yaml' || contentType === 'application/yaml' ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
@@ -106,7 +107,10 @@ const parseBody = (text: string, contentType: string): unknown => {
 const send = (res: ServerResponse, { code, body }: ApiResponse): void => {
   // Like the apiserver: compact JSON plus a trailing newline.
   const text = typeof body === 'string' ? body : `${JSON.stringify(body)}\n`;
-  res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(code, {
+    'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 };
 
@@ -134,13 +138,29 @@ class KubernetesApiFake implements KubernetesFake {
   constructor(options: KubernetesFakeOptions) {
     this.token = options.token ?? `fake-${randomBytes(12).toString('hex')}`;
     const timeScale = options.timeScale ?? 1;
-    this.ctx = { store: this.store, defaulting: { allocateClusterIp: () => `10.96.${Math.floor(this.nextClusterIp / 250)}.${this.nextClusterIp++ % 250}` } };
+    this.ctx = {
+      store: this.store,
+      defaulting: { allocateClusterIp: () => `10.96.${Math.floor(this.nextClusterIp / 250)}.${this.nextClusterIp++ % 250}` },
+    };
     this.simulator = new RolloutSimulator(this.store, this.timers, timeScale);
-    const kubelet = new Kubelet(this.store, this.behaviors, { timeScale, podReadyAfterMs: options.podReadyAfterMs ?? 300 }, this.timers, this.registry);
+    const kubelet = new Kubelet(
+      this.store,
+      this.behaviors,
+      { timeScale, podReadyAfterMs: options.podReadyAfterMs ?? 300 },
+      this.timers,
+      this.registry,
+    );
     this.store.subscribe((event) => collectGarbage(this.store, event));
     this.store.subscribe((event) => kubelet.onEvent(event));
     this.store.subscribe((event) => this.simulator.onEvent(event));
-    for (const name of ['default', 'kube-system']) this.store.create(Types.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    for (const name of ['default', 'kube-system'])
+      this.store.create(Types.namespace, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
     this.http = createHttpServer(handler);
     this.https = createHttpsServer(selfSignedCert(), handler);
@@ -179,7 +199,13 @@ class KubernetesApiFake implements KubernetesFake {
       const method = (req.method ?? 'GET').toUpperCase();
       const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       const text = await readBody(req);
-      const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: contentType || undefined, userAgent: req.headers['user-agent'] };
+      const record: RecordedRequest = {
+        method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        contentType: contentType || undefined,
+        userAgent: req.headers['user-agent'],
+      };
       this.recorded.push(record);
       try {
         record.body = parseBody(text, contentType);
@@ -190,11 +216,13 @@ class KubernetesApiFake implements KubernetesFake {
       if (standing?.kind === 'server-error') throw conditionError(standing.status);
       if (req.headers.authorization !== `Bearer ${this.token}`) throw unauthorized();
       const target = parseResourcePath(url.pathname);
-      const bodyName = isPlainObject(record.body) && isPlainObject(record.body.metadata) ? String(record.body.metadata.name ?? '') : undefined;
+      const bodyName =
+        isPlainObject(record.body) && isPlainObject(record.body.metadata) ? String(record.body.metadata.name ?? '') : undefined;
       const injected = this.failures.take(method, url.pathname, target, url.searchParams, bodyName || undefined);
       if (injected) throw injected;
       if (['/healthz', '/readyz', '/livez'].includes(url.pathname)) return send(res, { code: 200, body: 'ok' });
-      if (!target) return send(res, routeNonResource(url.pathname, req.headers.host ?? '127.0.0.1') ?? { code: 404, body: pathNotFound().status });
+      if (!target)
+        return send(res, routeNonResource(url.pathname, req.headers.host ?? '127.0.0.1') ?? { code: 404, body: pathNotFound().status });
       const request: ApiRequest = {
         method,
         ...target,
@@ -227,7 +255,10 @@ class KubernetesApiFake implements KubernetesFake {
 
   get(kind: string, namespace: string, name: string): any | undefined {
     const resource = findByKindName(kind);
-    if (!resource) throw new Error(`the Kubernetes fake does not serve kind "${kind}" (try Deployment, Pod, ReplicaSet, Service, Ingress, Mapping, Lease)`);
+    if (!resource)
+      throw new Error(
+        `the Kubernetes fake does not serve kind "${kind}" (try Deployment, Pod, ReplicaSet, Service, Ingress, Mapping, Lease)`,
+      );
     return this.store.get(resource, namespace, name);
   }
 

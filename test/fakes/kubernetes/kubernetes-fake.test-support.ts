@@ -1,4 +1,14 @@
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+  type KubernetesObject,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import type { KubernetesFake } from './index';
 
 /** Real @kubernetes/client-node clients pointed at a fake, the way the deployer builds them. */
@@ -12,10 +22,19 @@ export const clientsFor = (fake: KubernetesFake) => {
 export const apply = <R extends KubernetesObject = V1Deployment>(objects: KubernetesObjectApi, manifest: KubernetesObject): Promise<R> =>
   objects.patch(manifest, undefined, undefined, 'deploybot', true, PatchStrategy.ServerSideApply) as Promise<R>;
 
-export const deploymentManifest = (name: string, image: string, options: { replicas?: number; progressDeadlineSeconds?: number; labels?: Record<string, string> } = {}) => ({
+export const deploymentManifest = (
+  name: string,
+  image: string,
+  options: { replicas?: number; progressDeadlineSeconds?: number; labels?: Record<string, string> } = {},
+) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { name, namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'deploybot', app: name, ...options.labels }, annotations: { 'deploybot.dev/build-id': 'b-1' } },
+  metadata: {
+    name,
+    namespace: 'default',
+    labels: { 'app.kubernetes.io/managed-by': 'deploybot', app: name, ...options.labels },
+    annotations: { 'deploybot.dev/build-id': 'b-1' },
+  },
   spec: {
     replicas: options.replicas ?? 1,
     ...(options.progressDeadlineSeconds ? { progressDeadlineSeconds: options.progressDeadlineSeconds } : {}),
@@ -58,7 +77,8 @@ export const rejection = async (call: Promise<unknown>): Promise<ApiException<st
 };
 
 /** The metav1.Status an ApiException carries (client-node keeps the body as text). */
-export const statusOf = (err: ApiException<string>): Record<string, any> => (typeof err.body === 'string' ? JSON.parse(err.body) : err.body);
+export const statusOf = (err: ApiException<string>): Record<string, any> =>
+  typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
 
 export interface WatchEvent<T> {
   type: string;
@@ -79,7 +99,10 @@ export const watchUntil = async <T>(
   const events: WatchEvent<T>[] = [];
   let controller: AbortController | undefined;
   const finished = new Promise<WatchEvent<T>[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`watch on ${path} saw no matching event in ${timeoutMs} ms: ${JSON.stringify(events.map((e) => e.type))}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`watch on ${path} saw no matching event in ${timeoutMs} ms: ${JSON.stringify(events.map((e) => e.type))}`)),
+      timeoutMs,
+    );
     void new Watch(kc)
       .watch(
         path,

@@ -34,7 +34,9 @@ describe('coordination.k8s.io/v1 Leases', () => {
     const groups = await clients.kc.makeApiClient(ApisApi).getAPIVersions();
     expect(groups.groups.find((g) => g.name === 'coordination.k8s.io')?.preferredVersion?.groupVersion).toBe('coordination.k8s.io/v1');
     const resources = await leases.getAPIResources();
-    expect(resources.resources).toEqual([expect.objectContaining({ name: 'leases', singularName: 'lease', kind: 'Lease', namespaced: true })]);
+    expect(resources.resources).toEqual([
+      expect.objectContaining({ name: 'leases', singularName: 'lease', kind: 'Lease', namespaced: true }),
+    ]);
   });
 
   it('are created, read and renewed by replace, with MicroTimes written back as six-digit UTC', async () => {
@@ -57,7 +59,12 @@ describe('coordination.k8s.io/v1 Leases', () => {
   it('are created by a replace when none exists yet, as the apiserver allows for Leases', async () => {
     const created = await leases.replaceNamespacedLease({ name: 'put-created', namespace: 'default', body: lease('put-created') });
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(fake.requests().filter((r) => r.method === 'PUT').pop()?.path).toBe('/apis/coordination.k8s.io/v1/namespaces/default/leases/put-created');
+    expect(
+      fake
+        .requests()
+        .filter((r) => r.method === 'PUT')
+        .pop()?.path,
+    ).toBe('/apis/coordination.k8s.io/v1/namespaces/default/leases/put-created');
   });
 
   it('refuse a MicroTime with millisecond precision (a plain Date) with the decoder error of the apiserver', async () => {
@@ -72,9 +79,13 @@ describe('coordination.k8s.io/v1 Leases', () => {
   });
 
   it('refuse a lease duration that is not positive with an Invalid Status', async () => {
-    const err = await rejection(leases.createNamespacedLease({ namespace: 'default', body: lease('no-time', { leaseDurationSeconds: 0 }) }));
+    const err = await rejection(
+      leases.createNamespacedLease({ namespace: 'default', body: lease('no-time', { leaseDurationSeconds: 0 }) }),
+    );
     expect(err.code).toBe(422);
-    expect(statusOf(err).message).toBe('Lease.coordination.k8s.io "no-time" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0');
+    expect(statusOf(err).message).toBe(
+      'Lease.coordination.k8s.io "no-time" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0',
+    );
   });
 
   it('stream their changes to a watch', async () => {

@@ -41,7 +41,9 @@ const main = async (): Promise<void> => {
   fake = await startKubernetesFake(options);
   const kubeconfig = flag('kubeconfig') ?? process.env.KUBE_FAKE_KUBECONFIG;
   if (kubeconfig) fake.writeKubeconfig(kubeconfig);
-  process.stdout.write(`${JSON.stringify({ url: fake.url, httpsUrl: fake.httpsUrl, token: fake.token, ...(kubeconfig ? { kubeconfig } : {}) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: fake.url, httpsUrl: fake.httpsUrl, token: fake.token, ...(kubeconfig ? { kubeconfig } : {}) })}\n`,
+  );
 };
 
 main().catch((err: unknown) => {

@@ -30,7 +30,7 @@ interface Entry {
 }
 
 const keyOf = (resource: ResourceType, namespace: string | undefined, name: string): string =>
-  `${resource.group}/${resource.plural}/${resource.namespaced ? namespace ?? '' : ''}/${name}`;
+  `${resource.group}/${resource.plural}/${resource.namespaced ? (namespace ?? '') : ''}/${name}`;
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */
 const specPart = (object: StoredObject): Record<string, unknown> => {
@@ -70,12 +70,16 @@ export class ObjectStore {
   /** Objects of one resource, in one namespace or all, sorted by namespace then name (as etcd keys sort). */
   list(resource: ResourceType, namespace?: string): StoredObject[] {
     return this.entries()
-      .filter((e) => e.resource === resource && (namespace === undefined || !resource.namespaced || e.object.metadata.namespace === namespace))
+      .filter(
+        (e) => e.resource === resource && (namespace === undefined || !resource.namespaced || e.object.metadata.namespace === namespace),
+      )
       .map((e) => clone(e.object));
   }
 
   entries(): Entry[] {
-    return [...this.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => ({ resource: e.resource, object: clone(e.object) }));
+    return [...this.objects.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, e]) => ({ resource: e.resource, object: clone(e.object) }));
   }
 
   create(resource: ResourceType, input: StoredObject, options: WriteOptions = {}): StoredObject {
@@ -85,7 +89,9 @@ export class ObjectStore {
     const meta = object.metadata;
     if (!meta.name && meta.generateName) meta.name = this.generateName(resource, meta.namespace, meta.generateName);
     if (!meta.name) {
-      throw invalid(resource, '', [{ type: 'FieldValueRequired', field: 'metadata.name', body: 'Required value: name or generateName is required' }]);
+      throw invalid(resource, '', [
+        { type: 'FieldValueRequired', field: 'metadata.name', body: 'Required value: name or generateName is required' },
+      ]);
     }
     if (!resource.namespaced) delete meta.namespace;
     const key = keyOf(resource, meta.namespace, meta.name);
@@ -110,7 +116,12 @@ export class ObjectStore {
     object.apiVersion = apiVersionOf(resource);
     object.kind = resource.kind;
     const { uid, creationTimestamp, generation = 1 } = previous.metadata;
-    object.metadata = { ...object.metadata, uid, creationTimestamp, generation: sameJson(specPart(previous), specPart(object)) ? generation : generation + 1 };
+    object.metadata = {
+      ...object.metadata,
+      uid,
+      creationTimestamp,
+      generation: sameJson(specPart(previous), specPart(object)) ? generation : generation + 1,
+    };
     if (!resource.namespaced) delete object.metadata.namespace;
     if (options.dryRun) return { ...object, metadata: { ...object.metadata, resourceVersion: previous.metadata.resourceVersion } };
     object.metadata.resourceVersion = String(this.nextVersion());
@@ -119,7 +130,12 @@ export class ObjectStore {
     return clone(object);
   }
 
-  delete(resource: ResourceType, namespace: string | undefined, name: string, options: WriteOptions & { orphan?: boolean } = {}): StoredObject {
+  delete(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions & { orphan?: boolean } = {},
+  ): StoredObject {
     const key = keyOf(resource, namespace, name);
     const entry = this.objects.get(key);
     if (!entry) throw notFound(resource, name);
@@ -127,7 +143,14 @@ export class ObjectStore {
     this.objects.delete(key);
     const object = clone(entry.object);
     object.metadata.resourceVersion = String(this.nextVersion());
-    this.emit({ type: 'DELETED', resource, object: clone(object), previous: entry.object, resourceVersion: this.rv, orphan: options.orphan });
+    this.emit({
+      type: 'DELETED',
+      resource,
+      object: clone(object),
+      previous: entry.object,
+      resourceVersion: this.rv,
+      orphan: options.orphan,
+    });
     return object;
   }
 

@@ -28,7 +28,8 @@ describe('optimistic concurrency, as the apiserver enforces it', () => {
     await fake.stop();
   });
 
-  const read = (manifest: KubernetesObject) => clients.objects.read(manifest as KubernetesObject & { metadata: { name: string; namespace: string } });
+  const read = (manifest: KubernetesObject) =>
+    clients.objects.read(manifest as KubernetesObject & { metadata: { name: string; namespace: string } });
 
   /** Creates the object, changes it once, and returns the resourceVersion it had before the change. */
   const staleVersion = async (manifest: KubernetesObject): Promise<string> => {
@@ -57,7 +58,11 @@ describe('optimistic concurrency, as the apiserver enforces it', () => {
       const resourceVersion = await staleVersion(manifest);
       const err = await rejection(clients.objects.replace({ ...manifest, metadata: { ...manifest.metadata, resourceVersion } }));
       expect(err.code).toBe(409);
-      expect(statusOf(err)).toMatchObject({ reason: 'Conflict', message: modified(name('put')), details: { name: name('put'), kind: plural } });
+      expect(statusOf(err)).toMatchObject({
+        reason: 'Conflict',
+        message: modified(name('put')),
+        details: { name: name('put'), kind: plural },
+      });
     });
 
     it('refuses a server-side apply carrying a stale resourceVersion with Conflict', async () => {
@@ -80,7 +85,10 @@ describe('optimistic concurrency, as the apiserver enforces it', () => {
       const manifest = manifestOf(name('current'));
       await clients.objects.create(manifest);
       const { metadata } = await settled(manifest);
-      const current = { ...manifest, metadata: { ...manifest.metadata, resourceVersion: metadata?.resourceVersion, labels: { applied: 'yes' } } };
+      const current = {
+        ...manifest,
+        metadata: { ...manifest.metadata, resourceVersion: metadata?.resourceVersion, labels: { applied: 'yes' } },
+      };
       const applied = await apply(clients.objects, current);
       expect(applied.metadata?.labels).toMatchObject({ applied: 'yes' });
     });
@@ -107,9 +115,13 @@ describe('optimistic concurrency, as the apiserver enforces it', () => {
           `AdditionalErrorMsg: Precondition failed: ResourceVersion in precondition: ${staleRv}, ResourceVersion in object meta: ${metadata?.resourceVersion}`,
       );
       const uidErr = await rejection(remove({ uid: '00000000-0000-0000-0000-000000000000' }));
-      expect(statusOf(uidErr).message).toContain(`Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: ${metadata?.uid}`);
+      expect(statusOf(uidErr).message).toContain(
+        `Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: ${metadata?.uid}`,
+      );
 
-      await expect(remove({ uid: metadata?.uid, resourceVersion: metadata?.resourceVersion })).resolves.toMatchObject({ status: 'Success' });
+      await expect(remove({ uid: metadata?.uid, resourceVersion: metadata?.resourceVersion })).resolves.toMatchObject({
+        status: 'Success',
+      });
     });
   });
 
@@ -120,7 +132,8 @@ describe('optimistic concurrency, as the apiserver enforces it', () => {
     expect(statusOf(err)).toMatchObject({
       code: 422,
       reason: 'Invalid',
-      message: 'leases.coordination.k8s.io "unconditional" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+      message:
+        'leases.coordination.k8s.io "unconditional" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
       details: { name: 'unconditional', group: 'coordination.k8s.io', kind: 'leases' },
     });
 

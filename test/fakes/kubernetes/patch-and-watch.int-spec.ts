@@ -27,14 +27,22 @@ describe('Kubernetes API fake: patch types and raw watch semantics', () => {
 
   it('merges a strategic merge patch into containers by name', async () => {
     await apply(clients.objects, twoContainers('smp'));
-    const patched = await patchDeployment('smp', { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:2' }] } } } }, PatchStrategy.StrategicMergePatch);
+    const patched = await patchDeployment(
+      'smp',
+      { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:2' }] } } } },
+      PatchStrategy.StrategicMergePatch,
+    );
     expect(images(patched)).toEqual(['app=registry.example/web:2', 'sidecar=registry.example/proxy:1']);
     expect(patched.metadata?.generation).toBe(2);
   });
 
   it('replaces lists wholesale with a JSON merge patch', async () => {
     await apply(clients.objects, twoContainers('jmp'));
-    const patched = await patchDeployment('jmp', { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:3' }] } } } }, PatchStrategy.MergePatch);
+    const patched = await patchDeployment(
+      'jmp',
+      { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:3' }] } } } },
+      PatchStrategy.MergePatch,
+    );
     expect(images(patched)).toEqual(['app=registry.example/web:3']);
   });
 
@@ -58,14 +66,23 @@ describe('Kubernetes API fake: patch types and raw watch semantics', () => {
   });
 
   const rawWatch = async (query: string): Promise<{ type: string; object: any }[]> => {
-    const response = await fetch(`${fake.url}/api/v1/namespaces/default/services?${query}`, { headers: { authorization: `Bearer ${fake.token}` } });
+    const response = await fetch(`${fake.url}/api/v1/namespaces/default/services?${query}`, {
+      headers: { authorization: `Bearer ${fake.token}` },
+    });
     expect(response.status).toBe(200);
     const text = await response.text(); // ends when the server closes the stream (timeoutSeconds)
-    return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   };
 
   it('starts a watch=1 with the current objects as ADDED and closes it after timeoutSeconds', async () => {
-    await clients.core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'watched' }, spec: { ports: [{ port: 80 }] } } });
+    await clients.core.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: 'watched' }, spec: { ports: [{ port: 80 }] } },
+    });
     const started = Date.now();
     const events = await rawWatch('watch=1&timeoutSeconds=1');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -74,7 +91,10 @@ describe('Kubernetes API fake: patch types and raw watch semantics', () => {
 
   it('replays changes after a resourceVersion, including deletions', async () => {
     const { metadata } = await clients.core.listNamespacedService({ namespace: 'default' });
-    await clients.core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'replayed' }, spec: { ports: [{ port: 80 }] } } });
+    await clients.core.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: 'replayed' }, spec: { ports: [{ port: 80 }] } },
+    });
     await clients.core.deleteNamespacedService({ name: 'replayed', namespace: 'default' });
     const events = await rawWatch(`watch=true&timeoutSeconds=1&resourceVersion=${metadata?.resourceVersion}`);
     expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([

@@ -31,7 +31,8 @@ const mergeKeyFor = (field: string, elements: unknown[]): string | undefined =>
 
 const mergeList = (field: string, target: unknown, patch: unknown[]): unknown[] => {
   const key = mergeKeyFor(field, patch);
-  if (!key || !Array.isArray(target)) return patch.filter((e) => !(isPlainObject(e) && e.$patch === 'delete')).map((e) => strategicMerge(undefined, e));
+  if (!key || !Array.isArray(target))
+    return patch.filter((e) => !(isPlainObject(e) && e.$patch === 'delete')).map((e) => strategicMerge(undefined, e));
   const result = [...target];
   for (const element of patch as Record<string, unknown>[]) {
     const index = result.findIndex((e) => isPlainObject(e) && e[key] === element[key]);
@@ -63,7 +64,11 @@ export const strategicMerge = (target: unknown, patch: unknown): unknown => {
 const stripDirectives = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(stripDirectives);
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('$')).map(([k, v]) => [k, stripDirectives(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !k.startsWith('$'))
+      .map(([k, v]) => [k, stripDirectives(v)]),
+  );
 };
 
 interface JsonPatchOperation {
@@ -76,7 +81,10 @@ interface JsonPatchOperation {
 const pointer = (path: string): string[] => {
   if (path === '') return [];
   if (!path.startsWith('/')) throw badRequest(`json patch path "${path}" must start with "/"`);
-  return path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 };
 
 const parentOf = (doc: unknown, parts: string[], path: string): { parent: any; last: string } => {
@@ -139,7 +147,8 @@ export const jsonPatch = (target: unknown, operations: unknown): unknown => {
         doc = add(doc, op.path, read(doc, op.from ?? ''));
         break;
       case 'test':
-        if (JSON.stringify(read(doc, op.path)) !== JSON.stringify(op.value)) throw jsonPatchFailure(`testing value ${op.path} failed: test operation failed`);
+        if (JSON.stringify(read(doc, op.path)) !== JSON.stringify(op.value))
+          throw jsonPatchFailure(`testing value ${op.path} failed: test operation failed`);
         break;
       default:
         throw badRequest(`Unexpected kind: ${String((op as { op: unknown }).op)}`);

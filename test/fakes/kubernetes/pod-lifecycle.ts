@@ -134,15 +134,28 @@ export class Kubelet {
         'ErrImagePull',
         `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": ${c.image}: not found`,
       ),
-      'invalid-name': waiting('InvalidImageName', `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": invalid reference format`),
+      'invalid-name': waiting(
+        'InvalidImageName',
+        `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": invalid reference format`,
+      ),
       'image-pull-backoff': waiting('ImagePullBackOff', `Back-off pulling image "${c.image}"`),
       'config-error': waiting('CreateContainerConfigError', c.options.message ?? 'configmap "app-config" not found'),
-      'crash-backoff': waiting('CrashLoopBackOff', `back-off ${c.backoffSeconds}s restarting failed container=${c.name} pod=${podName}_${namespace}(${uid})`),
+      'crash-backoff': waiting(
+        'CrashLoopBackOff',
+        `back-off ${c.backoffSeconds}s restarting failed container=${c.name} pod=${podName}_${namespace}(${uid})`,
+      ),
       running: { running: { startedAt: c.startedAt } },
       ready: { running: { startedAt: c.startedAt } },
     }[c.stage];
     const lastState = c.lastExit
-      ? { terminated: { exitCode: c.options.exitCode ?? 1, reason: 'Error', ...c.lastExit, containerID: `containerd://${hex(`${id}-last`)}` } }
+      ? {
+          terminated: {
+            exitCode: c.options.exitCode ?? 1,
+            reason: 'Error',
+            ...c.lastExit,
+            containerID: `containerd://${hex(`${id}-last`)}`,
+          },
+        }
       : {};
     return {
       name: c.name,
@@ -175,8 +188,18 @@ export class Kubelet {
       conditions: [
         condition('PodReadyToStartContainers', true),
         condition('Initialized', true),
-        condition('Ready', !notReady, notReady ? 'ContainersNotReady' : undefined, `containers with unready status: [${unready.join(' ')}]`),
-        condition('ContainersReady', !notReady, notReady ? 'ContainersNotReady' : undefined, `containers with unready status: [${unready.join(' ')}]`),
+        condition(
+          'Ready',
+          !notReady,
+          notReady ? 'ContainersNotReady' : undefined,
+          `containers with unready status: [${unready.join(' ')}]`,
+        ),
+        condition(
+          'ContainersReady',
+          !notReady,
+          notReady ? 'ContainersNotReady' : undefined,
+          `containers with unready status: [${unready.join(' ')}]`,
+        ),
         condition('PodScheduled', true),
       ],
       hostIP: '10.0.0.10',

@@ -8,7 +8,10 @@ import { toTable, wantsTable } from './table';
 /** GET (one or a list), DELETE (one or a collection). */
 
 export const selectorOf = (request: ApiRequest): Selector =>
-  allOf(parseLabelSelector(request.query.get('labelSelector') ?? undefined), parseFieldSelector(request.query.get('fieldSelector') ?? undefined, request.resource));
+  allOf(
+    parseLabelSelector(request.query.get('labelSelector') ?? undefined),
+    parseFieldSelector(request.query.get('fieldSelector') ?? undefined, request.resource),
+  );
 
 /** Built-in list items carry no kind/apiVersion on the wire; custom resources keep them. */
 const asListItem = (resource: ResourceType, object: StoredObject): StoredObject => {
@@ -37,7 +40,10 @@ const sortKey = (object: StoredObject): string => `${object.metadata.namespace ?
 export const getOne = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
   const object = ctx.store.get(request.resource, request.namespace, request.name ?? '');
   if (!object) throw notFound(request.resource, request.name ?? '');
-  return { code: 200, body: wantsTable(request.accept) ? toTable(request.resource, [object], String(ctx.store.resourceVersion), request.query) : object };
+  return {
+    code: 200,
+    body: wantsTable(request.accept) ? toTable(request.resource, [object], String(ctx.store.resourceVersion), request.query) : object,
+  };
 };
 
 export const list = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
@@ -50,19 +56,29 @@ export const list = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
   const resourceVersion = String(start?.rv ?? ctx.store.resourceVersion);
   const metadata: Record<string, unknown> = { resourceVersion };
   if (page.length < remaining.length) {
-    metadata.continue = Buffer.from(JSON.stringify({ rv: Number(resourceVersion), after: sortKey(page[page.length - 1]) })).toString('base64url');
+    metadata.continue = Buffer.from(JSON.stringify({ rv: Number(resourceVersion), after: sortKey(page[page.length - 1]) })).toString(
+      'base64url',
+    );
     metadata.remainingItemCount = remaining.length - page.length;
   }
-  if (wantsTable(request.accept)) return { code: 200, body: { ...toTable(request.resource, page, resourceVersion, request.query), metadata } };
+  if (wantsTable(request.accept))
+    return { code: 200, body: { ...toTable(request.resource, page, resourceVersion, request.query), metadata } };
   return {
     code: 200,
-    body: { kind: `${request.resource.kind}List`, apiVersion: apiVersionOf(request.resource), metadata, items: page.map((o) => asListItem(request.resource, o)) },
+    body: {
+      kind: `${request.resource.kind}List`,
+      apiVersion: apiVersionOf(request.resource),
+      metadata,
+      items: page.map((o) => asListItem(request.resource, o)),
+    },
   };
 };
 
 /** propagationPolicy from the query or a DeleteOptions body; only Orphan changes anything here. */
 const isOrphan = (request: ApiRequest): boolean => {
-  const fromBody = isPlainObject(request.body) ? (request.body.propagationPolicy ?? (request.body.orphanDependents ? 'Orphan' : undefined)) : undefined;
+  const fromBody = isPlainObject(request.body)
+    ? (request.body.propagationPolicy ?? (request.body.orphanDependents ? 'Orphan' : undefined))
+    : undefined;
   return (request.query.get('propagationPolicy') ?? fromBody) === 'Orphan';
 };
 
@@ -82,15 +98,25 @@ export const deleteOne = (ctx: HandlerContext, request: ApiRequest): ApiResponse
   const live = ctx.store.get(request.resource, request.namespace, request.name ?? '');
   if (!live) throw notFound(request.resource, request.name ?? '');
   checkPreconditions(request, live);
-  const object = ctx.store.delete(request.resource, request.namespace, request.name ?? '', { orphan: isOrphan(request), dryRun: isDryRun(request) });
+  const object = ctx.store.delete(request.resource, request.namespace, request.name ?? '', {
+    orphan: isOrphan(request),
+    dryRun: isDryRun(request),
+  });
   return { code: 200, body: deleted(request.resource, object.metadata.name, object.metadata.uid ?? '') };
 };
 
 export const deleteCollection = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
   const victims = ctx.store.list(request.resource, request.namespace).filter(selectorOf(request));
-  const items = victims.map((o) => ctx.store.delete(request.resource, o.metadata.namespace, o.metadata.name, { orphan: isOrphan(request), dryRun: isDryRun(request) }));
+  const items = victims.map((o) =>
+    ctx.store.delete(request.resource, o.metadata.namespace, o.metadata.name, { orphan: isOrphan(request), dryRun: isDryRun(request) }),
+  );
   return {
     code: 200,
-    body: { kind: `${request.resource.kind}List`, apiVersion: apiVersionOf(request.resource), metadata: { resourceVersion: String(ctx.store.resourceVersion) }, items },
+    body: {
+      kind: `${request.resource.kind}List`,
+      apiVersion: apiVersionOf(request.resource),
+      metadata: { resourceVersion: String(ctx.store.resourceVersion) },
+      items,
+    },
   };
 };

@@ -17,8 +17,10 @@ describe('rollout simulation', () => {
     await fake.stop();
   });
 
-  const podsOf = async (app: string): Promise<V1Pod[]> => (await clients.core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${app}` })).items;
-  const waitingReasons = (pods: V1Pod[]): (string | undefined)[] => pods.map((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason);
+  const podsOf = async (app: string): Promise<V1Pod[]> =>
+    (await clients.core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${app}` })).items;
+  const waitingReasons = (pods: V1Pod[]): (string | undefined)[] =>
+    pods.map((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason);
   const progressing = (d: V1Deployment) => d.status?.conditions?.find((c) => c.type === 'Progressing');
   const readDeployment = (name: string) => clients.apps.readNamespacedDeployment({ name, namespace: 'default' });
 
@@ -76,8 +78,11 @@ describe('rollout simulation', () => {
   it('leaves pods of an image that does not exist in ErrImagePull, then ImagePullBackOff', async () => {
     const before = (await clients.core.listNamespacedPod({ namespace: 'default' })).metadata?.resourceVersion ?? '';
     await apply(clients.objects, deploymentManifest('pull', 'registry.example/does-not-exist:1'));
-    const events = await watchUntil<V1Pod>(clients.kc, '/api/v1/namespaces/default/pods', { labelSelector: 'app=pull', resourceVersion: before }, (e) =>
-      waitingReasons([e.object])[0] === 'ImagePullBackOff',
+    const events = await watchUntil<V1Pod>(
+      clients.kc,
+      '/api/v1/namespaces/default/pods',
+      { labelSelector: 'app=pull', resourceVersion: before },
+      (e) => waitingReasons([e.object])[0] === 'ImagePullBackOff',
     );
     expect(events.map((e) => waitingReasons([e.object])[0])).toEqual([undefined, 'ContainerCreating', 'ErrImagePull', 'ImagePullBackOff']);
     const pod = events[events.length - 1].object;
@@ -93,7 +98,9 @@ describe('rollout simulation', () => {
     });
     const container = pod.status?.containerStatuses?.[0] as V1ContainerStatus;
     expect(container.state?.waiting?.reason).toBe('CrashLoopBackOff');
-    expect(container.state?.waiting?.message).toMatch(new RegExp(`^back-off \\d+s restarting failed container=app pod=${pod.metadata?.name}_default\\(`));
+    expect(container.state?.waiting?.message).toMatch(
+      new RegExp(`^back-off \\d+s restarting failed container=app pod=${pod.metadata?.name}_default\\(`),
+    );
     expect(container.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     expect(pod.status?.phase).toBe('Running');
   });
@@ -123,7 +130,10 @@ describe('rollout simulation', () => {
       return progressing(current)?.reason === 'ProgressDeadlineExceeded' && current;
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(progressing(d)).toMatchObject({ status: 'False', message: expect.stringMatching(/^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/) });
+    expect(progressing(d)).toMatchObject({
+      status: 'False',
+      message: expect.stringMatching(/^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/),
+    });
     const [pod] = await podsOf('stuck');
     expect(pod.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { running: expect.anything() } });
   });

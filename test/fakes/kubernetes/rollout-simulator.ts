@@ -22,7 +22,10 @@ interface Rollout {
 
 /** pod-template-hash: stable for a template, spelled with the alphabet the real controller uses. */
 export const templateHash = (template: unknown): string =>
-  [...createHash('sha256').update(stableStringify(template)).digest()].slice(0, 10).map((b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length]).join('');
+  [...createHash('sha256').update(stableStringify(template)).digest()]
+    .slice(0, 10)
+    .map((b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length])
+    .join('');
 
 const revisionOf = (o: StoredObject): number => Number(o.metadata.annotations?.[REVISION] ?? 0);
 
@@ -102,7 +105,14 @@ export class RolloutSimulator {
   private rolloutFor(key: string, deployment: StoredObject, hash: string): Rollout {
     const known = this.rollouts.get(key);
     if (known && known.uid === deployment.metadata.uid && known.hash === hash) return known;
-    const rollout: Rollout = { uid: deployment.metadata.uid ?? '', hash, newReady: 0, lastProgressAt: rfc3339(), reason: 'NewReplicaSetCreated', deadlineExceeded: false };
+    const rollout: Rollout = {
+      uid: deployment.metadata.uid ?? '',
+      hash,
+      newReady: 0,
+      lastProgressAt: rfc3339(),
+      reason: 'NewReplicaSetCreated',
+      deadlineExceeded: false,
+    };
     this.rollouts.set(key, rollout);
     this.armDeadline(key, deployment, rollout);
     return rollout;
@@ -123,9 +133,22 @@ export class RolloutSimulator {
           'deployment.kubernetes.io/max-replicas': String(replicas + maxSurge(d.spec)),
           [REVISION]: String(revision),
         },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: d.metadata.name,
+            uid: d.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
-      spec: { replicas, selector: { ...d.spec.selector, matchLabels: { ...d.spec.selector?.matchLabels, 'pod-template-hash': hash } }, template },
+      spec: {
+        replicas,
+        selector: { ...d.spec.selector, matchLabels: { ...d.spec.selector?.matchLabels, 'pod-template-hash': hash } },
+        template,
+      },
       status: { replicas: 0 },
     };
     rs.metadata.managedFields = [updateEntry(CONTROLLER_MANAGER, 'apps/v1', rs)];
@@ -142,7 +165,8 @@ export class RolloutSimulator {
     const owned = () => this.store.list(Types.replicaSet, namespace).filter((rs) => isOwnedBy(rs, d.metadata.uid));
     let newRs = owned().find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
     if (!newRs) newRs = this.createReplicaSet(d, hash, Math.max(0, ...owned().map(revisionOf)) + 1, replicas);
-    else if (newRs.spec?.replicas !== replicas) newRs = writeSpec(this.store, Types.replicaSet, newRs, { ...newRs.spec, replicas }, CONTROLLER_MANAGER) ?? newRs;
+    else if (newRs.spec?.replicas !== replicas)
+      newRs = writeSpec(this.store, Types.replicaSet, newRs, { ...newRs.spec, replicas }, CONTROLLER_MANAGER) ?? newRs;
 
     const newPods = podsOf(this.store, newRs);
     const newReady = newPods.filter(isPodReady).length;
@@ -159,24 +183,63 @@ export class RolloutSimulator {
     const all = owned();
     const pods = all.flatMap((rs) => podsOf(this.store, rs));
     const ready = pods.filter(isPodReady).length;
-    const counts = { desiredInReplicaSets: all.reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0), total: pods.length, updated: newPods.length, ready, available: ready };
+    const counts = {
+      desiredInReplicaSets: all.reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0),
+      total: pods.length,
+      updated: newPods.length,
+      ready,
+      available: ready,
+    };
     const complete = counts.updated === replicas && counts.total === replicas && counts.available >= replicas;
     if (complete) this.timers.clearGroup(`deadline:${key}`);
     const rsName = newRs.metadata.name;
     let conditions: Condition[] = d.status?.conditions ?? [];
-    conditions = ready >= replicas - maxUnavailable(d.spec)
-      ? setCondition(conditions, { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' })
-      : setCondition(conditions, { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    conditions =
+      ready >= replicas - maxUnavailable(d.spec)
+        ? setCondition(conditions, {
+            type: 'Available',
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            message: 'Deployment has minimum availability.',
+          })
+        : setCondition(conditions, {
+            type: 'Available',
+            status: 'False',
+            reason: 'MinimumReplicasUnavailable',
+            message: 'Deployment does not have minimum availability.',
+          });
     if (complete) {
-      conditions = setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` });
+      conditions = setCondition(conditions, {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${rsName}" has successfully progressed.`,
+      });
     } else if (rollout.deadlineExceeded) {
-      conditions = setCondition(conditions, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` });
+      conditions = setCondition(conditions, {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: `ReplicaSet "${rsName}" has timed out progressing.`,
+      });
     } else if (rollout.reason === 'NewReplicaSetCreated') {
-      conditions = setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${rsName}"` }, rollout.lastProgressAt);
+      conditions = setCondition(
+        conditions,
+        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${rsName}"` },
+        rollout.lastProgressAt,
+      );
     } else {
-      conditions = setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` }, rollout.lastProgressAt);
+      conditions = setCondition(
+        conditions,
+        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` },
+        rollout.lastProgressAt,
+      );
     }
-    const status = { ...replicaStatus(d.metadata.generation, counts), conditions, ...(d.status?.collisionCount ? { collisionCount: d.status.collisionCount } : {}) };
+    const status = {
+      ...replicaStatus(d.metadata.generation, counts),
+      conditions,
+      ...(d.status?.collisionCount ? { collisionCount: d.status.collisionCount } : {}),
+    };
     writeStatus(this.store, Types.deployment, d, status, CONTROLLER_MANAGER, (meta) => {
       meta.annotations = { ...meta.annotations, [REVISION]: String(revisionOf(newRs)) };
     });

@@ -28,7 +28,10 @@ const parseRequirement = (text: string): Requirement => {
   const set = /^([^\s!=<>]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(text);
   if (set) {
     const [, key, op, list] = set;
-    const values = list.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+    const values = list
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0);
     return op === 'in' ? (l) => key in l && values.includes(l[key]) : (l) => !(key in l) || !values.includes(l[key]);
   }
   const cmp = /^([^\s!=<>]+)\s*(==|=|!=|>|<)\s*([^\s,]*)$/.exec(text);
@@ -88,10 +91,15 @@ export const parseFieldSelector = (text: string | undefined, resource: ResourceT
   return (object) => checks.every((check) => check(object));
 };
 
-export const allOf = (...selectors: Selector[]): Selector => (object) => selectors.every((s) => s(object));
+export const allOf =
+  (...selectors: Selector[]): Selector =>
+  (object) =>
+    selectors.every((s) => s(object));
 
 /** metav1.LabelSelector as kubectl prints it ("app=web,tier in (a,b)"). */
-export const formatLabelSelector = (selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string => {
+export const formatLabelSelector = (
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+): string => {
   if (!selector) return '<none>';
   const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of selector.matchExpressions ?? []) {

@@ -27,7 +27,9 @@ export const fieldSetOf = (value: Record<string, unknown>, top = true): FieldSet
   for (const [key, child] of Object.entries(value)) {
     if (top && (key === 'apiVersion' || key === 'kind' || key === 'status')) continue;
     if (top && key === 'metadata' && isPlainObject(child)) {
-      const meta = Object.fromEntries(Object.entries(child).filter(([k]) => !SYSTEM_METADATA.includes(k) && k !== 'name' && k !== 'namespace'));
+      const meta = Object.fromEntries(
+        Object.entries(child).filter(([k]) => !SYSTEM_METADATA.includes(k) && k !== 'name' && k !== 'namespace'),
+      );
       if (Object.keys(meta).length) set['f:metadata'] = fieldSetOf(meta, false);
       continue;
     }
@@ -85,12 +87,15 @@ export const serverSideApply = (
 ): ApplyResult => {
   const fields = fieldSetOf(applied);
   const previousEntry = live?.metadata.managedFields?.find((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
-  const base = clone(live ?? ({ apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: applied.metadata.name } } as StoredObject));
+  const base = clone(
+    live ?? ({ apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: applied.metadata.name } } as StoredObject),
+  );
   if (previousEntry) prune(base, applied, previousEntry.fieldsV1);
   const { managedFields: _ignored, ...appliedMeta } = applied.metadata;
   const merged = finish(merge(base, { ...applied, metadata: appliedMeta }) as StoredObject);
   const unchangedFields = previousEntry && sameJson(previousEntry.fieldsV1, fields);
-  if (live && unchangedFields && sameJson(withoutManagedFields(merged), withoutManagedFields(live))) return { object: live, changed: false };
+  if (live && unchangedFields && sameJson(withoutManagedFields(merged), withoutManagedFields(live)))
+    return { object: live, changed: false };
   merged.metadata.managedFields = recordManager(live?.metadata.managedFields, {
     manager,
     operation: 'Apply',
@@ -102,16 +107,26 @@ export const serverSideApply = (
   return { object: merged, changed: true };
 };
 
-const withoutManagedFields = (object: StoredObject): StoredObject => ({ ...object, metadata: { ...object.metadata, managedFields: undefined } });
+const withoutManagedFields = (object: StoredObject): StoredObject => ({
+  ...object,
+  metadata: { ...object.metadata, managedFields: undefined },
+});
 
 /** Replaces the entry of the same manager/operation/subresource, keeping the others. */
 export const recordManager = (entries: ManagedFieldsEntry[] | undefined, entry: ManagedFieldsEntry): ManagedFieldsEntry[] => [
-  ...(entries ?? []).filter((e) => !(e.manager === entry.manager && e.operation === entry.operation && e.subresource === entry.subresource)),
+  ...(entries ?? []).filter(
+    (e) => !(e.manager === entry.manager && e.operation === entry.operation && e.subresource === entry.subresource),
+  ),
   entry,
 ];
 
 /** A managedFields entry for a non-apply write (create, update, patch) by `manager`. */
-export const updateEntry = (manager: string, apiVersion: string, changed: Record<string, unknown>, subresource?: string): ManagedFieldsEntry => ({
+export const updateEntry = (
+  manager: string,
+  apiVersion: string,
+  changed: Record<string, unknown>,
+  subresource?: string,
+): ManagedFieldsEntry => ({
   manager,
   operation: 'Update',
   apiVersion,

@@ -123,7 +123,13 @@ export const invalid = (type: ResourceType, name: string, errors: FieldError[]):
 };
 
 /** The apiserver's RBAC denial message, e.g. for verb "patch" on deployments.apps "x" in "default". */
-export const forbidden = (type: ResourceType, verb: string, namespace: string | undefined, name: string | undefined, user: string): ApiError => {
+export const forbidden = (
+  type: ResourceType,
+  verb: string,
+  namespace: string | undefined,
+  name: string | undefined,
+  user: string,
+): ApiError => {
   const subject = name ? `${qualifiedResource(type)} "${name}"` : qualifiedResource(type);
   const scope = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
   return new ApiError(
@@ -151,11 +157,20 @@ export const pathNotFound = (): ApiError => new ApiError(failure(404, 'NotFound'
 export const methodNotAllowed = (method: string): ApiError =>
   new ApiError(failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`, {}));
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+  'application/strategic-merge-patch+json',
+];
 
 export const unsupportedMediaType = (contentType: string, accepted: string[] = PATCH_TYPES): ApiError =>
   new ApiError(
-    failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${contentType}) - accepted media types include: ${accepted.join(', ')}`),
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format (${contentType}) - accepted media types include: ${accepted.join(', ')}`,
+    ),
   );
 
 /** 410 Gone, sent as an ERROR watch event when a watch asks for history the fake no longer keeps. */

@@ -50,7 +50,11 @@ const podStatus = (pod: StoredObject): string => {
 const podRestarts = (pod: StoredObject): string => {
   const statuses: any[] = pod.status?.containerStatuses ?? [];
   const restarts = statuses.reduce((sum, cs) => sum + (cs.restartCount ?? 0), 0);
-  const last = statuses.map((cs) => cs.lastState?.terminated?.finishedAt).filter(Boolean).sort().pop();
+  const last = statuses
+    .map((cs) => cs.lastState?.terminated?.finishedAt)
+    .filter(Boolean)
+    .sort()
+    .pop();
   return restarts && last ? `${restarts} (${humanDuration(Date.now() - Date.parse(last))} ago)` : String(restarts);
 };
 
@@ -66,8 +70,24 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Up-to-date', type: 'integer', cell: (o) => o.status?.updatedReplicas ?? 0 },
     { name: 'Available', type: 'integer', cell: (o) => o.status?.availableReplicas ?? 0 },
     ageColumn,
-    { name: 'Containers', type: 'string', priority: 1, cell: (o) => containers(o.spec).map((c) => c.name).join(',') },
-    { name: 'Images', type: 'string', priority: 1, cell: (o) => containers(o.spec).map((c) => c.image).join(',') },
+    {
+      name: 'Containers',
+      type: 'string',
+      priority: 1,
+      cell: (o) =>
+        containers(o.spec)
+          .map((c) => c.name)
+          .join(','),
+    },
+    {
+      name: 'Images',
+      type: 'string',
+      priority: 1,
+      cell: (o) =>
+        containers(o.spec)
+          .map((c) => c.image)
+          .join(','),
+    },
     { name: 'Selector', type: 'string', priority: 1, cell: (o) => formatLabelSelector(o.spec?.selector) },
   ],
   ReplicaSet: [
@@ -95,7 +115,11 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Type', type: 'string', cell: (o) => o.spec?.type ?? 'ClusterIP' },
     { name: 'Cluster-IP', type: 'string', cell: (o) => o.spec?.clusterIP ?? '<none>' },
     { name: 'External-IP', type: 'string', cell: () => '<none>' },
-    { name: 'Port(s)', type: 'string', cell: (o) => (o.spec?.ports ?? []).map((p: any) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>' },
+    {
+      name: 'Port(s)',
+      type: 'string',
+      cell: (o) => (o.spec?.ports ?? []).map((p: any) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>',
+    },
     ageColumn,
     { name: 'Selector', type: 'string', priority: 1, cell: (o) => formatLabelSelector({ matchLabels: o.spec?.selector }) },
   ],
@@ -124,13 +148,24 @@ const rowObject = (object: StoredObject, includeObject: string | null): unknown 
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
 };
 
-export const toTable = (resource: ResourceType, objects: StoredObject[], resourceVersion: string, query: URLSearchParams): Record<string, unknown> => {
+export const toTable = (
+  resource: ResourceType,
+  objects: StoredObject[],
+  resourceVersion: string,
+  query: URLSearchParams,
+): Record<string, unknown> => {
   const columns = COLUMNS[resource.kind] ?? [name, ageColumn];
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion },
-    columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: '', priority: c.priority ?? 0 })),
+    columnDefinitions: columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      format: c.format ?? '',
+      description: '',
+      priority: c.priority ?? 0,
+    })),
     rows: objects.map((o) => ({ cells: columns.map((c) => c.cell(o)), object: rowObject(o, query.get('includeObject')) })),
   };
 };

@@ -11,10 +11,13 @@ export class Timers {
     if (this.stopped) return;
     const set = this.groups.get(group) ?? new Set<NodeJS.Timeout>();
     this.groups.set(group, set);
-    const timer = setTimeout(() => {
-      set.delete(timer);
-      if (!this.stopped) run();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        set.delete(timer);
+        if (!this.stopped) run();
+      },
+      Math.max(0, ms),
+    );
     timer.unref();
     set.add(timer);
   }

@@ -71,12 +71,16 @@ const checkPodSpec = (path: string, spec: any): FieldError[] => {
 
 /** Go's %#v of a map[string]string, as the selector-mismatch message prints it. */
 const goMap = (labels: Record<string, string>): string =>
-  `map[string]string{${Object.keys(labels).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`).join(', ')}}`;
+  `map[string]string{${Object.keys(labels)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`)
+    .join(', ')}}`;
 
 const checkWorkload = (spec: any): FieldError[] => {
   if (!isPlainObject(spec)) return [required('spec.selector'), required('spec.template.spec.containers')];
   const errors: FieldError[] = [];
-  if (typeof spec.replicas === 'number' && spec.replicas < 0) errors.push(invalidValue('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+  if (typeof spec.replicas === 'number' && spec.replicas < 0)
+    errors.push(invalidValue('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
   const matchLabels: Record<string, string> = spec.selector?.matchLabels ?? {};
   const templateLabels: Record<string, string> = spec.template?.metadata?.labels ?? {};
   if (!spec.selector || (!Object.keys(matchLabels).length && !(spec.selector.matchExpressions ?? []).length)) {
@@ -96,15 +100,19 @@ const checkService = (spec: any): FieldError[] => {
   return ports.flatMap((p: any, i: number) => {
     if (p?.port === undefined) return [required(`spec.ports[${i}].port`)];
     const port = Number(p.port);
-    return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [invalidValue(`spec.ports[${i}].port`, p.port, 'must be between 1 and 65535, inclusive')];
+    return Number.isInteger(port) && port >= 1 && port <= 65535
+      ? []
+      : [invalidValue(`spec.ports[${i}].port`, p.port, 'must be between 1 and 65535, inclusive')];
   });
 };
 
 const checkLease = (spec: any): FieldError[] => {
   const errors: FieldError[] = [];
   const { leaseDurationSeconds: duration, leaseTransitions: transitions } = spec ?? {};
-  if (typeof duration === 'number' && duration <= 0) errors.push(invalidValue('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
-  if (typeof transitions === 'number' && transitions < 0) errors.push(invalidValue('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'));
+  if (typeof duration === 'number' && duration <= 0)
+    errors.push(invalidValue('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
+  if (typeof transitions === 'number' && transitions < 0)
+    errors.push(invalidValue('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'));
   return errors;
 };
 
@@ -112,7 +120,10 @@ const checkLease = (spec: any): FieldError[] => {
 export const validate = (resource: ResourceType, object: StoredObject): void => {
   const name = object.metadata?.name ?? '';
   const [pattern, message, max] = nameRule(resource);
-  const errors: FieldError[] = [...checkName('metadata.name', name, pattern, message, max), ...checkLabels('metadata.labels', object.metadata?.labels)];
+  const errors: FieldError[] = [
+    ...checkName('metadata.name', name, pattern, message, max),
+    ...checkLabels('metadata.labels', object.metadata?.labels),
+  ];
   if (resource.kind === 'Deployment' || resource.kind === 'ReplicaSet') errors.push(...checkWorkload(object.spec));
   if (resource.kind === 'Pod') errors.push(...checkPodSpec('spec', object.spec));
   if (resource.kind === 'Service') errors.push(...checkService(object.spec));
@@ -122,7 +133,12 @@ export const validate = (resource: ResourceType, object: StoredObject): void => 
 
 /** Go's %#v of a metav1.LabelSelector, as the "field is immutable" message prints it. */
 const goLabelSelector = (selector: any): string => {
-  const labels = selector?.matchLabels ? `map[string]string{${Object.keys(selector.matchLabels).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(selector.matchLabels[k])}`).join(', ')}}` : 'map[string]string(nil)';
+  const labels = selector?.matchLabels
+    ? `map[string]string{${Object.keys(selector.matchLabels)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${JSON.stringify(selector.matchLabels[k])}`)
+        .join(', ')}}`
+    : 'map[string]string(nil)';
   return `v1.LabelSelector{MatchLabels:${labels}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`;
 };
 
@@ -131,6 +147,10 @@ export const validateUpdate = (resource: ResourceType, live: StoredObject, next:
   if (resource.kind !== 'Deployment' && resource.kind !== 'ReplicaSet') return;
   if (JSON.stringify(live.spec?.selector ?? null) === JSON.stringify(next.spec?.selector ?? null)) return;
   throw invalid(resource, next.metadata.name, [
-    { type: 'FieldValueInvalid', field: 'spec.selector', body: `Invalid value: ${goLabelSelector(next.spec?.selector)}: field is immutable` },
+    {
+      type: 'FieldValueInvalid',
+      field: 'spec.selector',
+      body: `Invalid value: ${goLabelSelector(next.spec?.selector)}: field is immutable`,
+    },
   ]);
 };

@@ -30,7 +30,10 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
   res.flushHeaders();
   const send = (type: string, object: unknown): void => {
     if (res.writableEnded || res.destroyed) return;
-    const body = table && type !== 'ERROR' && type !== 'BOOKMARK' ? toTable(resource, [object as StoredObject], String(store.resourceVersion), query) : object;
+    const body =
+      table && type !== 'ERROR' && type !== 'BOOKMARK'
+        ? toTable(resource, [object as StoredObject], String(store.resourceVersion), query)
+        : object;
     res.write(`${JSON.stringify({ type, object: body })}\n`);
   };
   const translate = (event: StoreEvent): void => {

@@ -70,7 +70,13 @@ const checkResourceVersion = (request: ApiRequest, candidate: StoredObject, live
 };
 
 /** Writes `next` unless it equals `live` (the apiserver skips no-op writes: no new resourceVersion, no event). */
-const write = (ctx: HandlerContext, request: ApiRequest, live: StoredObject, next: StoredObject, changedPart: Record<string, unknown>): ApiResponse => {
+const write = (
+  ctx: HandlerContext,
+  request: ApiRequest,
+  live: StoredObject,
+  next: StoredObject,
+  changedPart: Record<string, unknown>,
+): ApiResponse => {
   const { managedFields: _a, resourceVersion: _b, ...nextMeta } = next.metadata;
   const { managedFields: _c, resourceVersion: _d, ...liveMeta } = live.metadata;
   if (sameJson({ ...next, metadata: nextMeta }, { ...live, metadata: liveMeta })) return { code: 200, body: live };
@@ -95,7 +101,8 @@ export const replace = (ctx: HandlerContext, request: ApiRequest): ApiResponse =
     return create(ctx, { ...request, body: { ...candidate, metadata: { ...candidate.metadata, name: request.name } } });
   }
   if (!live) throw notFound(request.resource, request.name ?? '');
-  if (request.resource.conditionalUpdateOnly && !candidate.metadata.resourceVersion) throw resourceVersionRequired(request.resource, live.metadata.name);
+  if (request.resource.conditionalUpdateOnly && !candidate.metadata.resourceVersion)
+    throw resourceVersionRequired(request.resource, live.metadata.name);
   checkResourceVersion(request, candidate, live);
   return write(ctx, request, live, finalize(ctx, request, candidate, live), candidate);
 };
@@ -117,8 +124,11 @@ const applyPatch = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
   const live = ctx.store.get(request.resource, request.namespace, request.name ?? '');
   if (live) checkResourceVersion(request, applied, live);
   else if (request.subresource === 'status') throw notFound(request.resource, request.name ?? '');
-  const { object, changed } = serverSideApply(live, { ...applied, metadata: { ...applied.metadata, name: request.name ?? '' } }, manager, (merged) =>
-    finalize(ctx, request, merged, live),
+  const { object, changed } = serverSideApply(
+    live,
+    { ...applied, metadata: { ...applied.metadata, name: request.name ?? '' } },
+    manager,
+    (merged) => finalize(ctx, request, merged, live),
   );
   const dryRun = isDryRun(request);
   if (!live) return { code: 201, body: ctx.store.create(request.resource, object, { dryRun }) };

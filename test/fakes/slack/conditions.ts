@@ -19,7 +19,8 @@ export type SlackCondition =
 export function checkCondition(condition: SlackCondition): void {
   switch (condition.kind) {
     case 'stall':
-      if (!Number.isInteger(condition.delayMs) || condition.delayMs < 1) throw new Error(`stall delayMs must be a positive whole number of ms, got ${condition.delayMs}`);
+      if (!Number.isInteger(condition.delayMs) || condition.delayMs < 1)
+        throw new Error(`stall delayMs must be a positive whole number of ms, got ${condition.delayMs}`);
       return;
     case 'ratelimit':
       // WebClient reads Retry-After with parseInt: whole seconds only.
@@ -28,7 +29,8 @@ export function checkCondition(condition: SlackCondition): void {
       }
       return;
     case 'server-error':
-      if (![500, 502, 503, 504].includes(condition.status)) throw new Error(`server-error status must be 500, 502, 503 or 504, got ${condition.status}`);
+      if (![500, 502, 503, 504].includes(condition.status))
+        throw new Error(`server-error status must be 500, 502, 503 or 504, got ${condition.status}`);
       return;
     case 'down':
       return;

@@ -29,7 +29,9 @@ function renderBlock(block: unknown): string[] {
       return [...lines, ...fields, ...accessory];
     }
     case 'context':
-      return [`[context: ${elements.map((e) => (isObj(e) && e.type === 'image' ? `image: ${String(e.alt_text ?? '')}` : textOf(e))).join(' | ')}]`];
+      return [
+        `[context: ${elements.map((e) => (isObj(e) && e.type === 'image' ? `image: ${String(e.alt_text ?? '')}` : textOf(e))).join(' | ')}]`,
+      ];
     case 'actions':
       return [elements.map(renderElement).join(' ')];
     case 'divider':

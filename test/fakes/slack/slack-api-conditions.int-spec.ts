@@ -6,7 +6,9 @@ import { FAST_RETRIES, webClientFor } from './slack-test-client';
 
 const CHANNEL = 'C0STANDING1';
 
-const failure = (call: Promise<unknown>): Promise<{ code?: string; statusCode?: number; retryAfter?: number; original?: { code?: string; cause?: { code?: string } } }> =>
+const failure = (
+  call: Promise<unknown>,
+): Promise<{ code?: string; statusCode?: number; retryAfter?: number; original?: { code?: string; cause?: { code?: string } } }> =>
   call.then(
     () => {
       throw new Error('expected the Slack call to fail, but it succeeded');
@@ -35,7 +37,9 @@ describe('Slack Web API fake: standing conditions (outages) through the real Web
 
     expect(error).toMatchObject({ code: 'slack_webapi_http_error', statusCode: 503 });
     expect(fake.messages()).toEqual([]);
-    expect(fake.calls('chat.postMessage')).toEqual([expect.objectContaining({ httpStatus: 503, response: { ok: false, error: 'http_503' } })]);
+    expect(fake.calls('chat.postMessage')).toEqual([
+      expect.objectContaining({ httpStatus: 503, response: { ok: false, error: 'http_503' } }),
+    ]);
     await fake.setCondition(undefined);
     await once.chat.postMessage({ channel: CHANNEL, text: 'b' });
     expect(fake.messages().map((m) => m.text)).toEqual(['b']);
@@ -78,7 +82,13 @@ describe('Slack Web API fake: standing conditions (outages) through the real Web
     const error = await failure(once.auth.test());
     expect(error.code).toBe('slack_webapi_request_error');
     const port = Number(new URL(fake.apiUrl).port);
-    expect(await new Promise((resolve) => connect(port, '127.0.0.1').once('error', (e: NodeJS.ErrnoException) => resolve(e.code)).once('connect', () => resolve('connected')))).toBe('ECONNREFUSED');
+    expect(
+      await new Promise((resolve) =>
+        connect(port, '127.0.0.1')
+          .once('error', (e: NodeJS.ErrnoException) => resolve(e.code))
+          .once('connect', () => resolve('connected')),
+      ),
+    ).toBe('ECONNREFUSED');
     expect(fake.condition()).toEqual({ kind: 'down' });
 
     await fake.setCondition(undefined);

@@ -61,17 +61,25 @@ describe('Slack Web API fake: conversations.history / replies and late answers, 
   });
 
   it('answers as Slack does for unknown conversations, threads and bad metadata', async () => {
-    const code = (call: Promise<unknown>) => call.then(() => 'ok', (e: WebAPIPlatformError) => e.data.error);
+    const code = (call: Promise<unknown>) =>
+      call.then(
+        () => 'ok',
+        (e: WebAPIPlatformError) => e.data.error,
+      );
     expect(await code(slack.conversations.history({ channel: 'C0NOPE0001' }))).toBe('channel_not_found');
     expect(await code(slack.conversations.history({ channel: QA }))).toBe('channel_not_found');
     expect(await code(slack.conversations.replies({ channel: CHANNEL, ts: '1.000001' }))).toBe('thread_not_found');
-    expect(await code(slack.chat.postMessage({ channel: CHANNEL, text: 'x', metadata: { event_type: '', event_payload: {} } }))).toBe('invalid_metadata_format');
+    expect(await code(slack.chat.postMessage({ channel: CHANNEL, text: 'x', metadata: { event_type: '', event_payload: {} } }))).toBe(
+      'invalid_metadata_format',
+    );
   });
 
   it('answerLateNext: the post is made, the answer comes after the client gave up', async () => {
     fake.answerLateNext('chat.postMessage', 600);
     const impatient = webClientFor(fake, { timeout: 200, retryConfig: { retries: 0 } });
-    await expect(impatient.chat.postMessage({ channel: CHANNEL, text: 'slow' })).rejects.toMatchObject({ code: 'slack_webapi_request_error' });
+    await expect(impatient.chat.postMessage({ channel: CHANNEL, text: 'slow' })).rejects.toMatchObject({
+      code: 'slack_webapi_request_error',
+    });
     expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['slow']);
     // Only the next call was late.
     const started = Date.now();

@@ -45,7 +45,12 @@ describe('Slack Web API fake: messages through the real WebClient', () => {
 
   it('answers auth.test with the bot identity', async () => {
     const auth = await slack.auth.test();
-    expect(auth).toMatchObject({ ok: true, team_id: expect.any(String), user_id: expect.stringMatching(/^U/), bot_id: expect.stringMatching(/^B/) });
+    expect(auth).toMatchObject({
+      ok: true,
+      team_id: expect.any(String),
+      user_id: expect.stringMatching(/^U/),
+      bot_id: expect.stringMatching(/^B/),
+    });
   });
 
   it('posts to a channel and records the message with its blocks parsed', async () => {
@@ -121,16 +126,22 @@ describe('Slack Web API fake: messages through the real WebClient', () => {
     const answer = await slack.chat.postEphemeral({ channel: CHANNEL, user: OWNER, text: 'you are not allowed to approve' });
 
     expect(answer).toMatchObject({ ok: true, message_ts: expect.any(String) });
-    expect(fake.ephemerals(OWNER)).toEqual([expect.objectContaining({ channel: CHANNEL, user: OWNER, text: 'you are not allowed to approve' })]);
+    expect(fake.ephemerals(OWNER)).toEqual([
+      expect.objectContaining({ channel: CHANNEL, user: OWNER, text: 'you are not allowed to approve' }),
+    ]);
     expect(fake.ephemerals(QA)).toEqual([]);
     expect(fake.messages()).toEqual([]);
   });
 
   it('refuses a message with neither text nor blocks (no_text) and malformed blocks (invalid_blocks)', async () => {
     expect(await slackError(slack.chat.postMessage({ channel: CHANNEL, text: '' }))).toBe('no_text');
-    const tooLong = [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'x'.repeat(76) }, action_id: 'a' }] }];
+    const tooLong = [
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'x'.repeat(76) }, action_id: 'a' }] },
+    ];
     expect(await slackError(slack.chat.postMessage({ channel: CHANNEL, text: 'x', blocks: tooLong }))).toBe('invalid_blocks');
-    expect(await slackError(slack.apiCall('chat.postMessage', { channel: CHANNEL, text: 'x', blocks: '[{not json' }))).toBe('invalid_blocks');
+    expect(await slackError(slack.apiCall('chat.postMessage', { channel: CHANNEL, text: 'x', blocks: '[{not json' }))).toBe(
+      'invalid_blocks',
+    );
     expect(fake.messages()).toEqual([]);
   });
 

@@ -147,7 +147,8 @@ class SlackApiFake implements SlackFake {
     if (standing?.kind === 'server-error') return this.serverError(request, standing.status, res);
     if (standing?.kind === 'stall' && standing.effect === 'after-delay') await sleep(standing.delayMs);
     const at = Date.now();
-    const { answer, delayMs } = standing?.kind === 'ratelimit' ? { answer: rateLimited(standing.retryAfterSeconds), delayMs: 0 } : this.answer(request, at);
+    const { answer, delayMs } =
+      standing?.kind === 'ratelimit' ? { answer: rateLimited(standing.retryAfterSeconds), delayMs: 0 } : this.answer(request, at);
     const response: SlackBody = answer.status === 429 ? { ok: false, error: 'ratelimited' } : answer.body;
     this.record({ method, args: request.args, response, httpStatus: answer.status, at });
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
@@ -167,7 +168,13 @@ class SlackApiFake implements SlackFake {
 
   /** What Slack's edge answers when the API is in trouble: an HTML error page, no effect. */
   private serverError(request: SlackRequest, status: number, res: ServerResponse): void {
-    this.record({ method: request.method, args: request.args, response: { ok: false, error: `http_${status}` }, httpStatus: status, at: Date.now() });
+    this.record({
+      method: request.method,
+      args: request.args,
+      response: { ok: false, error: `http_${status}` },
+      httpStatus: status,
+      at: Date.now(),
+    });
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<html><body><h1>${status}</h1><p>Slack is having trouble right now.</p></body></html>\n`);
   }

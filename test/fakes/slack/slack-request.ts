@@ -17,8 +17,7 @@ export interface SlackRequest {
 }
 
 /** The Web API method named by a request path, or undefined when the path is not `/api/<method>`. */
-export const methodOf = (url: string | undefined): string | undefined =>
-  API_PATH.exec(new URL(url ?? '/', 'http://fake').pathname)?.[1];
+export const methodOf = (url: string | undefined): string | undefined => API_PATH.exec(new URL(url ?? '/', 'http://fake').pathname)?.[1];
 
 /** Reads a request the way Slack does: form-encoded or JSON body, query arguments too, token from header or form. */
 export async function readSlackRequest(req: IncomingMessage, method: string): Promise<SlackRequest> {

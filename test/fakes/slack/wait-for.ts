@@ -8,11 +8,7 @@ const RECENT_CALLS = 15;
  * counts as "not yet"; its last error and the fake's recent calls go into the timeout message,
  * so a failing test says what Slack actually received.
  */
-export function waitFor<T>(
-  predicate: () => T | undefined | false,
-  timeoutMs: number,
-  recentCalls: () => RecordedCall[],
-): Promise<T> {
+export function waitFor<T>(predicate: () => T | undefined | false, timeoutMs: number, recentCalls: () => RecordedCall[]): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   return new Promise<T>((resolve, reject) => {
     const attempt = () => {
@@ -33,9 +29,7 @@ export function waitFor<T>(
 function timeoutMessage(timeoutMs: number, lastError: unknown, calls: RecordedCall[]): string {
   const because = lastError instanceof Error ? `\nlast predicate error: ${lastError.message}` : '';
   const recent = calls.slice(-RECENT_CALLS);
-  const listing = recent.length
-    ? recent.map(describeCall).join('\n')
-    : '  (none: is the client pointed at this fake\'s apiUrl?)';
+  const listing = recent.length ? recent.map(describeCall).join('\n') : "  (none: is the client pointed at this fake's apiUrl?)";
   const skipped = calls.length > recent.length ? ` (last ${recent.length} of ${calls.length})` : '';
   return `Slack fake: condition not met within ${timeoutMs} ms${because}\ncalls received${skipped}:\n${listing}`;
 }

@@ -6,5 +6,4 @@ import type { BuildEventData, BuildEventType } from '@app/contracts';
  */
 export type BuildEventDraft = { [T in BuildEventType]: { type: T; data: BuildEventData<T> } }[BuildEventType];
 
-export const draft = <T extends BuildEventType>(type: T, data: BuildEventData<T>): BuildEventDraft =>
-  ({ type, data }) as BuildEventDraft;
+export const draft = <T extends BuildEventType>(type: T, data: BuildEventData<T>): BuildEventDraft => ({ type, data }) as BuildEventDraft;

@@ -1,9 +1,32 @@
 import { describe, expect, it } from '@jest/globals';
 import { DeciderSpecification } from '@event-driven-io/emmett';
 import {
-  approvedBy, BUILD, closed, DEADLINE, DIGEST, IMAGE, OTHER_DIGEST, OWNER, PINNED, policy, PREVIEW_ATTEMPT, previewDeployed, previewLive,
-  productionAttempt, productionDeployed, productionFailed, productionRequested, QA1, QA2, registered, rejectedBy, STRANGER, superseded,
-  teardownAttempt, teardownFailed, teardownRequested,
+  approvedBy,
+  BUILD,
+  closed,
+  DEADLINE,
+  DIGEST,
+  IMAGE,
+  OTHER_DIGEST,
+  OWNER,
+  PINNED,
+  policy,
+  PREVIEW_ATTEMPT,
+  previewDeployed,
+  previewLive,
+  productionAttempt,
+  productionDeployed,
+  productionFailed,
+  productionRequested,
+  QA1,
+  QA2,
+  registered,
+  rejectedBy,
+  STRANGER,
+  superseded,
+  teardownAttempt,
+  teardownFailed,
+  teardownRequested,
 } from '../../test/build-givens';
 import type { BuildCommand } from './build.commands';
 import { decide, evolve, initialState, pinned } from './build.decider';
@@ -24,8 +47,19 @@ const register: BuildCommand = {
   productionUrl: 'https://example.org',
   rolloutDeadline: DEADLINE,
 };
-const verdict = (user: string, v: 'approve' | 'reject' = 'approve', p = policy()): BuildCommand => ({ type: 'GiveVerdict', policy: p, user, verdict: v });
-const promote = (user = OWNER, p = policy(), productionBusyWith?: string): BuildCommand => ({ type: 'PromoteBuild', policy: p, user, productionBusyWith, rolloutDeadline: DEADLINE });
+const verdict = (user: string, v: 'approve' | 'reject' = 'approve', p = policy()): BuildCommand => ({
+  type: 'GiveVerdict',
+  policy: p,
+  user,
+  verdict: v,
+});
+const promote = (user = OWNER, p = policy(), productionBusyWith?: string): BuildCommand => ({
+  type: 'PromoteBuild',
+  policy: p,
+  user,
+  productionBusyWith,
+  rolloutDeadline: DEADLINE,
+});
 const closeBy = (user = OWNER): BuildCommand => ({ type: 'CloseBuild', policy: policy(), user });
 const succeeded = (requestId: string, environment: 'preview' | 'production', digest?: string, p = policy()): BuildCommand => ({
   type: 'RecordDeploymentSucceeded',
@@ -36,8 +70,17 @@ const succeeded = (requestId: string, environment: 'preview' | 'production', dig
   policy: p,
   newBuildId: 'b-new',
 });
-const failed = (requestId: string, environment: 'preview' | 'production', reason = 'ImagePullBackOff'): BuildCommand => ({ type: 'RecordDeploymentFailed', requestId, environment, reason });
-const expire = (attemptId: string, kind: 'preview' | 'production' | 'teardown', cause: 'deadline' | 'dead-letter' = 'deadline'): BuildCommand => ({
+const failed = (requestId: string, environment: 'preview' | 'production', reason = 'ImagePullBackOff'): BuildCommand => ({
+  type: 'RecordDeploymentFailed',
+  requestId,
+  environment,
+  reason,
+});
+const expire = (
+  attemptId: string,
+  kind: 'preview' | 'production' | 'teardown',
+  cause: 'deadline' | 'dead-letter' = 'deadline',
+): BuildCommand => ({
   type: 'ExpireAttempt',
   attemptId,
   kind,
@@ -45,7 +88,9 @@ const expire = (attemptId: string, kind: 'preview' | 'production' | 'teardown', 
   reason: 'no answer from the deployer within 6 min',
 });
 const refusedWith = (kind: new (...a: never[]) => BuildRefusal, text: RegExp | string, people?: string[]) => (error: BuildRefusal) =>
-  error instanceof kind && (typeof text === 'string' ? error.reason === text : text.test(error.reason)) && (!people || JSON.stringify(error.people) === JSON.stringify(people));
+  error instanceof kind &&
+  (typeof text === 'string' ? error.reason === text : text.test(error.reason)) &&
+  (!people || JSON.stringify(error.people) === JSON.stringify(people));
 
 describe('registering a build', () => {
   it('registers a new build with the project roles and requests its preview with a deadline', () => {
@@ -53,7 +98,19 @@ describe('registering a build', () => {
       .when(register)
       .then([
         ...registered().slice(0, 1),
-        { type: 'PreviewDeploymentRequested', data: { buildId: BUILD, attemptId: PREVIEW_ATTEMPT, project: 'test1', type: 'branch', target: 'staging', image: IMAGE, url: 'https://staging.branch.example.org', rolloutDeadline: DEADLINE } },
+        {
+          type: 'PreviewDeploymentRequested',
+          data: {
+            buildId: BUILD,
+            attemptId: PREVIEW_ATTEMPT,
+            project: 'test1',
+            type: 'branch',
+            target: 'staging',
+            image: IMAGE,
+            url: 'https://staging.branch.example.org',
+            rolloutDeadline: DEADLINE,
+          },
+        },
       ]);
   });
 
@@ -63,11 +120,19 @@ describe('registering a build', () => {
 });
 
 describe('superseding a build', () => {
-  const supersede: BuildCommand = { type: 'SupersedeBuild', supersededBy: 'b-2', newImage: 'registry.example.org/shop:1.0.1', reason: 'newer-build' };
+  const supersede: BuildCommand = {
+    type: 'SupersedeBuild',
+    supersededBy: 'b-2',
+    newImage: 'registry.example.org/shop:1.0.1',
+    reason: 'newer-build',
+  };
 
   it.each([
     ['preview deploying', registered()],
-    ['preview failed', [...registered(), { type: 'PreviewDeploymentFailed', data: { buildId: BUILD, reason: 'x', cause: 'deployer' } } as BuildEventDraft]],
+    [
+      'preview failed',
+      [...registered(), { type: 'PreviewDeploymentFailed', data: { buildId: BUILD, reason: 'x', cause: 'deployer' } } as BuildEventDraft],
+    ],
     ['waiting for QA', previewLive()],
     ['approved', [...previewLive(), ...approvedBy(QA1)]],
     ['failed in production', [...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed()]],
@@ -91,7 +156,9 @@ describe('QA verdicts', () => {
   });
 
   it('records an approval without approving the build while more are required', () => {
-    given(previewLive()).when(verdict(QA1, 'approve', policy({ approvalsRequired: 2 }))).then([{ type: 'QaApproved', data: { buildId: BUILD, by: QA1, approvals: [QA1], required: 2 } }]);
+    given(previewLive())
+      .when(verdict(QA1, 'approve', policy({ approvalsRequired: 2 })))
+      .then([{ type: 'QaApproved', data: { buildId: BUILD, by: QA1, approvals: [QA1], required: 2 } }]);
   });
 
   it('approves once the second of two required approvals comes in', () => {
@@ -105,19 +172,27 @@ describe('QA verdicts', () => {
   });
 
   it('does not approve a build that a QA member rejected, whatever the approvals', () => {
-    given([...previewLive(), rejectedBy(QA2)]).when(verdict(QA1)).then([{ type: 'QaApproved', data: { buildId: BUILD, by: QA1, approvals: [QA1], required: 1 } }]);
+    given([...previewLive(), rejectedBy(QA2)])
+      .when(verdict(QA1))
+      .then([{ type: 'QaApproved', data: { buildId: BUILD, by: QA1, approvals: [QA1], required: 1 } }]);
   });
 
   it('records a rejection, also after an approval', () => {
-    given([...previewLive(), ...approvedBy(QA1)]).when(verdict(QA2, 'reject')).then([rejectedBy(QA2)]);
+    given([...previewLive(), ...approvedBy(QA1)])
+      .when(verdict(QA2, 'reject'))
+      .then([rejectedBy(QA2)]);
   });
 
   it('changes nothing when a QA member clicks the same verdict again', () => {
-    given([...previewLive(), ...approvedBy(QA1)]).when(verdict(QA1)).thenNothingHappened();
+    given([...previewLive(), ...approvedBy(QA1)])
+      .when(verdict(QA1))
+      .thenNothingHappened();
   });
 
   it('refuses a different verdict from a QA member who already gave one', () => {
-    given([...previewLive(), rejectedBy(QA1)]).when(verdict(QA1)).thenThrows(refusedWith(IllegalState, 'you already rejected this build'));
+    given([...previewLive(), rejectedBy(QA1)])
+      .when(verdict(QA1))
+      .thenThrows(refusedWith(IllegalState, 'you already rejected this build'));
   });
 
   it('refuses a verdict from someone outside the QA team', () => {
@@ -126,14 +201,20 @@ describe('QA verdicts', () => {
 
   it.each([
     ['the preview is still deploying', registered(), 'the preview of this build is still being deployed'],
-    ['the build is in production', [...previewLive(), ...approvedBy(QA1), productionRequested(), productionDeployed()], 'this build is already in production'],
+    [
+      'the build is in production',
+      [...previewLive(), ...approvedBy(QA1), productionRequested(), productionDeployed()],
+      'this build is already in production',
+    ],
     ['the build was superseded', [...previewLive(), superseded()], 'this build was superseded by a newer build (b-2)'],
   ])('refuses a verdict when %s', (_, history, reason) => {
     given(history).when(verdict(QA1)).thenThrows(refusedWith(IllegalState, reason));
   });
 
   it('names the person who closed the build as a user id, not as Slack markup', () => {
-    given([...previewLive(), ...closed()]).when(verdict(QA1)).thenThrows(refusedWith(IllegalState, `this build was closed by @${OWNER}`, [OWNER]));
+    given([...previewLive(), ...closed()])
+      .when(verdict(QA1))
+      .thenThrows(refusedWith(IllegalState, `this build was closed by @${OWNER}`, [OWNER]));
   });
 
   it('refuses a verdict on a build that does not exist', () => {
@@ -143,13 +224,33 @@ describe('QA verdicts', () => {
 
 describe('promotion to production', () => {
   it('deploys the digest the preview ran, not the tag, with a deadline', () => {
-    given([...previewLive(), ...approvedBy(QA1)]).when(promote()).then([productionRequested()]);
+    given([...previewLive(), ...approvedBy(QA1)])
+      .when(promote())
+      .then([productionRequested()]);
   });
 
   it('falls back to the image as sent when the cluster reported no digest', () => {
-    given([...registered(), { type: 'PreviewDeployed', data: { buildId: BUILD, url: 'https://staging.branch.example.org' } }, ...approvedBy(QA1)])
+    given([
+      ...registered(),
+      { type: 'PreviewDeployed', data: { buildId: BUILD, url: 'https://staging.branch.example.org' } },
+      ...approvedBy(QA1),
+    ])
       .when(promote())
-      .then([{ type: 'ProductionDeploymentRequested', data: { buildId: BUILD, attemptId: productionAttempt(1), project: 'test1', image: IMAGE, url: 'https://example.org', by: OWNER, attempt: 1, rolloutDeadline: DEADLINE } }]);
+      .then([
+        {
+          type: 'ProductionDeploymentRequested',
+          data: {
+            buildId: BUILD,
+            attemptId: productionAttempt(1),
+            project: 'test1',
+            image: IMAGE,
+            url: 'https://example.org',
+            by: OWNER,
+            attempt: 1,
+            rolloutDeadline: DEADLINE,
+          },
+        },
+      ]);
   });
 
   it('refuses promotion before enough QA approvals are in, saying how many', () => {
@@ -157,7 +258,9 @@ describe('promotion to production', () => {
   });
 
   it('lets owners promote any live preview when no approvals are required', () => {
-    given(previewLive()).when(promote(OWNER, policy({ approvalsRequired: 0 }))).then([productionRequested()]);
+    given(previewLive())
+      .when(promote(OWNER, policy({ approvalsRequired: 0 })))
+      .then([productionRequested()]);
   });
 
   it('refuses promotion of a rejected build, naming who rejected it', () => {
@@ -167,23 +270,33 @@ describe('promotion to production', () => {
   });
 
   it('refuses promotion by someone who is not an owner', () => {
-    given([...previewLive(), ...approvedBy(QA1)]).when(promote(STRANGER)).thenThrows(NotAllowed);
+    given([...previewLive(), ...approvedBy(QA1)])
+      .when(promote(STRANGER))
+      .thenThrows(NotAllowed);
   });
 
   it('refuses a second promotion while the first is deploying', () => {
-    given([...previewLive(), ...approvedBy(QA1), productionRequested()]).when(promote()).thenThrows(refusedWith(IllegalState, 'this build is already being deployed to production'));
+    given([...previewLive(), ...approvedBy(QA1), productionRequested()])
+      .when(promote())
+      .thenThrows(refusedWith(IllegalState, 'this build is already being deployed to production'));
   });
 
   it('refuses promotion while another build of the project is deploying to production', () => {
-    given([...previewLive(), ...approvedBy(QA1)]).when(promote(OWNER, policy(), 'b-other')).thenThrows(ProductionBusy);
+    given([...previewLive(), ...approvedBy(QA1)])
+      .when(promote(OWNER, policy(), 'b-other'))
+      .thenThrows(ProductionBusy);
   });
 
   it('lets an owner try again after a failed production deployment, as a new attempt', () => {
-    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed()]).when(promote()).then([productionRequested(2)]);
+    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed()])
+      .when(promote())
+      .then([productionRequested(2)]);
   });
 
   it('lets an owner try again after the deadline failed the deployment', () => {
-    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed(1, 'deadline')]).when(promote()).then([productionRequested(2)]);
+    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed(1, 'deadline')])
+      .when(promote())
+      .then([productionRequested(2)]);
   });
 });
 
@@ -193,7 +306,9 @@ describe('closing a build', () => {
   });
 
   it('closes a build whose production deployment failed', () => {
-    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed()]).when(closeBy()).then(closed());
+    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed()])
+      .when(closeBy())
+      .then(closed());
   });
 
   it('refuses to close for someone who is not an owner', () => {
@@ -210,11 +325,20 @@ describe('closing a build', () => {
   });
 
   it('tries the teardown again when an owner closes after it failed', () => {
-    given([...previewLive(), ...closed(), teardownFailed()]).when(closeBy()).then([teardownRequested(2, 'closed')]);
+    given([...previewLive(), ...closed(), teardownFailed()])
+      .when(closeBy())
+      .then([teardownRequested(2, 'closed')]);
   });
 
   it('tries the teardown of a shipped build again when an owner closes after it failed', () => {
-    given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionDeployed(), teardownRequested(1, 'in-production'), teardownFailed()])
+    given([
+      ...previewLive(),
+      ...approvedBy(QA1),
+      productionRequested(),
+      productionDeployed(),
+      teardownRequested(1, 'in-production'),
+      teardownFailed(),
+    ])
       .when(closeBy())
       .then([teardownRequested(2, 'in-production')]);
   });
@@ -222,31 +346,44 @@ describe('closing a build', () => {
 
 describe('deployment outcomes', () => {
   it('marks the preview live with the digest its pods run and the image production will run', () => {
-    given(registered()).when(succeeded(PREVIEW_ATTEMPT, 'preview', DIGEST)).then([previewDeployed(DIGEST)]);
+    given(registered())
+      .when(succeeded(PREVIEW_ATTEMPT, 'preview', DIGEST))
+      .then([previewDeployed(DIGEST)]);
   });
 
-  it('records the deployer\'s reason when the preview failed', () => {
+  it("records the deployer's reason when the preview failed", () => {
     given(registered())
       .when(failed(PREVIEW_ATTEMPT, 'preview', 'ImagePullBackOff: not found'))
       .then([{ type: 'PreviewDeploymentFailed', data: { buildId: BUILD, reason: 'ImagePullBackOff: not found', cause: 'deployer' } }]);
   });
 
   it('ignores the outcome of an attempt that is not the current one', () => {
-    given(registered()).when(succeeded('an-old-request', 'preview', DIGEST)).thenNothingHappened();
+    given(registered())
+      .when(succeeded('an-old-request', 'preview', DIGEST))
+      .thenNothingHappened();
   });
 
   it('ignores a preview outcome that arrives after the build was superseded', () => {
-    given([...registered(), superseded()]).when(succeeded(PREVIEW_ATTEMPT, 'preview', DIGEST)).thenNothingHappened();
+    given([...registered(), superseded()])
+      .when(succeeded(PREVIEW_ATTEMPT, 'preview', DIGEST))
+      .thenNothingHappened();
   });
 
   it('ignores the same preview outcome again', () => {
-    given(previewLive()).when(succeeded(PREVIEW_ATTEMPT, 'preview', DIGEST)).thenNothingHappened();
+    given(previewLive())
+      .when(succeeded(PREVIEW_ATTEMPT, 'preview', DIGEST))
+      .thenNothingHappened();
   });
 
   it('makes other bits in the preview a new build that needs QA again', () => {
     given([...previewLive(), ...approvedBy(QA1)])
       .when(succeeded(PREVIEW_ATTEMPT, 'preview', OTHER_DIGEST))
-      .then([{ type: 'BuildSuperseded', data: { buildId: BUILD, supersededBy: 'b-new', newImage: `registry.example.org/shop@${OTHER_DIGEST}`, reason: 'digest-changed' } }]);
+      .then([
+        {
+          type: 'BuildSuperseded',
+          data: { buildId: BUILD, supersededBy: 'b-new', newImage: `registry.example.org/shop@${OTHER_DIGEST}`, reason: 'digest-changed' },
+        },
+      ]);
   });
 
   it('marks the build in production and asks for its preview to be removed', () => {
@@ -264,7 +401,12 @@ describe('deployment outcomes', () => {
   it('records a failed production deployment with its attempt number', () => {
     given([...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed(), productionRequested(2)])
       .when(failed(productionAttempt(2), 'production', 'ProgressDeadlineExceeded'))
-      .then([{ type: 'ProductionDeploymentFailed', data: { buildId: BUILD, reason: 'ProgressDeadlineExceeded', by: OWNER, attempt: 2, cause: 'deployer' } }]);
+      .then([
+        {
+          type: 'ProductionDeploymentFailed',
+          data: { buildId: BUILD, reason: 'ProgressDeadlineExceeded', by: OWNER, attempt: 2, cause: 'deployer' },
+        },
+      ]);
   });
 
   it('ignores the outcome of an earlier production attempt the deployer failed itself', () => {
@@ -278,14 +420,24 @@ describe('deployment outcomes', () => {
   });
 
   it('records that the preview of a closed build was removed, once', () => {
-    const removed: BuildEventDraft = { type: 'PreviewRemoved', data: { buildId: BUILD, deleted: ['Deployment/x'], attemptId: teardownAttempt(1), reason: 'closed' } };
+    const removed: BuildEventDraft = {
+      type: 'PreviewRemoved',
+      data: { buildId: BUILD, deleted: ['Deployment/x'], attemptId: teardownAttempt(1), reason: 'closed' },
+    };
     const tornDown: BuildCommand = { type: 'RecordPreviewTornDown', requestId: teardownAttempt(1), deleted: ['Deployment/x'] };
-    given([...previewLive(), ...closed()]).when(tornDown).then([removed]);
-    given([...previewLive(), ...closed(), removed]).when(tornDown).thenNothingHappened();
+    given([...previewLive(), ...closed()])
+      .when(tornDown)
+      .then([removed]);
+    given([...previewLive(), ...closed(), removed])
+      .when(tornDown)
+      .thenNothingHappened();
   });
 
   it('removes the preview of a build created before teardown requests existed (attempt id upcast from BuildClosed)', () => {
-    const legacyClose: BuildEventDraft = { type: 'BuildClosed', data: { buildId: BUILD, attemptId: 'legacy-close-event-id', by: OWNER, project: 'test1', type: 'branch', target: 'staging' } };
+    const legacyClose: BuildEventDraft = {
+      type: 'BuildClosed',
+      data: { buildId: BUILD, attemptId: 'legacy-close-event-id', by: OWNER, project: 'test1', type: 'branch', target: 'staging' },
+    };
     given([...previewLive(), legacyClose])
       .when({ type: 'RecordPreviewTornDown', requestId: 'legacy-close-event-id', deleted: [] })
       .then([{ type: 'PreviewRemoved', data: { buildId: BUILD, deleted: [], attemptId: 'legacy-close-event-id', reason: 'closed' } }]);
@@ -296,39 +448,77 @@ describe('deadlines and dead letters', () => {
   it('fails a preview the deployer never answered for', () => {
     given(registered())
       .when(expire(PREVIEW_ATTEMPT, 'preview'))
-      .then([{ type: 'PreviewDeploymentFailed', data: { buildId: BUILD, reason: 'no answer from the deployer within 6 min', cause: 'deadline' } }]);
+      .then([
+        {
+          type: 'PreviewDeploymentFailed',
+          data: { buildId: BUILD, reason: 'no answer from the deployer within 6 min', cause: 'deadline' },
+        },
+      ]);
   });
 
   it('fails a production deployment the deployer never answered for, so the owner can try again', () => {
     given([...previewLive(), ...approvedBy(QA1), productionRequested()])
       .when(expire(productionAttempt(1), 'production'))
-      .then([productionFailed(1, 'deadline')].map((e) => ({ ...e, data: { ...e.data, reason: 'no answer from the deployer within 6 min' } }) as BuildEventDraft));
+      .then(
+        [productionFailed(1, 'deadline')].map(
+          (e) => ({ ...e, data: { ...e.data, reason: 'no answer from the deployer within 6 min' } }) as BuildEventDraft,
+        ),
+      );
   });
 
   it('fails a production deployment whose request was dead-lettered', () => {
     given([...previewLive(), ...approvedBy(QA1), productionRequested()])
       .when(expire(productionAttempt(1), 'production', 'dead-letter'))
-      .then([{ type: 'ProductionDeploymentFailed', data: { buildId: BUILD, reason: 'no answer from the deployer within 6 min', by: OWNER, attempt: 1, cause: 'dead-letter' } }]);
+      .then([
+        {
+          type: 'ProductionDeploymentFailed',
+          data: { buildId: BUILD, reason: 'no answer from the deployer within 6 min', by: OWNER, attempt: 1, cause: 'dead-letter' },
+        },
+      ]);
   });
 
   it('fails a teardown the deployer never answered for', () => {
-    given([...previewLive(), ...closed()]).when(expire(teardownAttempt(1), 'teardown')).then([teardownFailed()]);
+    given([...previewLive(), ...closed()])
+      .when(expire(teardownAttempt(1), 'teardown'))
+      .then([teardownFailed()]);
   });
 
   it.each([
     ['the preview was deployed in time', previewLive(), PREVIEW_ATTEMPT, 'preview' as const],
-    ['production answered in time', [...previewLive(), ...approvedBy(QA1), productionRequested(), productionDeployed()], productionAttempt(1), 'production' as const],
-    ['the deadline is of an earlier attempt', [...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed(), productionRequested(2)], productionAttempt(1), 'production' as const],
-    ['the teardown finished', [...previewLive(), ...closed(), { type: 'PreviewRemoved', data: { buildId: BUILD, deleted: [] } } as BuildEventDraft], teardownAttempt(1), 'teardown' as const],
+    [
+      'production answered in time',
+      [...previewLive(), ...approvedBy(QA1), productionRequested(), productionDeployed()],
+      productionAttempt(1),
+      'production' as const,
+    ],
+    [
+      'the deadline is of an earlier attempt',
+      [...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed(), productionRequested(2)],
+      productionAttempt(1),
+      'production' as const,
+    ],
+    [
+      'the teardown finished',
+      [...previewLive(), ...closed(), { type: 'PreviewRemoved', data: { buildId: BUILD, deleted: [] } } as BuildEventDraft],
+      teardownAttempt(1),
+      'teardown' as const,
+    ],
   ])('does nothing when %s', (_, history, attemptId, kind) => {
     given(history).when(expire(attemptId, kind)).thenNothingHappened();
   });
 
   it('records a late outcome of an expired attempt once, and it changes nothing', () => {
     const expired = [...previewLive(), ...approvedBy(QA1), productionRequested(), productionFailed(1, 'deadline')];
-    const lateOutcome: BuildEventDraft = { type: 'LateOutcomeRecorded', data: { buildId: BUILD, attemptId: productionAttempt(1), outcome: 'succeeded', detail: 'https://example.org' } };
-    given(expired).when(succeeded(productionAttempt(1), 'production', DIGEST)).then([lateOutcome]);
-    given([...expired, lateOutcome]).when(succeeded(productionAttempt(1), 'production', DIGEST)).thenNothingHappened();
+    const lateOutcome: BuildEventDraft = {
+      type: 'LateOutcomeRecorded',
+      data: { buildId: BUILD, attemptId: productionAttempt(1), outcome: 'succeeded', detail: 'https://example.org' },
+    };
+    given(expired)
+      .when(succeeded(productionAttempt(1), 'production', DIGEST))
+      .then([lateOutcome]);
+    given([...expired, lateOutcome])
+      .when(succeeded(productionAttempt(1), 'production', DIGEST))
+      .thenNothingHappened();
   });
 });
 

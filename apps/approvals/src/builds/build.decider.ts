@@ -63,7 +63,16 @@ const register = (command: Command<'RegisterBuild'>, state: Build): BuildEventDr
       owners: [...policy.owners],
       approvalsRequired: policy.approvalsRequired,
     }),
-    draft('PreviewDeploymentRequested', { buildId, attemptId: previewAttemptId(buildId), project: policy.id, type, target, image, url: previewUrl, rolloutDeadline }),
+    draft('PreviewDeploymentRequested', {
+      buildId,
+      attemptId: previewAttemptId(buildId),
+      project: policy.id,
+      type,
+      target,
+      image,
+      url: previewUrl,
+      rolloutDeadline,
+    }),
   ];
 };
 
@@ -95,7 +104,8 @@ const giveVerdict = (command: Command<'GiveVerdict'>, state: Build): BuildEventD
   const approvals = [...approvalsOf(known.verdicts), command.user];
   const required = command.policy.approvalsRequired;
   const events = [draft('QaApproved', { buildId, by: command.user, approvals, required })];
-  const nowApproved = known.status === 'AwaitingQa' && required > 0 && approvals.length >= required && rejectionsOf(known.verdicts).length === 0;
+  const nowApproved =
+    known.status === 'AwaitingQa' && required > 0 && approvals.length >= required && rejectionsOf(known.verdicts).length === 0;
   return nowApproved ? [...events, draft('BuildApproved', { buildId, approvedBy: approvals })] : events;
 };
 
@@ -158,7 +168,8 @@ const promote = (command: Command<'PromoteBuild'>, state: Build): BuildEventDraf
  */
 const close = (command: Command<'CloseBuild'>, state: Build): BuildEventDraft[] => {
   const known = requireKnown(state, 'close');
-  if (!command.policy.owners.includes(command.user)) throw new NotAllowed('close', `only the owners of ${command.policy.name} can close builds`);
+  if (!command.policy.owners.includes(command.user))
+    throw new NotAllowed('close', `only the owners of ${command.policy.name} can close builds`);
   const { buildId, project, type, target } = known.build;
   const n = (known.teardown?.n ?? 0) + 1;
   const teardown = (reason: 'closed' | 'in-production') =>
@@ -170,7 +181,10 @@ const close = (command: Command<'CloseBuild'>, state: Build): BuildEventDraft[] 
     case 'AwaitingQa':
     case 'Approved':
     case 'ProductionFailed':
-      return [draft('BuildClosed', { buildId, attemptId: teardownAttemptId(buildId, n), by: command.user, project, type, target }), teardown('closed')];
+      return [
+        draft('BuildClosed', { buildId, attemptId: teardownAttemptId(buildId, n), by: command.user, project, type, target }),
+        teardown('closed'),
+      ];
     case 'ProductionDeploying':
       throw new IllegalState('close', 'this build is being deployed to production; close it once the deployment is done');
     case 'Closed':
@@ -198,17 +212,36 @@ const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, stat
     }
     if (redeployedWithOtherBits(state, command)) {
       // QA approved other bits: the new ones are a new build that needs QA again.
-      return supersede({ type: 'SupersedeBuild', supersededBy: command.newBuildId, newImage: pinned(state.build.image, command.digest!), reason: 'digest-changed' }, state);
+      return supersede(
+        {
+          type: 'SupersedeBuild',
+          supersededBy: command.newBuildId,
+          newImage: pinned(state.build.image, command.digest!),
+          reason: 'digest-changed',
+        },
+        state,
+      );
     }
     return late(state, command.requestId, 'succeeded', command.url);
   }
-  if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId) return late(state, command.requestId, 'succeeded', command.url);
+  if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId)
+    return late(state, command.requestId, 'succeeded', command.url);
   const { by } = state;
   const deployed = draft('ProductionDeployed', { buildId, url: command.url, by, ...(command.digest ? { digest: command.digest } : {}) });
   if (!command.policy.removePreviewAfterProduction) return [deployed];
   const { project, type, target } = state.build;
   const n = (state.teardown?.n ?? 0) + 1;
-  return [deployed, draft('PreviewTeardownRequested', { buildId, attemptId: teardownAttemptId(buildId, n), project, type, target, reason: 'in-production' })];
+  return [
+    deployed,
+    draft('PreviewTeardownRequested', {
+      buildId,
+      attemptId: teardownAttemptId(buildId, n),
+      project,
+      type,
+      target,
+      reason: 'in-production',
+    }),
+  ];
 };
 
 const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Build): BuildEventDraft[] => {
@@ -220,7 +253,8 @@ const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Bui
     }
     return late(state, command.requestId, 'failed', command.reason);
   }
-  if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId) return late(state, command.requestId, 'failed', command.reason);
+  if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId)
+    return late(state, command.requestId, 'failed', command.reason);
   const { by, attempt } = state;
   return [draft('ProductionDeploymentFailed', { buildId, reason: command.reason, by, attempt, cause: 'deployer' })];
 };
@@ -228,7 +262,8 @@ const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Bui
 const previewTornDown = (command: Command<'RecordPreviewTornDown'>, state: Build): BuildEventDraft[] => {
   if (state.status === 'Unknown') return [];
   const { teardown } = state;
-  if (teardown?.attemptId !== command.requestId || teardown.status !== 'requested') return late(state, command.requestId, 'torn-down', command.deleted.join(', '));
+  if (teardown?.attemptId !== command.requestId || teardown.status !== 'requested')
+    return late(state, command.requestId, 'torn-down', command.deleted.join(', '));
   const reason = state.status === 'InProduction' ? 'in-production' : 'closed';
   return [draft('PreviewRemoved', { buildId: state.build.buildId, deleted: command.deleted, attemptId: command.requestId, reason })];
 };
@@ -240,7 +275,9 @@ const expireAttempt = (command: Command<'ExpireAttempt'>, state: Build): BuildEv
   const { attemptId, reason, cause } = command;
   switch (command.kind) {
     case 'preview':
-      return state.status === 'PreviewDeploying' && state.previewAttemptId === attemptId ? [draft('PreviewDeploymentFailed', { buildId, reason, cause })] : [];
+      return state.status === 'PreviewDeploying' && state.previewAttemptId === attemptId
+        ? [draft('PreviewDeploymentFailed', { buildId, reason, cause })]
+        : [];
     case 'production':
       return state.status === 'ProductionDeploying' && state.productionAttemptId === attemptId
         ? [draft('ProductionDeploymentFailed', { buildId, reason, by: state.by, attempt: state.attempt, cause })]
@@ -269,7 +306,9 @@ const redeployedWithOtherBits = (state: KnownBuild, command: Command<'RecordDepl
 
 /** An outcome of an attempt approvals already ended is recorded once, and changes nothing. */
 const late = (state: KnownBuild, attemptId: string, outcome: 'succeeded' | 'failed' | 'torn-down', detail: string): BuildEventDraft[] =>
-  state.abandoned.includes(attemptId) ? [draft('LateOutcomeRecorded', { buildId: state.build.buildId, attemptId, outcome, detail: detail.slice(0, 500) })] : [];
+  state.abandoned.includes(attemptId)
+    ? [draft('LateOutcomeRecorded', { buildId: state.build.buildId, attemptId, outcome, detail: detail.slice(0, 500) })]
+    : [];
 
 /** `registry/app:1.2` + `sha256:…` → `registry/app@sha256:…` (a tag or an older digest is replaced). */
 export const pinned = (image: string, digest: string): string => {
@@ -281,7 +320,8 @@ export const pinned = (image: string, digest: string): string => {
 };
 
 const requireKnown = (state: Build, action: ActionKind): KnownBuild => {
-  if (state.status === 'Unknown') throw new UnknownBuild(action, 'this build does not exist (it may have been removed, or the link is wrong)');
+  if (state.status === 'Unknown')
+    throw new UnknownBuild(action, 'this build does not exist (it may have been removed, or the link is wrong)');
   return state;
 };
 

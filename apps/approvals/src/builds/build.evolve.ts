@@ -9,7 +9,12 @@ import { Build, KnownBuild, Verdict } from './build.state';
 export const evolve = (state: Build, event: BuildEventDraft): Build => {
   if (event.type === 'BuildRegistered') {
     const { buildId, requestId, project, type, target, image, previewUrl, productionUrl } = event.data;
-    return { status: 'Registered', build: { buildId, requestId, project, type, target, image, previewUrl, productionUrl }, bits: {}, abandoned: [] };
+    return {
+      status: 'Registered',
+      build: { buildId, requestId, project, type, target, image, previewUrl, productionUrl },
+      bits: {},
+      abandoned: [],
+    };
   }
   if (state.status === 'Unknown') return state;
   const common = { build: state.build, bits: state.bits, teardown: state.teardown, abandoned: state.abandoned };
@@ -25,7 +30,12 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
         bits: { digest: event.data.digest, pinnedImage: event.data.pinnedImage },
       };
     case 'PreviewDeploymentFailed':
-      return { ...common, status: 'PreviewFailed', reason: event.data.reason, abandoned: abandon(state, event.data.cause, previewAttemptOf(state)) };
+      return {
+        ...common,
+        status: 'PreviewFailed',
+        reason: event.data.reason,
+        abandoned: abandon(state, event.data.cause, previewAttemptOf(state)),
+      };
     case 'QaApproved':
       return withVerdict(state, { user: event.data.by, verdict: 'approve' });
     case 'QaRejected':
@@ -45,19 +55,33 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
     case 'ProductionDeployed':
       return { ...common, status: 'InProduction', verdicts: verdictsOf(state), by: event.data.by };
     case 'ProductionDeploymentFailed': {
-      const abandoned = state.status === 'ProductionDeploying' ? abandon(state, event.data.cause, state.productionAttemptId) : state.abandoned;
-      return { ...common, status: 'ProductionFailed', previewAttemptId: previewAttemptOf(state), verdicts: verdictsOf(state), attempt: event.data.attempt, reason: event.data.reason, abandoned };
+      const abandoned =
+        state.status === 'ProductionDeploying' ? abandon(state, event.data.cause, state.productionAttemptId) : state.abandoned;
+      return {
+        ...common,
+        status: 'ProductionFailed',
+        previewAttemptId: previewAttemptOf(state),
+        verdicts: verdictsOf(state),
+        attempt: event.data.attempt,
+        reason: event.data.reason,
+        abandoned,
+      };
     }
     case 'BuildClosed': {
       // Events written before PreviewTeardownRequested existed carry the teardown attempt here (upcast).
-      const teardown = event.data.attemptId ? { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' as const } : state.teardown;
+      const teardown = event.data.attemptId
+        ? { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' as const }
+        : state.teardown;
       return { ...common, status: 'Closed', by: event.data.by, teardown };
     }
     case 'BuildSuperseded':
       return { ...common, status: 'Superseded', supersededBy: event.data.supersededBy };
     case 'PreviewTeardownRequested': {
       const same = state.teardown?.attemptId === event.data.attemptId;
-      return { ...state, teardown: same ? state.teardown : { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' } };
+      return {
+        ...state,
+        teardown: same ? state.teardown : { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' },
+      };
     }
     case 'PreviewRemoved':
       return state.teardown ? { ...state, teardown: { ...state.teardown, status: 'removed' } } : state;
@@ -87,7 +111,8 @@ const withVerdict = (state: KnownBuild, verdict: Verdict): Build => {
 };
 
 const verdictsOf = (state: KnownBuild): Verdict[] => ('verdicts' in state ? state.verdicts : []);
-const previewAttemptOf = (state: KnownBuild): string => ('previewAttemptId' in state ? state.previewAttemptId : previewAttemptId(state.build.buildId));
+const previewAttemptOf = (state: KnownBuild): string =>
+  'previewAttemptId' in state ? state.previewAttemptId : previewAttemptId(state.build.buildId);
 
 /** An attempt failed by approvals (not by the deployer) is remembered, so its late outcome is recorded once. */
 const abandon = (state: KnownBuild, cause: string | undefined, attemptId: string): readonly string[] =>

@@ -54,7 +54,14 @@ export type Build =
   | (Common & { status: 'PreviewFailed'; reason: string })
   | (Common & { status: 'AwaitingQa'; previewAttemptId: string; verdicts: Verdict[] })
   | (Common & { status: 'Approved'; previewAttemptId: string; verdicts: Verdict[] })
-  | (Common & { status: 'ProductionDeploying'; previewAttemptId: string; verdicts: Verdict[]; productionAttemptId: string; attempt: number; by: string })
+  | (Common & {
+      status: 'ProductionDeploying';
+      previewAttemptId: string;
+      verdicts: Verdict[];
+      productionAttemptId: string;
+      attempt: number;
+      by: string;
+    })
   | (Common & { status: 'ProductionFailed'; previewAttemptId: string; verdicts: Verdict[]; attempt: number; reason: string })
   | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string })
   | (Common & { status: 'Closed'; by: string })

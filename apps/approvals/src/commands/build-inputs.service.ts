@@ -1,7 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { previewUrl } from '@app/contracts';
-import type { Actor, BuildCompleted, BuildEvent, CloseRequested, DeploymentFailed, DeploymentSucceeded, EventEnvelope, PreviewTornDown, PromoteRequested, QaVerdict } from '@app/contracts';
+import type {
+  Actor,
+  BuildCompleted,
+  BuildEvent,
+  CloseRequested,
+  DeploymentFailed,
+  DeploymentSucceeded,
+  EventEnvelope,
+  PreviewTornDown,
+  PromoteRequested,
+  QaVerdict,
+} from '@app/contracts';
 import { APP_CONFIG, PermanentError } from '@app/platform';
 import type { AppConfig, ProjectConfig } from '@app/platform';
 import type { EntityManager } from 'typeorm';
@@ -72,7 +83,8 @@ export class BuildInputsService {
   async buildCompleted(input: BuildCompleted, newBuildId: string = randomUUID()): Promise<Handled> {
     const { requestId, project: projectId, image, type, target, idempotencyKey } = input.data;
     const project = this.config.projects.get(projectId);
-    if (!project) throw new PermanentError(`project "${projectId}" is not in the projects file (known: ${this.config.projects.ids().join(', ')})`);
+    if (!project)
+      throw new PermanentError(`project "${projectId}" is not in the projects file (known: ${this.config.projects.ids().join(', ')})`);
 
     return this.path.execute(
       input,
@@ -82,7 +94,11 @@ export class BuildInputsService {
         const latest = await findLatestBuildRowOfTarget(em, project.id, type, target);
         const current = latest && (await this.load(em, latest.id));
         if (current && latest.image === image && !hasEnded(current.state.status)) {
-          return { writes: [], requests: [{ requestId, buildId: latest.id }], note: `same request as build ${latest.id}, which has not ended` };
+          return {
+            writes: [],
+            requests: [{ requestId, buildId: latest.id }],
+            note: `same request as build ${latest.id}, which has not ended`,
+          };
         }
         const actor: Actor = input.actor ?? { kind: 'ci' };
         const writes = [this.registration(newBuildId, requestId, project, { type, target, image }, input.id, actor)];
@@ -91,7 +107,11 @@ export class BuildInputsService {
           const command: BuildCommand = { type: 'SupersedeBuild', supersededBy: newBuildId, newImage: image, reason: 'newer-build' };
           writes.unshift(this.write(replaced, current!.version, decide(command, current!.state), input.id, actor));
         }
-        return { writes, requests: [{ requestId, buildId: newBuildId }], note: replaced ? `build ${newBuildId} supersedes ${replaced}` : `build ${newBuildId}` };
+        return {
+          writes,
+          requests: [{ requestId, buildId: newBuildId }],
+          note: replaced ? `build ${newBuildId} supersedes ${replaced}` : `build ${newBuildId}`,
+        };
       },
       // Builds of one target are decided one at a time, so two CI calls cannot both open a build.
       { serializeOn: targetLock(project.id, type, target) },
@@ -124,13 +144,25 @@ export class BuildInputsService {
     const { requestId, environment, url, digest, imageId } = input.data;
     return this.onBuild({
       ...this.deployerInput(input),
-      command: ({ policy }) => ({ type: 'RecordDeploymentSucceeded', requestId, environment, url, digest, imageId, policy, newBuildId: randomUUID() }),
+      command: ({ policy }) => ({
+        type: 'RecordDeploymentSucceeded',
+        requestId,
+        environment,
+        url,
+        digest,
+        imageId,
+        policy,
+        newBuildId: randomUUID(),
+      }),
     });
   }
 
   deploymentFailed(input: DeploymentFailed): Promise<Handled> {
     const { requestId, environment, reason } = input.data;
-    return this.onBuild({ ...this.deployerInput(input), command: () => ({ type: 'RecordDeploymentFailed', requestId, environment, reason }) });
+    return this.onBuild({
+      ...this.deployerInput(input),
+      command: () => ({ type: 'RecordDeploymentFailed', requestId, environment, reason }),
+    });
   }
 
   previewTornDown(input: PreviewTornDown): Promise<Handled> {
@@ -170,17 +202,38 @@ export class BuildInputsService {
   }
 
   /** Other bits in the preview than QA saw: the build was superseded, and those bits are registered as a new build. */
-  private digestChange(state: Build, drafts: BuildEventDraft[], causationId: string, actor: Actor): { write: StreamWrite; requests: Plan['requests'] } | undefined {
+  private digestChange(
+    state: Build,
+    drafts: BuildEventDraft[],
+    causationId: string,
+    actor: Actor,
+  ): { write: StreamWrite; requests: Plan['requests'] } | undefined {
     const superseded = drafts.find((d) => d.type === 'BuildSuperseded');
-    if (!superseded || superseded.type !== 'BuildSuperseded' || superseded.data.reason !== 'digest-changed' || state.status === 'Unknown') return undefined;
+    if (superseded?.type !== 'BuildSuperseded' || superseded.data.reason !== 'digest-changed' || state.status === 'Unknown')
+      return undefined;
     const project = this.config.projects.get(state.build.project);
     if (!project) return undefined;
     const { requestId, type, target } = state.build;
-    const write = this.registration(superseded.data.supersededBy, requestId, project, { type, target, image: superseded.data.newImage }, causationId, actor);
+    const write = this.registration(
+      superseded.data.supersededBy,
+      requestId,
+      project,
+      { type, target, image: superseded.data.newImage },
+      causationId,
+      actor,
+    );
     return { write, requests: [{ requestId, buildId: superseded.data.supersededBy }] };
   }
 
-  private refusal(error: BuildRefusal, input: BuildInput['input'], buildId: string, state: Build, version: number, actor: Actor, person: NonNullable<BuildInput['person']>): Plan {
+  private refusal(
+    error: BuildRefusal,
+    input: BuildInput['input'],
+    buildId: string,
+    state: Build,
+    version: number,
+    actor: Actor,
+    person: NonNullable<BuildInput['person']>,
+  ): Plan {
     const known = state.status !== 'Unknown';
     this.logger.log({ msg: 'request refused', buildId, user: person.user, action: error.action, reason: error.reason, input: input.id });
     const requester = { ...person, ...(known ? { buildId, project: state.build.project } : {}) };
@@ -197,7 +250,14 @@ export class BuildInputsService {
     return { writes: [{ streamId, expectedVersion: known ? version : 0, events }], note: `denied: ${error.reason}` };
   }
 
-  private registration(buildId: string, requestId: string, project: ProjectConfig, what: { type: 'branch' | 'tag'; target: string; image: string }, causationId: string, actor: Actor): StreamWrite {
+  private registration(
+    buildId: string,
+    requestId: string,
+    project: ProjectConfig,
+    what: { type: 'branch' | 'tag'; target: string; image: string },
+    causationId: string,
+    actor: Actor,
+  ): StreamWrite {
     const command: BuildCommand = {
       type: 'RegisterBuild',
       buildId,
@@ -229,7 +289,15 @@ export class BuildInputsService {
 
   private write(buildId: string, afterVersion: number, drafts: readonly BuildEventDraft[], causationId: string, actor: Actor): StreamWrite {
     const streamId = buildStreamId(buildId);
-    const events = stamp(drafts, { streamId, afterVersion, correlationId: buildId, causationId, actor, occurredAt: new Date().toISOString(), newId: randomUUID });
+    const events = stamp(drafts, {
+      streamId,
+      afterVersion,
+      correlationId: buildId,
+      causationId,
+      actor,
+      occurredAt: new Date().toISOString(),
+      newId: randomUUID,
+    });
     return { streamId, expectedVersion: afterVersion, events };
   }
 
@@ -257,4 +325,12 @@ const policyOf = (p: ProjectConfig): ProjectPolicy => ({
   removePreviewAfterProduction: p.previews.removeAfterProduction,
 });
 
-const UNKNOWN_POLICY: ProjectPolicy = { id: '', name: '', channel: '', qa: [], owners: [], approvalsRequired: 0, removePreviewAfterProduction: false };
+const UNKNOWN_POLICY: ProjectPolicy = {
+  id: '',
+  name: '',
+  channel: '',
+  qa: [],
+  owners: [],
+  approvalsRequired: 0,
+  removePreviewAfterProduction: false,
+};

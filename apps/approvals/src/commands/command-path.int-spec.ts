@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../../test/infra/test-infra';
-import { buildCompleted, closeRequest, eventsOf, failed, liveBuild, openApprovals, promote, qaVerdict, succeeded } from '../../test/approvals-harness';
+import {
+  buildCompleted,
+  closeRequest,
+  eventsOf,
+  failed,
+  liveBuild,
+  openApprovals,
+  promote,
+  qaVerdict,
+  succeeded,
+} from '../../test/approvals-harness';
 import { BuildInputsService } from './build-inputs.service';
 import { rows } from '../event-store/sql-executor';
 
@@ -27,15 +37,28 @@ describe('the command path on a real event log', () => {
     const input = buildCompleted({ target: 'register' });
     await inputs.buildCompleted(input, 'b-register');
     expect(await typesOf('b-register')).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
-    const [build] = await rows<{ status: string; preview_url: string }>(db, `SELECT status, preview_url FROM approvals.builds WHERE id = 'b-register'`);
+    const [build] = await rows<{ status: string; preview_url: string }>(
+      db,
+      `SELECT status, preview_url FROM approvals.builds WHERE id = 'b-register'`,
+    );
     expect(build).toEqual({ status: 'preview-deploying', preview_url: 'https://register.branch.example.org' });
   });
 
   it('decides two concurrent verdicts against the latest state, losing neither', async () => {
     const buildId = await liveBuild(db, inputs, { project: 'duo', target: 'concurrent-verdicts' });
-    await Promise.all([inputs.qaVerdict(qaVerdict(buildId, 'U0QA00001', 'approve')), inputs.qaVerdict(qaVerdict(buildId, 'U0QA00002', 'approve'))]);
+    await Promise.all([
+      inputs.qaVerdict(qaVerdict(buildId, 'U0QA00001', 'approve')),
+      inputs.qaVerdict(qaVerdict(buildId, 'U0QA00002', 'approve')),
+    ]);
     const events = await eventsOf(db, `build-${buildId}`);
-    expect(events.map((e) => e.type)).toEqual(['BuildRegistered', 'PreviewDeploymentRequested', 'PreviewDeployed', 'QaApproved', 'QaApproved', 'BuildApproved']);
+    expect(events.map((e) => e.type)).toEqual([
+      'BuildRegistered',
+      'PreviewDeploymentRequested',
+      'PreviewDeployed',
+      'QaApproved',
+      'QaApproved',
+      'BuildApproved',
+    ]);
     expect(events[4].data.approvals).toHaveLength(2); // the second verdict saw the first
   });
 
@@ -49,7 +72,7 @@ describe('the command path on a real event log', () => {
     expect(denied.map((e) => e.data.reason)).toEqual(['this build is already being deployed to production']);
 
     const request = (await eventsOf(db, `build-${buildId}`)).find((e) => e.type === 'ProductionDeploymentRequested')!;
-    await inputs.deploymentSucceeded(succeeded(buildId, (request.data.attemptId as string), 'production', 'https://example.org'));
+    await inputs.deploymentSucceeded(succeeded(buildId, request.data.attemptId as string, 'production', 'https://example.org'));
     expect((await typesOf(buildId)).slice(-2)).toEqual(['ProductionDeployed', 'PreviewTeardownRequested']);
   });
 
@@ -59,7 +82,9 @@ describe('the command path on a real event log', () => {
     await inputs.qaVerdict(qaVerdict(first, 'U0QA00001', 'approve'));
     await inputs.qaVerdict(qaVerdict(second, 'U0QA00001', 'approve'));
     await Promise.all([inputs.promoteRequested(promote(first)), inputs.promoteRequested(promote(second))]);
-    const requested = [...(await eventsOf(db, `build-${first}`)), ...(await eventsOf(db, `build-${second}`))].filter((e) => e.type === 'ProductionDeploymentRequested');
+    const requested = [...(await eventsOf(db, `build-${first}`)), ...(await eventsOf(db, `build-${second}`))].filter(
+      (e) => e.type === 'ProductionDeploymentRequested',
+    );
     expect(requested).toHaveLength(1);
     const winner = requested[0].data.buildId as string;
     const loser = winner === first ? second : first;
@@ -67,10 +92,12 @@ describe('the command path on a real event log', () => {
     expect(denied.data.reason).toBe(`another build of Testing One (${winner}) is being deployed to production; try again when it is done`);
 
     // Once the first one failed, the other may go (and the failed one may be retried later).
-    await inputs.deploymentFailed(failed(winner, (requested[0].data.attemptId as string), 'production', 'ImagePullBackOff'));
+    await inputs.deploymentFailed(failed(winner, requested[0].data.attemptId as string, 'production', 'ImagePullBackOff'));
     await inputs.promoteRequested(promote(loser));
     expect((await typesOf(loser)).at(-1)).toBe('ProductionDeploymentRequested');
-    await inputs.deploymentFailed(failed(loser, (await eventsOf(db, `build-${loser}`)).at(-1)!.data.attemptId as string, 'production', 'CrashLoopBackOff'));
+    await inputs.deploymentFailed(
+      failed(loser, (await eventsOf(db, `build-${loser}`)).at(-1)!.data.attemptId as string, 'production', 'CrashLoopBackOff'),
+    );
   });
 
   it('produces nothing for an input delivered twice, even at the same time', async () => {
@@ -97,11 +124,14 @@ describe('the command path on a real event log', () => {
   it('supersedes the open build of a target when a new image arrives', async () => {
     await inputs.buildCompleted(buildCompleted({ target: 'supersede', image: 'registry.example.org/shop:3.0.0' }), 'b-old');
     await inputs.buildCompleted(buildCompleted({ target: 'supersede', image: 'registry.example.org/shop:3.0.1' }), 'b-new');
-    expect((await eventsOf(db, 'build-b-old')).at(-1)).toMatchObject({ type: 'BuildSuperseded', data: { supersededBy: 'b-new', newImage: 'registry.example.org/shop:3.0.1' } });
+    expect((await eventsOf(db, 'build-b-old')).at(-1)).toMatchObject({
+      type: 'BuildSuperseded',
+      data: { supersededBy: 'b-new', newImage: 'registry.example.org/shop:3.0.1' },
+    });
     expect(await typesOf('b-new')).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
     // the old build's preview outcome arrives late: recorded, ignored
     const oldRequest = (await eventsOf(db, 'build-b-old'))[1];
-    const late = succeeded('b-old', (oldRequest.data.attemptId as string), 'preview', 'https://supersede.branch.example.org');
+    const late = succeeded('b-old', oldRequest.data.attemptId as string, 'preview', 'https://supersede.branch.example.org');
     await inputs.deploymentSucceeded(late);
     expect((await typesOf('b-old')).at(-1)).toBe('BuildSuperseded');
     const [note] = await rows<{ outcome: string }>(db, `SELECT outcome FROM approvals.processed_inputs WHERE message_id = $1`, [late.id]);
@@ -113,7 +143,14 @@ describe('the command path on a real event log', () => {
     await inputs.closeRequested(closeRequest(buildId, 'U0QA00001'));
     expect((await eventsOf(db, `build-${buildId}`)).at(-1)).toMatchObject({
       type: 'ActionDenied',
-      data: { buildId, project: 'test1', user: 'U0QA00001', action: 'close', reason: 'only the owners of Testing One can close builds', origin: { channel: 'D0456' } },
+      data: {
+        buildId,
+        project: 'test1',
+        user: 'U0QA00001',
+        action: 'close',
+        reason: 'only the owners of Testing One can close builds',
+        origin: { channel: 'D0456' },
+      },
     });
   });
 
@@ -121,7 +158,11 @@ describe('the command path on a real event log', () => {
     const click = qaVerdict('no-such-build', 'U0QA00001', 'approve');
     await inputs.qaVerdict(click);
     expect(await eventsOf(db, `denied-${click.id}`)).toEqual([
-      expect.objectContaining({ stream_version: 1, type: 'ActionDenied', data: expect.objectContaining({ user: 'U0QA00001', action: 'approve' }) }),
+      expect.objectContaining({
+        stream_version: 1,
+        type: 'ActionDenied',
+        data: expect.objectContaining({ user: 'U0QA00001', action: 'approve' }),
+      }),
     ]);
     expect(await eventsOf(db, 'build-no-such-build')).toEqual([]);
   });

@@ -5,7 +5,15 @@ import { StreamVersionConflict } from '../event-store/event-store.errors';
 import { CommitNotifier } from '../event-store/commit-notifier';
 import { PostgresEventStore } from '../event-store/event-store';
 import { projectAppended } from '../projections/builds.table';
-import { applyDeadlines, applyProductionLocks, DeadlinePolicy, inputWasHandled, ProductionLockTaken, recordInput, rememberRequest } from './command-tables';
+import {
+  applyDeadlines,
+  applyProductionLocks,
+  DeadlinePolicy,
+  inputWasHandled,
+  ProductionLockTaken,
+  recordInput,
+  rememberRequest,
+} from './command-tables';
 import { toNewEvent } from './envelopes';
 
 /** Appends to one stream, decided against `expectedVersion`. */
@@ -49,7 +57,11 @@ export class CommandPath {
     this.notifier = new CommitNotifier(db, (error) => this.logger.warn(`cannot notify the relay: ${error.message}`));
   }
 
-  async execute(input: Pick<EventEnvelope, 'id' | 'type'>, plan: (em: EntityManager) => Promise<Plan>, options: { serializeOn?: string } = {}): Promise<Handled> {
+  async execute(
+    input: Pick<EventEnvelope, 'id' | 'type'>,
+    plan: (em: EntityManager) => Promise<Plan>,
+    options: { serializeOn?: string } = {},
+  ): Promise<Handled> {
     for (let attempt = 1; ; attempt++) {
       try {
         const handled = await this.db.transaction((em) => this.attempt(em, input, plan, options.serializeOn));
@@ -62,7 +74,12 @@ export class CommandPath {
     }
   }
 
-  private async attempt(em: EntityManager, input: Pick<EventEnvelope, 'id' | 'type'>, plan: (em: EntityManager) => Promise<Plan>, serializeOn?: string): Promise<Handled> {
+  private async attempt(
+    em: EntityManager,
+    input: Pick<EventEnvelope, 'id' | 'type'>,
+    plan: (em: EntityManager) => Promise<Plan>,
+    serializeOn?: string,
+  ): Promise<Handled> {
     if (serializeOn) await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [serializeOn]);
     if (await inputWasHandled(em, input.id)) return { kind: 'duplicate' };
     const decided = await plan(em);

@@ -26,7 +26,9 @@ export const IDEMPOTENCY_KEY_HOURS = 24;
 
 /** The newest build a CI request id led to (what `GET /v1/builds/<request id>` shows). */
 export async function buildOfRequest(executor: SqlExecutor, requestId: string): Promise<string | undefined> {
-  const found = await rows<{ build_id: string }>(executor, `SELECT build_id FROM approvals.build_requests WHERE request_id = $1`, [requestId]);
+  const found = await rows<{ build_id: string }>(executor, `SELECT build_id FROM approvals.build_requests WHERE request_id = $1`, [
+    requestId,
+  ]);
   return found[0]?.build_id;
 }
 
@@ -113,13 +115,22 @@ export async function applyDeadlines(executor: SqlExecutor, events: readonly Bui
     switch (event.type) {
       case 'PreviewDeploymentRequested':
       case 'ProductionDeploymentRequested': {
-        const rolloutEnds = event.data.rolloutDeadline ? Date.parse(event.data.rolloutDeadline) : Date.parse(event.occurredAt) + policy.rolloutTimeoutMs;
+        const rolloutEnds = event.data.rolloutDeadline
+          ? Date.parse(event.data.rolloutDeadline)
+          : Date.parse(event.occurredAt) + policy.rolloutTimeoutMs;
         const kind = event.type === 'PreviewDeploymentRequested' ? 'preview' : 'production';
         await setDeadline(executor, event.data.attemptId ?? event.id, buildId!, kind, event.occurredAt, rolloutEnds + policy.graceMs);
         break;
       }
       case 'PreviewTeardownRequested':
-        await setDeadline(executor, event.data.attemptId, buildId!, 'teardown', event.occurredAt, Date.parse(event.occurredAt) + policy.rolloutTimeoutMs + policy.graceMs);
+        await setDeadline(
+          executor,
+          event.data.attemptId,
+          buildId!,
+          'teardown',
+          event.occurredAt,
+          Date.parse(event.occurredAt) + policy.rolloutTimeoutMs + policy.graceMs,
+        );
         break;
       case 'PreviewDeployed':
       case 'PreviewDeploymentFailed':
@@ -140,7 +151,14 @@ export async function applyDeadlines(executor: SqlExecutor, events: readonly Bui
   }
 }
 
-async function setDeadline(executor: SqlExecutor, attemptId: string, buildId: string, kind: string, requestedAt: string, dueAtMs: number): Promise<void> {
+async function setDeadline(
+  executor: SqlExecutor,
+  attemptId: string,
+  buildId: string,
+  kind: string,
+  requestedAt: string,
+  dueAtMs: number,
+): Promise<void> {
   await executor.query(
     `INSERT INTO approvals.deadlines (attempt_id, build_id, kind, requested_at, due_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (attempt_id) DO NOTHING`,

@@ -2,7 +2,15 @@ import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { Subjects } from '@app/contracts';
-import type { BuildCompleted, CloseRequested, DeploymentFailed, DeploymentSucceeded, PreviewTornDown, PromoteRequested, QaVerdict } from '@app/contracts';
+import type {
+  BuildCompleted,
+  CloseRequested,
+  DeploymentFailed,
+  DeploymentSucceeded,
+  PreviewTornDown,
+  PromoteRequested,
+  QaVerdict,
+} from '@app/contracts';
 import { BuildInputsService } from './build-inputs.service';
 import { Handled } from './command-path';
 
@@ -55,6 +63,12 @@ export class InputsController {
   private log(input: { id: string; type: string; correlationId: string }, handled: Handled): void {
     const base = { input: input.id, type: input.type, correlationId: input.correlationId };
     if (handled.kind === 'duplicate') this.logger.log({ msg: 'input already handled; nothing to do', ...base });
-    else this.logger.log({ msg: 'input handled', ...base, outcome: handled.note, events: handled.events.map((e) => `${e.type}@${e.streamId}#${e.version}`) });
+    else
+      this.logger.log({
+        msg: 'input handled',
+        ...base,
+        outcome: handled.note,
+        events: handled.events.map((e) => `${e.type}@${e.streamId}#${e.version}`),
+      });
   }
 }

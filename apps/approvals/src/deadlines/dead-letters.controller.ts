@@ -52,6 +52,13 @@ export class DeadLettersController {
       cause: 'dead-letter',
       reason: `the deployer gave up on this request: ${why}`,
     });
-    this.logger.warn({ msg: 'deployer request dead-lettered', buildId: request.data.buildId, attemptId, kind, reason: why, outcome: handled.kind === 'handled' ? handled.note : 'already recorded' });
+    this.logger.warn({
+      msg: 'deployer request dead-lettered',
+      buildId: request.data.buildId,
+      attemptId,
+      kind,
+      reason: why,
+      outcome: handled.kind === 'handled' ? handled.note : 'already recorded',
+    });
   }
 }

@@ -70,7 +70,12 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
 /** "no answer from the deployer within 6 min" — what the owner and the channel read. */
 export function deadlineReason(due: Pick<DueDeadline, 'kind' | 'requestedAt' | 'dueAt'>): string {
   const waited = formatDuration(due.dueAt.getTime() - due.requestedAt.getTime());
-  const what = due.kind === 'teardown' ? 'to remove the preview' : due.kind === 'production' ? 'for the production deployment' : 'for the preview deployment';
+  const what =
+    due.kind === 'teardown'
+      ? 'to remove the preview'
+      : due.kind === 'production'
+        ? 'for the production deployment'
+        : 'for the preview deployment';
   return `no answer from the deployer within ${waited} ${what} (is the deployer running and able to reach the cluster?)`;
 }
 

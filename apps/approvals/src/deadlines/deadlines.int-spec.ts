@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../../test/infra/test-infra';
-import { buildCompleted, closeRequest, eventsOf, failed, liveBuild, openApprovals, promote, qaVerdict, succeeded } from '../../test/approvals-harness';
+import {
+  buildCompleted,
+  closeRequest,
+  eventsOf,
+  failed,
+  liveBuild,
+  openApprovals,
+  promote,
+  qaVerdict,
+  succeeded,
+} from '../../test/approvals-harness';
 import type { BuildInputsService } from '../commands/build-inputs.service';
 import { rows } from '../event-store/sql-executor';
 import { DeadlineScheduler } from './deadline-scheduler';
@@ -57,7 +67,10 @@ describe('deadlines owned by approvals', () => {
     expect(await rows(db, `SELECT * FROM approvals.production_locks WHERE build_id = $1`, [buildId])).toEqual([]);
 
     await inputs.promoteRequested(promote(buildId));
-    expect(await lastOf(buildId)).toMatchObject({ type: 'ProductionDeploymentRequested', data: { attempt: 2, attemptId: `${buildId}:production:2` } });
+    expect(await lastOf(buildId)).toMatchObject({
+      type: 'ProductionDeploymentRequested',
+      data: { attempt: 2, attemptId: `${buildId}:production:2` },
+    });
     await inputs.deploymentFailed(failed(buildId, `${buildId}:production:2`, 'production', 'CrashLoopBackOff')); // frees the project for the next test
   });
 
@@ -102,9 +115,15 @@ describe('deadlines owned by approvals', () => {
     await inputs.closeRequested(closeRequest(buildId));
     await passDeadline();
     await replicas[0].scheduler.fireDue();
-    expect(await lastOf(buildId)).toMatchObject({ type: 'PreviewTeardownFailed', data: { attemptId: `${buildId}:teardown:1`, cause: 'deadline' } });
+    expect(await lastOf(buildId)).toMatchObject({
+      type: 'PreviewTeardownFailed',
+      data: { attemptId: `${buildId}:teardown:1`, cause: 'deadline' },
+    });
     await inputs.closeRequested(closeRequest(buildId));
-    expect(await lastOf(buildId)).toMatchObject({ type: 'PreviewTeardownRequested', data: { attemptId: `${buildId}:teardown:2`, reason: 'closed' } });
+    expect(await lastOf(buildId)).toMatchObject({
+      type: 'PreviewTeardownRequested',
+      data: { attemptId: `${buildId}:teardown:2`, reason: 'closed' },
+    });
   });
 
   it('records a dead-lettered request as the same failure, once', async () => {
@@ -134,7 +153,10 @@ describe('re-sent builds', () => {
     await inputs.closeRequested(closeRequest('b-first'));
     await inputs.buildCompleted(buildCompleted(request), 'b-second');
     expect(await typesOf('b-second')).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
-    const [mapped] = await rows<{ build_id: string }>(db, `SELECT build_id FROM approvals.build_requests WHERE request_id = 'same-request'`);
+    const [mapped] = await rows<{ build_id: string }>(
+      db,
+      `SELECT build_id FROM approvals.build_requests WHERE request_id = 'same-request'`,
+    );
     expect(mapped.build_id).toBe('b-second');
   });
 
@@ -175,15 +197,23 @@ describe('approvals bound to bits', () => {
       pinnedImage: `registry.example.org/shop@${DIGEST}`,
     });
     await inputs.promoteRequested(promote(buildId));
-    expect(await lastOf(buildId)).toMatchObject({ type: 'ProductionDeploymentRequested', data: { image: `registry.example.org/shop@${DIGEST}`, digest: DIGEST } });
+    expect(await lastOf(buildId)).toMatchObject({
+      type: 'ProductionDeploymentRequested',
+      data: { image: `registry.example.org/shop@${DIGEST}`, digest: DIGEST },
+    });
   });
 
   it('makes a preview redeployed with other bits a new build that needs QA again', async () => {
     const buildId = await approvedBuild('digest-changed', DIGEST);
     const other = `sha256:${'d'.repeat(64)}`;
-    await inputs.deploymentSucceeded(succeeded(buildId, `${buildId}:preview`, 'preview', 'https://digest-changed.branch.example.org', other));
+    await inputs.deploymentSucceeded(
+      succeeded(buildId, `${buildId}:preview`, 'preview', 'https://digest-changed.branch.example.org', other),
+    );
     const superseded = await lastOf(buildId);
-    expect(superseded).toMatchObject({ type: 'BuildSuperseded', data: { reason: 'digest-changed', newImage: `registry.example.org/shop@${other}` } });
+    expect(superseded).toMatchObject({
+      type: 'BuildSuperseded',
+      data: { reason: 'digest-changed', newImage: `registry.example.org/shop@${other}` },
+    });
     const successor = superseded.data.supersededBy as string;
     expect((await eventsOf(db, `build-${successor}`)).map((e) => [e.type, e.data.image])).toEqual([
       ['BuildRegistered', `registry.example.org/shop@${other}`],

@@ -6,7 +6,12 @@ import { CreateBuildsReadModel1764100000002 } from './migrations/1764100000002-c
 import { CreateDeadlines1765000000000 } from './migrations/1765000000000-create-deadlines';
 
 /** Every migration of the approvals schema, oldest first. */
-export const approvalsMigrations = [CreateEventLog1764100000000, CreateCommandTables1764100000001, CreateBuildsReadModel1764100000002, CreateDeadlines1765000000000];
+export const approvalsMigrations = [
+  CreateEventLog1764100000000,
+  CreateCommandTables1764100000001,
+  CreateBuildsReadModel1764100000002,
+  CreateDeadlines1765000000000,
+];
 
 export interface EventLogDataSourceOptions {
   /** Pool size (default 10). */

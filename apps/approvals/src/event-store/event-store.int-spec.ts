@@ -100,7 +100,9 @@ describe('PostgresEventStore', () => {
       const [{ id }] = (await em.query(`SELECT pg_current_xact_id()::text AS id`)) as { id: string }[];
       return id;
     });
-    const [row] = (await db.query(`SELECT transaction_id::text AS xid FROM approvals.events WHERE stream_id = $1`, [stream])) as { xid: string }[];
+    const [row] = (await db.query(`SELECT transaction_id::text AS xid FROM approvals.events WHERE stream_id = $1`, [stream])) as {
+      xid: string;
+    }[];
     expect(row.xid).toBe(xid);
   });
 });

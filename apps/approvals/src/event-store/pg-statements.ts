@@ -61,4 +61,6 @@ const isQueryRunner = (candidate: object): candidate is { connect: () => Promise
   'connect' in candidate && typeof candidate.connect === 'function' && 'release' in candidate && 'isReleased' in candidate;
 
 const asPg = (connection: unknown): PgQueryable | undefined =>
-  typeof connection === 'object' && connection !== null && typeof (connection as { query?: unknown }).query === 'function' ? (connection as PgQueryable) : undefined;
+  typeof connection === 'object' && connection !== null && typeof (connection as { query?: unknown }).query === 'function'
+    ? (connection as PgQueryable)
+    : undefined;

@@ -78,7 +78,11 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
   }
 };
 
-const changed = (row: BuildRow, at: string, patch: Partial<BuildRow> & { status?: BuildViewStatus }): BuildRow => ({ ...row, ...patch, updatedAt: at });
+const changed = (row: BuildRow, at: string, patch: Partial<BuildRow> & { status?: BuildViewStatus }): BuildRow => ({
+  ...row,
+  ...patch,
+  updatedAt: at,
+});
 
 const registeredRow = (event: Extract<BuildEvent, { type: 'BuildRegistered' }>): BuildRow => ({
   id: event.data.buildId,

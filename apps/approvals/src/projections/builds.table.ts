@@ -68,7 +68,12 @@ export async function listProjectBuildRows(executor: SqlExecutor, project: strin
  * build a new CI request for the target is compared with (the decider's state of it decides
  * whether the request is that build, and whether a new build supersedes it).
  */
-export async function findLatestBuildRowOfTarget(executor: SqlExecutor, project: string, type: string, target: string): Promise<BuildRow | undefined> {
+export async function findLatestBuildRowOfTarget(
+  executor: SqlExecutor,
+  project: string,
+  type: string,
+  target: string,
+): Promise<BuildRow | undefined> {
   const found = await rows<BuildRecord>(
     executor,
     `SELECT ${COLUMNS} FROM approvals.builds

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../../test/infra/test-infra';
-import { buildCompleted, closeRequest, eventsOf, liveBuild, openApprovals, promote, qaVerdict, succeeded, testConfig } from '../../test/approvals-harness';
+import {
+  buildCompleted,
+  closeRequest,
+  eventsOf,
+  liveBuild,
+  openApprovals,
+  promote,
+  qaVerdict,
+  succeeded,
+  testConfig,
+} from '../../test/approvals-harness';
 import { BuildInputsService } from '../commands/build-inputs.service';
 import { rows } from '../event-store/sql-executor';
 import { BuildQueriesController } from './build-queries.controller';
@@ -32,7 +42,7 @@ describe('the builds read model', () => {
     await inputs.qaVerdict(qaVerdict(shipped, 'U0QA00001', 'approve'));
     await inputs.promoteRequested(promote(shipped));
     const request = (await eventsOf(db, `build-${shipped}`)).at(-1)!;
-    await inputs.deploymentSucceeded(succeeded(shipped, (request.data.attemptId as string), 'production', 'https://example.org'));
+    await inputs.deploymentSucceeded(succeeded(shipped, request.data.attemptId as string, 'production', 'https://example.org'));
     const rejected = await liveBuild(db, inputs, { target: 'feature-x' });
     await inputs.qaVerdict(qaVerdict(rejected, 'U0QA00002', 'reject'));
     await inputs.closeRequested(closeRequest(rejected, 'U0QA00002'));
@@ -59,24 +69,41 @@ describe('the builds read model', () => {
     expect(byId).toEqual(byRequest);
     expect(byId).toMatchObject({
       ok: true,
-      data: { id: 'b-query', project: 'test1', type: 'branch', target: 'query-me', status: 'preview-deploying', previewUrl: 'https://query-me.branch.example.org', verdicts: [] },
+      data: {
+        id: 'b-query',
+        project: 'test1',
+        type: 'branch',
+        target: 'query-me',
+        status: 'preview-deploying',
+        previewUrl: 'https://query-me.branch.example.org',
+        verdicts: [],
+      },
     });
   });
 
-  it('lists a project\'s builds newest first, with verdicts and who promoted', async () => {
+  it("lists a project's builds newest first, with verdicts and who promoted", async () => {
     const reply = await queries.listProjectBuilds({ project: 'test1', limit: 3 });
     if (!reply.ok) throw new Error(reply.message);
     expect(reply.data.map((b) => b.id)[0]).toBe('b-query');
     expect(reply.data).toHaveLength(3);
     const all = await queries.listProjectBuilds({ project: 'test1', limit: 50 });
     const shipped = all.ok ? all.data.find((b) => b.target === 'main') : undefined;
-    expect(shipped).toMatchObject({ status: 'in-production', promotedBy: 'U0OWNER01', productionUrl: 'https://example.org', verdicts: [{ user: 'U0QA00001', verdict: 'approve' }] });
+    expect(shipped).toMatchObject({
+      status: 'in-production',
+      promotedBy: 'U0OWNER01',
+      productionUrl: 'https://example.org',
+      verdicts: [{ user: 'U0QA00001', verdict: 'approve' }],
+    });
   });
 
   it('answers 404 for an unknown id or project and 400 for an invalid query, naming the field', async () => {
     expect(await queries.getBuild({ id: 'nope' })).toEqual({ ok: false, status: 404, message: 'no build or request with id "nope"' });
     expect(await queries.listProjectBuilds({ project: 'nope' })).toMatchObject({ ok: false, status: 404 });
     expect(await queries.getBuild({})).toMatchObject({ ok: false, status: 400, message: expect.stringContaining('id:') });
-    expect(await queries.listProjectBuilds({ project: 'test1', limit: 0 })).toMatchObject({ ok: false, status: 400, message: expect.stringContaining('limit:') });
+    expect(await queries.listProjectBuilds({ project: 'test1', limit: 0 })).toMatchObject({
+      ok: false,
+      status: 400,
+      message: expect.stringContaining('limit:'),
+    });
   });
 });

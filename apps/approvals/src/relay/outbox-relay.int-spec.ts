@@ -47,7 +47,13 @@ const previewDeployed = (buildId: string): NewEvent => {
   return {
     type: 'PreviewDeployed',
     data: { buildId, url: `https://${buildId}.branch.example.org` },
-    metadata: { id, occurredAt: new Date().toISOString(), correlationId: buildId, causationId: randomUUID(), actor: { kind: 'service', name: 'deployer' } },
+    metadata: {
+      id,
+      occurredAt: new Date().toISOString(),
+      correlationId: buildId,
+      causationId: randomUUID(),
+      actor: { kind: 'service', name: 'deployer' },
+    },
   };
 };
 
@@ -89,7 +95,12 @@ describe('the outbox relay', () => {
     await a.release();
     await eventually(() => recorder.published.length === 2);
     expect(recorder.published.map((e) => e.id)).toEqual([eventA, eventB]);
-    expect(recorder.published[0]).toMatchObject({ type: 'PreviewDeployed', streamId: 'build-order-a', version: 1, correlationId: 'order-a' });
+    expect(recorder.published[0]).toMatchObject({
+      type: 'PreviewDeployed',
+      streamId: 'build-order-a',
+      version: 1,
+      correlationId: 'order-a',
+    });
   });
 
   it('publishes an event exactly once when the relay dies after the publish and before the checkpoint', async () => {
@@ -119,7 +130,13 @@ describe('the outbox relay', () => {
 
   it('wakes on the notification sent after a commit, long before its next poll', async () => {
     const recorder = new RecordingPublisher();
-    const r = new OutboxRelay({ databaseUrl: database.url, publisher: recorder, subjectOf: subjectOfEventType, name: 'notified', pollMs: 60_000 });
+    const r = new OutboxRelay({
+      databaseUrl: database.url,
+      publisher: recorder,
+      subjectOf: subjectOfEventType,
+      name: 'notified',
+      pollMs: 60_000,
+    });
     relays.push(r);
     r.start();
     await eventually(() => r.isLeader() && recorder.published.length >= 2); // the backlog of the tests above

@@ -50,13 +50,28 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-const event = (buildId: string, type = 'PreviewDeployed', data: unknown = { buildId, url: `https://${buildId}.example.org` }): NewEvent => ({
+const event = (
+  buildId: string,
+  type = 'PreviewDeployed',
+  data: unknown = { buildId, url: `https://${buildId}.example.org` },
+): NewEvent => ({
   type,
   data,
-  metadata: { id: randomUUID(), occurredAt: new Date().toISOString(), correlationId: buildId, causationId: randomUUID(), actor: { kind: 'service', name: 'deployer' } },
+  metadata: {
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    correlationId: buildId,
+    causationId: randomUUID(),
+    actor: { kind: 'service', name: 'deployer' },
+  },
 });
 
-const relay = (name: string, publisher: EventPublisher, subjectOf: (type: string) => string | undefined = subjectOfEventType, stuckAfterMs?: number): OutboxRelay => {
+const relay = (
+  name: string,
+  publisher: EventPublisher,
+  subjectOf: (type: string) => string | undefined = subjectOfEventType,
+  stuckAfterMs?: number,
+): OutboxRelay => {
   const r = new OutboxRelay({ databaseUrl: database.url, publisher, subjectOf, name, pollMs: 50, parkedRetryMs: 200, stuckAfterMs });
   relays.push(r);
   r.start();
@@ -71,7 +86,8 @@ const eventually = async (condition: () => boolean | Promise<boolean>, timeoutMs
   }
 };
 
-const ofBuild = (published: EventEnvelope[], buildId: string) => published.filter((e) => e.correlationId === buildId).map((e) => `${e.version}:${e.type}`);
+const ofBuild = (published: EventEnvelope[], buildId: string) =>
+  published.filter((e) => e.correlationId === buildId).map((e) => `${e.version}:${e.type}`);
 
 jest.setTimeout(20_000);
 
@@ -106,7 +122,10 @@ describe('the outbox relay with an event it cannot publish', () => {
 
   it('keeps a build held back across a restart of the publishing replica (stored, not in memory)', async () => {
     const recorder = new RecordingPublisher();
-    recorder.failing = (e) => (e.correlationId === 'kept' && e.version === 1 ? new PublishError('JetStream refused the publish: message size exceeds maximum allowed', 'refused') : undefined);
+    recorder.failing = (e) =>
+      e.correlationId === 'kept' && e.version === 1
+        ? new PublishError('JetStream refused the publish: message size exceeds maximum allowed', 'refused')
+        : undefined;
     await store.appendToStream(db, 'build-kept', 0, [event('kept'), event('kept')]);
     const first = relay('restart-held', recorder);
     await eventually(() => first.parkedBuilds() === 1, 5_000, 'held back');

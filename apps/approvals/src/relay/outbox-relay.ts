@@ -195,7 +195,14 @@ export class OutboxRelay {
     if (!held) {
       this.failingSince ??= Date.now();
       RelayMetrics.stuckSeconds.set((Date.now() - this.failingSince) / 1000);
-      this.options.logger?.warn({ msg: 'publish failed; will retry', eventId: row.metadata.id, type: row.type, streamId: row.stream_id, failure, error: reason });
+      this.options.logger?.warn({
+        msg: 'publish failed; will retry',
+        eventId: row.metadata.id,
+        type: row.type,
+        streamId: row.stream_id,
+        failure,
+        error: reason,
+      });
     }
     return { ok: false, failure, reason, held };
   }
@@ -236,7 +243,9 @@ export class OutboxRelay {
   }
 
   private async tryLock(): Promise<boolean> {
-    const result = await this.session!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [lockName(this.name)]);
+    const result = await this.session!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+      lockName(this.name),
+    ]);
     const locked = result.rows[0]?.locked === true;
     if (locked) {
       this.checkpoint = await readCheckpoint(this.session!, this.name);

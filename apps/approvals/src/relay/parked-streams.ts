@@ -15,7 +15,10 @@ interface Logger {
 
 const PAGE = 500;
 
-export const checkpointOf = (row: { transaction_id: string; position: string }): Checkpoint => ({ transactionId: row.transaction_id, position: row.position });
+export const checkpointOf = (row: { transaction_id: string; position: string }): Checkpoint => ({
+  transactionId: row.transaction_id,
+  position: row.position,
+});
 
 /**
  * The builds the relay holds back. The rule for an event that cannot be published because of
@@ -48,7 +51,8 @@ export class ParkedStreams {
   /** What an earlier publishing replica parked (on taking over); tried again at once. */
   async load(session: Client): Promise<void> {
     this.parked.clear();
-    for (const stream of await readParked(session, this.name)) this.parked.set(stream.streamId, { ...stream, reason: 'parked by an earlier publisher' });
+    for (const stream of await readParked(session, this.name))
+      this.parked.set(stream.streamId, { ...stream, reason: 'parked by an earlier publisher' });
     this.nextRetry = 0;
     RelayMetrics.parkedBuilds.set(this.parked.size);
   }
@@ -86,7 +90,12 @@ export class ParkedStreams {
   }
 
   /** false when JetStream as a whole failed (stop trying the others). */
-  private async release(session: Client, stream: ParkedStream & { reason: string }, upTo: Checkpoint, publish: (row: RelayRow) => Promise<PublishOutcome>): Promise<boolean> {
+  private async release(
+    session: Client,
+    stream: ParkedStream & { reason: string },
+    upTo: Checkpoint,
+    publish: (row: RelayRow) => Promise<PublishOutcome>,
+  ): Promise<boolean> {
     for (;;) {
       const rows = await readParkedEvents(session, stream, upTo, PAGE);
       for (const [i, row] of rows.entries()) {
@@ -104,7 +113,11 @@ export class ParkedStreams {
       await deleteParked(session, this.name, stream.streamId);
       this.parked.delete(stream.streamId);
       RelayMetrics.parkedBuilds.set(this.parked.size);
-      this.logger?.log({ msg: 'held-back build published; it is no longer held back', streamId: stream.streamId, since: stream.since.toISOString() });
+      this.logger?.log({
+        msg: 'held-back build published; it is no longer held back',
+        streamId: stream.streamId,
+        since: stream.since.toISOString(),
+      });
       return true;
     }
   }

@@ -11,6 +11,12 @@ export const RelayMetrics = {
     'Events the relay could not publish, by failure: refused (by JetStream or too large), no-subject, no-stream, timeout, connection',
     ['failure'],
   ),
-  parkedBuilds: gauge('deploybot_relay_parked_builds', 'Builds whose events the relay holds back because one of them cannot be published (alert on > 0)'),
-  stuckSeconds: gauge('deploybot_relay_stuck_seconds', 'How long the relay has been failing to publish the next event (JetStream unreachable); 0 when it is not'),
+  parkedBuilds: gauge(
+    'deploybot_relay_parked_builds',
+    'Builds whose events the relay holds back because one of them cannot be published (alert on > 0)',
+  ),
+  stuckSeconds: gauge(
+    'deploybot_relay_stuck_seconds',
+    'How long the relay has been failing to publish the next event (JetStream unreachable); 0 when it is not',
+  ),
 };

@@ -14,7 +14,11 @@ export const INITIAL_CHECKPOINT: Checkpoint = { transactionId: '0', position: '0
  * transactions older than every transaction still running: those can no longer gain rows,
  * so nothing below the returned ones can appear later.
  */
-export async function readCommittedBatch(client: Client, after: Checkpoint, limit: number): Promise<(EventRow & { transaction_id: string })[]> {
+export async function readCommittedBatch(
+  client: Client,
+  after: Checkpoint,
+  limit: number,
+): Promise<(EventRow & { transaction_id: string })[]> {
   const result = await client.query<EventRow & { transaction_id: string }>(
     `SELECT position::text AS position, transaction_id::text AS transaction_id, stream_id, stream_version, type, data, metadata
        FROM approvals.events
@@ -81,7 +85,12 @@ export async function deleteParked(client: Client, name: string, streamId: strin
 }
 
 /** The held events of one stream, from its parked place up to the relay's checkpoint, in version order. */
-export async function readParkedEvents(client: Client, parked: ParkedStream, upTo: Checkpoint, limit: number): Promise<(EventRow & { transaction_id: string })[]> {
+export async function readParkedEvents(
+  client: Client,
+  parked: ParkedStream,
+  upTo: Checkpoint,
+  limit: number,
+): Promise<(EventRow & { transaction_id: string })[]> {
   const result = await client.query<EventRow & { transaction_id: string }>(
     `SELECT position::text AS position, transaction_id::text AS transaction_id, stream_id, stream_version, type, data, metadata
        FROM approvals.events

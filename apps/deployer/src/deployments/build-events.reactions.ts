@@ -47,8 +47,8 @@ export const Reactions: { readonly [T in BuildEventType]: Reaction<EventOf<T>> }
   PreviewDeploymentRequested: { act: (work, event) => work.deploy(previewOrder(event, work.rolloutTimeoutSeconds)) },
   PreviewDeployed: recorded('a preview deployment that succeeded'),
   PreviewDeploymentFailed: recorded('a preview deployment that failed'),
-  QaApproved: { ignore: 'a QA verdict: policy is approvals\', and the cluster changes only when approvals asks for a deployment' },
-  QaRejected: { ignore: 'a QA verdict: policy is approvals\', and the cluster changes only when approvals asks for a deployment' },
+  QaApproved: { ignore: "a QA verdict: policy is approvals', and the cluster changes only when approvals asks for a deployment" },
+  QaRejected: { ignore: "a QA verdict: policy is approvals', and the cluster changes only when approvals asks for a deployment" },
   BuildApproved: { ignore: 'the approval rule is met: production is deployed only when an owner asks (ProductionDeploymentRequested)' },
   ProductionDeploymentRequested: { act: (work, event) => work.deploy(productionOrder(event, work.rolloutTimeoutSeconds)) },
   ProductionDeployed: recorded('a production deployment that succeeded'),
@@ -57,11 +57,15 @@ export const Reactions: { readonly [T in BuildEventType]: Reaction<EventOf<T>> }
     // Written by older versions, a BuildClosed (no attemptId) was the teardown request itself.
     act: async (work, event) =>
       event.data.attemptId
-        ? { nothingToDo: 'a PreviewTeardownRequested with the same attempt follows it and tears the preview down; both would be double work' }
+        ? {
+            nothingToDo:
+              'a PreviewTeardownRequested with the same attempt follows it and tears the preview down; both would be double work',
+          }
         : work.tearDown(teardownOrder(event)),
   },
   BuildSuperseded: {
-    ignore: 'the newer build\'s own PreviewDeploymentRequested takes the workload over; a rollout of this build still running loses to it through the workload Lease',
+    ignore:
+      "the newer build's own PreviewDeploymentRequested takes the workload over; a rollout of this build still running loses to it through the workload Lease",
   },
   PreviewTeardownRequested: { act: (work, event) => work.tearDown(teardownOrder(event)) },
   PreviewRemoved: recorded('a teardown that succeeded'),

@@ -40,7 +40,9 @@ class InProcessTransport extends Server implements CustomTransportStrategy {
     const subject = subjectOfEventType(payload.type)!;
     const handler = this.getHandlerByPattern(subject);
     if (!handler?.isEventHandler) throw new Error(`no event handler for ${payload.type}`);
-    await lastValueFrom(this.transformToObservable(await handler(payload, new JetStreamContext([subject, 1, 1, undefined, shutdown]))), { defaultValue: undefined });
+    await lastValueFrom(this.transformToObservable(await handler(payload, new JetStreamContext([subject, 1, 1, undefined, shutdown]))), {
+      defaultValue: undefined,
+    });
   }
 }
 
@@ -116,19 +118,57 @@ describe('deployment requests: one exhaustive dispatch of domain events', () => 
   });
 
   it('deploys a preview and reports its outcome on the outcome subject', async () => {
-    await transport.deliver(event('PreviewDeploymentRequested', { buildId: 'b-1', attemptId: 'b-1:preview', ...preview, target: 'main', url: 'https://main.branch.example.org' }));
+    await transport.deliver(
+      event('PreviewDeploymentRequested', {
+        buildId: 'b-1',
+        attemptId: 'b-1:preview',
+        ...preview,
+        target: 'main',
+        url: 'https://main.branch.example.org',
+      }),
+    );
     expect(bus.published).toEqual([
-      { subject: Subjects.DeploymentSucceeded, event: expect.objectContaining({ id: 'b-1:preview:outcome', data: expect.objectContaining({ environment: 'preview', requestId: 'b-1:preview' }) }) },
+      {
+        subject: Subjects.DeploymentSucceeded,
+        event: expect.objectContaining({
+          id: 'b-1:preview:outcome',
+          data: expect.objectContaining({ environment: 'preview', requestId: 'b-1:preview' }),
+        }),
+      },
     ]);
   });
 
   it('deploys production and reports its outcome', async () => {
-    await transport.deliver(event('ProductionDeploymentRequested', { buildId: 'b-1', attemptId: 'b-1:production:1', project: 'shop', image: preview.image, url: 'https://example.org', by: 'U0OWNER01', attempt: 1 }));
-    expect(bus.published).toEqual([{ subject: Subjects.DeploymentSucceeded, event: expect.objectContaining({ data: expect.objectContaining({ environment: 'production', name: 'shop' }) }) }]);
+    await transport.deliver(
+      event('ProductionDeploymentRequested', {
+        buildId: 'b-1',
+        attemptId: 'b-1:production:1',
+        project: 'shop',
+        image: preview.image,
+        url: 'https://example.org',
+        by: 'U0OWNER01',
+        attempt: 1,
+      }),
+    );
+    expect(bus.published).toEqual([
+      {
+        subject: Subjects.DeploymentSucceeded,
+        event: expect.objectContaining({ data: expect.objectContaining({ environment: 'production', name: 'shop' }) }),
+      },
+    ]);
   });
 
   it('tears a preview down on a teardown request, and on a BuildClosed of an older version', async () => {
-    await transport.deliver(event('PreviewTeardownRequested', { buildId: 'b-1', attemptId: 'b-1:teardown:1', project: 'shop', type: 'branch', target: 'main', reason: 'closed' }));
+    await transport.deliver(
+      event('PreviewTeardownRequested', {
+        buildId: 'b-1',
+        attemptId: 'b-1:teardown:1',
+        project: 'shop',
+        type: 'branch',
+        target: 'main',
+        reason: 'closed',
+      }),
+    );
     const closed = event('BuildClosed', { buildId: 'b-2', by: 'U0OWNER01', project: 'shop', type: 'branch', target: 'other' });
     await transport.deliver(closed);
     expect(bus.published.map((p) => [p.subject, p.event.id])).toEqual([
@@ -139,9 +179,20 @@ describe('deployment requests: one exhaustive dispatch of domain events', () => 
 
   it('acknowledges a BuildClosed with an attempt id on purpose: the teardown request that follows does the work', async () => {
     const before = await ignored('BuildClosed');
-    await transport.deliver(event('BuildClosed', { buildId: 'b-3', attemptId: 'b-3:teardown:1', by: 'U0OWNER01', project: 'shop', type: 'branch', target: 'main' }));
+    await transport.deliver(
+      event('BuildClosed', {
+        buildId: 'b-3',
+        attemptId: 'b-3:teardown:1',
+        by: 'U0OWNER01',
+        project: 'shop',
+        type: 'branch',
+        target: 'main',
+      }),
+    );
     expect(await ignored('BuildClosed')).toBe(before + 1);
-    expect(logs.messages('debug')).toEqual([expect.stringMatching(/^BuildClosed asks nothing of the deployer: a PreviewTeardownRequested with the same attempt follows/)]);
+    expect(logs.messages('debug')).toEqual([
+      expect.stringMatching(/^BuildClosed asks nothing of the deployer: a PreviewTeardownRequested with the same attempt follows/),
+    ]);
     expect(bus.published).toEqual([]);
     expect(cluster.calls()).toEqual([]);
   });
@@ -154,7 +205,9 @@ describe('deployment requests: one exhaustive dispatch of domain events', () => 
       await transport.deliver(event(type, { buildId: 'b-4' }));
       expect(await ignored(type)).toBe(before + 1);
     }
-    expect(logs.messages('debug')).toEqual(others.map((type) => expect.stringMatching(new RegExp(`^${type} asks nothing of the deployer: .{20,}`))));
+    expect(logs.messages('debug')).toEqual(
+      others.map((type) => expect.stringMatching(new RegExp(`^${type} asks nothing of the deployer: .{20,}`))),
+    );
     expect(bus.published).toEqual([]);
     expect(cluster.calls()).toEqual([]);
   });
@@ -162,9 +215,14 @@ describe('deployment requests: one exhaustive dispatch of domain events', () => 
   it('hands the shutdown to the work: an interrupted request reports nothing and is redelivered', async () => {
     const stopped = new AbortController();
     stopped.abort(new Interrupted());
-    const request = event('PreviewDeploymentRequested', { buildId: 'b-5', attemptId: 'b-5:preview', ...preview, target: 'stopping', url: 'https://stopping.branch.example.org' });
+    const request = event('PreviewDeploymentRequested', {
+      buildId: 'b-5',
+      attemptId: 'b-5:preview',
+      ...preview,
+      target: 'stopping',
+      url: 'https://stopping.branch.example.org',
+    });
     await expect(transport.deliver(request, stopped.signal)).rejects.toBeInstanceOf(Interrupted);
     expect(bus.published).toEqual([]);
   });
 });
-

@@ -57,12 +57,23 @@ export class DeploymentRequestsController {
 
   private ignore(event: BuildEvent, why: string): void {
     DeploymentsMetrics.ignored.inc({ type: event.type });
-    this.logger.debug({ msg: `${event.type} asks nothing of the deployer: ${why}`, eventId: event.id, buildId: event.data.buildId, correlationId: event.correlationId });
+    this.logger.debug({
+      msg: `${event.type} asks nothing of the deployer: ${why}`,
+      eventId: event.id,
+      buildId: event.data.buildId,
+      correlationId: event.correlationId,
+    });
   }
 
   private async report(outcome: Outcome): Promise<void> {
     await this.bus.publishEvent(subjectOf(outcome), outcome);
-    this.logger.log({ msg: 'outcome reported', type: outcome.type, id: outcome.id, buildId: outcome.data.buildId, correlationId: outcome.correlationId });
+    this.logger.log({
+      msg: 'outcome reported',
+      type: outcome.type,
+      id: outcome.id,
+      buildId: outcome.data.buildId,
+      correlationId: outcome.correlationId,
+    });
   }
 }
 

@@ -14,7 +14,12 @@ const MAX_CONFLICTS = 5;
  * changed in between: read again and decide again. So an older request can never overwrite a
  * newer one, even from a deployer that lost its lease without noticing.
  */
-export async function applyDeploymentGuarded(cluster: Cluster, deployment: V1Deployment, order: DeploymentOrder, lease: HeldLease): Promise<ApplyDecision> {
+export async function applyDeploymentGuarded(
+  cluster: Cluster,
+  deployment: V1Deployment,
+  order: DeploymentOrder,
+  lease: HeldLease,
+): Promise<ApplyDecision> {
   const namespace = deployment.metadata!.namespace!;
   const name = deployment.metadata!.name!;
   for (let conflicts = 0; ; conflicts++) {

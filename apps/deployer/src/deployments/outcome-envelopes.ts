@@ -12,7 +12,6 @@ const DEPLOYER = { kind: 'service', name: 'deployer' } as const;
  */
 export const outcomeId = (requestId: string): string => `${requestId}:outcome`;
 
-
 interface Common {
   id: string;
   streamId: string;
@@ -39,7 +38,12 @@ interface Where {
 }
 
 /** `image` is what the ready pods run; absent when the cluster reported no digest. */
-export const deploymentSucceeded = (order: DeploymentOrder, where: Where, image: RunningImage | undefined, occurredAt: Date): DeploymentSucceeded => ({
+export const deploymentSucceeded = (
+  order: DeploymentOrder,
+  where: Where,
+  image: RunningImage | undefined,
+  occurredAt: Date,
+): DeploymentSucceeded => ({
   ...common(order.requestId, order.buildId, order.correlationId, occurredAt),
   type: 'DeploymentSucceeded',
   data: {

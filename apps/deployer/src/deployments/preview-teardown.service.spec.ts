@@ -12,7 +12,7 @@ RecordingLogger.install();
 
 const NS = 'default';
 const running = () => new AbortController().signal;
-const nameOf = (target: string) => workloadName({ environment: 'preview', project: 'shop', type: 'branch', target });
+const _nameOf = (target: string) => workloadName({ environment: 'preview', project: 'shop', type: 'branch', target });
 
 function teardownOn(cluster: InMemoryCluster): PreviewTeardown {
   return new PreviewTeardown(cluster, unitConfig(), UNIT_OPTIONS, new WorkloadLocks(cluster, UNIT_OPTIONS.lease));
@@ -26,7 +26,7 @@ async function deployed(cluster: InMemoryCluster, buildId: string, target?: stri
 }
 
 describe('PreviewTeardown', () => {
-  it('deletes the build\'s route, Service and Deployment, in that order, each only at the version it read', async () => {
+  it("deletes the build's route, Service and Deployment, in that order, each only at the version it read", async () => {
     const cluster = new InMemoryCluster();
     const name = await deployed(cluster, 'b-close', 'closing');
     await deployed(cluster, 'b-prod');
@@ -35,11 +35,17 @@ describe('PreviewTeardown', () => {
     expect(outcome).toMatchObject({
       id: 'b-close:teardown:1:outcome',
       type: 'PreviewTornDown',
-      data: { buildId: 'b-close', requestId: 'b-close:teardown:1', namespace: NS, deleted: [`Ingress/${name}`, `Service/${name}`, `Deployment/${name}`] },
+      data: {
+        buildId: 'b-close',
+        requestId: 'b-close:teardown:1',
+        namespace: NS,
+        deleted: [`Ingress/${name}`, `Service/${name}`, `Deployment/${name}`],
+      },
     });
     for (const kind of ['Ingress', 'Service', 'Deployment']) expect(cluster.get(kind, NS, name)).toBeUndefined();
     expect(cluster.get('Deployment', NS, 'shop')).toBeDefined();
-    for (const call of cluster.calls({ verb: 'delete', name })) expect(call.precondition).toEqual({ uid: expect.any(String), resourceVersion: expect.any(String) });
+    for (const call of cluster.calls({ verb: 'delete', name }))
+      expect(call.precondition).toEqual({ uid: expect.any(String), resourceVersion: expect.any(String) });
     expect(cluster.get('Lease', NS, leaseRef(NS, name).name)).toBeUndefined();
   });
 
@@ -51,7 +57,7 @@ describe('PreviewTeardown', () => {
     expect(cluster.get('Deployment', NS, name).metadata.annotations['deploybot.dev/build-id']).toBe('b-new');
   });
 
-  it('also deletes what an older version named <project>-<type>-<target>, when it is the build\'s and deploybot\'s', async () => {
+  it("also deletes what an older version named <project>-<type>-<target>, when it is the build's and deploybot's", async () => {
     const cluster = new InMemoryCluster();
     const legacy = legacyPreviewName({ environment: 'preview', project: 'shop', type: 'branch', target: 'legacy' });
     const { deployment, service } = manifestsOf(order({ buildId: 'b-legacy', target: 'legacy' }));
@@ -73,7 +79,9 @@ describe('PreviewTeardown', () => {
     stall.release();
 
     expect((await tearingDown).data.deleted).toEqual([`Ingress/${name}`, `Service/${name}`]);
-    expect(cluster.calls({ verb: 'delete', kind: 'Deployment', name }).map((c) => c.error)).toEqual([expect.stringMatching(/^Conflict: .*Precondition failed: ResourceVersion/)]);
+    expect(cluster.calls({ verb: 'delete', kind: 'Deployment', name }).map((c) => c.error)).toEqual([
+      expect.stringMatching(/^Conflict: .*Precondition failed: ResourceVersion/),
+    ]);
     expect(cluster.calls({ verb: 'read', kind: 'Deployment', name })).toHaveLength(2);
     expect(cluster.get('Deployment', NS, name).metadata.annotations['deploybot.dev/build-id']).toBe('b-new');
   });
@@ -81,7 +89,11 @@ describe('PreviewTeardown', () => {
   it('passes over a route kind the cluster does not serve (no Mapping CRD)', async () => {
     const cluster = new InMemoryCluster({ unservedKinds: ['Mapping'] });
     const name = await deployed(cluster, 'b-7', 'plain');
-    expect((await teardownOn(cluster).tearDown(teardownOf('b-7', 'plain'), running())).data.deleted).toEqual([`Ingress/${name}`, `Service/${name}`, `Deployment/${name}`]);
+    expect((await teardownOn(cluster).tearDown(teardownOf('b-7', 'plain'), running())).data.deleted).toEqual([
+      `Ingress/${name}`,
+      `Service/${name}`,
+      `Deployment/${name}`,
+    ]);
   });
 
   it('waits for the workload while a deployment holds it, and deletes after', async () => {
@@ -98,7 +110,10 @@ describe('PreviewTeardown', () => {
   });
 
   it('dead-letters a teardown for a project it does not know', async () => {
-    const request = { ...teardownOf('b-7', 'main'), identity: { environment: 'preview' as const, project: 'unknown', type: 'branch' as const, target: 'main' } };
+    const request = {
+      ...teardownOf('b-7', 'main'),
+      identity: { environment: 'preview' as const, project: 'unknown', type: 'branch' as const, target: 'main' },
+    };
     await expect(teardownOn(new InMemoryCluster()).tearDown(request, running())).rejects.toThrow(PermanentError);
   });
 });

@@ -46,14 +46,18 @@ export class PreviewTeardown {
   async tearDown(order: TeardownOrder, shutdown: AbortSignal): Promise<PreviewTornDown> {
     const { buildId, identity } = order;
     const project = this.config.projects.get(identity.project);
-    if (!project) throw new PermanentError(`cannot tear down build ${buildId}: project "${identity.project}" is not in the deployer's projects file`);
+    if (!project)
+      throw new PermanentError(`cannot tear down build ${buildId}: project "${identity.project}" is not in the deployer's projects file`);
     const name = workloadName(identity);
     // A teardown competes with no request: it waits its turn and deletes only what is still its build's.
     const until = Date.now() + this.config.env.ROLLOUT_TIMEOUT_SECONDS * 1000;
-    const lease = await this.locks.acquire(leaseRef(project.namespace, name), { holder: `${this.options.instanceId}/${order.requestId}` }, until, shutdown).catch((error) => {
-      if (error instanceof LeaseWaitExpired) throw new Error(`cannot tear down build ${buildId} yet: ${error.message}; trying again later`);
-      throw error;
-    });
+    const lease = await this.locks
+      .acquire(leaseRef(project.namespace, name), { holder: `${this.options.instanceId}/${order.requestId}` }, until, shutdown)
+      .catch((error) => {
+        if (error instanceof LeaseWaitExpired)
+          throw new Error(`cannot tear down build ${buildId} yet: ${error.message}; trying again later`);
+        throw error;
+      });
     const deleted: string[] = [];
     try {
       for (const objectName of [name, legacyPreviewName(identity)]) {
@@ -65,7 +69,14 @@ export class PreviewTeardown {
     } finally {
       await lease.release();
     }
-    this.logger.log({ msg: 'preview torn down', buildId, correlationId: order.correlationId, requestId: order.requestId, namespace: project.namespace, deleted });
+    this.logger.log({
+      msg: 'preview torn down',
+      buildId,
+      correlationId: order.correlationId,
+      requestId: order.requestId,
+      namespace: project.namespace,
+      deleted,
+    });
     return previewTornDown(order, project.namespace, deleted, new Date());
   }
 
@@ -79,7 +90,8 @@ export class PreviewTeardown {
         throw error;
       }
       const meta = live?.metadata;
-      if (!meta || meta.labels?.[LabelKeys.managedBy] !== MANAGED_BY || meta.annotations?.[AnnotationKeys.buildId] !== buildId) return false;
+      if (!meta || meta.labels?.[LabelKeys.managedBy] !== MANAGED_BY || meta.annotations?.[AnnotationKeys.buildId] !== buildId)
+        return false;
       try {
         // The precondition makes the delete fail if a newer build re-applied the object since the read: then read again.
         return await this.cluster.delete(ref, { uid: meta.uid, resourceVersion: meta.resourceVersion });

@@ -46,7 +46,9 @@ describe('decideApply (guarded apply)', () => {
 
   it('goes ahead over nothing, or over an object deploybot did not stamp', () => {
     expect(decideApply(undefined, order('b-7:preview', 'b-7', T10))).toEqual({ apply: true });
-    expect(decideApply({ metadata: { annotations: { 'deploybot.dev/build-id': 'b-8' } } }, order('b-7:preview', 'b-7', T10))).toEqual({ apply: true });
+    expect(decideApply({ metadata: { annotations: { 'deploybot.dev/build-id': 'b-8' } } }, order('b-7:preview', 'b-7', T10))).toEqual({
+      apply: true,
+    });
   });
 
   it('orders two requests made in the same millisecond the same way on every replica', () => {
@@ -69,7 +71,9 @@ describe('compareRequests', () => {
 describe('supersededReason', () => {
   it('names the workload and the build that won', () => {
     const where = { namespace: 'default', name: 'shop' };
-    expect(supersededReason(where, { requestId: 'r', requestedAt: T11, buildId: 'b-8' }, 'runs')).toBe('superseded: default/shop now runs build b-8, requested later');
+    expect(supersededReason(where, { requestId: 'r', requestedAt: T11, buildId: 'b-8' }, 'runs')).toBe(
+      'superseded: default/shop now runs build b-8, requested later',
+    );
     expect(supersededReason(where, { requestId: 'r', requestedAt: T11, buildId: 'b-8' }, 'deploys next')).toBe(
       'superseded: build b-8 was requested later for default/shop and deploys next',
     );

@@ -21,14 +21,22 @@ export function compareRequests(a: RequestStamp, b: RequestStamp): number {
   return a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0;
 }
 
-export const stampOf = (order: DeploymentOrder): RequestStamp => ({ requestId: order.requestId, requestedAt: order.requestedAt, buildId: order.buildId });
+export const stampOf = (order: DeploymentOrder): RequestStamp => ({
+  requestId: order.requestId,
+  requestedAt: order.requestedAt,
+  buildId: order.buildId,
+});
 
 /** The request whose template a live Deployment runs, when deploybot applied it. */
 export function liveRequest(live: DeploymentSnapshot | undefined): RequestStamp | undefined {
   const requestedAt = live?.metadata?.annotations?.[AnnotationKeys.requestedAt];
   const template = live?.spec?.template?.metadata?.annotations ?? {};
   if (!requestedAt || Number.isNaN(Date.parse(requestedAt))) return undefined;
-  return { requestId: template[AnnotationKeys.requestId] ?? '', requestedAt, buildId: template[AnnotationKeys.buildId] ?? live?.metadata?.annotations?.[AnnotationKeys.buildId] };
+  return {
+    requestId: template[AnnotationKeys.requestId] ?? '',
+    requestedAt,
+    buildId: template[AnnotationKeys.buildId] ?? live?.metadata?.annotations?.[AnnotationKeys.buildId],
+  };
 }
 
 export type ApplyDecision = { apply: true } | { apply: false; running: RequestStamp };

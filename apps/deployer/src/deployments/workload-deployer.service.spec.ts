@@ -34,7 +34,16 @@ describe('WorkloadDeployer', () => {
     expect(outcome).toMatchObject({
       id: 'b-7:preview:outcome',
       type: 'DeploymentSucceeded',
-      data: { buildId: 'b-7', requestId: 'b-7:preview', environment: 'preview', url: 'https://main.branch.example.org', namespace: NS, name, digest, imageId: `registry.example.org/shop@${digest}` },
+      data: {
+        buildId: 'b-7',
+        requestId: 'b-7:preview',
+        environment: 'preview',
+        url: 'https://main.branch.example.org',
+        namespace: NS,
+        name,
+        digest,
+        imageId: `registry.example.org/shop@${digest}`,
+      },
     });
     expect(cluster.calls({ verb: 'apply' }).map((c) => c.kind)).toEqual(['Deployment', 'Service', 'Ingress']);
     const steps = cluster.calls().map((c) => `${c.verb} ${c.kind ?? ''}`);
@@ -62,8 +71,14 @@ describe('WorkloadDeployer', () => {
     await deployer.deploy(order({ buildId: 'b-8', target: 'late', image: 'registry.example.org/shop:8', requestedAt: T }), running());
     cluster.clearCalls();
 
-    const outcome = await deployer.deploy(order({ buildId: 'b-7', target: 'late', image: IMAGE, requestedAt: T - 60_000, deadline: Date.now() + 60_000 }), running());
-    expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { superseded: true, reason: `superseded: default/${nameOf('late')} now runs build b-8, requested later` } });
+    const outcome = await deployer.deploy(
+      order({ buildId: 'b-7', target: 'late', image: IMAGE, requestedAt: T - 60_000, deadline: Date.now() + 60_000 }),
+      running(),
+    );
+    expect(outcome).toMatchObject({
+      type: 'DeploymentFailed',
+      data: { superseded: true, reason: `superseded: default/${nameOf('late')} now runs build b-8, requested later` },
+    });
     expect(cluster.calls({ verb: 'apply' })).toEqual([]);
     expect(cluster.get('Deployment', NS, nameOf('late')).spec.template.spec.containers[0].image).toBe('registry.example.org/shop:8');
   });
@@ -81,20 +96,35 @@ describe('WorkloadDeployer', () => {
     await cluster.apply(manifestsOf(newer).deployment);
     stall.release();
 
-    expect(await deploying).toMatchObject({ type: 'DeploymentFailed', data: { superseded: true, reason: `superseded: default/${nameOf('race')} now runs build b-8, requested later` } });
+    expect(await deploying).toMatchObject({
+      type: 'DeploymentFailed',
+      data: { superseded: true, reason: `superseded: default/${nameOf('race')} now runs build b-8, requested later` },
+    });
     const applies = cluster.calls({ verb: 'apply', kind: 'Deployment' });
-    expect(applies.map((c) => c.error ?? 'ok')).toEqual(['ok', expect.stringMatching(/^Conflict: Operation cannot be fulfilled on deployments\.apps/), 'ok']);
+    expect(applies.map((c) => c.error ?? 'ok')).toEqual([
+      'ok',
+      expect.stringMatching(/^Conflict: Operation cannot be fulfilled on deployments\.apps/),
+      'ok',
+    ]);
     expect(cluster.calls({ verb: 'read', kind: 'Deployment' })).toHaveLength(2);
-    expect(cluster.get('Deployment', NS, nameOf('race')).spec.template.metadata.annotations['deploybot.dev/request-id']).toBe('b-8:preview');
+    expect(cluster.get('Deployment', NS, nameOf('race')).spec.template.metadata.annotations['deploybot.dev/request-id']).toBe(
+      'b-8:preview',
+    );
   });
 
   it('gives the workload up as soon as a later request waits for it; the later one deploys next', async () => {
     const cluster = new InMemoryCluster();
     cluster.setImageBehavior(SLOW, 'never-ready');
-    const first = deployerOn(cluster, unitConfig(), 'deployer-a').deploy(order({ buildId: 'b-1', target: 'busy', image: SLOW, requestedAt: T - 1_000 }), running());
+    const first = deployerOn(cluster, unitConfig(), 'deployer-a').deploy(
+      order({ buildId: 'b-1', target: 'busy', image: SLOW, requestedAt: T - 1_000 }),
+      running(),
+    );
     await until(() => cluster.get('Deployment', NS, nameOf('busy')), 'the first rollout');
 
-    const second = deployerOn(cluster, unitConfig(), 'deployer-b').deploy(order({ buildId: 'b-2', target: 'busy', image: IMAGE, requestedAt: T }), running());
+    const second = deployerOn(cluster, unitConfig(), 'deployer-b').deploy(
+      order({ buildId: 'b-2', target: 'busy', image: IMAGE, requestedAt: T }),
+      running(),
+    );
     expect(await first).toMatchObject({
       type: 'DeploymentFailed',
       data: { superseded: true, reason: `superseded: build b-2 was requested later for default/${nameOf('busy')} and deploys next` },
@@ -104,13 +134,18 @@ describe('WorkloadDeployer', () => {
 
   it('fails a request whose deadline passed before it arrived, without touching the cluster', async () => {
     const cluster = new InMemoryCluster();
-    const outcome = await deployerOn(cluster).deploy(order({ buildId: 'b-7', target: 'expired', requestedAt: T - 10_000, deadline: T - 5_000 }), running());
+    const outcome = await deployerOn(cluster).deploy(
+      order({ buildId: 'b-7', target: 'expired', requestedAt: T - 10_000, deadline: T - 5_000 }),
+      running(),
+    );
     expect(outcome).toMatchObject({
       type: 'DeploymentFailed',
       data: {
         namespace: NS,
         name: nameOf('expired'),
-        reason: expect.stringMatching(/^the rollout deadline passed before the deployer could finish: the deadline was .+Z and the request reached the deployer at .+Z; nothing was applied$/),
+        reason: expect.stringMatching(
+          /^the rollout deadline passed before the deployer could finish: the deadline was .+Z and the request reached the deployer at .+Z; nothing was applied$/,
+        ),
       },
     });
     expect(outcome.data).not.toHaveProperty('superseded');
@@ -120,17 +155,27 @@ describe('WorkloadDeployer', () => {
   it('fails at the rollout deadline while pods never get ready, and gives the workload back', async () => {
     const cluster = new InMemoryCluster();
     cluster.setImageBehavior(SLOW, 'never-ready');
-    const outcome = await deployerOn(cluster).deploy(order({ buildId: 'b-7', target: 'slow', image: SLOW, deadline: Date.now() + 30 }), running());
-    expect(outcome.data).toMatchObject({ reason: expect.stringMatching(/^RolloutTimeout: not finished after \d+ s \(0 of 2 updated replicas are available\)$/) });
+    const outcome = await deployerOn(cluster).deploy(
+      order({ buildId: 'b-7', target: 'slow', image: SLOW, deadline: Date.now() + 30 }),
+      running(),
+    );
+    expect(outcome.data).toMatchObject({
+      reason: expect.stringMatching(/^RolloutTimeout: not finished after \d+ s \(0 of 2 updated replicas are available\)$/),
+    });
     expect(cluster.get('Lease', NS, `deploybot-${nameOf('slow')}`)).toBeUndefined();
   });
 
   it('reports pods that cannot pull their image, or crash, with the pod and container', async () => {
     const cluster = new InMemoryCluster();
     const deployer = deployerOn(cluster);
-    const missing = await deployer.deploy(order({ buildId: 'b-1', target: 'missing', image: 'registry.example.org/shop:does-not-exist' }), running());
+    const missing = await deployer.deploy(
+      order({ buildId: 'b-1', target: 'missing', image: 'registry.example.org/shop:does-not-exist' }),
+      running(),
+    );
     expect(missing.data).toMatchObject({
-      reason: expect.stringMatching(/^ImagePullBackOff: Back-off pulling image "registry\.example\.org\/shop:does-not-exist" \(pod shop-branch-missing--\w+-\w+-\w+, container app\)$/),
+      reason: expect.stringMatching(
+        /^ImagePullBackOff: Back-off pulling image "registry\.example\.org\/shop:does-not-exist" \(pod shop-branch-missing--\w+-\w+-\w+, container app\)$/,
+      ),
     });
     const crash = await deployer.deploy(order({ buildId: 'b-2', target: 'crash', image: 'registry.example.org/shop:crash' }), running());
     expect(crash.data).toMatchObject({ reason: expect.stringMatching(/^CrashLoopBackOff: .*container app, last exit code 1\)$/) });
@@ -149,7 +194,9 @@ describe('WorkloadDeployer', () => {
     look.release();
 
     const outcome = await deploying;
-    const reason = new RegExp(`^the image tag moved during the rollout: ready pods of default/${name} run ${before} \\(pod ${name}-\\S+\\) and ${after} \\(pod ${name}-\\S+\\); deploy again`);
+    const reason = new RegExp(
+      `^the image tag moved during the rollout: ready pods of default/${name} run ${before} \\(pod ${name}-\\S+\\) and ${after} \\(pod ${name}-\\S+\\); deploy again`,
+    );
     expect(outcome).toMatchObject({ type: 'DeploymentFailed', data: { reason: expect.stringMatching(reason) } });
     expect(outcome.data).not.toHaveProperty('superseded');
   });
@@ -158,7 +205,11 @@ describe('WorkloadDeployer', () => {
     const cluster = new InMemoryCluster();
     cluster.failNext({ verb: 'apply', kind: 'Service' }, 403);
     const outcome = await deployerOn(cluster).deploy(order({ buildId: 'b-7', target: 'denied', image: IMAGE }), running());
-    expect(outcome.data).toMatchObject({ reason: expect.stringMatching(/^Forbidden: the deployer may not apply Service shop-branch-denied--\w+ in namespace default: .*cannot patch resource "services"/) });
+    expect(outcome.data).toMatchObject({
+      reason: expect.stringMatching(
+        /^Forbidden: the deployer may not apply Service shop-branch-denied--\w+ in namespace default: .*cannot patch resource "services"/,
+      ),
+    });
     expect(cluster.get('Lease', NS, `deploybot-${nameOf('denied')}`)).toBeUndefined();
   });
 
@@ -174,7 +225,10 @@ describe('WorkloadDeployer', () => {
   });
 
   it('fails a request for a project it does not know, saying where projects come from', async () => {
-    const request = { ...order({ buildId: 'b-7', target: 'main' }), identity: { environment: 'preview' as const, project: 'unknown', type: 'branch' as const, target: 'main' } };
+    const request = {
+      ...order({ buildId: 'b-7', target: 'main' }),
+      identity: { environment: 'preview' as const, project: 'unknown', type: 'branch' as const, target: 'main' },
+    };
     const outcome = await deployerOn(new InMemoryCluster()).deploy(request, running());
     expect(outcome.data).toMatchObject({ reason: `project "unknown" is not in the deployer's projects file (DEPLOYBOT_CONFIG)` });
   });

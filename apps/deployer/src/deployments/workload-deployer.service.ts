@@ -40,7 +40,10 @@ export class WorkloadDeployer {
     @Inject(DEPLOYER_OPTIONS) private readonly options: DeployerOptions,
     private readonly locks: WorkloadLocks,
   ) {
-    this.watcher = new RolloutWatcher(cluster, { pollIntervalMs: options.pollIntervalMs, policy: { failFastMs: config.env.ROLLOUT_FAIL_FAST_SECONDS * 1000 } });
+    this.watcher = new RolloutWatcher(cluster, {
+      pollIntervalMs: options.pollIntervalMs,
+      policy: { failFastMs: config.env.ROLLOUT_FAIL_FAST_SECONDS * 1000 },
+    });
   }
 
   /**
@@ -50,7 +53,12 @@ export class WorkloadDeployer {
   async deploy(order: DeploymentOrder, shutdown: AbortSignal): Promise<Outcome> {
     const project = this.config.projects.get(order.identity.project);
     if (!project) {
-      return deploymentFailed(order, `project "${order.identity.project}" is not in the deployer's projects file (DEPLOYBOT_CONFIG)`, {}, new Date());
+      return deploymentFailed(
+        order,
+        `project "${order.identity.project}" is not in the deployer's projects file (DEPLOYBOT_CONFIG)`,
+        {},
+        new Date(),
+      );
     }
     this.warnOnUnexpectedHost(order, project.url);
     const manifests = workloadManifests(order, project, { progressDeadlineSeconds: this.config.env.ROLLOUT_TIMEOUT_SECONDS });
@@ -71,7 +79,12 @@ export class WorkloadDeployer {
   }
 
   /** Holds the workload's Lease for the whole rollout; a holder that lost it (paused too long) starts over. */
-  private async underLease(order: DeploymentOrder, manifests: WorkloadManifests, deadline: number, shutdown: AbortSignal): Promise<Outcome> {
+  private async underLease(
+    order: DeploymentOrder,
+    manifests: WorkloadManifests,
+    deadline: number,
+    shutdown: AbortSignal,
+  ): Promise<Outcome> {
     const claimant = { holder: `${this.options.instanceId}/${order.requestId}`, request: stampOf(order) };
     for (;;) {
       const lease = await this.locks.acquire(leaseRef(manifests.namespace, manifests.name), claimant, deadline, shutdown);
@@ -88,7 +101,13 @@ export class WorkloadDeployer {
     }
   }
 
-  private async rollOut(order: DeploymentOrder, manifests: WorkloadManifests, lease: HeldLease, deadline: number, signal: AbortSignal): Promise<Outcome> {
+  private async rollOut(
+    order: DeploymentOrder,
+    manifests: WorkloadManifests,
+    lease: HeldLease,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<Outcome> {
     const where = { namespace: manifests.namespace, name: manifests.name };
     const decision = await applyDeploymentGuarded(this.cluster, manifests.deployment, order, lease);
     if (!decision.apply) return this.superseded(order, where, decision.running, 'runs');
@@ -96,7 +115,14 @@ export class WorkloadDeployer {
     this.logger.log({ msg: 'applied; watching the rollout', ...this.logFields(order), ...where, image: order.image });
 
     const podSelector = toLabelSelector(selectorLabels(manifests.name));
-    const target = { ...where, buildId: order.buildId, requestId: order.requestId, podSelector, requestedAt: Date.parse(order.requestedAt), deadline };
+    const target = {
+      ...where,
+      buildId: order.buildId,
+      requestId: order.requestId,
+      podSelector,
+      requestedAt: Date.parse(order.requestedAt),
+      deadline,
+    };
     return this.outcomeOf(await this.watcher.watch(target, signal), order, where, lease);
   }
 
@@ -108,7 +134,12 @@ export class WorkloadDeployer {
         const other = { requestId: outcome.requestId ?? '', requestedAt: outcome.requestedAt ?? '', buildId: outcome.buildId };
         if (outcome.requestId && compareRequests(other, stampOf(order)) > 0) return this.superseded(order, where, other, 'runs');
         const by = outcome.requestId ? `build ${outcome.buildId ?? '?'} (request ${outcome.requestId})` : 'someone outside deploybot';
-        return this.failed(order, `${where.namespace}/${where.name} was changed by ${by} while this request rolled out`, where, 'rollout replaced');
+        return this.failed(
+          order,
+          `${where.namespace}/${where.name} was changed by ${by} while this request rolled out`,
+          where,
+          'rollout replaced',
+        );
       }
       case 'succeeded': {
         const { image } = outcome;
@@ -117,9 +148,16 @@ export class WorkloadDeployer {
           const reason = `the image tag moved during the rollout: ready pods of ${where.namespace}/${where.name} run ${a.digest} (pod ${a.pod}) and ${b.digest} (pod ${b.pod}); deploy again so that every pod runs the same image`;
           return this.failed(order, reason, where, 'rollout ran two images');
         }
-        if (image.status === 'unknown') this.logger.warn({ msg: 'no image digest to report', ...this.logFields(order), ...where, detail: image.detail });
+        if (image.status === 'unknown')
+          this.logger.warn({ msg: 'no image digest to report', ...this.logFields(order), ...where, detail: image.detail });
         await lease.verify();
-        this.logger.log({ msg: 'rollout succeeded', ...this.logFields(order), ...where, url: order.url, digest: image.status === 'known' ? image.image.digest : undefined });
+        this.logger.log({
+          msg: 'rollout succeeded',
+          ...this.logFields(order),
+          ...where,
+          url: order.url,
+          digest: image.status === 'known' ? image.image.digest : undefined,
+        });
         return deploymentSucceeded(order, where, image.status === 'known' ? image.image : undefined, new Date());
       }
       default: {
@@ -131,7 +169,13 @@ export class WorkloadDeployer {
 
   private superseded(order: DeploymentOrder, where: Where, newer: RequestStamp, how: 'runs' | 'deploys next'): DeploymentFailed {
     const reason = supersededReason(where, newer, how);
-    this.logger.log({ msg: 'superseded', ...this.logFields(order), ...where, newerBuildId: newer.buildId, newerRequestId: newer.requestId });
+    this.logger.log({
+      msg: 'superseded',
+      ...this.logFields(order),
+      ...where,
+      newerBuildId: newer.buildId,
+      newerRequestId: newer.requestId,
+    });
     return deploymentFailed(order, reason, where, new Date(), { superseded: true });
   }
 
@@ -141,15 +185,26 @@ export class WorkloadDeployer {
   }
 
   private logFields(order: DeploymentOrder) {
-    return { buildId: order.buildId, correlationId: order.correlationId, requestId: order.requestId, environment: order.identity.environment };
+    return {
+      buildId: order.buildId,
+      correlationId: order.correlationId,
+      requestId: order.requestId,
+      environment: order.identity.environment,
+    };
   }
 
   /** The route serves the URL in the event (what Slack links to); say so when it strays from the scheme. */
   private warnOnUnexpectedHost(order: DeploymentOrder, projectUrl: string): void {
     const { identity } = order;
-    const expected = identity.environment === 'preview' ? hostOf(previewUrl(projectUrl, identity.type, identity.target)) : hostOf(projectUrl);
+    const expected =
+      identity.environment === 'preview' ? hostOf(previewUrl(projectUrl, identity.type, identity.target)) : hostOf(projectUrl);
     if (hostOf(order.url) !== expected) {
-      this.logger.warn({ msg: 'requested URL differs from the URL scheme', buildId: order.buildId, url: order.url, expectedHost: expected });
+      this.logger.warn({
+        msg: 'requested URL differs from the URL scheme',
+        buildId: order.buildId,
+        url: order.url,
+        expectedHost: expected,
+      });
     }
   }
 }

@@ -33,13 +33,22 @@ function configError(kubeconfig: string): ConfigError {
 
 describe('loading KUBECONFIG', () => {
   it('loads a kubeconfig file and its current cluster', () => {
-    expect(loadKubeConfig(file('a.yml', cluster('a', 'https://a.example.org:6443'))).getCurrentCluster()?.server).toBe('https://a.example.org:6443');
+    expect(loadKubeConfig(file('a.yml', cluster('a', 'https://a.example.org:6443'))).getCurrentCluster()?.server).toBe(
+      'https://a.example.org:6443',
+    );
   });
 
   it('merges several files like kubectl, the first one choosing the context', () => {
-    const kc = loadKubeConfig([file('b.yml', cluster('b', 'https://b.example.org')), file('c.yml', cluster('c', 'https://c.example.org'))].join(delimiter));
+    const kc = loadKubeConfig(
+      [file('b.yml', cluster('b', 'https://b.example.org')), file('c.yml', cluster('c', 'https://c.example.org'))].join(delimiter),
+    );
     expect(kc.getCurrentCluster()?.server).toBe('https://b.example.org');
-    expect(kc.getClusters().map((c) => c.name).sort()).toEqual(['b', 'c']);
+    expect(
+      kc
+        .getClusters()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['b', 'c']);
   });
 
   it('is a configuration error, naming the file, when the file cannot be read', () => {

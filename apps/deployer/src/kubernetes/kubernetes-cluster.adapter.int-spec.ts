@@ -62,7 +62,9 @@ describe('KubernetesClusterAdapter against the Kubernetes API fake', () => {
     fake.failNext({ method: 'PATCH', pathIncludes: '/services/broken' }, 500, 3);
     await expect(cluster.apply(service('broken'))).rejects.toMatchObject({
       retryable: true,
-      reason: expect.stringMatching(/^the Kubernetes API at https?:\/\/127\.0\.0\.1:\d+ failed: 500 InternalError: .*etcdserver: request timed out/),
+      reason: expect.stringMatching(
+        /^the Kubernetes API at https?:\/\/127\.0\.0\.1:\d+ failed: 500 InternalError: .*etcdserver: request timed out/,
+      ),
     });
   });
 
@@ -70,25 +72,33 @@ describe('KubernetesClusterAdapter against the Kubernetes API fake', () => {
     fake.failNext({ method: 'PATCH', pathIncludes: '/services/denied' }, 403, 1);
     const error = (await cluster.apply(service('denied')).catch((e) => e)) as KubernetesError;
     expect(error).toBeInstanceOf(KubernetesError);
-    expect(error.reason).toMatch(/^Forbidden: the deployer may not apply Service denied in namespace default: .*cannot patch resource "services"/);
+    expect(error.reason).toMatch(
+      /^Forbidden: the deployer may not apply Service denied in namespace default: .*cannot patch resource "services"/,
+    );
     expect(fake.get('Service', 'default', 'denied')).toBeUndefined();
   });
 
   it('turns a 422 into the invalid field', async () => {
     fake.failNext({ method: 'PATCH', pathIncludes: '/services/invalid' }, 422, 1);
-    await expect(cluster.apply(service('invalid'))).rejects.toMatchObject({ reason: expect.stringMatching(/^Invalid: Kubernetes rejected .*spec: Invalid value/) });
+    await expect(cluster.apply(service('invalid'))).rejects.toMatchObject({
+      reason: expect.stringMatching(/^Invalid: Kubernetes rejected .*spec: Invalid value/),
+    });
   });
 
   it('says it cannot reach the cluster when the API server is down', async () => {
     fake.setUnavailable(true);
-    await expect(cluster.serverVersion()).rejects.toMatchObject({ reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`) });
+    await expect(cluster.serverVersion()).rejects.toMatchObject({
+      reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`),
+    });
   });
 
   it('applies over a stale resourceVersion only as a 409 conflict, without retrying it', async () => {
     const first: ClusterObject = await cluster.apply(service('guarded'));
     await cluster.apply(service('guarded', 81));
     const before = fake.requests().length;
-    const error = (await cluster.apply(service('guarded', 82), { resourceVersion: first.metadata!.resourceVersion }).catch((e) => e)) as KubernetesError;
+    const error = (await cluster
+      .apply(service('guarded', 82), { resourceVersion: first.metadata!.resourceVersion })
+      .catch((e) => e)) as KubernetesError;
     expect(error).toMatchObject({ conflict: true, retryable: false });
     expect(fake.requests().length - before).toBeLessThanOrEqual(2); // discovery may be asked once; the apply once
     expect(fake.get('Service', 'default', 'guarded').spec.ports[0].port).toBe(81);
@@ -106,9 +116,14 @@ describe('KubernetesClusterAdapter against the Kubernetes API fake', () => {
     });
     const created: ClusterObject = await cluster.create(lease('a'));
     await expect(cluster.create(lease('b'))).rejects.toMatchObject({ conflict: true });
-    const replaced: ClusterObject = await cluster.replace({ ...lease('b'), metadata: { ...lease('b').metadata, resourceVersion: created.metadata!.resourceVersion } });
+    const replaced: ClusterObject = await cluster.replace({
+      ...lease('b'),
+      metadata: { ...lease('b').metadata, resourceVersion: created.metadata!.resourceVersion },
+    });
     expect(fake.get('Lease', 'default', 'deploybot-adapter-check').spec.holderIdentity).toBe('b');
-    await expect(cluster.replace({ ...lease('c'), metadata: { ...lease('c').metadata, resourceVersion: created.metadata!.resourceVersion } })).rejects.toMatchObject({
+    await expect(
+      cluster.replace({ ...lease('c'), metadata: { ...lease('c').metadata, resourceVersion: created.metadata!.resourceVersion } }),
+    ).rejects.toMatchObject({
       conflict: true,
     });
     const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'deploybot-adapter-check' };
@@ -143,7 +158,11 @@ describe('KubernetesClusterAdapter keeps the Cluster contract (against the Kuber
     get: (kind, namespace, name) => fake.get(kind, namespace, name),
     // A 5xx is retried: fail every try, so the port call itself fails.
     failNextCall: (match, status) =>
-      fake.failNext({ method: method[match.verb], pathIncludes: `/${plural[match.kind]}/${match.name}` }, status, status >= 500 ? fastRetry.attempts : 1),
+      fake.failNext(
+        { method: method[match.verb], pathIncludes: `/${plural[match.kind]}/${match.name}` },
+        status,
+        status >= 500 ? fastRetry.attempts : 1,
+      ),
     setUnavailable: (on) => fake.setUnavailable(on),
     digestOf: (image) => fake.registry.digestOf(image),
   }));

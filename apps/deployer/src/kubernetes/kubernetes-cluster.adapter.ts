@@ -51,7 +51,9 @@ export class KubernetesClusterAdapter implements Cluster {
   }
 
   apply<T extends ClusterObject>(object: T, guard?: { resourceVersion?: string }): Promise<T> {
-    const guarded = guard?.resourceVersion ? { ...object, metadata: { ...object.metadata, resourceVersion: guard.resourceVersion } } : object;
+    const guarded = guard?.resourceVersion
+      ? { ...object, metadata: { ...object.metadata, resourceVersion: guard.resourceVersion } }
+      : object;
     return this.call(
       `apply ${describe(object)}`,
       () => this.objects.patch(guarded as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
@@ -60,20 +62,30 @@ export class KubernetesClusterAdapter implements Cluster {
   }
 
   create<T extends ClusterObject>(object: T): Promise<T> {
-    return this.call(`create ${describe(object)}`, () => this.objects.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER), {
-      conflictIsAnswer: true,
-    }) as Promise<T>;
+    return this.call(
+      `create ${describe(object)}`,
+      () => this.objects.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER),
+      {
+        conflictIsAnswer: true,
+      },
+    ) as Promise<T>;
   }
 
   replace<T extends ClusterObject>(object: T): Promise<T> {
-    return this.call(`replace ${describe(object)}`, () => this.objects.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER), {
-      conflictIsAnswer: true,
-    }) as Promise<T>;
+    return this.call(
+      `replace ${describe(object)}`,
+      () => this.objects.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER),
+      {
+        conflictIsAnswer: true,
+      },
+    ) as Promise<T>;
   }
 
   async read<T extends ClusterObject>(ref: ObjectRef): Promise<T | undefined> {
     return this.orUndefinedWhenMissing(() =>
-      this.call(`read ${refText(ref)}`, () => this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })),
+      this.call(`read ${refText(ref)}`, () =>
+        this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }),
+      ),
     ) as Promise<T | undefined>;
   }
 

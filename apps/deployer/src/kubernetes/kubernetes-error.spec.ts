@@ -32,7 +32,9 @@ describe('toKubernetesError', () => {
   it('names every invalid field of a 422 from details.causes', () => {
     const error = toKubernetesError(apiException(422, k8sFixture('422-invalid.deployment-bad-name.maclof-readme.json')), context);
     expect(error.retryable).toBe(false);
-    expect(error.reason).toMatch(/^Invalid: Kubernetes rejected Deployment "test_deploy": metadata\.name: Invalid value: "test_deploy": a DNS-1123 subdomain/);
+    expect(error.reason).toMatch(
+      /^Invalid: Kubernetes rejected Deployment "test_deploy": metadata\.name: Invalid value: "test_deploy": a DNS-1123 subdomain/,
+    );
     expect(error.reason).toContain('; spec.template.spec.containers: Required value');
   });
 
@@ -43,11 +45,19 @@ describe('toKubernetesError', () => {
   });
 
   it('treats 5xx, 429 and 409 as worth retrying', () => {
-    expect(toKubernetesError(apiException(503, { message: 'the server is currently unable to handle the request', reason: 'ServiceUnavailable' }), context)).toMatchObject({
+    expect(
+      toKubernetesError(
+        apiException(503, { message: 'the server is currently unable to handle the request', reason: 'ServiceUnavailable' }),
+        context,
+      ),
+    ).toMatchObject({
       retryable: true,
       reason: expect.stringMatching(/^the Kubernetes API at https:\/\/k8s\.example\.org:6443 failed: 503 ServiceUnavailable/),
     });
-    expect(toKubernetesError(apiException(429, {}, { 'retry-after': '2' }), context)).toMatchObject({ retryable: true, retryAfterSeconds: 2 });
+    expect(toKubernetesError(apiException(429, {}, { 'retry-after': '2' }), context)).toMatchObject({
+      retryable: true,
+      retryAfterSeconds: 2,
+    });
     expect(toKubernetesError(apiException(409, k8sFixture('409-conflict.optimistic-lock.helm.json')), context).retryable).toBe(true);
   });
 
@@ -57,7 +67,10 @@ describe('toKubernetesError', () => {
       type: 'system',
       code: 'ECONNREFUSED',
     });
-    expect(toKubernetesError(refused, context)).toMatchObject({ retryable: true, reason: 'cannot reach the cluster at https://k8s.example.org:6443 (ECONNREFUSED)' });
+    expect(toKubernetesError(refused, context)).toMatchObject({
+      retryable: true,
+      reason: 'cannot reach the cluster at https://k8s.example.org:6443 (ECONNREFUSED)',
+    });
   });
 
   it('says it cannot reach the cluster when a call times out', () => {
@@ -69,7 +82,10 @@ describe('toKubernetesError', () => {
 
   it('explains a kind the cluster does not serve', () => {
     const error = toKubernetesError(new Error('Unrecognized API version and kind: getambassador.io/v3alpha1 Mapping'), context);
-    expect(error).toMatchObject({ retryable: false, reason: expect.stringContaining('does not serve Mapping (getambassador.io/v3alpha1)') });
+    expect(error).toMatchObject({
+      retryable: false,
+      reason: expect.stringContaining('does not serve Mapping (getambassador.io/v3alpha1)'),
+    });
   });
 
   it('rejects bad credentials with a hint', () => {
@@ -83,19 +99,27 @@ describe('withRetry', () => {
 
   it('retries a retryable failure and returns the later success', async () => {
     let calls = 0;
-    const result = await withRetry(async () => (++calls < 3 ? Promise.reject(new KubernetesError('503', true, 503)) : 'ok'), policy, noSleep);
+    const result = await withRetry(
+      async () => (++calls < 3 ? Promise.reject(new KubernetesError('503', true, 503)) : 'ok'),
+      policy,
+      noSleep,
+    );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
   });
 
   it('gives up after the last attempt with the last error', async () => {
     let calls = 0;
-    await expect(withRetry(async () => Promise.reject(new KubernetesError(`503 #${++calls}`, true, 503)), policy, noSleep)).rejects.toThrow('503 #3');
+    await expect(withRetry(async () => Promise.reject(new KubernetesError(`503 #${++calls}`, true, 503)), policy, noSleep)).rejects.toThrow(
+      '503 #3',
+    );
   });
 
   it('does not retry a permanent failure', async () => {
     let calls = 0;
-    await expect(withRetry(async () => Promise.reject(new KubernetesError(`403 #${++calls}`, false, 403)), policy, noSleep)).rejects.toThrow('403 #1');
+    await expect(
+      withRetry(async () => Promise.reject(new KubernetesError(`403 #${++calls}`, false, 403)), policy, noSleep),
+    ).rejects.toThrow('403 #1');
   });
 
   it('backs off exponentially, capped, and honours Retry-After', async () => {

@@ -50,7 +50,17 @@ interface StatusBody {
   details?: { name?: string; kind?: string; causes?: StatusCause[] };
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
 
 /**
  * Turns whatever the client threw into a KubernetesError. Pure: duck-types client-node's
@@ -59,10 +69,20 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
  */
 export function toKubernetesError(error: unknown, context: CallContext): KubernetesError {
   if (error instanceof KubernetesError) return error;
-  const e = (error ?? {}) as { code?: unknown; body?: unknown; headers?: Record<string, string>; name?: string; message?: string; type?: string };
+  const e = (error ?? {}) as {
+    code?: unknown;
+    body?: unknown;
+    headers?: Record<string, string>;
+    name?: string;
+    message?: string;
+    type?: string;
+  };
   if (typeof e.code === 'number') return fromStatus(e.code, parseStatus(e.body), e.headers ?? {}, context);
   if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted') {
-    return new KubernetesError(`cannot reach the cluster at ${context.server}: no answer within ${context.timeoutMs / 1000} s (${context.action})`, true);
+    return new KubernetesError(
+      `cannot reach the cluster at ${context.server}: no answer within ${context.timeoutMs / 1000} s (${context.action})`,
+      true,
+    );
   }
   const code = networkCode(error);
   if ((code && NETWORK_CODES.has(code)) || e.type === 'system' || e.name === 'FetchError' || isFetchFailure(error)) {
@@ -71,7 +91,13 @@ export function toKubernetesError(error: unknown, context: CallContext): Kuberne
   const message = e.message ?? String(error);
   const unserved = /Unrecognized API version and kind: (\S+) (\S+)/.exec(message);
   if (unserved) {
-    return new KubernetesError(`the cluster does not serve ${unserved[2]} (${unserved[1]}); is its CustomResourceDefinition installed? (${context.action})`, false, undefined, undefined, true);
+    return new KubernetesError(
+      `the cluster does not serve ${unserved[2]} (${unserved[1]}); is its CustomResourceDefinition installed? (${context.action})`,
+      false,
+      undefined,
+      undefined,
+      true,
+    );
   }
   return new KubernetesError(`cannot ${context.action}: ${message}`, false);
 }
@@ -119,7 +145,11 @@ function fromStatus(code: number, status: StatusBody, headers: Record<string, st
       );
     }
     case code >= 500:
-      return new KubernetesError(`the Kubernetes API at ${context.server} failed: ${code} ${status.reason ?? 'ServerError'}: ${message} (${context.action})`, true, code);
+      return new KubernetesError(
+        `the Kubernetes API at ${context.server} failed: ${code} ${status.reason ?? 'ServerError'}: ${message} (${context.action})`,
+        true,
+        code,
+      );
     default:
       return new KubernetesError(`${status.reason ?? `HTTP ${code}`}: ${message} (${context.action})`, false, code);
   }

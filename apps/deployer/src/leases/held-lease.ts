@@ -75,7 +75,12 @@ export class HeldLease {
         await this.cluster.delete(this.ref, { uid: this.lease.metadata.uid, resourceVersion: this.lease.metadata.resourceVersion });
         return;
       } catch (error) {
-        if (!isConflict(error)) return this.logger.warn({ msg: 'cannot release the lease; it expires by itself', lease: this.name, error: (error as Error).message });
+        if (!isConflict(error))
+          return this.logger.warn({
+            msg: 'cannot release the lease; it expires by itself',
+            lease: this.name,
+            error: (error as Error).message,
+          });
         const current = await this.cluster.read<LeaseObject>(this.ref).catch(() => undefined);
         if (current?.spec?.holderIdentity !== this.claimant.holder) return;
         this.lease = current;
@@ -100,7 +105,8 @@ export class HeldLease {
     } catch (error) {
       if (isConflict(error)) return this.reread();
       // Forbidden and the like fail every time: stop now, and let the next acquisition report it.
-      if (error instanceof KubernetesError && !error.retryable) return this.lose(new LeaseLost(this.ref, `cannot renew it: ${error.reason}`));
+      if (error instanceof KubernetesError && !error.retryable)
+        return this.lose(new LeaseLost(this.ref, `cannot renew it: ${error.reason}`));
       const silentMs = this.now() - this.renewedAt;
       if (silentMs >= this.settings.durationSeconds * 1000) {
         return this.lose(new LeaseLost(this.ref, `not renewed for ${Math.round(silentMs / 1000)} s (${(error as Error).message})`));
@@ -123,7 +129,8 @@ export class HeldLease {
       this.lease = await this.cluster.replace(renewedLease(this.lease, this.now()));
       this.renewedAt = this.now();
     } catch (error) {
-      if (!isConflict(error)) this.logger.warn({ msg: 'cannot renew the lease; trying again', lease: this.name, error: (error as Error).message });
+      if (!isConflict(error))
+        this.logger.warn({ msg: 'cannot renew the lease; trying again', lease: this.name, error: (error as Error).message });
     }
   }
 

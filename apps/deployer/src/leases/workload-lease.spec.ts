@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { assessLease, claimedLease, LeaseObject, leaseExpired, leaseRef, markedAsNext, microTime, newerRequest, renewedLease } from './workload-lease';
+import {
+  assessLease,
+  claimedLease,
+  LeaseObject,
+  leaseExpired,
+  leaseRef,
+  markedAsNext,
+  microTime,
+  newerRequest,
+  renewedLease,
+} from './workload-lease';
 
 const T0 = Date.parse('2026-11-26T10:00:00.000Z');
 const ref = leaseRef('default', 'shop-branch-main--64a0c36e02');
@@ -13,7 +23,12 @@ const heldBy = (holder: string, request = older, renewedAt = T0, durationSeconds
 
 describe('the workload Lease', () => {
   it('is named after the workload, in its namespace', () => {
-    expect(ref).toEqual({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'deploybot-shop-branch-main--64a0c36e02' });
+    expect(ref).toEqual({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: 'default',
+      name: 'deploybot-shop-branch-main--64a0c36e02',
+    });
   });
 
   it('writes times as MicroTime', () => {
@@ -29,7 +44,11 @@ describe('the workload Lease', () => {
       renewTime: '2026-11-26T10:00:00.000000Z',
       leaseTransitions: 0,
     });
-    expect(lease.metadata.annotations).toEqual({ 'deploybot.dev/request-id': 'b-7:preview', 'deploybot.dev/requested-at': older.requestedAt, 'deploybot.dev/build-id': 'b-7' });
+    expect(lease.metadata.annotations).toEqual({
+      'deploybot.dev/request-id': 'b-7:preview',
+      'deploybot.dev/requested-at': older.requestedAt,
+      'deploybot.dev/build-id': 'b-7',
+    });
   });
 
   it('expires a lease duration after its last renewal, by the local clock', () => {
@@ -65,7 +84,11 @@ describe('assessLease', () => {
 
   it('gives up at once when a later request holds the workload or waits for it', () => {
     const mine = { holder: 'a/b-7:preview', request: older };
-    expect(assessLease(heldBy('b/b-8:preview', newer), { ...mine, holder: 'c/b-7:preview' }, T0)).toEqual({ kind: 'lost-to', newer, holds: true });
+    expect(assessLease(heldBy('b/b-8:preview', newer), { ...mine, holder: 'c/b-7:preview' }, T0)).toEqual({
+      kind: 'lost-to',
+      newer,
+      holds: true,
+    });
     expect(assessLease(markedAsNext(heldBy('x/teardown'), newer), mine, T0)).toEqual({ kind: 'lost-to', newer, holds: false });
   });
 

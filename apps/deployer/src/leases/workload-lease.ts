@@ -66,7 +66,10 @@ export function leaseExpired(lease: LeaseObject, now: number): boolean {
   return Number.isNaN(renewed) || renewed + (spec.leaseDurationSeconds ?? 0) * 1000 <= now;
 }
 
-const stamp = (annotations: Record<string, string> | undefined, keys: { id: string; at: string; build: string }): RequestStamp | undefined => {
+const stamp = (
+  annotations: Record<string, string> | undefined,
+  keys: { id: string; at: string; build: string },
+): RequestStamp | undefined => {
   const requestId = annotations?.[keys.id];
   const requestedAt = annotations?.[keys.at];
   return requestId && requestedAt ? { requestId, requestedAt, buildId: annotations?.[keys.build] } : undefined;
@@ -76,7 +79,11 @@ export const holderRequest = (lease: LeaseObject): RequestStamp | undefined =>
   stamp(lease.metadata.annotations, { id: LeaseAnnotations.requestId, at: LeaseAnnotations.requestedAt, build: LeaseAnnotations.buildId });
 
 export const nextRequest = (lease: LeaseObject): RequestStamp | undefined =>
-  stamp(lease.metadata.annotations, { id: LeaseAnnotations.nextRequestId, at: LeaseAnnotations.nextRequestedAt, build: LeaseAnnotations.nextBuildId });
+  stamp(lease.metadata.annotations, {
+    id: LeaseAnnotations.nextRequestId,
+    at: LeaseAnnotations.nextRequestedAt,
+    build: LeaseAnnotations.nextBuildId,
+  });
 
 /** A request newer than `mine` that holds or waits for the workload: then `mine` has lost. */
 export function newerRequest(lease: LeaseObject, mine: RequestStamp | undefined): RequestStamp | undefined {
@@ -124,10 +131,19 @@ const NEXT_KEYS = [LeaseAnnotations.nextRequestId, LeaseAnnotations.nextRequeste
  * The Lease as `claimant` holds it: created from nothing, or taken over from `previous`
  * (expired, or its own). A waiting mark of a newer request stays; its own mark goes.
  */
-export function claimedLease(previous: LeaseObject | undefined, ref: ObjectRef, claimant: LeaseClaimant, now: number, durationSeconds: number): LeaseObject {
+export function claimedLease(
+  previous: LeaseObject | undefined,
+  ref: ObjectRef,
+  claimant: LeaseClaimant,
+  now: number,
+  durationSeconds: number,
+): LeaseObject {
   const next = previous && nextRequest(previous);
   const keepNext = next && claimant.request && compareRequests(next, claimant.request) > 0;
-  const annotations = { ...without(previous?.metadata.annotations, [...HOLDER_KEYS, ...(keepNext ? [] : NEXT_KEYS)]), ...ownAnnotations(claimant.request) };
+  const annotations = {
+    ...without(previous?.metadata.annotations, [...HOLDER_KEYS, ...(keepNext ? [] : NEXT_KEYS)]),
+    ...ownAnnotations(claimant.request),
+  };
   const transitions = (previous?.spec?.leaseTransitions ?? 0) + (previous && previous.spec?.holderIdentity !== claimant.holder ? 1 : 0);
   return {
     apiVersion: 'coordination.k8s.io/v1',
@@ -150,7 +166,10 @@ export function claimedLease(previous: LeaseObject | undefined, ref: ObjectRef, 
 }
 
 /** The same Lease, renewed now. */
-export const renewedLease = (lease: LeaseObject, now: number): LeaseObject => ({ ...lease, spec: { ...lease.spec, renewTime: microTime(now) } });
+export const renewedLease = (lease: LeaseObject, now: number): LeaseObject => ({
+  ...lease,
+  spec: { ...lease.spec, renewTime: microTime(now) },
+});
 
 /** The Lease with `request` marked as the newest one waiting. */
 export const markedAsNext = (lease: LeaseObject, request: RequestStamp): LeaseObject => ({

@@ -62,7 +62,11 @@ describe('WorkloadLocks and HeldLease', () => {
   it('takes over a lease its holder stopped renewing, once it expired and not before, counting the transition', async () => {
     const cluster = new InMemoryCluster();
     const clock = new ManualClock();
-    await cluster.create({ ...ref, metadata: { name: ref.name, namespace: NS }, spec: { holderIdentity: 'deployer-stopped/b-0:teardown:1', leaseDurationSeconds: 15, renewTime: clock.microTime(-10_000) } });
+    await cluster.create({
+      ...ref,
+      metadata: { name: ref.name, namespace: NS },
+      spec: { holderIdentity: 'deployer-stopped/b-0:teardown:1', leaseDurationSeconds: 15, renewTime: clock.microTime(-10_000) },
+    });
     const taking = replica(cluster, clock)('deployer-a/b-7:preview', older);
     await until(() => cluster.calls({ verb: 'read', kind: 'Lease' }).length >= 3, 'the waiter to look a few times');
     expect(stored(cluster)?.spec?.holderIdentity).toBe('deployer-stopped/b-0:teardown:1');
@@ -78,7 +82,9 @@ describe('WorkloadLocks and HeldLease', () => {
     const clock = new ManualClock();
     const acquire = replica(cluster, clock);
     await acquire('deployer-a/b-7:preview', older);
-    await expect(acquire('deployer-b/b-7:teardown:1', undefined, clock.now())).rejects.toEqual(new LeaseWaitExpired(ref, 'deployer-a/b-7:preview'));
+    await expect(acquire('deployer-b/b-7:teardown:1', undefined, clock.now())).rejects.toEqual(
+      new LeaseWaitExpired(ref, 'deployer-a/b-7:preview'),
+    );
   });
 
   it('makes the holder give up to a later request that waits, which takes the workload next', async () => {
@@ -87,7 +93,10 @@ describe('WorkloadLocks and HeldLease', () => {
     const acquire = replica(cluster, clock);
     const first = await acquire('deployer-a/b-7:preview', older);
     const next = acquire('deployer-b/b-8:preview', newer);
-    await until(() => stored(cluster)?.metadata.annotations?.['deploybot.dev/next-request-id'] === 'b-8:preview', 'the later request to mark itself');
+    await until(
+      () => stored(cluster)?.metadata.annotations?.['deploybot.dev/next-request-id'] === 'b-8:preview',
+      'the later request to mark itself',
+    );
 
     await expect(first.verify()).rejects.toEqual(new LostToNewerRequest(newer, false));
     expect(first.signal.aborted).toBe(true);
@@ -104,7 +113,7 @@ describe('WorkloadLocks and HeldLease', () => {
     await expect(acquire('deployer-a/b-7:preview', older)).rejects.toEqual(new LostToNewerRequest(newer, true));
   });
 
-  it('tells a holder that was paused past its lease, and taken over meanwhile, that it may not act; its release leaves the new holder\'s lease', async () => {
+  it("tells a holder that was paused past its lease, and taken over meanwhile, that it may not act; its release leaves the new holder's lease", async () => {
     const cluster = new InMemoryCluster();
     const clock = new ManualClock();
     const acquire = replica(cluster, clock);
@@ -123,6 +132,8 @@ describe('WorkloadLocks and HeldLease', () => {
     const lease = await replica(cluster, clock)('deployer-a/b-7:preview', older);
     cluster.failNext({ verb: 'replace', kind: 'Lease' }, 503);
     clock.advance(16_000);
-    await expect(lease.verify()).rejects.toThrow(/^lost the lease default\/deploybot-shop-branch-main--64a0c36e02: not renewed for 16 s \(the Kubernetes API at .* failed: 503/);
+    await expect(lease.verify()).rejects.toThrow(
+      /^lost the lease default\/deploybot-shop-branch-main--64a0c36e02: not renewed for 16 s \(the Kubernetes API at .* failed: 503/,
+    );
   });
 });

@@ -56,11 +56,25 @@ export class WorkloadLocks {
       try {
         switch (assessment.kind) {
           case 'free':
-            return this.held(ref, claimant, await this.cluster.create(claimedLease(undefined, ref, claimant, now, this.settings.durationSeconds)));
+            return this.held(
+              ref,
+              claimant,
+              await this.cluster.create(claimedLease(undefined, ref, claimant, now, this.settings.durationSeconds)),
+            );
           case 'mine':
           case 'expired':
-            if (assessment.kind === 'expired') this.logger.log({ msg: 'taking over an expired lease', lease: `${ref.namespace}/${ref.name}`, from: assessment.holder, holder: claimant.holder });
-            return this.held(ref, claimant, await this.cluster.replace(claimedLease(lease, ref, claimant, now, this.settings.durationSeconds)));
+            if (assessment.kind === 'expired')
+              this.logger.log({
+                msg: 'taking over an expired lease',
+                lease: `${ref.namespace}/${ref.name}`,
+                from: assessment.holder,
+                holder: claimant.holder,
+              });
+            return this.held(
+              ref,
+              claimant,
+              await this.cluster.replace(claimedLease(lease, ref, claimant, now, this.settings.durationSeconds)),
+            );
           case 'lost-to':
             throw new LostToNewerRequest(assessment.newer, assessment.holds);
           case 'busy':
@@ -68,7 +82,12 @@ export class WorkloadLocks {
             if (now >= until) throw new LeaseWaitExpired(ref, assessment.holder);
             if (reportedHolder !== assessment.holder) {
               reportedHolder = assessment.holder;
-              this.logger.log({ msg: 'waiting for the workload', lease: `${ref.namespace}/${ref.name}`, heldBy: assessment.holder, holder: claimant.holder });
+              this.logger.log({
+                msg: 'waiting for the workload',
+                lease: `${ref.namespace}/${ref.name}`,
+                heldBy: assessment.holder,
+                holder: claimant.holder,
+              });
             }
             await abortable(Math.min(this.settings.retryIntervalMs, Math.max(until - now, 0)), signal);
             break;

@@ -13,7 +13,12 @@ export function deploymentManifest(order: DeploymentOrder, name: string, project
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: project.namespace, labels, annotations: { ...annotations, [AnnotationKeys.requestedAt]: order.requestedAt } },
+    metadata: {
+      name,
+      namespace: project.namespace,
+      labels,
+      annotations: { ...annotations, [AnnotationKeys.requestedAt]: order.requestedAt },
+    },
     spec: {
       replicas: project.replicas,
       progressDeadlineSeconds: settings.progressDeadlineSeconds,
@@ -43,7 +48,12 @@ type ResourceList = { cpu?: string | number; memory?: string | number };
 
 function resourceRequirements(resources: NonNullable<ProjectConfig['resources']>): V1ResourceRequirements {
   const quantities = (list?: ResourceList) =>
-    list && Object.fromEntries(Object.entries(list).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    list &&
+    Object.fromEntries(
+      Object.entries(list)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    );
   return {
     ...(resources.requests ? { requests: quantities(resources.requests) } : {}),
     ...(resources.limits ? { limits: quantities(resources.limits) } : {}),

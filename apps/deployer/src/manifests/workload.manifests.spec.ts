@@ -74,7 +74,10 @@ describe('workloadManifests for a preview', () => {
   });
 
   it('puts the build and request ids on the pod template so a new build, or a retry, rolls out new pods', () => {
-    expect(m.deployment.spec?.template.metadata?.annotations).toEqual({ 'deploybot.dev/build-id': 'b-42', 'deploybot.dev/request-id': 'evt-1' });
+    expect(m.deployment.spec?.template.metadata?.annotations).toEqual({
+      'deploybot.dev/build-id': 'b-42',
+      'deploybot.dev/request-id': 'evt-1',
+    });
   });
 
   it('runs the image with the project port, replicas, resources and pull secrets', () => {
@@ -130,7 +133,11 @@ describe('workloadManifests for production', () => {
 
 describe('workloadManifests with an Ambassador Mapping', () => {
   const m = workloadManifests(
-    { ...previewOrder, identity: { environment: 'preview', project: 'blog', type: 'tag', target: 'v1' }, url: 'http://v1.tag.blog.example.net' },
+    {
+      ...previewOrder,
+      identity: { environment: 'preview', project: 'blog', type: 'tag', target: 'v1' },
+      url: 'http://v1.tag.blog.example.net',
+    },
     blog,
     settings,
   );
@@ -139,7 +146,12 @@ describe('workloadManifests with an Ambassador Mapping', () => {
     const mapping = m.route as AmbassadorMapping;
     expect(mapping.apiVersion).toBe('getambassador.io/v3alpha1');
     expect(mapping.kind).toBe('Mapping');
-    expect(mapping.spec).toEqual({ hostname: 'v1.tag.blog.example.net', prefix: '/', service: `${m.name}.default:80`, ambassador_id: ['edge'] });
+    expect(mapping.spec).toEqual({
+      hostname: 'v1.tag.blog.example.net',
+      prefix: '/',
+      service: `${m.name}.default:80`,
+      ambassador_id: ['edge'],
+    });
   });
 
   it('leaves out resources and pull secrets the project does not set', () => {

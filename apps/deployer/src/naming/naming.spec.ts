@@ -4,13 +4,12 @@ import { ConfigError, parseProjects } from '@app/platform';
 import { hostOf, isDnsLabel, previewUrl } from '@app/contracts';
 import { legacyPreviewName, targetLabel, workloadName } from './naming';
 
-const preview = (project: string, type: 'branch' | 'tag', target: string) => workloadName({ environment: 'preview', project, type, target });
+const preview = (project: string, type: 'branch' | 'tag', target: string) =>
+  workloadName({ environment: 'preview', project, type, target });
 const production = (project: string) => workloadName({ environment: 'production', project });
 
 /** Project ids the projects file accepts: a DNS-1035 label of at most 40 characters without "--". */
-const projectId = fc
-  .stringMatching(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$|^[a-z]$/)
-  .filter((id) => !id.includes('--'));
+const projectId = fc.stringMatching(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$|^[a-z]$/).filter((id) => !id.includes('--'));
 /** Branch and tag names as git allows them, plus the odd characters CI sends. */
 const target = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._/-]{1,120}$/), fc.string({ minLength: 1, maxLength: 80 }));
 const type = fc.constantFrom('branch' as const, 'tag' as const);
@@ -84,7 +83,9 @@ describe('workloadName', () => {
 describe('legacyPreviewName (objects applied by older versions)', () => {
   it('is the sanitized <project>-<type>-<target>', () => {
     expect(legacyPreviewName({ environment: 'preview', project: 'shop', type: 'branch', target: 'main' })).toBe('shop-branch-main');
-    expect(legacyPreviewName({ environment: 'preview', project: 'shop', type: 'branch', target: 'feature/Login' })).toMatch(/^shop-branch-feature-login-[0-9a-f]{8}$/);
+    expect(legacyPreviewName({ environment: 'preview', project: 'shop', type: 'branch', target: 'feature/Login' })).toMatch(
+      /^shop-branch-feature-login-[0-9a-f]{8}$/,
+    );
   });
 });
 
@@ -102,12 +103,17 @@ projects:
       parseProjects(projectsFile(id), 'config.yml');
       return [];
     } catch (error) {
-      return (error as ConfigError).message.split('\n').slice(1).map((line) => line.replace(/^\s*- /, ''));
+      return (error as ConfigError).message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.replace(/^\s*- /, ''));
     }
   };
 
   it('refuses an id with "--", which could equal a preview name, naming the field', () => {
-    expect(problemsOf(preview('shop', 'branch', 'main'))).toEqual([expect.stringMatching(/^projects\[0\]\.id: expected no "--" \(preview names use "--"/)]);
+    expect(problemsOf(preview('shop', 'branch', 'main'))).toEqual([
+      expect.stringMatching(/^projects\[0\]\.id: expected no "--" \(preview names use "--"/),
+    ]);
   });
 
   it('refuses an id that does not start with a letter', () => {
@@ -120,7 +126,7 @@ projects:
 });
 
 describe('previewUrl', () => {
-  it('puts the preview at <target>.<type>.<project host> (the original ci-bot's scheme)', () => {
+  it('puts the preview at <target>.<type>.<project host> (the scheme of the original ci-bot)', () => {
     expect(previewUrl('https://example.org', 'branch', 'staging')).toBe('https://staging.branch.example.org');
     expect(previewUrl('https://example.org/', 'tag', 'v2')).toBe('https://v2.tag.example.org');
   });

@@ -50,7 +50,10 @@ export const legacyPreviewName = (identity: PreviewIdentity): string =>
   toDnsLabel(`${identity.project}-${identity.type}-${identity.target}`, { startWithLetter: true });
 
 const previewHash = ({ project, type, target }: PreviewIdentity): string =>
-  createHash('sha256').update(JSON.stringify([project, type, target]), 'utf8').digest('hex').slice(0, PREVIEW_HASH_LENGTH);
+  createHash('sha256')
+    .update(JSON.stringify([project, type, target]), 'utf8')
+    .digest('hex')
+    .slice(0, PREVIEW_HASH_LENGTH);
 
 function readablePart({ project, type, target }: PreviewIdentity): string {
   let readable = `${project}-${type}-${target}`

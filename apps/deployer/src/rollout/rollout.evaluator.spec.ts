@@ -8,7 +8,10 @@ const REQUEST = 'b-1:preview';
 /** A Deployment whose current template was applied for `requestId` (and build `buildId`). */
 const appliedFor = (d: DeploymentSnapshot, requestId = REQUEST, buildId = 'b-1'): DeploymentSnapshot => ({
   ...d,
-  spec: { ...d.spec, template: { metadata: { annotations: { 'deploybot.dev/build-id': buildId, 'deploybot.dev/request-id': requestId } } } },
+  spec: {
+    ...d.spec,
+    template: { metadata: { annotations: { 'deploybot.dev/build-id': buildId, 'deploybot.dev/request-id': requestId } } },
+  },
 });
 
 const available = appliedFor(k8sFixture<DeploymentSnapshot>('deployment.available.gitops-engine.json'));
@@ -27,7 +30,7 @@ const context = (t: number) => ({ now: T0 + t, requestId: REQUEST, requestedAt: 
 /** Observes the same state at each of `times` (ms after T0) and returns the last evaluation. */
 function observeOver(deployment: DeploymentSnapshot | undefined, pods: PodSnapshot[], times: number[]) {
   let memory: RolloutMemory = initialRolloutMemory();
-  let last;
+  let last: ReturnType<typeof evaluateRollout> | undefined;
   for (const t of times) {
     last = evaluateRollout({ deployment, pods }, memory, context(t), policy);
     memory = last.memory;
@@ -50,7 +53,11 @@ describe('rolloutProgress (kubectl rollout status)', () => {
   });
 
   it('waits while updated replicas are not yet available', () => {
-    const d = { metadata: { generation: 2 }, spec: { replicas: 2 }, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 } };
+    const d = {
+      metadata: { generation: 2 },
+      spec: { replicas: 2 },
+      status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 },
+    };
     expect(rolloutProgress(d)).toEqual({ status: 'progressing', message: '1 of 2 updated replicas are available' });
   });
 
@@ -92,7 +99,10 @@ describe('evaluateRollout', () => {
 
   it('fails a crash-looping container with its last exit code', () => {
     const verdict = observeOver(progressing, [crashLoop], [0, 30_000]).verdict;
-    expect(verdict).toEqual({ status: 'failed', reason: expect.stringMatching(/^CrashLoopBackOff: Back-off 40s restarting failed container=main/) });
+    expect(verdict).toEqual({
+      status: 'failed',
+      reason: expect.stringMatching(/^CrashLoopBackOff: Back-off 40s restarting failed container=main/),
+    });
     expect(verdict.status === 'failed' && verdict.reason).toContain('container main, last exit code 1)');
   });
 
@@ -109,11 +119,17 @@ describe('evaluateRollout', () => {
     };
     at(0, withReason('ErrImagePull'));
     at(15_000, withReason('ImagePullBackOff'));
-    expect(at(30_000, withReason('ErrImagePull'))).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^ErrImagePull: pull failed/) });
+    expect(at(30_000, withReason('ErrImagePull'))).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^ErrImagePull: pull failed/),
+    });
   });
 
   it('starts the grace period over when a container recovered in between', () => {
-    const healthy: PodSnapshot = { metadata: { name: 'guestbook-ui-errimagepullbackoff-66cfffb669-45w2j' }, status: { containerStatuses: [] } };
+    const healthy: PodSnapshot = {
+      metadata: { name: 'guestbook-ui-errimagepullbackoff-66cfffb669-45w2j' },
+      status: { containerStatuses: [] },
+    };
     let memory = initialRolloutMemory();
     const at = (t: number, pod: PodSnapshot) => {
       const e = evaluateRollout({ deployment: progressing, pods: [pod] }, memory, context(t), policy);
@@ -129,8 +145,13 @@ describe('evaluateRollout', () => {
     expect(observeOver(progressing, [pending, runningNotReady], [0, 60_000]).verdict.status).toBe('progressing');
   });
 
-  it('fails at the request\'s absolute deadline, however late watching started', () => {
-    const late = evaluateRollout({ deployment: progressing, pods: [] }, initialRolloutMemory(), { ...context(299_000), now: T0 + 300_001 }, policy);
+  it("fails at the request's absolute deadline, however late watching started", () => {
+    const late = evaluateRollout(
+      { deployment: progressing, pods: [] },
+      initialRolloutMemory(),
+      { ...context(299_000), now: T0 + 300_001 },
+      policy,
+    );
     expect(late.verdict).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^RolloutTimeout: not finished after 300 s/) });
     expect(observeOver(progressing, [], [250_000, 299_999]).verdict.status).toBe('progressing');
   });
@@ -151,33 +172,44 @@ describe('evaluateRollout', () => {
   });
 
   it('fails when the Deployment disappeared', () => {
-    expect(observeOver(undefined, [], [0]).verdict).toEqual({ status: 'failed', reason: 'the Deployment was deleted while it was rolling out' });
+    expect(observeOver(undefined, [], [0]).verdict).toEqual({
+      status: 'failed',
+      reason: 'the Deployment was deleted while it was rolling out',
+    });
   });
 
   it('fails immediately when the grace period is zero', () => {
-    const zero = evaluateRollout({ deployment: progressing, pods: [imagePullBackOff] }, initialRolloutMemory(), context(0), { ...policy, failFastMs: 0 });
+    const zero = evaluateRollout({ deployment: progressing, pods: [imagePullBackOff] }, initialRolloutMemory(), context(0), {
+      ...policy,
+      failFastMs: 0,
+    });
     expect(zero.verdict.status).toBe('failed');
   });
 });
 
 describe('evaluateRollout: whose template is running', () => {
-  it('does not count a complete rollout of another request\'s template as this request\'s success', () => {
+  it("does not count a complete rollout of another request's template as this request's success", () => {
     const newer = appliedFor(available, 'b-2:preview', 'b-2');
     expect(observeOver(newer, [], [0]).verdict).toEqual({ status: 'replaced', buildId: 'b-2', requestId: 'b-2:preview' });
   });
 
   it('does not count an earlier attempt of the same build either (production attempt 1 vs 2)', () => {
     const attempt1 = appliedFor(available, 'b-1:production:1');
-    const verdict = evaluateRollout({ deployment: attempt1, pods: [] }, initialRolloutMemory(), { ...context(0), requestId: 'b-1:production:2' }, policy).verdict;
+    const verdict = evaluateRollout(
+      { deployment: attempt1, pods: [] },
+      initialRolloutMemory(),
+      { ...context(0), requestId: 'b-1:production:2' },
+      policy,
+    ).verdict;
     expect(verdict).toEqual({ status: 'replaced', buildId: 'b-1', requestId: 'b-1:production:1' });
   });
 
-  it('treats a template without deploybot\'s ids as replaced by someone unnamed', () => {
+  it("treats a template without deploybot's ids as replaced by someone unnamed", () => {
     const foreign = { ...available, spec: { ...available.spec, template: { metadata: {} } } };
     expect(observeOver(foreign, [], [0]).verdict).toEqual({ status: 'replaced', buildId: undefined, requestId: undefined });
   });
 
-  it('reports the replacement even while the other request\'s rollout is still going', () => {
+  it("reports the replacement even while the other request's rollout is still going", () => {
     expect(observeOver(appliedFor(progressing, 'b-3:preview', 'b-3'), [], [0]).verdict.status).toBe('replaced');
   });
 });

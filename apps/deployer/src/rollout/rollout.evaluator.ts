@@ -70,7 +70,10 @@ export function evaluateRollout(
   if (!deployment) return { verdict: { status: 'failed', reason: 'the Deployment was deleted while it was rolling out' }, memory: next };
   const template = deployment.spec?.template?.metadata?.annotations ?? {};
   if (template[AnnotationKeys.requestId] !== context.requestId) {
-    return { verdict: { status: 'replaced', buildId: template[AnnotationKeys.buildId], requestId: template[AnnotationKeys.requestId] }, memory: next };
+    return {
+      verdict: { status: 'replaced', buildId: template[AnnotationKeys.buildId], requestId: template[AnnotationKeys.requestId] },
+      memory: next,
+    };
   }
 
   const progress = rolloutProgress(deployment);

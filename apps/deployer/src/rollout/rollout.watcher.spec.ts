@@ -17,7 +17,15 @@ const running = () => new AbortController().signal;
 async function rolledOut(cluster: InMemoryCluster, o: DeploymentOrder, deadline = T0 + 60_000): Promise<RolloutTarget> {
   const { deployment, name } = manifestsOf(o);
   await cluster.apply(deployment);
-  return { namespace: NS, name, buildId: o.buildId, requestId: o.requestId, podSelector: toLabelSelector(selectorLabels(name)), requestedAt: T0, deadline };
+  return {
+    namespace: NS,
+    name,
+    buildId: o.buildId,
+    requestId: o.requestId,
+    podSelector: toLabelSelector(selectorLabels(name)),
+    requestedAt: T0,
+    deadline,
+  };
 }
 
 /** A watcher that looks every millisecond and sees `stepMs` pass between two looks. */
@@ -27,7 +35,7 @@ const watcher = (cluster: InMemoryCluster, stepMs = 1_000, failFastMs = 10_000) 
 const request = (image = IMAGE, buildId = 'b-7') => order({ buildId, target: 'main', image, requestedAt: T0 });
 
 describe('RolloutWatcher', () => {
-  it('succeeds once the Deployment runs the request\'s template on ready pods, with the digest they run', async () => {
+  it("succeeds once the Deployment runs the request's template on ready pods, with the digest they run", async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     const digest = cluster.registry.digestOf(IMAGE);
@@ -41,7 +49,10 @@ describe('RolloutWatcher', () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     for (const pod of cluster.podsOf(NS, target.name)) {
-      cluster.writeStatus(pod, { ...pod.status, containerStatuses: pod.status.containerStatuses.map((c: object) => ({ ...c, imageID: LOCAL_ID })) });
+      cluster.writeStatus(pod, {
+        ...pod.status,
+        containerStatuses: pod.status.containerStatuses.map((c: object) => ({ ...c, imageID: LOCAL_ID })),
+      });
     }
     expect(await watcher(cluster).watch(target, running())).toMatchObject({ status: 'succeeded', image: { status: 'unknown' } });
   });
@@ -52,7 +63,9 @@ describe('RolloutWatcher', () => {
     const outcome = await watcher(cluster, 4_000, 10_000).watch(target, running());
     expect(outcome).toEqual({
       status: 'failed',
-      reason: expect.stringMatching(/^ImagePullBackOff: Back-off pulling image "registry\.example\.org\/shop:does-not-exist" \(pod shop-branch-main--\S+, container app\)$/),
+      reason: expect.stringMatching(
+        /^ImagePullBackOff: Back-off pulling image "registry\.example\.org\/shop:does-not-exist" \(pod shop-branch-main--\S+, container app\)$/,
+      ),
     });
     // Seen failing at 0, 4 and 8 s; given up at 12 s.
     expect(cluster.calls({ verb: 'list' })).toHaveLength(4);
@@ -63,7 +76,9 @@ describe('RolloutWatcher', () => {
     const target = await rolledOut(cluster, request('registry.example.org/shop:crash'));
     expect(await watcher(cluster, 10_000).watch(target, running())).toEqual({
       status: 'failed',
-      reason: expect.stringMatching(/^CrashLoopBackOff: back-off 10s restarting failed container=app .*\(pod \S+, container app, last exit code 1\)$/),
+      reason: expect.stringMatching(
+        /^CrashLoopBackOff: back-off 10s restarting failed container=app .*\(pod \S+, container app, last exit code 1\)$/,
+      ),
     });
   });
 
@@ -78,7 +93,7 @@ describe('RolloutWatcher', () => {
     });
   });
 
-  it('fails at the request\'s deadline, saying how long it waited and for what', async () => {
+  it("fails at the request's deadline, saying how long it waited and for what", async () => {
     const cluster = new InMemoryCluster();
     cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request(), T0 + 10_000);
@@ -89,19 +104,27 @@ describe('RolloutWatcher', () => {
     expect(cluster.calls({ verb: 'list' })).toHaveLength(3);
   });
 
-  it('says which request replaced this one\'s template, and when that one was made', async () => {
+  it("says which request replaced this one's template, and when that one was made", async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     const newer = order({ buildId: 'b-8', target: 'main', image: 'registry.example.org/shop:8', requestedAt: T0 + 1_000 });
     await cluster.apply(manifestsOf(newer).deployment);
-    expect(await watcher(cluster).watch(target, running())).toEqual({ status: 'replaced', buildId: 'b-8', requestId: 'b-8:preview', requestedAt: newer.requestedAt });
+    expect(await watcher(cluster).watch(target, running())).toEqual({
+      status: 'replaced',
+      buildId: 'b-8',
+      requestId: 'b-8:preview',
+      requestedAt: newer.requestedAt,
+    });
   });
 
   it('fails when the Deployment is deleted under it', async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     await cluster.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: target.name });
-    expect(await watcher(cluster).watch(target, running())).toEqual({ status: 'failed', reason: 'the Deployment was deleted while it was rolling out' });
+    expect(await watcher(cluster).watch(target, running())).toEqual({
+      status: 'failed',
+      reason: 'the Deployment was deleted while it was rolling out',
+    });
   });
 
   it('rides out an API blip: a look is lost, not the rollout', async () => {
@@ -112,21 +135,27 @@ describe('RolloutWatcher', () => {
     expect(cluster.calls({ verb: 'read', kind: 'Deployment' })).toHaveLength(2);
   });
 
-  it('fails with the API\'s reason when it cannot look until the deadline', async () => {
+  it("fails with the API's reason when it cannot look until the deadline", async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request(), T0 + 10_000);
     cluster.setUnavailable(true);
-    expect(await watcher(cluster, 5_000).watch(target, running())).toEqual({ status: 'failed', reason: `cannot reach the cluster at ${cluster.server} (ECONNREFUSED)` });
+    expect(await watcher(cluster, 5_000).watch(target, running())).toEqual({
+      status: 'failed',
+      reason: `cannot reach the cluster at ${cluster.server} (ECONNREFUSED)`,
+    });
   });
 
   it('throws what looking again cannot fix (a missing permission)', async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     cluster.failNext({ verb: 'list' }, 403);
-    await expect(watcher(cluster).watch(target, running())).rejects.toMatchObject({ status: 403, reason: expect.stringMatching(/^Forbidden: the deployer may not list pods in namespace default: /) });
+    await expect(watcher(cluster).watch(target, running())).rejects.toMatchObject({
+      status: 403,
+      reason: expect.stringMatching(/^Forbidden: the deployer may not list pods in namespace default: /),
+    });
   });
 
-  it('stops with the reason of its signal (the shutdown\'s Interrupted, a lost lease)', async () => {
+  it("stops with the reason of its signal (the shutdown's Interrupted, a lost lease)", async () => {
     const cluster = new InMemoryCluster();
     cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());

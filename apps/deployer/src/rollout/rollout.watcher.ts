@@ -64,7 +64,9 @@ export class RolloutWatcher {
           this.cluster.listPods(target.namespace, target.podSelector),
         ]);
         const ofThisRequest = pods.filter(
-          (p) => p.metadata?.annotations?.[AnnotationKeys.buildId] === target.buildId && p.metadata?.annotations?.[AnnotationKeys.requestId] === target.requestId,
+          (p) =>
+            p.metadata?.annotations?.[AnnotationKeys.buildId] === target.buildId &&
+            p.metadata?.annotations?.[AnnotationKeys.requestId] === target.requestId,
         );
         const context = { now: this.now(), requestId: target.requestId, requestedAt: target.requestedAt, deadline: target.deadline };
         const evaluation = evaluateRollout({ deployment, pods: ofThisRequest }, memory, context, this.options.policy);
@@ -88,7 +90,12 @@ export class RolloutWatcher {
         // A blip of the API server (already retried) costs a look, not the rollout — until the deadline.
         if (!(error instanceof KubernetesError) || !error.retryable) throw error;
         if (this.now() >= target.deadline) return { status: 'failed', reason: error.reason };
-        this.logger.warn({ msg: 'cannot observe the rollout; trying again', namespace: target.namespace, name: target.name, error: error.reason });
+        this.logger.warn({
+          msg: 'cannot observe the rollout; trying again',
+          namespace: target.namespace,
+          name: target.name,
+          error: error.reason,
+        });
       }
       await abortable(this.options.pollIntervalMs, signal);
     }

@@ -5,7 +5,11 @@ import type { PodSnapshot } from './rollout-snapshot';
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
 
-const pod = (name: string, imageID: string | undefined, options: { ready?: boolean; container?: string; deleting?: boolean } = {}): PodSnapshot => ({
+const pod = (
+  name: string,
+  imageID: string | undefined,
+  options: { ready?: boolean; container?: string; deleting?: boolean } = {},
+): PodSnapshot => ({
   metadata: { name, ...(options.deleting ? { deletionTimestamp: '2026-11-26T10:00:00Z' } : {}) },
   status: {
     conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True' }],
@@ -38,7 +42,13 @@ describe('runningImage', () => {
 
   it('names both digests when ready pods disagree (the tag moved during the rollout)', () => {
     const pods = [pod('p1', `registry.example.org/shop@${A}`), pod('p2', `registry.example.org/shop@${B}`)];
-    expect(runningImage(pods, 'app')).toEqual({ status: 'mixed', digests: [{ digest: A, pod: 'p1' }, { digest: B, pod: 'p2' }] });
+    expect(runningImage(pods, 'app')).toEqual({
+      status: 'mixed',
+      digests: [
+        { digest: A, pod: 'p1' },
+        { digest: B, pod: 'p2' },
+      ],
+    });
   });
 
   it('ignores pods that are not ready or are going away, and other containers', () => {
@@ -52,7 +62,10 @@ describe('runningImage', () => {
   });
 
   it('knows no digest when no ready pod reports one', () => {
-    expect(runningImage([pod('p1', undefined), pod('p2', A)], 'app')).toEqual({ status: 'unknown', detail: 'no ready pod reported a repository digest for container app' });
+    expect(runningImage([pod('p1', undefined), pod('p2', A)], 'app')).toEqual({
+      status: 'unknown',
+      detail: 'no ready pod reported a repository digest for container app',
+    });
     expect(runningImage([], 'app').status).toBe('unknown');
   });
 });

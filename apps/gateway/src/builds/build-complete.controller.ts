@@ -53,11 +53,15 @@ export class BuildCompleteController {
     const check = checkBuildRequest(fields, this.config.projects.ids());
     if (!check.ok || keyProblem) {
       const problems = [...(check.ok ? [] : check.problems), ...(keyProblem ? [keyProblem] : [])];
-      throw !check.ok && check.status === 404 && !keyProblem ? new Refusal(404, { error: 'unknown project', problems }) : Refusal.invalid(problems);
+      throw !check.ok && check.status === 404 && !keyProblem
+        ? new Refusal(404, { error: 'unknown project', problems })
+        : Refusal.invalid(problems);
     }
 
     const requestId = requestIdOf(check.request, idempotencyKey);
-    const envelope = BuildCompletedSchema.parse(buildCompletedEnvelope(check.request, requestId, new Date(this.clock.nowMs()), idempotencyKey !== undefined));
+    const envelope = BuildCompletedSchema.parse(
+      buildCompletedEnvelope(check.request, requestId, new Date(this.clock.nowMs()), idempotencyKey !== undefined),
+    );
     try {
       await this.publisher.publish('ci', Subjects.BuildCompleted, envelope, this.options.ciPublishTimeoutMs);
     } catch (error) {

@@ -11,7 +11,13 @@ import { BuildRequest } from './build-request';
  * message and approvals decides: identical to a build that has not ended → that build; the same
  * request after the build ended → a new build (so JetStream must not swallow it as a duplicate).
  */
-export function buildCompletedEnvelope(request: BuildRequest, requestId: string, occurredAt: Date, keyed: boolean, newId: () => string = randomUUID): BuildCompleted {
+export function buildCompletedEnvelope(
+  request: BuildRequest,
+  requestId: string,
+  occurredAt: Date,
+  keyed: boolean,
+  newId: () => string = randomUUID,
+): BuildCompleted {
   return {
     id: keyed ? requestId : newId(),
     type: 'BuildCompleted',

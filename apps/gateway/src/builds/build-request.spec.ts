@@ -6,7 +6,7 @@ const projects = ['test1', 'shop'];
 const valid = { project: 'test1', image: 'registry.example.org/test1:abc123', type: 'branch', target: 'staging' };
 
 describe('the build-complete request', () => {
-  it('accepts the fields the original ci-bot's CI step sends', () => {
+  it('accepts the fields the CI step of the original ci-bot sends', () => {
     expect(checkBuildRequest(valid, projects)).toEqual({ ok: true, request: valid });
   });
 

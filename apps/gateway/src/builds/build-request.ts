@@ -44,7 +44,8 @@ export function checkBuildRequest(body: Record<string, unknown>, knownProjects: 
     if (problem) problems.push({ field: 'target', message: `${quote(target)} is not a valid branch or tag name (${problem})` });
   }
   const unknownProject = project !== undefined && !knownProjects.includes(project);
-  if (unknownProject) problems.push({ field: 'project', message: `${quote(project)} is not a configured project (${describe(knownProjects)})` });
+  if (unknownProject)
+    problems.push({ field: 'project', message: `${quote(project)} is not a configured project (${describe(knownProjects)})` });
 
   if (problems.length === 0) return { ok: true, request: { project: project!, image: image!, type: type as BuildType, target: target! } };
   return { ok: false, status: unknownProject && problems.length === 1 ? 404 : 400, problems };

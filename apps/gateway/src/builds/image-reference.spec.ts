@@ -69,7 +69,10 @@ describe('image references (distribution/reference grammar)', () => {
       ok: true,
       reference: { domain: 'localhost:5000', path: 'team/app', tag: 'v1', digest },
     });
-    expect(parseImageReference('team/app:v1')).toEqual({ ok: true, reference: { domain: undefined, path: 'team/app', tag: 'v1', digest: undefined } });
+    expect(parseImageReference('team/app:v1')).toEqual({
+      ok: true,
+      reference: { domain: undefined, path: 'team/app', tag: 'v1', digest: undefined },
+    });
   });
 
   it('shortens a long input in the answer', () => {

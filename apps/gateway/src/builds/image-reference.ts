@@ -28,6 +28,7 @@ const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 
 /** Parses `input` as an image reference; a failure says what is wrong and what was expected. */
@@ -48,7 +49,8 @@ export function parseImageReference(input: string): ImageReferenceCheck {
   const colon = nameAndTag.indexOf(':', lastSlash + 1);
   const tag = colon >= 0 ? nameAndTag.slice(colon + 1) : undefined;
   const name = colon >= 0 ? nameAndTag.slice(0, colon) : nameAndTag;
-  if (tag !== undefined && !TAG.test(tag)) return refuse('the tag must be 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"');
+  if (tag !== undefined && !TAG.test(tag))
+    return refuse('the tag must be 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"');
   if (tag === undefined && digest === undefined) return refuse('it needs a tag or a digest');
 
   const { domain, path } = splitDomain(name);

@@ -2,12 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import { targetNameProblem } from './target-name';
 
 describe('branch and tag names', () => {
-  it.each(['staging', 'main', 'feature/login-form', 'v1.2.3', 'release/2024.06', 'user/JIRA-123_fix', 'a', 'x'.repeat(200), 'ünïcode', 'a@b'])(
-    'accepts %s',
-    (target) => {
-      expect(targetNameProblem(target)).toBeUndefined();
-    },
-  );
+  it.each([
+    'staging',
+    'main',
+    'feature/login-form',
+    'v1.2.3',
+    'release/2024.06',
+    'user/JIRA-123_fix',
+    'a',
+    'x'.repeat(200),
+    'ünïcode',
+    'a@b',
+  ])('accepts %s', (target) => {
+    expect(targetNameProblem(target)).toBeUndefined();
+  });
 
   it.each([
     ['', 'empty'],

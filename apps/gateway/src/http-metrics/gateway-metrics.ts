@@ -21,9 +21,9 @@ export const GatewayMetrics = {
     GatewayMetrics.requests.inc({ route, method, status: String(status) });
     GatewayMetrics.duration.observe({ route, method }, seconds);
   },
-  publishFailures: counter('deploybot_gateway_publish_failures_total', 'Inputs JetStream did not acknowledge in time, by source, subject and reason', [
-    'source',
-    'subject',
-    'reason',
-  ]),
+  publishFailures: counter(
+    'deploybot_gateway_publish_failures_total',
+    'Inputs JetStream did not acknowledge in time, by source, subject and reason',
+    ['source', 'subject', 'reason'],
+  ),
 };

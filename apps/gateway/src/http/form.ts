@@ -21,7 +21,9 @@ export function formPairs(text: string): Array<[name: string, value: string]> {
   for (const pair of text.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    pairs.push(eq === -1 ? [decodeFormComponent(pair), ''] : [decodeFormComponent(pair.slice(0, eq)), decodeFormComponent(pair.slice(eq + 1))]);
+    pairs.push(
+      eq === -1 ? [decodeFormComponent(pair), ''] : [decodeFormComponent(pair.slice(0, eq)), decodeFormComponent(pair.slice(eq + 1))],
+    );
   }
   return pairs;
 }

@@ -15,7 +15,9 @@ describe('the answer to an error, on every route', () => {
   });
 
   it("answers Fastify's 413, as Nest hands it over, with the gateway's limit", () => {
-    const fromFastify = new HttpException('Request body is too large', 413, { cause: Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }) });
+    const fromFastify = new HttpException('Request body is too large', 413, {
+      cause: Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+    });
     expect(errorAnswer(fromFastify, LIMIT)).toEqual({
       status: 413,
       body: { error: 'payload too large', message: 'the request body is larger than 65536 bytes' },
@@ -24,7 +26,11 @@ describe('the answer to an error, on every route', () => {
   });
 
   it("translates Nest's HTTP errors into the same shape, named by their status", () => {
-    expect(errorAnswer(new NotFoundException('Cannot GET /x'), LIMIT)).toEqual({ status: 404, body: { error: 'not found', message: 'Cannot GET /x' }, headers: {} });
+    expect(errorAnswer(new NotFoundException('Cannot GET /x'), LIMIT)).toEqual({
+      status: 404,
+      body: { error: 'not found', message: 'Cannot GET /x' },
+      headers: {},
+    });
     expect(errorAnswer(new HttpException({ message: ['a', 'b'] }, 400), LIMIT).body).toEqual({ error: 'bad request', message: 'a; b' });
   });
 

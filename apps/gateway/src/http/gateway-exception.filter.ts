@@ -41,7 +41,10 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 }
 
 /** The answer to an error: a Refusal as it was made, an HTTP error translated, anything else a 500 that reveals nothing. */
-export function errorAnswer(exception: unknown, bodyLimitBytes: number): { status: number; body: RefusalBody; headers: Record<string, string> } {
+export function errorAnswer(
+  exception: unknown,
+  bodyLimitBytes: number,
+): { status: number; body: RefusalBody; headers: Record<string, string> } {
   if (exception instanceof Refusal) return { status: exception.getStatus(), body: exception.body, headers: exception.headers };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -34,7 +34,11 @@ export class Refusal extends HttpException {
 
   /** 413: the body is larger than the limit (as declared, or counted as it arrived). The connection is closed: the rest of the body is not read. */
   static tooLarge(limitBytes: number): Refusal {
-    return new Refusal(413, { error: 'payload too large', message: `the request body is larger than ${limitBytes} bytes` }, { Connection: 'close' });
+    return new Refusal(
+      413,
+      { error: 'payload too large', message: `the request body is larger than ${limitBytes} bytes` },
+      { Connection: 'close' },
+    );
   }
 
   static unavailable(message: string, retryAfterSeconds: number, cause?: unknown): Refusal {

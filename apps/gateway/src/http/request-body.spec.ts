@@ -15,8 +15,10 @@ function refusal(contentType: string | undefined, body: string): { status: numbe
 }
 
 describe('decoding the CI webhook body', () => {
-  it('reads a form body, as the original ci-bot's CI step sends it', () => {
-    expect({ ...decode('application/x-www-form-urlencoded', 'project=test1&image=registry%2Fapp%3A1.2&type=branch&target=staging') }).toEqual({
+  it('reads a form body, as the CI step of the original ci-bot sends it', () => {
+    expect({
+      ...decode('application/x-www-form-urlencoded', 'project=test1&image=registry%2Fapp%3A1.2&type=branch&target=staging'),
+    }).toEqual({
       project: 'test1',
       image: 'registry/app:1.2',
       type: 'branch',
@@ -40,14 +42,20 @@ describe('decoding the CI webhook body', () => {
   });
 
   it('refuses JSON that does not parse with 400, with the parser message', () => {
-    expect(refusal('application/json', '{"project":')).toEqual({ status: 400, body: { error: 'bad request', message: expect.stringContaining('JSON') } });
+    expect(refusal('application/json', '{"project":')).toEqual({
+      status: 400,
+      body: { error: 'bad request', message: expect.stringContaining('JSON') },
+    });
   });
 
   it('refuses JSON that is not an object with 400 naming the body', () => {
     for (const body of ['[1,2]', '"text"', '7', 'null']) {
       expect(refusal('application/json', body)).toEqual({
         status: 400,
-        body: { error: 'invalid request', problems: [{ field: 'body', message: 'expected an object with project, image, type and target' }] },
+        body: {
+          error: 'invalid request',
+          problems: [{ field: 'body', message: 'expected an object with project, image, type and target' }],
+        },
       });
     }
   });

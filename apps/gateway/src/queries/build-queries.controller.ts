@@ -37,9 +37,15 @@ export class BuildQueriesController {
   }
 
   @Get('projects/:project/builds')
-  async projectBuilds(@Param('project') project: string, @Query('limit') limit: unknown): Promise<{ project: string; builds: BuildView[] }> {
+  async projectBuilds(
+    @Param('project') project: string,
+    @Query('limit') limit: unknown,
+  ): Promise<{ project: string; builds: BuildView[] }> {
     if (!this.config.projects.get(project)) {
-      throw new Refusal(404, { error: 'unknown project', problems: [{ field: 'project', message: `${quote(project)} is not a configured project` }] });
+      throw new Refusal(404, {
+        error: 'unknown project',
+        problems: [{ field: 'project', message: `${quote(project)} is not a configured project` }],
+      });
     }
     const query: ListProjectBuildsQuery = { project, limit: parseLimit(limit) };
     return { project, builds: await this.ask<BuildView[]>(Subjects.ListProjectBuilds, query) };
@@ -48,10 +54,17 @@ export class BuildQueriesController {
   private async ask<T>(subject: string, query: object): Promise<T> {
     let reply: unknown;
     try {
-      reply = await withDeadline(this.client.request<unknown>(subject, query, this.options.queryTimeoutMs), this.options.queryTimeoutMs + 500, `query ${subject}`);
+      reply = await withDeadline(
+        this.client.request<unknown>(subject, query, this.options.queryTimeoutMs),
+        this.options.queryTimeoutMs + 500,
+        `query ${subject}`,
+      );
     } catch (error) {
       this.logger.warn({ msg: 'approvals did not answer a query', subject, reason: (error as Error).message });
-      throw Refusal.unavailable('build status is not available right now (approvals did not answer); retry later', this.options.retryAfterSeconds);
+      throw Refusal.unavailable(
+        'build status is not available right now (approvals did not answer); retry later',
+        this.options.retryAfterSeconds,
+      );
     }
     const answer = answerOf<T>(reply);
     if (answer.status === 200) return answer.body as T;

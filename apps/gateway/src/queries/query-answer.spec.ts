@@ -7,7 +7,10 @@ describe("answering HTTP from approvals' query replies", () => {
   });
 
   it("answers a refusal with approvals' status and message", () => {
-    expect(answerOf({ ok: false, status: 404, message: 'no build b1' })).toEqual({ status: 404, body: { error: 'not found', message: 'no build b1' } });
+    expect(answerOf({ ok: false, status: 404, message: 'no build b1' })).toEqual({
+      status: 404,
+      body: { error: 'not found', message: 'no build b1' },
+    });
   });
 
   it('answers 502 when the reply is not a query reply', () => {

@@ -44,15 +44,31 @@ describe('reading Slack interaction payloads', () => {
     const parsed = parseInteraction(asFormBody(payload));
     expect(parsed).toMatchObject({
       ok: true,
-      clicks: [{ actionId: SlackActions.Promote, user: { id: 'UA8RXUSPL', name: 'jtorrance' }, origin: { channel: 'CBR2V3XEX', messageTs: '1548261231.000200' } }],
+      clicks: [
+        {
+          actionId: SlackActions.Promote,
+          user: { id: 'UA8RXUSPL', name: 'jtorrance' },
+          origin: { channel: 'CBR2V3XEX', messageTs: '1548261231.000200' },
+        },
+      ],
     });
   });
 
   it('reads a body encoded as bolt-python encodes it (%20 for spaces)', () => {
-    const raw = slackFixture('interactions/block_actions.button.bolt-python.form-body.txt').replace('%22a%22', `%22${SlackActions.Close}%22`);
+    const raw = slackFixture('interactions/block_actions.button.bolt-python.form-body.txt').replace(
+      '%22a%22',
+      `%22${SlackActions.Close}%22`,
+    );
     expect(parseInteraction(raw)).toMatchObject({
       ok: true,
-      clicks: [{ actionId: SlackActions.Close, buildId: 'click_me_123', user: { id: 'W111', name: 'primary-owner' }, clickedAt: '1596530385.194939' }],
+      clicks: [
+        {
+          actionId: SlackActions.Close,
+          buildId: 'click_me_123',
+          user: { id: 'W111', name: 'primary-owner' },
+          clickedAt: '1596530385.194939',
+        },
+      ],
     });
   });
 
@@ -94,7 +110,11 @@ describe('reading Slack interaction payloads', () => {
   });
 
   it("refuses other apps' buttons in the real payloads as unknown action ids", () => {
-    for (const name of ['block_actions.button.real-capture.heybot.json', 'block_actions.button.docs-example.json', 'interactive_message.button.real-capture.operationcode.json']) {
+    for (const name of [
+      'block_actions.button.real-capture.heybot.json',
+      'block_actions.button.docs-example.json',
+      'interactive_message.button.real-capture.operationcode.json',
+    ]) {
       const parsed = parseInteraction(asFormBody(fixture(name)));
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.message).toMatch(/^unknown action id ".+" \(expected one of deploybot\.qa\.approve, /);
@@ -104,7 +124,10 @@ describe('reading Slack interaction payloads', () => {
   it('refuses a legacy select menu (no value to carry a build id)', () => {
     const payload = fixture('interactive_message.select.docs-example.json');
     payload.actions[0].name = SlackActions.Approve;
-    expect(parseInteraction(asFormBody(payload))).toEqual({ ok: false, message: `the value of ${SlackActions.Approve} must be a build id (1 to 100 characters)` });
+    expect(parseInteraction(asFormBody(payload))).toEqual({
+      ok: false,
+      message: `the value of ${SlackActions.Approve} must be a build id (1 to 100 characters)`,
+    });
   });
 
   it('refuses interaction types deploybot does not use: shortcuts and view submissions', () => {
@@ -112,7 +135,10 @@ describe('reading Slack interaction payloads', () => {
       ok: false,
       message: 'unsupported interaction type "shortcut" (expected block_actions or interactive_message)',
     });
-    expect(parseInteraction(asFormBody(fixture('view_submission.modal.bolt-python.json')))).toMatchObject({ ok: false, message: expect.stringContaining('"view_submission"') });
+    expect(parseInteraction(asFormBody(fixture('view_submission.modal.bolt-python.json')))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('"view_submission"'),
+    });
   });
 
   it('refuses a body without payload, a payload that is not JSON, and JSON without a type', () => {

@@ -76,7 +76,9 @@ export function parseInteraction(rawBody: string): InteractionParse {
     case 'interactive_message':
       return parseInteractiveMessage(json);
     default:
-      return refuse(`unsupported interaction type ${typeof type === 'string' ? quote(type) : 'missing'} (expected block_actions or interactive_message)`);
+      return refuse(
+        `unsupported interaction type ${typeof type === 'string' ? quote(type) : 'missing'} (expected block_actions or interactive_message)`,
+      );
   }
 }
 
@@ -124,12 +126,17 @@ function toClicks(
     }
     if (!action.clickedAt) return refuse('the click has neither action_ts nor trigger_id');
     const name = user.name ?? user.username;
-    clicks.push({ actionId: action.actionId, buildId: action.value, user: name ? { id: user.id, name } : { id: user.id }, clickedAt: action.clickedAt, origin });
+    clicks.push({
+      actionId: action.actionId,
+      buildId: action.value,
+      user: name ? { id: user.id, name } : { id: user.id },
+      clickedAt: action.clickedAt,
+      origin,
+    });
   }
   return { ok: true, type, clicks };
 }
 
 const refuse = (message: string): InteractionParse => ({ ok: false, message });
 
-const describe = (error: z.ZodError): string =>
-  error.issues.map((i) => `payload.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+const describe = (error: z.ZodError): string => error.issues.map((i) => `payload.${i.path.map(String).join('.')}: ${i.message}`).join('; ');

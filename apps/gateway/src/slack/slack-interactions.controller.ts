@@ -49,16 +49,26 @@ export class SlackInteractionsController {
     const inputs = parsed.clicks.map((click) => clickInput(click, now));
     for (const input of inputs) {
       const valid = MessageSchemas[input.subject].safeParse(input.envelope);
-      if (!valid.success) throw new Refusal(400, { error: 'invalid interaction', message: valid.error.issues.map((i) => i.message).join('; ') });
+      if (!valid.success)
+        throw new Refusal(400, { error: 'invalid interaction', message: valid.error.issues.map((i) => i.message).join('; ') });
     }
     try {
-      await Promise.all(inputs.map((input) => this.publisher.publish('slack', input.subject, input.envelope, this.options.slackPublishTimeoutMs)));
+      await Promise.all(
+        inputs.map((input) => this.publisher.publish('slack', input.subject, input.envelope, this.options.slackPublishTimeoutMs)),
+      );
     } catch (error) {
       this.logger.warn({ msg: 'could not publish a Slack click; asked the user to try again', reason: (error as Error).message });
       return CLICK_NOT_TAKEN;
     }
     for (const { envelope } of inputs) {
-      this.logger.log({ msg: 'click accepted', type: envelope.type, id: envelope.id, buildId: envelope.data.buildId, correlationId: envelope.correlationId, user: envelope.data.user });
+      this.logger.log({
+        msg: 'click accepted',
+        type: envelope.type,
+        id: envelope.id,
+        buildId: envelope.data.buildId,
+        correlationId: envelope.correlationId,
+        user: envelope.data.user,
+      });
     }
     return undefined;
   }

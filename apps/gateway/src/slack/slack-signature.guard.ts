@@ -27,7 +27,11 @@ export class SlackSignatureGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const { headers, body } = context.switchToHttp().getRequest<FastifyRequest>();
-    const signed = { timestamp: headerValue(headers['x-slack-request-timestamp']), signature: headerValue(headers['x-slack-signature']), rawBody: bodyBytes(body) };
+    const signed = {
+      timestamp: headerValue(headers['x-slack-request-timestamp']),
+      signature: headerValue(headers['x-slack-signature']),
+      rawBody: bodyBytes(body),
+    };
     const check = verifySlackSignature(this.secret, signed, Math.floor(this.clock.nowMs() / 1000));
     if (!check.ok) throw new Refusal(401, { error: 'unauthorized', message: describeSignatureRefusal(check.reason) });
     return true;

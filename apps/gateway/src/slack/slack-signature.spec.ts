@@ -37,7 +37,10 @@ describe("Slack's request signature (v0)", () => {
 
   it('refuses a tampered body, even by one appended character', () => {
     for (const tampered of [`${docsBody}------`, docsBody.replace('roadrunner', 'roadrunnex'), docsBody.slice(0, -1)]) {
-      expect(verifySlackSignature(docs.signing_secret, { ...request, rawBody: tampered }, pinned)).toEqual({ ok: false, reason: 'mismatch' });
+      expect(verifySlackSignature(docs.signing_secret, { ...request, rawBody: tampered }, pinned)).toEqual({
+        ok: false,
+        reason: 'mismatch',
+      });
     }
   });
 
@@ -49,14 +52,26 @@ describe("Slack's request signature (v0)", () => {
   });
 
   it('refuses a request without signature or timestamp', () => {
-    expect(verifySlackSignature(docs.signing_secret, { ...request, signature: undefined }, pinned)).toEqual({ ok: false, reason: 'missing-headers' });
-    expect(verifySlackSignature(docs.signing_secret, { ...request, signature: '' }, pinned)).toEqual({ ok: false, reason: 'missing-headers' });
-    expect(verifySlackSignature(docs.signing_secret, { ...request, timestamp: undefined }, pinned)).toEqual({ ok: false, reason: 'missing-headers' });
+    expect(verifySlackSignature(docs.signing_secret, { ...request, signature: undefined }, pinned)).toEqual({
+      ok: false,
+      reason: 'missing-headers',
+    });
+    expect(verifySlackSignature(docs.signing_secret, { ...request, signature: '' }, pinned)).toEqual({
+      ok: false,
+      reason: 'missing-headers',
+    });
+    expect(verifySlackSignature(docs.signing_secret, { ...request, timestamp: undefined }, pinned)).toEqual({
+      ok: false,
+      reason: 'missing-headers',
+    });
   });
 
   it('refuses a timestamp that is not Unix seconds', () => {
     for (const timestamp of ['1531420618.5', '-1531420618', 'now', '1e9', ' 1531420618']) {
-      expect(verifySlackSignature(docs.signing_secret, { ...request, timestamp }, pinned)).toEqual({ ok: false, reason: 'malformed-timestamp' });
+      expect(verifySlackSignature(docs.signing_secret, { ...request, timestamp }, pinned)).toEqual({
+        ok: false,
+        reason: 'malformed-timestamp',
+      });
     }
   });
 

@@ -15,7 +15,8 @@ export interface SigningVector {
   negative_cases?: { signing_secret?: string; body?: string; 'X-Slack-Signature'?: string; expect: string }[];
 }
 
-export const signingVectors = (): SigningVector[] => (JSON.parse(slackFixture('signing/signing-vectors.json')) as { vectors: SigningVector[] }).vectors;
+export const signingVectors = (): SigningVector[] =>
+  (JSON.parse(slackFixture('signing/signing-vectors.json')) as { vectors: SigningVector[] }).vectors;
 
 /** A payload fixture (JSON) as Slack sends it: `payload=<url-encoded JSON>` with form semantics. */
 export const asFormBody = (payload: unknown): string => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

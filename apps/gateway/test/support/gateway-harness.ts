@@ -133,7 +133,12 @@ export const ciHeaders = (contentType = 'application/x-www-form-urlencoded'): Re
   'content-type': contentType,
 });
 
-export async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers; text: string; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const response = await fetch(url, { method: 'POST', body, headers });
   const text = await response.text();
   let json: unknown;

@@ -20,7 +20,9 @@ export async function startSilentNats(): Promise<{ url: string; stop(): Promise<
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    socket.write(`INFO ${JSON.stringify({ server_id: 'silent', server_name: 'silent', version: '2.9.10', proto: 1, headers: true, max_payload: 1048576, jetstream: true })}\r\n`);
+    socket.write(
+      `INFO ${JSON.stringify({ server_id: 'silent', server_name: 'silent', version: '2.9.10', proto: 1, headers: true, max_payload: 1048576, jetstream: true })}\r\n`,
+    );
     let buffered = '';
     socket.on('data', (chunk) => {
       buffered += chunk.toString('latin1');

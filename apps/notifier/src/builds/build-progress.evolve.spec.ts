@@ -7,10 +7,13 @@ const e = buildEvents();
 
 describe('the notifier view of a build progress', () => {
   it('follows a build from deploying to shipped', () => {
-    const progress = [e.registered(), e.previewRequested(), e.previewDeployed(), e.qaApproved('U0QA00001', ['U0QA00001'], 4), e.productionDeployed('U0OWNER01', 6)].reduce(
-      evolve,
-      initialProgress(),
-    );
+    const progress = [
+      e.registered(),
+      e.previewRequested(),
+      e.previewDeployed(),
+      e.qaApproved('U0QA00001', ['U0QA00001'], 4),
+      e.productionDeployed('U0OWNER01', 6),
+    ].reduce(evolve, initialProgress());
     expect(progress.preview).toMatchObject({ status: 'deployed', url: 'https://staging.branch.example.org' });
     expect(progress.verdicts.U0QA00001.verdict).toBe('approved');
     expect(progress.approved).toBe(true);
@@ -41,15 +44,29 @@ describe('the notifier view of a build progress', () => {
 describe('the notifier view of the bits, the failures and the preview teardown', () => {
   it('keeps the digest and the pinned image the preview reported', () => {
     const progress = evolve(initialProgress(), e.previewDeployed(3, { digest: DIGEST, pinnedImage: PINNED }));
-    expect(progress.preview).toEqual({ status: 'deployed', url: 'https://staging.branch.example.org', digest: DIGEST, pinnedImage: PINNED, version: 3 });
+    expect(progress.preview).toEqual({
+      status: 'deployed',
+      url: 'https://staging.branch.example.org',
+      digest: DIGEST,
+      pinnedImage: PINNED,
+      version: 3,
+    });
   });
 
   it('remembers the pinned image production was asked to run and keeps it once shipped', () => {
-    const progress = [e.previewDeployed(3, { digest: DIGEST, pinnedImage: PINNED }), e.productionRequested('U0OWNER01', 4, 1, DIGEST), e.productionDeployed('U0OWNER01', 5, DIGEST)].reduce(
-      evolve,
-      initialProgress(),
-    );
-    expect(progress.production).toEqual({ status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: PINNED, digest: DIGEST, version: 5 });
+    const progress = [
+      e.previewDeployed(3, { digest: DIGEST, pinnedImage: PINNED }),
+      e.productionRequested('U0OWNER01', 4, 1, DIGEST),
+      e.productionDeployed('U0OWNER01', 5, DIGEST),
+    ].reduce(evolve, initialProgress());
+    expect(progress.production).toEqual({
+      status: 'deployed',
+      by: 'U0OWNER01',
+      url: 'https://example.org',
+      image: PINNED,
+      digest: DIGEST,
+      version: 5,
+    });
   });
 
   it('records why an attempt failed', () => {
@@ -66,8 +83,17 @@ describe('the notifier view of the bits, the failures and the preview teardown',
   });
 
   it('moves from a failed teardown to its retry, and a redelivered older failure does not bring the failure back', () => {
-    const failed = [e.teardownRequested('closed', 6), e.teardownFailed('no answer from the deployer within 6 min', 'deadline', 7)].reduce(evolve, initialProgress());
-    expect(failed.teardown).toEqual({ status: 'failed', why: 'closed', reason: 'no answer from the deployer within 6 min', cause: 'deadline', version: 7 });
+    const failed = [e.teardownRequested('closed', 6), e.teardownFailed('no answer from the deployer within 6 min', 'deadline', 7)].reduce(
+      evolve,
+      initialProgress(),
+    );
+    expect(failed.teardown).toEqual({
+      status: 'failed',
+      why: 'closed',
+      reason: 'no answer from the deployer within 6 min',
+      cause: 'deadline',
+      version: 7,
+    });
     const retried = evolve(failed, e.teardownRequested('closed', 8, 2));
     expect(retried.teardown?.status).toBe('requested');
     expect(evolve(retried, e.teardownFailed('late', 'deadline', 7)).teardown?.status).toBe('requested');

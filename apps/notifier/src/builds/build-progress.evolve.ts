@@ -89,7 +89,9 @@ function shipped(progress: BuildProgress, digest: string | undefined): { image?:
 
 /** Only the fields that are set: the snapshot is stored as JSON and compared, so no `undefined` keys. */
 function given<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 function withVerdict(progress: BuildProgress, user: string, verdict: 'approved' | 'rejected', version: number) {

@@ -97,5 +97,4 @@ export const teardownWhy = ({ progress }: BuildSnapshot): TeardownReason | undef
   progress.teardown && (progress.teardown.why ?? (progress.production?.status === 'deployed' ? 'in-production' : 'closed'));
 
 /** true once nobody can act on the build any more: shipped, closed or superseded (a failed teardown can still be retried). */
-export const isFinal = (progress: BuildProgress): boolean =>
-  progress.ending !== undefined || progress.production?.status === 'deployed';
+export const isFinal = (progress: BuildProgress): boolean => progress.ending !== undefined || progress.production?.status === 'deployed';

@@ -43,7 +43,8 @@ class InProcessTransport extends Server implements CustomTransportStrategy {
   }
 }
 
-const showedNothing = async (type: string) => (await FlowsMetrics.showedNothing.get()).values.find((v) => v.labels.type === type)?.value ?? 0;
+const showedNothing = async (type: string) =>
+  (await FlowsMetrics.showedNothing.get()).values.find((v) => v.labels.type === type)?.value ?? 0;
 
 describe('build events: one exhaustive dispatch', () => {
   const transport = new InProcessTransport();
@@ -88,7 +89,9 @@ describe('build events: one exhaustive dispatch', () => {
 
   it('answers a refused click to the person who made it', async () => {
     await transport.deliver(buildEvents().denied('U0STRANGER', 'only owners of Testing One can close builds', 'C0ELSEWHERE'));
-    expect(slack.ephemerals('U0STRANGER')).toEqual([expect.objectContaining({ text: expect.stringContaining('only owners of Testing One') })]);
+    expect(slack.ephemerals('U0STRANGER')).toEqual([
+      expect.objectContaining({ text: expect.stringContaining('only owners of Testing One') }),
+    ]);
   });
 
   it('hands an event back to wait while Slack is down, and shows it once when it is back', async () => {
@@ -103,7 +106,12 @@ describe('build events: one exhaustive dispatch', () => {
   it('acknowledges a late outcome on purpose: counted and logged at debug, nothing stored or shown', async () => {
     const before = await showedNothing('LateOutcomeRecorded');
     const calls = slack.calls().length;
-    const late = event('LateOutcomeRecorded', { buildId: 'b-unknown', attemptId: 'b-unknown:production:1', outcome: 'succeeded' }, 9, 'b-unknown');
+    const late = event(
+      'LateOutcomeRecorded',
+      { buildId: 'b-unknown', attemptId: 'b-unknown:production:1', outcome: 'succeeded' },
+      9,
+      'b-unknown',
+    );
 
     await transport.deliver(late);
     expect(await showedNothing('LateOutcomeRecorded')).toBe(before + 1);

@@ -36,6 +36,11 @@ export class BuildEventsController {
     const replay = ctx?.getHeader(ReplayHeaders.For) !== undefined;
     if ('handle' in reaction) return this.waiting.handle(event, () => reaction.handle(this.flows, event), replay);
     FlowsMetrics.showedNothing.inc({ type: event.type });
-    this.logger.debug({ msg: `${event.type} shows nothing: ${reaction.showsNothing}`, eventId: event.id, buildId: event.data.buildId, correlationId: event.correlationId });
+    this.logger.debug({
+      msg: `${event.type} shows nothing: ${reaction.showsNothing}`,
+      eventId: event.id,
+      buildId: event.data.buildId,
+      correlationId: event.correlationId,
+    });
   }
 }

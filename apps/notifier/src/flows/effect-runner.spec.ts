@@ -55,7 +55,9 @@ describe('effect runner: every Slack effect exactly once', () => {
       await runner.run(registered, [status('deploying')]);
 
       expect(slack.calls('post')).toHaveLength(1);
-      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deploying', effect: `${registered.eventId}/post:${STATUS}` })]);
+      expect(slack.topLevel(CHANNEL)).toEqual([
+        expect.objectContaining({ text: 'deploying', effect: `${registered.eventId}/post:${STATUS}` }),
+      ]);
     });
 
     it('edits the posted message when a later event shows it again, instead of posting another', async () => {
@@ -86,7 +88,10 @@ describe('effect runner: every Slack effect exactly once', () => {
       await runner.run(registered, [status('deploying')]);
       expect(slack.calls('post')).toHaveLength(1);
       expect(slack.calls('findPost')).toEqual([
-        expect.objectContaining({ query: expect.objectContaining({ to: CHANNEL, effect: `${registered.eventId}/post:${STATUS}` }), found: expect.anything() }),
+        expect.objectContaining({
+          query: expect.objectContaining({ to: CHANNEL, effect: `${registered.eventId}/post:${STATUS}` }),
+          found: expect.anything(),
+        }),
       ]);
       expect(logs.messages('log')).toContain('found the post an earlier try made; not posting it again');
 
@@ -185,7 +190,11 @@ describe('effect runner: every Slack effect exactly once', () => {
     /** The runner as the notifier wires it: calls reported to the circuit, every effect gated by it. */
     const gatedRunner = () => {
       clock = 0;
-      reachability = new SlackReachability({ firstProbeMs: 5_000, maxProbeMs: 60_000 }, () => slack.probe(), () => clock);
+      reachability = new SlackReachability(
+        { firstProbeMs: 5_000, maxProbeMs: 60_000 },
+        () => slack.probe(),
+        () => clock,
+      );
       return new EffectRunner(ledger, new ObservedSlackMessenger(slack, reachability), reachability);
     };
     const callsToSlack = () => slack.calls().filter((c) => c.call !== 'findPost').length;
@@ -295,7 +304,13 @@ describe('effect runner: every Slack effect exactly once', () => {
   });
 
   describe('ephemeral answers', () => {
-    const denial: NotificationEffect = { kind: 'ephemeral', key: 'denied:U0STRANGER', user: 'U0STRANGER', channel: 'C0ELSEWHERE', content: { text: 'not allowed' } };
+    const denial: NotificationEffect = {
+      kind: 'ephemeral',
+      key: 'denied:U0STRANGER',
+      user: 'U0STRANGER',
+      channel: 'C0ELSEWHERE',
+      content: { text: 'not allowed' },
+    };
 
     it('are shown where the click was made, once', async () => {
       const denied = event();

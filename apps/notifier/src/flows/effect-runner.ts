@@ -65,7 +65,8 @@ export class EffectRunner {
       }
       case 'reply': {
         const parent = await this.message(cause, effect.under);
-        if (!parent) throw new PrerequisiteMissing(`message ${effect.under} of build ${cause.buildId} is not posted yet; cannot reply under it`);
+        if (!parent)
+          throw new PrerequisiteMissing(`message ${effect.under} of build ${cause.buildId} is not posted yet; cannot reply under it`);
         if (parent.state === 'unreachable') return;
         const scope = effect.once === 'build' ? `build:${cause.buildId}` : cause.eventId;
         const request = { to: parent.conversation, threadTs: parent.ts, broadcast: effect.broadcast, message: effect.content };
@@ -112,12 +113,24 @@ export class EffectRunner {
     if (start.state === 'resumed') {
       const earlier = await this.slack.findPost({ to: request.to, threadTs: request.threadTs, effect, since: start.since });
       if (earlier) {
-        this.logger.log({ msg: 'found the post an earlier try made; not posting it again', ...cause, scope, key, attempts: start.attempts });
+        this.logger.log({
+          msg: 'found the post an earlier try made; not posting it again',
+          ...cause,
+          scope,
+          key,
+          attempts: start.attempts,
+        });
         return this.ledger.completeEffect(scope, key, cause.eventId, { conversation: earlier.channel, ts: earlier.ts, message });
       }
-      this.logger.warn({ msg: 'an earlier try of this post may have reached Slack and it is not in the history; posting again', ...cause, scope, key, attempts: start.attempts });
+      this.logger.warn({
+        msg: 'an earlier try of this post may have reached Slack and it is not in the history; posting again',
+        ...cause,
+        scope,
+        key,
+        attempts: start.attempts,
+      });
     }
-    let ref;
+    let ref: Awaited<ReturnType<SlackMessenger['post']>>;
     try {
       ref = await this.slack.post({ ...request, effect });
     } catch (error) {
@@ -128,7 +141,13 @@ export class EffectRunner {
   }
 
   /** In the conversation of the click when Slack allows it there, else as a DM. */
-  private async ephemeral(cause: EffectCause, key: string, user: string, channel: string | undefined, content: OutgoingMessage): Promise<void> {
+  private async ephemeral(
+    cause: EffectCause,
+    key: string,
+    user: string,
+    channel: string | undefined,
+    content: OutgoingMessage,
+  ): Promise<void> {
     if (channel) {
       const start = await this.ledger.beginEffect(cause.eventId, key, cause.buildId);
       if (start.state === 'done') return;

@@ -18,7 +18,8 @@ import { WaitingForSlack } from './waiting-for-slack';
     {
       provide: EffectRunner,
       inject: [MESSAGE_LEDGER, SLACK_MESSENGER, SlackReachability],
-      useFactory: (ledger: MessageLedger, slack: SlackMessenger, reachability: SlackReachability) => new EffectRunner(ledger, slack, reachability),
+      useFactory: (ledger: MessageLedger, slack: SlackMessenger, reachability: SlackReachability) =>
+        new EffectRunner(ledger, slack, reachability),
     },
     {
       provide: NotificationFlows,

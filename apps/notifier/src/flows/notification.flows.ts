@@ -24,7 +24,9 @@ export class NotificationFlows {
     const build = await this.ledger.updateProgress(event.data.buildId, (progress) => evolve(progress, event));
     if (!build) {
       // Thrown so the transport retries: the build's BuildRegistered may still be on its way (redelivery).
-      throw new Error(`build ${event.data.buildId} is unknown to the notifier (its BuildRegistered was not handled yet); ${event.type} will be retried`);
+      throw new Error(
+        `build ${event.data.buildId} is unknown to the notifier (its BuildRegistered was not handled yet); ${event.type} will be retried`,
+      );
     }
     await this.runner.run({ eventId: event.id, buildId: build.facts.buildId }, planNotifications(event, build));
   }

@@ -36,7 +36,10 @@ describe('what Slack should show after each event', () => {
       'edit owner:U0OWNER01',
       'show channel-status',
     ]);
-    expect(effects[1]).toMatchObject({ under: 'owner:U0OWNER01', content: { text: expect.stringContaining('<@U0QA00001> approved this build') } });
+    expect(effects[1]).toMatchObject({
+      under: 'owner:U0OWNER01',
+      content: { text: expect.stringContaining('<@U0QA00001> approved this build') },
+    });
     // BuildApproved may follow: the ready note is keyed per build so the owners read it once.
     expect(effects[2]).toMatchObject({ once: 'build' });
   });
@@ -55,17 +58,32 @@ describe('what Slack should show after each event', () => {
 
   it('answers a refused click ephemerally where it was made', () => {
     expect(planDenial(e.denied('U0STRANGER', 'only the QA team of Testing One can approve builds', 'D0123'))).toEqual([
-      expect.objectContaining({ kind: 'ephemeral', user: 'U0STRANGER', channel: 'D0123', content: { text: expect.stringContaining('only the QA team') } }),
+      expect.objectContaining({
+        kind: 'ephemeral',
+        user: 'U0STRANGER',
+        channel: 'D0123',
+        content: { text: expect.stringContaining('only the QA team') },
+      }),
     ]);
   });
 
   it('shows the mentions a refusal lists, and only those', () => {
     const [effect] = planDenial(e.denied('U0OWNER02', 'this build was closed by @U0OWNER01 (ask @U0NOBODY)', 'D0123', ['U0OWNER01']));
-    expect(effect).toMatchObject({ kind: 'ephemeral', content: { text: ':no_entry_sign: this build was closed by <@U0OWNER01> (ask @U0NOBODY)' } });
+    expect(effect).toMatchObject({
+      kind: 'ephemeral',
+      content: { text: ':no_entry_sign: this build was closed by <@U0OWNER01> (ask @U0NOBODY)' },
+    });
   });
 
   it('says in the production announcement exactly what was shipped', () => {
-    const production = { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: PINNED, digest: DIGEST, version: 7 } as const;
+    const production = {
+      status: 'deployed',
+      by: 'U0OWNER01',
+      url: 'https://example.org',
+      image: PINNED,
+      digest: DIGEST,
+      version: 7,
+    } as const;
     const [announcement] = planNotifications(e.productionDeployed('U0OWNER01', 7, DIGEST), snapshot({ ...deployedPinned(), production }));
     expect(announcement).toMatchObject({
       kind: 'reply',
@@ -76,27 +94,44 @@ describe('what Slack should show after each event', () => {
 
   describe('a production deployment that timed out', () => {
     const reason = 'no answer from the deployer within 6 min';
-    const build = snapshot({ ...deployed(), production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason, cause: 'deadline', version: 6 } });
+    const build = snapshot({
+      ...deployed(),
+      production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason, cause: 'deadline', version: 6 },
+    });
     const effects = planNotifications(e.productionFailed('U0OWNER01', reason, 6, 1, 'deadline'), build);
 
     it('is told in the channel thread, the status message and every owner DM, with a reply under it to try again', () => {
-      expect(summary(effects)).toEqual(['reply production:channel-status', 'show channel-status', 'edit owner:U0OWNER01', 'reply production-failed:owner:U0OWNER01']);
+      expect(summary(effects)).toEqual([
+        'reply production:channel-status',
+        'show channel-status',
+        'edit owner:U0OWNER01',
+        'reply production-failed:owner:U0OWNER01',
+      ]);
       expect(effects[0]).toMatchObject({
         broadcast: true,
-        content: { text: ':x: production deployment timed out (attempt 1): no answer from the deployer within 6 min. The owners can try again from their DM.' },
+        content: {
+          text: ':x: production deployment timed out (attempt 1): no answer from the deployer within 6 min. The owners can try again from their DM.',
+        },
       });
       expect(effects[3]).toMatchObject({
         under: 'owner:U0OWNER01',
-        content: { text: ':x: Production deployment timed out (attempt 1): no answer from the deployer within 6 min. Click *Deploy to production* above to try again.' },
+        content: {
+          text: ':x: Production deployment timed out (attempt 1): no answer from the deployer within 6 min. Click *Deploy to production* above to try again.',
+        },
       });
     });
   });
 
   it('says a dead-lettered production deployment was given up', () => {
-    const build = snapshot({ ...deployed(), production: { status: 'failed', by: 'U0OWNER01', attempt: 2, reason: 'rejected by the deployer', cause: 'dead-letter', version: 8 } });
+    const build = snapshot({
+      ...deployed(),
+      production: { status: 'failed', by: 'U0OWNER01', attempt: 2, reason: 'rejected by the deployer', cause: 'dead-letter', version: 8 },
+    });
     const [note] = planNotifications(e.productionFailed('U0OWNER01', 'rejected by the deployer', 8, 2, 'dead-letter'), build);
     expect(note).toMatchObject({
-      content: { text: ':x: production deployment was given up by the deployer (attempt 2): rejected by the deployer. The owners can try again from their DM.' },
+      content: {
+        text: ':x: production deployment was given up by the deployer (attempt 2): rejected by the deployer. The owners can try again from their DM.',
+      },
     });
   });
 
@@ -112,14 +147,22 @@ describe('what Slack should show after each event', () => {
     });
 
     it('tells the owners in their DM thread when it failed, and how to try again', () => {
-      const failed = snapshot({ ...shipped, teardown: { status: 'failed', why: 'in-production', reason: 'namespace stuck terminating', cause: 'deployer', version: 9 } });
+      const failed = snapshot({
+        ...shipped,
+        teardown: { status: 'failed', why: 'in-production', reason: 'namespace stuck terminating', cause: 'deployer', version: 9 },
+      });
       const effects = planNotifications(e.teardownFailed('namespace stuck terminating', 'deployer', 9), failed);
       expect(summary(effects)).toEqual(['edit owner:U0OWNER01', 'reply teardown:owner:U0OWNER01']);
-      expect(effects[1]).toMatchObject({ content: { text: ':warning: The preview could not be removed: namespace stuck terminating. Click *Close* above to try again.' } });
+      expect(effects[1]).toMatchObject({
+        content: { text: ':warning: The preview could not be removed: namespace stuck terminating. Click *Close* above to try again.' },
+      });
     });
 
     it('tells the channel thread when a build whose preview never came up could not have it removed', () => {
-      const closed = snapshot({ preview: { status: 'failed', reason: 'ImagePullBackOff', version: 3 }, ending: { kind: 'closed', by: 'U0OWNER01' } });
+      const closed = snapshot({
+        preview: { status: 'failed', reason: 'ImagePullBackOff', version: 3 },
+        ending: { kind: 'closed', by: 'U0OWNER01' },
+      });
       const effects = planNotifications(e.teardownFailed('gave up', 'dead-letter', 6), closed);
       expect(summary(effects)).toEqual(['reply teardown:channel-status']);
       expect(effects[0]).toMatchObject({ content: { text: ':warning: Removing the preview was given up by the deployer: gave up.' } });

@@ -59,7 +59,9 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
         reply('production', MessageKeys.channelStatus, productionFailedNote(reason, attempt, cause), true),
         status,
         ...editOwners(build),
-        ...build.facts.owners.map((o) => reply('production-failed', MessageKeys.owner(o), ownerProductionFailedNote(reason, attempt, cause))),
+        ...build.facts.owners.map((o) =>
+          reply('production-failed', MessageKeys.owner(o), ownerProductionFailedNote(reason, attempt, cause)),
+        ),
       ];
     }
     case 'BuildClosed':
@@ -101,7 +103,10 @@ function planTeardownFailure(event: PreviewTeardownFailed, build: BuildSnapshot)
   if (build.progress.preview.status !== 'deployed') {
     return [reply('teardown', MessageKeys.channelStatus, teardownFailedNote(reason, cause, 'none'))];
   }
-  return [...editOwners(build), ...build.facts.owners.map((o) => reply('teardown', MessageKeys.owner(o), teardownFailedNote(reason, cause, 'owner-dm')))];
+  return [
+    ...editOwners(build),
+    ...build.facts.owners.map((o) => reply('teardown', MessageKeys.owner(o), teardownFailedNote(reason, cause, 'owner-dm'))),
+  ];
 }
 
 const showStatus = (build: BuildSnapshot): NotificationEffect => ({

@@ -16,7 +16,10 @@ describe('waiting for Slack', () => {
   let waiting: WaitingForSlack;
   const e = buildEvents(facts({ buildId: 'b-wait' }));
   /** An event that happened `ago` ms before the test's now. */
-  const happened = <T extends { occurredAt: string }>(event: T, ago: number): T => ({ ...event, occurredAt: new Date(now - ago).toISOString() });
+  const happened = <T extends { occurredAt: string }>(event: T, ago: number): T => ({
+    ...event,
+    occurredAt: new Date(now - ago).toISOString(),
+  });
   const failWith = (error: unknown) => async () => {
     throw error;
   };
@@ -63,7 +66,9 @@ describe('waiting for Slack', () => {
     await waiting.handle(old, failWith(slackDown())).catch(() => undefined);
     const handled = waiting.handle(old, failWith(slackDown()));
     await expect(handled).rejects.toBeInstanceOf(PermanentError);
-    await expect(handled).rejects.toThrow(/Slack did not answer within 24 h of this PreviewDeployed \(SLACK_OUTAGE_MAX_HOURS\).*replay it \(npm run dlq -- replay/);
+    await expect(handled).rejects.toThrow(
+      /Slack did not answer within 24 h of this PreviewDeployed \(SLACK_OUTAGE_MAX_HOURS\).*replay it \(npm run dlq -- replay/,
+    );
     expect(waiting.summary().events).toBe(0);
   });
 

@@ -81,7 +81,14 @@ export class WaitingForSlack {
     }
     this.waiting.set(event.id, { occurredAt, lastSeen: now });
     const delayMs = this.reachability.retryDelayMs();
-    this.logger.debug({ msg: `waiting for Slack; back in ${delayMs} ms`, eventId: event.id, type: event.type, buildId: event.data.buildId, correlationId: event.correlationId, slackError: error.code });
+    this.logger.debug({
+      msg: `waiting for Slack; back in ${delayMs} ms`,
+      eventId: event.id,
+      type: event.type,
+      buildId: event.data.buildId,
+      correlationId: event.correlationId,
+      slackError: error.code,
+    });
     return new RetryLater(`waiting for Slack: ${error.message}`, { delayMs, cause: error });
   }
 }

@@ -75,7 +75,10 @@ export class PostgresMessageLedger implements MessageLedger {
     await this.db.transaction(async (em) => {
       await em
         .getRepository(EffectRow)
-        .update({ scope, effectKey: key }, { state: 'done', conversation: result.conversation, ts: result.ts ?? null, updatedAt: new Date() });
+        .update(
+          { scope, effectKey: key },
+          { state: 'done', conversation: result.conversation, ts: result.ts ?? null, updatedAt: new Date() },
+        );
       if (result.message) {
         await saveMessage(em, {
           buildId: result.message.buildId,

@@ -1,9 +1,7 @@
 import type { BuildFacts, BuildProgress, BuildSnapshot } from '../builds/build-snapshot';
 
 /** A message the ledger knows: where it is, or why it could not be posted. */
-export type LedgerMessage =
-  | { state: 'posted'; conversation: string; ts: string }
-  | { state: 'unreachable'; problem: string };
+export type LedgerMessage = { state: 'posted'; conversation: string; ts: string } | { state: 'unreachable'; problem: string };
 
 /**
  * What `beginEffect` found: a fresh intent, one left `pending` by an earlier try (`since` the

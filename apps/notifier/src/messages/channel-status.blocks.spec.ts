@@ -28,8 +28,16 @@ describe('channel status message', () => {
   });
 
   it.each([
-    ['deadline', 'no answer from the deployer within 6 min', 'Testing One staging: timed out: no answer from the deployer within 6 min. CI can send the build again to retry.'],
-    ['dead-letter', 'the request could not be processed', 'Testing One staging: given up by the deployer: the request could not be processed. CI can send the build again to retry.'],
+    [
+      'deadline',
+      'no answer from the deployer within 6 min',
+      'Testing One staging: timed out: no answer from the deployer within 6 min. CI can send the build again to retry.',
+    ],
+    [
+      'dead-letter',
+      'the request could not be processed',
+      'Testing One staging: given up by the deployer: the request could not be processed. CI can send the build again to retry.',
+    ],
   ] as const)('says a preview that failed by %s ended, and that CI can send the build again', (cause, reason, text) => {
     const build = snapshot({ preview: { status: 'failed', reason, cause, version: 3 } });
     expect(channelStatusMessage(build).text).toBe(text);
@@ -38,12 +46,23 @@ describe('channel status message', () => {
   it('says a production deployment timed out and that an owner can try again', () => {
     const build = snapshot({
       ...deployed(),
-      production: { status: 'failed', by: 'U0OWNER01', attempt: 2, reason: 'no answer from the deployer within 6 min', cause: 'deadline', version: 8 },
+      production: {
+        status: 'failed',
+        by: 'U0OWNER01',
+        attempt: 2,
+        reason: 'no answer from the deployer within 6 min',
+        cause: 'deadline',
+        version: 8,
+      },
     });
-    expect(JSON.stringify(channelStatusBlocks(build))).toContain(':x: Production deployment timed out: no answer from the deployer within 6 min. An owner can try again.');
+    expect(JSON.stringify(channelStatusBlocks(build))).toContain(
+      ':x: Production deployment timed out: no answer from the deployer within 6 min. An owner can try again.',
+    );
   });
 
   it('shows the short digest the preview runs beside the image', () => {
-    expect(JSON.stringify(channelStatusBlocks(snapshot(deployedPinned())))).toContain('Image `registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`');
+    expect(JSON.stringify(channelStatusBlocks(snapshot(deployedPinned())))).toContain(
+      'Image `registry.example.org/shop:1.2.3` · `sha256:1a2b3c4d5e6f`',
+    );
   });
 });

@@ -13,7 +13,9 @@ describe('plain text with people in it', () => {
   });
 
   it('turns only a whole id into a mention, not an id that merely starts with it', () => {
-    expect(escapeWithMentions('@U0OWNER012 and mail@U0OWNER01 and @U0OWNER01.', ['U0OWNER01'])).toBe('@U0OWNER012 and mail@U0OWNER01 and <@U0OWNER01>.');
+    expect(escapeWithMentions('@U0OWNER012 and mail@U0OWNER01 and @U0OWNER01.', ['U0OWNER01'])).toBe(
+      '@U0OWNER012 and mail@U0OWNER01 and <@U0OWNER01>.',
+    );
   });
 
   it('mentions nobody when no one is listed (older refusals)', () => {

@@ -25,8 +25,10 @@ export const clip = (text: string, max = 500): string => (text.length > max ? `$
  * approvals writes people into a refusal): anything else stays literal text.
  */
 export function escapeWithMentions(text: string, people: readonly string[] = []): string {
-  return people.reduce((escaped, id) => escaped.replace(new RegExp(`(?<![\\w@<])@${regexSafe(id)}(?![A-Za-z0-9])`, 'g'), mention(id)), escape(text));
+  return people.reduce(
+    (escaped, id) => escaped.replace(new RegExp(`(?<![\\w@<])@${regexSafe(id)}(?![A-Za-z0-9])`, 'g'), mention(id)),
+    escape(text),
+  );
 }
 
 const regexSafe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-

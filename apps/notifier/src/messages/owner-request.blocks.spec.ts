@@ -33,7 +33,11 @@ describe('owner request DM', () => {
   });
 
   it.each([
-    ['deployed to production', { production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', version: 9 } }, 'Deployed to production by <@U0OWNER01>'],
+    [
+      'deployed to production',
+      { production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', version: 9 } },
+      'Deployed to production by <@U0OWNER01>',
+    ],
     ['closed', { ending: { kind: 'closed', by: 'U0OWNER01' } }, 'Closed by <@U0OWNER01>'],
     ['superseded', { ending: { kind: 'superseded', by: 'b-2', newImage: 'shop:2' } }, 'Superseded by a newer build of `staging`'],
   ] as const)('has no buttons left once the build is %s, and says so', (_name, progress, says) => {
@@ -45,7 +49,10 @@ describe('owner request DM', () => {
 
   it('hides the buttons while a production deployment runs and brings them back when it failed', () => {
     const running = snapshot({ ...deployed(), production: { status: 'deploying', by: 'U0OWNER01', attempt: 1, version: 6 } });
-    const failed = snapshot({ ...deployed(), production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason: 'ImagePullBackOff', version: 7 } });
+    const failed = snapshot({
+      ...deployed(),
+      production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason: 'ImagePullBackOff', version: 7 },
+    });
     expect(buttons(ownerRequestBlocks(running))).toEqual([]);
     expect(buttons(ownerRequestBlocks(failed)).map((b) => b.action_id)).toEqual([SlackActions.Promote, SlackActions.Close]);
     expect(allText(ownerRequestBlocks(failed))).toContain('Production deployment failed: ImagePullBackOff');
@@ -67,29 +74,57 @@ describe('owner request DM', () => {
   });
 
   it('says exactly what was shipped once the build is in production', () => {
-    const shipped = snapshot({ ...deployedPinned(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: PINNED, digest: DIGEST, version: 9 } });
-    expect(statusOf(ownerRequestBlocks(shipped))).toBe(`:rocket: Deployed to production by <@U0OWNER01>: <https://example.org>\n:package: Shipped \`${PINNED}\``);
+    const shipped = snapshot({
+      ...deployedPinned(),
+      production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: PINNED, digest: DIGEST, version: 9 },
+    });
+    expect(statusOf(ownerRequestBlocks(shipped))).toBe(
+      `:rocket: Deployed to production by <@U0OWNER01>: <https://example.org>\n:package: Shipped \`${PINNED}\``,
+    );
 
-    const byTag = snapshot({ ...deployed(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', image: 'registry.example.org/shop:1.2.3', digest: DIGEST, version: 9 } });
+    const byTag = snapshot({
+      ...deployed(),
+      production: {
+        status: 'deployed',
+        by: 'U0OWNER01',
+        url: 'https://example.org',
+        image: 'registry.example.org/shop:1.2.3',
+        digest: DIGEST,
+        version: 9,
+      },
+    });
     expect(statusOf(ownerRequestBlocks(byTag))).toContain(`:package: Shipped \`registry.example.org/shop:1.2.3\` · \`${DIGEST}\``);
   });
 
   it.each([
-    ['deadline', 'no answer from the deployer within 6 min', ':x: Production deployment timed out: no answer from the deployer within 6 min. Click *Deploy to production* to try again.'],
-    ['dead-letter', 'the deployer could not process the request', ':x: Production deployment was given up by the deployer: the deployer could not process the request. Click *Deploy to production* to try again.'],
-  ] as const)('says what happened to a production deployment that failed by %s, and that the owner can try again', (cause, reason, says) => {
-    const build = snapshot({ ...deployed(), production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason, cause, version: 7 } });
-    expect(statusOf(ownerRequestBlocks(build))).toBe(says);
-    expect(buttons(ownerRequestBlocks(build)).map((b) => b.action_id)).toEqual([SlackActions.Promote, SlackActions.Close]);
-    expect(ownerRequestMessage(build).text).toBe(`Testing One staging: ${says.replace(':x: ', '').replace(/\*/g, '')}`);
-  });
+    [
+      'deadline',
+      'no answer from the deployer within 6 min',
+      ':x: Production deployment timed out: no answer from the deployer within 6 min. Click *Deploy to production* to try again.',
+    ],
+    [
+      'dead-letter',
+      'the deployer could not process the request',
+      ':x: Production deployment was given up by the deployer: the deployer could not process the request. Click *Deploy to production* to try again.',
+    ],
+  ] as const)(
+    'says what happened to a production deployment that failed by %s, and that the owner can try again',
+    (cause, reason, says) => {
+      const build = snapshot({ ...deployed(), production: { status: 'failed', by: 'U0OWNER01', attempt: 1, reason, cause, version: 7 } });
+      expect(statusOf(ownerRequestBlocks(build))).toBe(says);
+      expect(buttons(ownerRequestBlocks(build)).map((b) => b.action_id)).toEqual([SlackActions.Promote, SlackActions.Close]);
+      expect(ownerRequestMessage(build).text).toBe(`Testing One staging: ${says.replace(':x: ', '').replace(/\*/g, '')}`);
+    },
+  );
 
   describe('after production, the preview', () => {
     const shipped = { ...deployed(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', version: 9 } } as const;
 
     it('is being removed: no buttons', () => {
       const build = snapshot({ ...shipped, teardown: { status: 'requested', why: 'in-production', version: 10 } });
-      expect(statusOf(ownerRequestBlocks(build))).toContain(':hourglass_flowing_sand: Removing the preview now that the build is in production…');
+      expect(statusOf(ownerRequestBlocks(build))).toContain(
+        ':hourglass_flowing_sand: Removing the preview now that the build is in production…',
+      );
       expect(buttons(ownerRequestBlocks(build))).toEqual([]);
     });
 
@@ -98,13 +133,26 @@ describe('owner request DM', () => {
       expect(statusOf(ownerRequestBlocks(build))).toBe(
         ':rocket: Deployed to production by <@U0OWNER01>: <https://example.org>\n:wastebasket: Preview removed now that the build is in production',
       );
-      expect(ownerRequestMessage(build).text).toBe('Testing One staging: Deployed to production by <@U0OWNER01>: <https://example.org> (preview removed)');
+      expect(ownerRequestMessage(build).text).toBe(
+        'Testing One staging: Deployed to production by <@U0OWNER01>: <https://example.org> (preview removed)',
+      );
       expect(buttons(ownerRequestBlocks(build))).toEqual([]);
     });
 
     it('could not be removed: Close is back, alone, to ask again', () => {
-      const build = snapshot({ ...shipped, teardown: { status: 'failed', why: 'in-production', reason: 'no answer from the deployer within 6 min', cause: 'deadline', version: 11 } });
-      expect(statusOf(ownerRequestBlocks(build))).toContain(':warning: Removing the preview timed out: no answer from the deployer within 6 min. Click *Close* to try again.');
+      const build = snapshot({
+        ...shipped,
+        teardown: {
+          status: 'failed',
+          why: 'in-production',
+          reason: 'no answer from the deployer within 6 min',
+          cause: 'deadline',
+          version: 11,
+        },
+      });
+      expect(statusOf(ownerRequestBlocks(build))).toContain(
+        ':warning: Removing the preview timed out: no answer from the deployer within 6 min. Click *Close* to try again.',
+      );
       const [close, ...others] = buttons(ownerRequestBlocks(build));
       expect(others).toEqual([]);
       expect(close).toMatchObject({ action_id: SlackActions.Close, value: 'b-1', confirm: { title: { text: 'Remove the preview?' } } });
@@ -112,7 +160,11 @@ describe('owner request DM', () => {
   });
 
   it('says the preview of a closed build was removed, without claiming production', () => {
-    const build = snapshot({ ...deployed(), ending: { kind: 'closed', by: 'U0OWNER01' }, teardown: { status: 'removed', why: 'closed', version: 6 } });
+    const build = snapshot({
+      ...deployed(),
+      ending: { kind: 'closed', by: 'U0OWNER01' },
+      teardown: { status: 'removed', why: 'closed', version: 6 },
+    });
     expect(statusOf(ownerRequestBlocks(build))).toBe(':no_entry: Closed by <@U0OWNER01>\n:wastebasket: Preview removed');
     expect(ownerRequestMessage(build).text).toBe('Testing One staging: Closed by <@U0OWNER01> (preview removed)');
   });

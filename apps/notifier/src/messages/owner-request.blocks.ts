@@ -17,7 +17,12 @@ export function ownerRequestBlocks(build: BuildSnapshot): KnownBlock[] {
   const { facts } = build;
   const blocks: KnownBlock[] = [
     section(`${buildTitle(build)} is deployed for review: ${link(previewUrlOf(build))}`),
-    fields(`*Image*\n${imageWithDigest(build)}`, `*Target*\n${code(facts.target)}`, `*QA*\n${mentionAll(facts.qa)}`, `*Approvals*\n${approvalState(build)}`),
+    fields(
+      `*Image*\n${imageWithDigest(build)}`,
+      `*Target*\n${code(facts.target)}`,
+      `*QA*\n${mentionAll(facts.qa)}`,
+      `*Approvals*\n${approvalState(build)}`,
+    ),
   ];
   const status = [statusLine(build), shippedLine(build), teardownLine(build)].filter((line): line is string => !!line);
   if (status.length) blocks.push(context(status.join('\n')));
@@ -40,7 +45,8 @@ export function ownerRequestMessage(build: BuildSnapshot): OutgoingMessage {
   return { text: plainText(text), blocks: ownerRequestBlocks(build) };
 }
 
-const ownerProductionLine = (build: BuildSnapshot): string | undefined => productionLine(build, 'Click *Deploy to production* to try again.');
+const ownerProductionLine = (build: BuildSnapshot): string | undefined =>
+  productionLine(build, 'Click *Deploy to production* to try again.');
 
 const statusLine = (build: BuildSnapshot): string | undefined =>
   endingLine(build) ?? ownerProductionLine(build) ?? (build.progress.approved ? ':white_check_mark: Ready for production' : undefined);

@@ -20,7 +20,9 @@ describe('QA request DM', () => {
     const text = JSON.stringify(qaRequestBlocks({ build: open, qa: 'U0QA00001' }));
     expect(text).toContain('<https://staging.branch.example.org>');
     expect(text).toContain('<@U0OWNER01>');
-    expect(qaRequestMessage({ build: open, qa: 'U0QA00001' }).text).toBe('Please review Testing One staging: <https://staging.branch.example.org>');
+    expect(qaRequestMessage({ build: open, qa: 'U0QA00001' }).text).toBe(
+      'Please review Testing One staging: <https://staging.branch.example.org>',
+    );
   });
 
   it("shows this QA member's verdict with no buttons, while another QA member still has theirs", () => {
@@ -43,7 +45,15 @@ describe('QA request DM', () => {
   });
 
   it('tells QA that a build whose preview now runs other bits needs QA again as a new build', () => {
-    const build = snapshot({ ...deployedPinned(), ending: { kind: 'superseded', by: 'b-2', newImage: 'registry.example.org/shop@sha256:9f8e7d6c5b4a' + '0'.repeat(52), reason: 'digest-changed' } });
+    const build = snapshot({
+      ...deployedPinned(),
+      ending: {
+        kind: 'superseded',
+        by: 'b-2',
+        newImage: `registry.example.org/shop@sha256:9f8e7d6c5b4a${'0'.repeat(52)}`,
+        reason: 'digest-changed',
+      },
+    });
     expect(buttons(qaRequestBlocks({ build, qa: 'U0QA00001' }))).toEqual([]);
     expect(qaRequestMessage({ build, qa: 'U0QA00001' }).text).toBe(
       'Testing One staging: Superseded: the preview now runs sha256:9f8e7d6c5b4a, not the sha256:1a2b3c4d5e6f QA reviewed. A new build was registered for it and needs QA again',

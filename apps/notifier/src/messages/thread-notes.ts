@@ -34,16 +34,22 @@ export const productionRequestedNote = (by: string): OutgoingMessage =>
 /** The announcement, broadcast to the channel: who shipped it, where, and exactly what runs there. */
 export function productionDeployedNote(build: BuildSnapshot, by: string, url: string): OutgoingMessage {
   const shipped = shippedImage(build);
-  return note(`:rocket: ${escape(build.facts.projectName)} deployed to production by ${mention(by)}: ${link(url)}${shipped ? `\nShipped ${shipped}` : ''}`);
+  return note(
+    `:rocket: ${escape(build.facts.projectName)} deployed to production by ${mention(by)}: ${link(url)}${shipped ? `\nShipped ${shipped}` : ''}`,
+  );
 }
 
 /** In the channel thread (broadcast): what happened to the attempt; the owners retry from their DM. */
 export const productionFailedNote = (reason: string, attempt: number, cause?: FailureCause): OutgoingMessage =>
-  note(`:x: production deployment ${outcomeOf(cause)} (attempt ${attempt}): ${reasonText(reason)}. The owners can try again from their DM.`);
+  note(
+    `:x: production deployment ${outcomeOf(cause)} (attempt ${attempt}): ${reasonText(reason)}. The owners can try again from their DM.`,
+  );
 
 /** Under every owner DM, whose buttons are back: the owner retries there. */
 export const ownerProductionFailedNote = (reason: string, attempt: number, cause?: FailureCause): OutgoingMessage =>
-  note(`:x: Production deployment ${outcomeOf(cause)} (attempt ${attempt}): ${reasonText(reason)}. Click *Deploy to production* above to try again.`);
+  note(
+    `:x: Production deployment ${outcomeOf(cause)} (attempt ${attempt}): ${reasonText(reason)}. Click *Deploy to production* above to try again.`,
+  );
 
 /**
  * The preview could not be removed. Under every owner DM, which shows **Close** again for a
@@ -58,4 +64,3 @@ export const teardownFailedNote = (reason: string, cause: FailureCause, retry: '
  */
 export const denialNote = (reason: string, people: readonly string[] = []): OutgoingMessage =>
   note(`:no_entry_sign: ${escapeWithMentions(reason, people)}`);
-

@@ -22,7 +22,11 @@ describe('Slack error classification', () => {
   it.each(['internal_error', 'fatal_error', 'service_unavailable', 'ratelimited', 'request_timeout', 'team_added_to_org'])(
     'takes %s for Slack being down: the event waits for it instead of being dead-lettered',
     (code) => {
-      expect(classifyPlatformError('chat.postMessage', code, 'C1')).toMatchObject({ kind: 'unavailable', unavailable: true, permanent: false });
+      expect(classifyPlatformError('chat.postMessage', code, 'C1')).toMatchObject({
+        kind: 'unavailable',
+        unavailable: true,
+        permanent: false,
+      });
     },
   );
 

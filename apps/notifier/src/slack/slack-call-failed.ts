@@ -70,13 +70,30 @@ const TARGET_ERRORS = new Set([
  * Slack's own "we are in trouble" answers (HTTP 200, `ok: false`): retried as long as the outage
  * lasts. `team_added_to_org`: the workspace is being migrated and the API is intermittently down.
  */
-const UNAVAILABLE_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'ratelimited', 'request_timeout', 'team_added_to_org']);
+const UNAVAILABLE_ERRORS = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'ratelimited',
+  'request_timeout',
+  'team_added_to_org',
+]);
 /**
  * Per Slack's documentation some aspect of the call may have succeeded before these were raised:
  * a post answered so may be in the channel, so its retry looks for it first.
  */
 const MAYBE_CARRIED_OUT = new Set(['internal_error', 'fatal_error']);
-const CONTENT_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'too_many_attachments', 'invalid_arguments', 'invalid_metadata_format', 'invalid_metadata_schema', 'metadata_too_large']);
+const CONTENT_ERRORS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'no_text',
+  'too_many_attachments',
+  'invalid_arguments',
+  'invalid_metadata_format',
+  'invalid_metadata_schema',
+  'metadata_too_large',
+]);
 
 /**
  * Classifies a Slack platform error code (`{ ok: false, error }`). Such an answer means Slack
@@ -88,12 +105,12 @@ export function classifyPlatformError(method: string, code: string, where: strin
   const kind: SlackFailureKind = UNAVAILABLE_ERRORS.has(code)
     ? 'unavailable'
     : SETUP_ERRORS.has(code)
-    ? 'setup'
-    : TARGET_ERRORS.has(code)
-      ? 'target'
-      : CONTENT_ERRORS.has(code)
-        ? 'content'
-        : 'transient';
+      ? 'setup'
+      : TARGET_ERRORS.has(code)
+        ? 'target'
+        : CONTENT_ERRORS.has(code)
+          ? 'content'
+          : 'transient';
   return new SlackCallFailed(method, code, kind, MAYBE_CARRIED_OUT.has(code), hintFor(code, kind, where));
 }
 

@@ -109,7 +109,9 @@ export class WebClientSlackMessenger implements SlackMessenger {
           ? await this.call('conversations.replies', channel, () => this.client.conversations.replies({ ...common, ts: query.threadTs! }))
           : await this.call('conversations.history', channel, () => this.client.conversations.history(common));
         const found = answer.messages?.find(
-          (m) => m.metadata?.event_type === EFFECT_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.effect === query.effect,
+          (m) =>
+            m.metadata?.event_type === EFFECT_EVENT &&
+            (m.metadata.event_payload as Record<string, unknown> | undefined)?.effect === query.effect,
         );
         if (found?.ts) return { channel, ts: found.ts };
         cursor = answer.has_more ? answer.response_metadata?.next_cursor : undefined;
@@ -125,7 +127,11 @@ export class WebClientSlackMessenger implements SlackMessenger {
           msg: `Slack does not let deploybot read conversation history (${error.code}): a post whose answer was lost is posted again instead of being found; add the scopes channels:history, groups:history and im:history to avoid such duplicates`,
         });
       } else {
-        this.logger.warn({ msg: `could not look for an earlier try of a post (${error.code}); posting it again`, conversation: query.to, effect: query.effect });
+        this.logger.warn({
+          msg: `could not look for an earlier try of a post (${error.code}); posting it again`,
+          conversation: query.to,
+          effect: query.effect,
+        });
       }
       return undefined;
     }
@@ -137,7 +143,8 @@ export class WebClientSlackMessenger implements SlackMessenger {
     const known = this.dmOf.get(to);
     if (known) return known;
     const answer = await this.call('conversations.open', to, () => this.client.conversations.open({ users: to }));
-    if (!answer.channel?.id) throw new SlackCallFailed('conversations.open', 'no_channel', 'transient', false, 'Slack answered ok without a channel id');
+    if (!answer.channel?.id)
+      throw new SlackCallFailed('conversations.open', 'no_channel', 'transient', false, 'Slack answered ok without a channel id');
     this.dmOf.set(to, answer.channel.id);
     return answer.channel.id;
   }
@@ -148,7 +155,10 @@ export class WebClientSlackMessenger implements SlackMessenger {
       try {
         return await send();
       } catch (error) {
-        const retryAfter = (error as { code?: string; retryAfter?: number }).code === ErrorCode.RateLimitedError ? (error as { retryAfter: number }).retryAfter : undefined;
+        const retryAfter =
+          (error as { code?: string; retryAfter?: number }).code === ErrorCode.RateLimitedError
+            ? (error as { retryAfter: number }).retryAfter
+            : undefined;
         if (retryAfter === undefined || waited >= this.rateLimitWaits) throw error;
         this.logger.log({ msg: `Slack rate limited a post; sending it again in ${retryAfter} s` });
         await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
@@ -182,7 +192,12 @@ export class WebClientSlackMessenger implements SlackMessenger {
 /** Our Block Kit types are Slack's shapes; this is where the compiler checks that. */
 const toSlack = (message: OutgoingMessage): SlackKnownBlock[] => (message.blocks ?? []) satisfies SlackKnownBlock[];
 
-type WebApiError = Error & { code?: string; data?: { error?: string }; original?: Error & { cause?: { code?: string } }; statusCode?: number };
+type WebApiError = Error & {
+  code?: string;
+  data?: { error?: string };
+  original?: Error & { cause?: { code?: string } };
+  statusCode?: number;
+};
 
 function classify(method: string, where: string, error: unknown): SlackCallFailed {
   const e = error as WebApiError;
@@ -194,16 +209,34 @@ function classify(method: string, where: string, error: unknown): SlackCallFaile
     case ErrorCode.HTTPError: {
       const status = e.statusCode ?? 0;
       if (status >= 500) return new SlackCallFailed(method, `http_${status}`, 'unavailable', true, hintFor('http', 'unavailable', where));
-      return new SlackCallFailed(method, `http_${status}`, 'setup', false, `Slack answered HTTP ${status}: check SLACK_API_URL (expected https://slack.com/api/)`);
+      return new SlackCallFailed(
+        method,
+        `http_${status}`,
+        'setup',
+        false,
+        `Slack answered HTTP ${status}: check SLACK_API_URL (expected https://slack.com/api/)`,
+      );
     }
     case ErrorCode.RequestError: {
       // WebClient turns "still 429 after the last retry" into a request error; a 429 did nothing.
       if (e.original?.message.startsWith('A rate limit was exceeded')) {
-        return new SlackCallFailed(method, 'rate_limited', 'unavailable', false, 'Slack kept answering 429 (rate limited); the event waits until Slack accepts calls again');
+        return new SlackCallFailed(
+          method,
+          'rate_limited',
+          'unavailable',
+          false,
+          'Slack kept answering 429 (rate limited); the event waits until Slack accepts calls again',
+        );
       }
       // Refused or not resolved: the request never left; a timeout or a cut connection may have been carried out.
       const refused = e.original?.cause?.code === 'ECONNREFUSED' || e.original?.cause?.code === 'ENOTFOUND';
-      return new SlackCallFailed(method, 'request_error', 'unavailable', !refused, `${e.original?.message ?? e.message}; the event waits until Slack answers again`);
+      return new SlackCallFailed(
+        method,
+        'request_error',
+        'unavailable',
+        !refused,
+        `${e.original?.message ?? e.message}; the event waits until Slack answers again`,
+      );
     }
     default:
       return new SlackCallFailed(method, 'unexpected_error', 'transient', true, (e as Error)?.message ?? String(error));

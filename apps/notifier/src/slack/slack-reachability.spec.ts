@@ -12,7 +12,11 @@ class Scene {
   now = 1_000_000;
   slackDown = true;
   probes = 0;
-  readonly reachability = new SlackReachability({ firstProbeMs: 5_000, maxProbeMs: 60_000 }, () => this.probe(), () => this.now);
+  readonly reachability = new SlackReachability(
+    { firstProbeMs: 5_000, maxProbeMs: 60_000 },
+    () => this.probe(),
+    () => this.now,
+  );
 
   async probe(): Promise<void> {
     this.probes += 1;
@@ -56,7 +60,11 @@ describe('Slack reachability: one circuit for the whole process', () => {
 
     expect(scene.reachability.reachable).toBe(false);
     expect(await reachableGauge()).toBe(0);
-    await expect(scene.reachability.admit()).rejects.toMatchObject({ code: 'slack_unreachable', kind: 'unavailable', maybeDelivered: false });
+    await expect(scene.reachability.admit()).rejects.toMatchObject({
+      code: 'slack_unreachable',
+      kind: 'unavailable',
+      maybeDelivered: false,
+    });
     scene.now += 4_999;
     await expect(scene.reachability.admit()).rejects.toBeInstanceOf(SlackCallFailed);
     expect(scene.probes).toBe(0);

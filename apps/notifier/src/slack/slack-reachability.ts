@@ -70,7 +70,10 @@ export class SlackReachability implements SlackGate {
     this.lastOutage = { endedAt: at, level };
     this.state = { reachable: true, since: at };
     SlackMetrics.reachable.set(1);
-    this.logger.log({ msg: `Slack answers again after ${seconds(at - since)} s; waiting events go out now`, outageSeconds: seconds(at - since) });
+    this.logger.log({
+      msg: `Slack answers again after ${seconds(at - since)} s; waiting events go out now`,
+      outageSeconds: seconds(at - since),
+    });
   }
 
   /** A call failed; only an `unavailable` failure says anything about Slack being down. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { hostOf, previewUrl } from './preview-url';
 
 describe('preview URLs', () => {
-  it('puts the target and type in front of the project host (the original ci-bot's scheme)', () => {
+  it('puts the target and type in front of the project host (the scheme of the original ci-bot)', () => {
     expect(previewUrl('https://example.org', 'branch', 'staging')).toBe('https://staging.branch.example.org');
     expect(previewUrl('https://example.org/', 'tag', 'v2')).toBe('https://v2.tag.example.org');
   });

@@ -36,7 +36,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const module = orExitOnConfigError(definition.service, () => definition.module(config));
   // Until nestjs-pino takes over (and if start-up fails before it does), the same JSON lines.
   const options = { bufferLogs: true, logger: startupLogger(definition.service, config.env.LOG_LEVEL) };
-  const app = definition.httpAdapter ? await NestFactory.create(module, definition.httpAdapter(config), options) : await NestFactory.create(module, options);
+  const app = definition.httpAdapter
+    ? await NestFactory.create(module, definition.httpAdapter(config), options)
+    : await NestFactory.create(module, options);
   app.useLogger(app.get(Logger));
 
   const server = definition.consumers?.length || definition.answersQueries ? attachTransport(app, definition, config) : undefined;

@@ -55,7 +55,9 @@ describe('the environment', () => {
   });
 
   it('refuses a bot token that is not one', () => {
-    expect(problemsOf(() => loadEnvironment('notifier', { SLACK_BOT_TOKEN: 'hunter2' }))[0]).toMatch(/^SLACK_BOT_TOKEN: expected a Slack bot token/);
+    expect(problemsOf(() => loadEnvironment('notifier', { SLACK_BOT_TOKEN: 'hunter2' }))[0]).toMatch(
+      /^SLACK_BOT_TOKEN: expected a Slack bot token/,
+    );
   });
 
   it('treats empty variables as unset', () => {
@@ -85,7 +87,10 @@ describe('the environment', () => {
         NATS_TLS_KEY_FILE: file('key.pem'),
       });
       expect(env.NATS_STREAM_REPLICAS).toBe(3);
-      expect(natsAuthOf(env)).toEqual({ credsFile: join(dir, 'app.creds'), tls: { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } });
+      expect(natsAuthOf(env)).toEqual({
+        credsFile: join(dir, 'app.creds'),
+        tls: { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+      });
     });
 
     it('names every NATS variable that is wrong: unreadable files, two ways to authenticate, half a client certificate, replicas', () => {

@@ -8,12 +8,16 @@ export type ServiceName = 'gateway' | 'approvals' | 'deployer' | 'notifier';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = { gateway: 3000, approvals: 3001, deployer: 3002, notifier: 3003 };
 
-const intFromEnv = (min: number, max: number) => z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).max(max);
+const intFromEnv = (min: number, max: number) =>
+  z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).max(max);
 
 const urlList = z
   .string()
   .min(1)
-  .refine((v) => v.split(',').every((u) => /^(nats|tls|ws|wss):\/\/[^\s]+$/.test(u.trim())), 'expected nats://host:port (comma-separated for a cluster)');
+  .refine(
+    (v) => v.split(',').every((u) => /^(nats|tls|ws|wss):\/\/[^\s]+$/.test(u.trim())),
+    'expected nats://host:port (comma-separated for a cluster)',
+  );
 
 const readableFile = (what: string) =>
   z.string().superRefine((path, ctx) => {
@@ -39,7 +43,10 @@ const EnvironmentSchema = z.object({
     .regex(/^[a-zA-Z0-9_-]+$/, 'expected letters, digits, "_" or "-" (one subject token)')
     .default('deploybot'),
   DEPLOYBOT_CONFIG: z.string().min(1).default('./config.yml'),
-  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-\S+$/, 'expected a Slack bot token starting with xoxb-').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[bp]-\S+$/, 'expected a Slack bot token starting with xoxb-')
+    .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'expected the Slack app signing secret').optional(),
   SLACK_API_URL: z.url({ error: 'expected a URL like https://slack.com/api/' }).default('https://slack.com/api/'),
   CI_WEBHOOK_TOKEN: z.string().min(16, 'expected a shared secret of at least 16 characters').optional(),
@@ -112,7 +119,9 @@ function natsAuthProblems(present: Record<string, unknown>): string[] {
   const secrets = ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TOKEN'].filter((name) => present[name]);
   if (secrets.length > 1) problems.push(`${secrets.join(', ')}: set at most one of them (one way to authenticate)`);
   if (!present.NATS_TLS_CERT_FILE !== !present.NATS_TLS_KEY_FILE) {
-    problems.push(`${present.NATS_TLS_CERT_FILE ? 'NATS_TLS_KEY_FILE' : 'NATS_TLS_CERT_FILE'}: a client certificate needs both NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE`);
+    problems.push(
+      `${present.NATS_TLS_CERT_FILE ? 'NATS_TLS_KEY_FILE' : 'NATS_TLS_CERT_FILE'}: a client certificate needs both NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE`,
+    );
   }
   return problems;
 }

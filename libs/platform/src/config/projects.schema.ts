@@ -23,12 +23,21 @@ export const ProjectSchema = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected lowercase letters, digits and "-" (it names Kubernetes objects)')
       .max(40, 'expected at most 40 characters')
-      .regex(/^[a-z]/, 'expected to start with a letter (production objects are named after the project id, and Service names start with a letter)')
-      .refine((id) => !id.includes('--'), 'expected no "--" (preview names use "--" before their hash, so such an id could name another project\'s preview)'),
+      .regex(
+        /^[a-z]/,
+        'expected to start with a letter (production objects are named after the project id, and Service names start with a letter)',
+      )
+      .refine(
+        (id) => !id.includes('--'),
+        'expected no "--" (preview names use "--" before their hash, so such an id could name another project\'s preview)',
+      ),
     name: z.string().min(1, 'expected a display name'),
     url: z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://example.org' })
-      .refine((u) => new URL(u).pathname === '/' || new URL(u).pathname === '', 'expected a URL without a path (previews live on sub-domains)'),
+      .refine(
+        (u) => new URL(u).pathname === '/' || new URL(u).pathname === '',
+        'expected a URL without a path (previews live on sub-domains)',
+      ),
     channel: SlackChannelId,
     qa: z.array(SlackUserId).default([]),
     owners: z.array(SlackUserId).min(1, 'expected at least one owner'),

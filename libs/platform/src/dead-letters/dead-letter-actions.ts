@@ -71,7 +71,11 @@ export class DeadLetterActions {
     if (done || !letter) return this.already(seq, done ?? records.at(-1)!, letter);
     const last = records.at(-1);
     if (last?.action === 'replay-started') {
-      return { seq, outcome: 'refused', problem: `a replay of #${seq} started by ${last.by} at ${last.at} has not finished: run \`dlq replay ${seq}\` to finish it` };
+      return {
+        seq,
+        outcome: 'refused',
+        problem: `a replay of #${seq} started by ${last.by} at ${last.at} has not finished: run \`dlq replay ${seq}\` to finish it`,
+      };
     }
     const check = await this.readers(letter, op, 'drop');
     if (typeof check !== 'boolean') return check;
@@ -85,7 +89,9 @@ export class DeadLetterActions {
   private async load(seq: number): Promise<{ letter?: DeadLetter; records: StoredAuditRecord[] }> {
     const [letter, records] = await Promise.all([this.store.get(seq), this.audit.of(seq)]);
     if (!letter && !records.length) {
-      throw new DlqProblem(`there is no dead letter #${seq} in ${this.store.stream}, and no record of one (dead letters expire after 30 days; see \`dlq list\`)`);
+      throw new DlqProblem(
+        `there is no dead letter #${seq} in ${this.store.stream}, and no record of one (dead letters expire after 30 days; see \`dlq list\`)`,
+      );
     }
     return { letter, records };
   }
@@ -146,7 +152,9 @@ export class DeadLetterActions {
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, messageId };
     } catch (error) {
       const why = error instanceof NatsError && error.code === '503' ? `no stream stores ${subject}` : (error as Error).message;
-      throw new DlqProblem(`cannot replay #${letter.seq} to ${subject}: ${why}; it stays in the DLQ (its replay-started record lets a rerun finish it)`);
+      throw new DlqProblem(
+        `cannot replay #${letter.seq} to ${subject}: ${why}; it stays in the DLQ (its replay-started record lets a rerun finish it)`,
+      );
     }
   }
 

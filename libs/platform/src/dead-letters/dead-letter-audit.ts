@@ -58,7 +58,13 @@ export const auditStreamName = (prefix: string): string => `${prefix.toUpperCase
 /** `dlq-audit.<seq>`, relative to the prefix. Outside `dlq.>`, so the DLQ stream never stores it. */
 export const auditSubject = (seq: number): string => `dlq-audit.${seq}`;
 
-export function auditRecordOf(letter: DeadLetter, stream: string, action: AuditRecord['action'], who: { by: string; why: string; forced?: boolean }, at: Date): AuditRecord {
+export function auditRecordOf(
+  letter: DeadLetter,
+  stream: string,
+  action: AuditRecord['action'],
+  who: { by: string; why: string; forced?: boolean },
+  at: Date,
+): AuditRecord {
   return {
     action,
     at: at.toISOString(),
@@ -146,7 +152,9 @@ export class DeadLetterAudit {
     } catch (error) {
       // 10071: "wrong last sequence".
       if (error instanceof NatsError && error.api_error?.err_code === 10071) {
-        throw new AuditConflict(`dead letter #${record.deadLetter.seq} was replayed or dropped by someone else meanwhile (see: dlq history --seq ${record.deadLetter.seq})`);
+        throw new AuditConflict(
+          `dead letter #${record.deadLetter.seq} was replayed or dropped by someone else meanwhile (see: dlq history --seq ${record.deadLetter.seq})`,
+        );
       }
       throw error;
     }

@@ -105,7 +105,11 @@ export class DeadLetterStore {
     for await (const info of this.jsm.consumers.list(this.stream)) {
       const filter = info.config.filter_subject ?? absoluteSubject(this.prefix, 'dlq.>');
       if (!info.config.durable_name || !subjectMatches(filter, letter.dlqSubject)) continue;
-      readers.push({ consumer: info.config.durable_name, read: letter.seq <= info.ack_floor.stream_seq, ackedUpTo: info.ack_floor.stream_seq });
+      readers.push({
+        consumer: info.config.durable_name,
+        read: letter.seq <= info.ack_floor.stream_seq,
+        ackedUpTo: info.ack_floor.stream_seq,
+      });
     }
     return readers;
   }

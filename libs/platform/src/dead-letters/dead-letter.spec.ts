@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { deadLetterFilter, StoredMessage, subjectMatches, toDeadLetter } from './dead-letter';
 
-const stored = (subject: string, body: string, headers: Record<string, string> = {}): StoredMessage & { header: { keys(): string[]; get(k: string): string } } => ({
+const stored = (
+  subject: string,
+  body: string,
+  headers: Record<string, string> = {},
+): StoredMessage & { header: { keys(): string[]; get(k: string): string } } => ({
   seq: 7,
   subject,
   time: new Date('2026-12-01T10:00:00Z'),
@@ -34,7 +38,10 @@ describe('reading a dead letter', () => {
   });
 
   it('keeps a payload that is not JSON as text, with no build', () => {
-    const letter = toDeadLetter('deploybot', stored('deploybot.dlq.approvals.input.qa-verdict', 'not json {', { 'Deploybot-Dlq-Reason': 'payload is not JSON' }));
+    const letter = toDeadLetter(
+      'deploybot',
+      stored('deploybot.dlq.approvals.input.qa-verdict', 'not json {', { 'Deploybot-Dlq-Reason': 'payload is not JSON' }),
+    );
     expect(letter).toMatchObject({ payload: 'not json {', buildId: undefined, deliveries: undefined, reason: 'payload is not JSON' });
   });
 
@@ -53,7 +60,9 @@ describe('selecting dead letters', () => {
 
   it('refuses a service or subject that is not made of subject tokens', () => {
     expect(() => deadLetterFilter('deploybot', { service: 'a.b' })).toThrow('service "a.b" is not a service name');
-    expect(() => deadLetterFilter('deploybot', { subject: 'build. closed' })).toThrow('subject "build. closed" is not a subject relative to the prefix');
+    expect(() => deadLetterFilter('deploybot', { subject: 'build. closed' })).toThrow(
+      'subject "build. closed" is not a subject relative to the prefix',
+    );
     expect(() => deadLetterFilter('deploybot', { subject: 'build.>.x' })).toThrow('is not a subject');
   });
 

@@ -53,7 +53,9 @@ export function deadLetterFilter(prefix: string, selection: DeadLetterSelection 
     throw new Error(`service "${selection.service}" is not a service name (expected e.g. deployer, notifier, approvals)`);
   }
   if (selection.subject !== undefined && !/^([A-Za-z0-9_-]+|\*)(\.([A-Za-z0-9_-]+|\*))*(\.>)?$|^>$/.test(selection.subject)) {
-    throw new Error(`subject "${selection.subject}" is not a subject relative to the prefix (expected e.g. build.closed, build.*, input.>)`);
+    throw new Error(
+      `subject "${selection.subject}" is not a subject relative to the prefix (expected e.g. build.closed, build.*, input.>)`,
+    );
   }
   return `${prefix}.dlq.${selection.service ?? '*'}.${selection.subject ?? '>'}`;
 }

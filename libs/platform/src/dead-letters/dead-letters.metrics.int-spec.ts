@@ -43,7 +43,9 @@ describe('dead-letter metrics', () => {
     const h = headers();
     h.set(DeadLetterHeaders.Reason, 'boom');
     h.set(DeadLetterHeaders.Service, service);
-    const ack = await nc.jetstream().publish(absoluteSubject(nats.prefix, `dlq.${service}.${subject}`), new TextEncoder().encode('{}'), { headers: h });
+    const ack = await nc
+      .jetstream()
+      .publish(absoluteSubject(nats.prefix, `dlq.${service}.${subject}`), new TextEncoder().encode('{}'), { headers: h });
     return ack.seq;
   };
 
@@ -96,10 +98,14 @@ describe('dead-letter metrics', () => {
     const app: INestApplication = moduleRef.createNestApplication({ logger: false });
     await app.init();
     try {
-      const text = await until(async () => {
-        const all = await register.metrics();
-        return /deploybot_dead_letters\{service="gateway"\} 1/.test(all) && all;
-      }, 8_000, 'the gauge on /metrics');
+      const text = await until(
+        async () => {
+          const all = await register.metrics();
+          return /deploybot_dead_letters\{service="gateway"\} 1/.test(all) && all;
+        },
+        8_000,
+        'the gauge on /metrics',
+      );
       expect(text).toMatch(/deploybot_dead_letter_oldest_age_seconds\{service="gateway"\} \d/);
     } finally {
       await app.close();

@@ -4,13 +4,20 @@ import type { NatsConnection } from 'nats';
 import { Gauge, register } from 'prom-client';
 import { DeadLetterStore } from './dead-letter-store';
 
-const gauge = (name: string, help: string) => (register.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, labelNames: ['service'] });
+const gauge = (name: string, help: string) =>
+  (register.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, labelNames: ['service'] });
 
 /** A service's own dead letters, as its DLQ subjects (`dlq.<service>.>`) hold them; every replica exports the same values. */
 export const DeadLetterMetrics = {
-  count: gauge('deploybot_dead_letters', 'Dead letters this service gave up that are still in the DLQ stream (not replayed, dropped or expired)'),
+  count: gauge(
+    'deploybot_dead_letters',
+    'Dead letters this service gave up that are still in the DLQ stream (not replayed, dropped or expired)',
+  ),
   oldestAgeSeconds: gauge('deploybot_dead_letter_oldest_age_seconds', 'Age of the oldest of them, 0 when there is none'),
-  refreshedAt: gauge('deploybot_dead_letters_refreshed_timestamp_seconds', 'When the two gauges above were last read from the stream (unix seconds); stale while NATS is unreachable'),
+  refreshedAt: gauge(
+    'deploybot_dead_letters_refreshed_timestamp_seconds',
+    'When the two gauges above were last read from the stream (unix seconds); stale while NATS is unreachable',
+  ),
 };
 
 export interface DeadLetterMetricsOptions {
@@ -47,7 +54,10 @@ export function startDeadLetterMetrics(options: DeadLetterMetricsOptions): DeadL
       failing = false;
       return true;
     } catch (error) {
-      if (!failing) logger.warn(`cannot read the ${options.service}'s dead letters for the metrics: ${(error as Error).message}; retrying every ${(options.intervalMs ?? 30_000) / 1000} s`);
+      if (!failing)
+        logger.warn(
+          `cannot read the ${options.service}'s dead letters for the metrics: ${(error as Error).message}; retrying every ${(options.intervalMs ?? 30_000) / 1000} s`,
+        );
       failing = true;
       return false;
     }

@@ -52,7 +52,13 @@ describe('a replayed domain event', () => {
         handled.push(`${name}:${event.id}`);
       }
     }
-    return startTestService([StepController], { servers: [nats.url], prefix: nats.prefix, service: name, consumers: [{ stream: 'EVENTS' }], schemas: {} });
+    return startTestService([StepController], {
+      servers: [nats.url],
+      prefix: nats.prefix,
+      service: name,
+      consumers: [{ stream: 'EVENTS' }],
+      schemas: {},
+    });
   };
 
   beforeAll(async () => {
@@ -77,7 +83,13 @@ describe('a replayed domain event', () => {
 
     const lines: string[] = [];
     const env = { NATS_URL: nats.url, NATS_SUBJECT_PREFIX: nats.prefix };
-    expect(await runDlq(['replay', '--all', '--service', 'owner', '--reason', 'fixed'], { env, out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
+    expect(
+      await runDlq(['replay', '--all', '--service', 'owner', '--reason', 'fixed'], {
+        env,
+        out: (l) => lines.push(l),
+        err: (l) => lines.push(l),
+      }),
+    ).toBe(0);
     expect(lines[0]).toMatch(/^replayed #1 \(owner build\.test-step, build b1\)/);
 
     await until(() => handled.includes('owner:b1-v1'), 5_000, 'the replay handled by its owner');

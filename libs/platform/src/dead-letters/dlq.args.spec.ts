@@ -17,8 +17,17 @@ describe('the dlq command line', () => {
   });
 
   it('replays one, or all of a selection, with an optional reason', () => {
-    expect(parseDlqArgs(['replay', '3', '--reason', 'Slack token fixed'])).toMatchObject({ kind: 'replay', target: { seq: 3 }, reason: 'Slack token fixed', force: false });
-    expect(parseDlqArgs(['replay', '--all', '--service', 'notifier'])).toMatchObject({ kind: 'replay', target: { all: { service: 'notifier' } }, reason: undefined });
+    expect(parseDlqArgs(['replay', '3', '--reason', 'Slack token fixed'])).toMatchObject({
+      kind: 'replay',
+      target: { seq: 3 },
+      reason: 'Slack token fixed',
+      force: false,
+    });
+    expect(parseDlqArgs(['replay', '--all', '--service', 'notifier'])).toMatchObject({
+      kind: 'replay',
+      target: { all: { service: 'notifier' } },
+      reason: undefined,
+    });
   });
 
   it('refuses to drop without a reason', () => {
@@ -49,7 +58,12 @@ describe('the dlq command line', () => {
   });
 
   it('reads history with filters, and help with no command', () => {
-    expect(parseDlqArgs(['history', '--service', 'deployer', '--seq', '9'])).toEqual({ kind: 'history', service: 'deployer', seq: 9, json: false });
+    expect(parseDlqArgs(['history', '--service', 'deployer', '--seq', '9'])).toEqual({
+      kind: 'history',
+      service: 'deployer',
+      seq: 9,
+      json: false,
+    });
     expect(parseDlqArgs([])).toEqual({ kind: 'help' });
     expect(parseDlqArgs(['--help'])).toEqual({ kind: 'help' });
   });

@@ -66,7 +66,9 @@ export function parseDlqArgs(argv: string[]): DlqCommand {
   if (values.help || !command || command === 'help') return { kind: 'help' };
   const json = values.json;
   const allowOnly = (...allowed: (keyof Values)[]) => {
-    const given = (Object.keys(options) as (keyof Values)[]).filter((k) => k !== 'json' && k !== 'help' && values[k] !== undefined && values[k] !== false);
+    const given = (Object.keys(options) as (keyof Values)[]).filter(
+      (k) => k !== 'json' && k !== 'help' && values[k] !== undefined && values[k] !== false,
+    );
     const extra = given.find((k) => !allowed.includes(k));
     if (extra) throw new UsageProblem(`${command} does not take --${extra}`);
   };
@@ -87,9 +89,16 @@ export function parseDlqArgs(argv: string[]): DlqCommand {
     case 'drop': {
       allowOnly('service', 'subject', 'reason', 'by', 'all', 'force');
       noMorePositionals(1);
-      const action = { target: target(command, rest[0], values), reason: values.reason?.trim() || undefined, by: values.by, force: values.force, json };
+      const action = {
+        target: target(command, rest[0], values),
+        reason: values.reason?.trim() || undefined,
+        by: values.by,
+        force: values.force,
+        json,
+      };
       if (command === 'replay') return { kind: 'replay', ...action };
-      if (!action.reason) throw new UsageProblem('drop needs --reason "…": why this message may be given up (it is recorded, see `dlq history`)');
+      if (!action.reason)
+        throw new UsageProblem('drop needs --reason "…": why this message may be given up (it is recorded, see `dlq history`)');
       return { kind: 'drop', ...action, reason: action.reason };
     }
     case 'history':
@@ -104,7 +113,8 @@ export function parseDlqArgs(argv: string[]): DlqCommand {
 function target(command: string, seq: string | undefined, values: Values): Target {
   if (values.all && seq !== undefined) throw new UsageProblem(`${command} takes a sequence or --all, not both`);
   if (values.all) return { all: selection(values) };
-  if (values.service !== undefined || values.subject !== undefined) throw new UsageProblem(`--service and --subject select dead letters for --all; ${command} <seq> names one already`);
+  if (values.service !== undefined || values.subject !== undefined)
+    throw new UsageProblem(`--service and --subject select dead letters for --all; ${command} <seq> names one already`);
   if (seq === undefined) throw new UsageProblem(`${command} needs a dead letter's sequence (see \`dlq list\`) or --all`);
   return { seq: sequence(seq, `${command} <seq>`) };
 }
@@ -117,6 +127,7 @@ const selection = (values: Values): DeadLetterSelection => ({
 function sequence(raw: string | undefined, what: string): number {
   if (raw === undefined) throw new UsageProblem(`${what}: the dead letter's sequence is missing (the SEQ column of \`dlq list\`)`);
   const seq = Number(raw.replace(/^#/, ''));
-  if (!Number.isSafeInteger(seq) || seq < 1) throw new UsageProblem(`${what}: "${raw}" is not a sequence (expected a whole number from the SEQ column of \`dlq list\`, e.g. 42)`);
+  if (!Number.isSafeInteger(seq) || seq < 1)
+    throw new UsageProblem(`${what}: "${raw}" is not a sequence (expected a whole number from the SEQ column of \`dlq list\`, e.g. 42)`);
   return seq;
 }

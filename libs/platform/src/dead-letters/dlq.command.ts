@@ -53,14 +53,21 @@ async function withNats<T>({ servers, auth }: DlqEnvironment, work: (nc: NatsCon
   } catch (error) {
     const code = (error as NatsError).code ?? (error as Error).message;
     if (/AUTHORIZATION|AUTHENTICATION|PERMISSIONS/i.test(code)) {
-      throw new DlqProblem(`NATS at ${servers.join(',')} refused the connection (${code}): check NATS_CREDS_FILE, NATS_NKEY_SEED_FILE or NATS_TOKEN`);
+      throw new DlqProblem(
+        `NATS at ${servers.join(',')} refused the connection (${code}): check NATS_CREDS_FILE, NATS_NKEY_SEED_FILE or NATS_TOKEN`,
+      );
     }
-    throw new DlqProblem(`cannot reach NATS at ${servers.join(',')} (${code}): check NATS_URL, and that NATS is up and reachable from here`);
+    throw new DlqProblem(
+      `cannot reach NATS at ${servers.join(',')} (${code}): check NATS_URL, and that NATS is up and reachable from here`,
+    );
   }
   try {
     return await work(nc);
   } catch (error) {
-    if (error instanceof NatsError && error.code === 'TIMEOUT') throw new DlqProblem(`NATS at ${servers.join(',')} did not answer within ${TIMEOUT_MS / 1000} s (${error.message}); is JetStream up?`);
+    if (error instanceof NatsError && error.code === 'TIMEOUT')
+      throw new DlqProblem(
+        `NATS at ${servers.join(',')} did not answer within ${TIMEOUT_MS / 1000} s (${error.message}); is JetStream up?`,
+      );
     throw error;
   } finally {
     await nc.close().catch(() => undefined);
@@ -78,7 +85,14 @@ async function context(nc: NatsConnection, { prefix, replicas, operator }: DlqEn
   const now = io.now ?? (() => new Date());
   const store = new DeadLetterStore(jsm, prefix);
   const audit = new DeadLetterAudit(jsm, js, prefix, replicas);
-  return { store, audit, actions: new DeadLetterActions(store, audit, jsm, js, prefix, now), io, now, operator: operator ?? `${userInfo().username}@${hostname()}` };
+  return {
+    store,
+    audit,
+    actions: new DeadLetterActions(store, audit, jsm, js, prefix, now),
+    io,
+    now,
+    operator: operator ?? `${userInfo().username}@${hostname()}`,
+  };
 }
 
 async function execute(command: Exclude<DlqCommand, { kind: 'help' }>, ctx: Context): Promise<number> {
@@ -102,7 +116,9 @@ async function execute(command: Exclude<DlqCommand, { kind: 'help' }>, ctx: Cont
       return act(ctx, command.kind, command);
     case 'history': {
       const records = (await ctx.audit.history()).filter(
-        (r) => (command.service === undefined || r.deadLetter.service === command.service) && (command.seq === undefined || r.deadLetter.seq === command.seq),
+        (r) =>
+          (command.service === undefined || r.deadLetter.service === command.service) &&
+          (command.seq === undefined || r.deadLetter.seq === command.seq),
       );
       print(io, command.json ? records : historyView(records), command.json);
       return 0;
@@ -140,7 +156,10 @@ async function act(ctx: Context, kind: 'replay' | 'drop', args: ActionArgs): Pro
 /** Why `show` finds nothing: acted on (with the record), or never there. */
 async function gone(ctx: Context, seq: number): Promise<DlqProblem> {
   const last = (await ctx.audit.of(seq)).at(-1);
-  if (last) return new DlqProblem(`dead letter #${seq} is no longer in ${ctx.store.stream}: ${last.action} by ${last.by} at ${last.at} (${last.why}); see \`dlq history --seq ${seq}\``);
+  if (last)
+    return new DlqProblem(
+      `dead letter #${seq} is no longer in ${ctx.store.stream}: ${last.action} by ${last.by} at ${last.at} (${last.why}); see \`dlq history --seq ${seq}\``,
+    );
   return new DlqProblem(`there is no dead letter #${seq} in ${ctx.store.stream} (dead letters expire after 30 days; see \`dlq list\`)`);
 }
 

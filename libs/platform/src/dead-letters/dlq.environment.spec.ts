@@ -7,7 +7,13 @@ const readableFile = join(process.cwd(), 'package.json');
 
 describe('the dlq environment', () => {
   it('defaults like the services: local NATS, prefix deploybot, one replica, no credentials', () => {
-    expect(dlqEnvironment({})).toEqual({ servers: ['nats://localhost:4222'], prefix: 'deploybot', replicas: 1, auth: undefined, operator: undefined });
+    expect(dlqEnvironment({})).toEqual({
+      servers: ['nats://localhost:4222'],
+      prefix: 'deploybot',
+      replicas: 1,
+      auth: undefined,
+      operator: undefined,
+    });
   });
 
   it('takes a cluster, a prefix, credentials, TLS files and the operator from the same variables as the services', () => {
@@ -32,7 +38,13 @@ describe('the dlq environment', () => {
   it('names every variable that is wrong at once', () => {
     let message = '';
     try {
-      dlqEnvironment({ NATS_URL: 'localhost:4222', NATS_SUBJECT_PREFIX: 'a.b', NATS_TOKEN: 't', NATS_CREDS_FILE: '/nope/x.creds', NATS_TLS_CERT_FILE: readableFile });
+      dlqEnvironment({
+        NATS_URL: 'localhost:4222',
+        NATS_SUBJECT_PREFIX: 'a.b',
+        NATS_TOKEN: 't',
+        NATS_CREDS_FILE: '/nope/x.creds',
+        NATS_TLS_CERT_FILE: readableFile,
+      });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -28,10 +28,12 @@ export function dlqEnvironment(env: NodeJS.ProcessEnv): DlqEnvironment {
   if (bad !== undefined) problems.push(`NATS_URL: "${bad}" is not a NATS URL (expected nats://host:port, comma-separated for a cluster)`);
 
   const prefix = get('NATS_SUBJECT_PREFIX') ?? 'deploybot';
-  if (!/^[a-zA-Z0-9_-]+$/.test(prefix)) problems.push(`NATS_SUBJECT_PREFIX: "${prefix}" is not one subject token (expected letters, digits, "_" or "-")`);
+  if (!/^[a-zA-Z0-9_-]+$/.test(prefix))
+    problems.push(`NATS_SUBJECT_PREFIX: "${prefix}" is not one subject token (expected letters, digits, "_" or "-")`);
 
   const replicas = Number(get('NATS_STREAM_REPLICAS') ?? 1);
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) problems.push(`NATS_STREAM_REPLICAS: expected a whole number from 1 to 5`);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+    problems.push(`NATS_STREAM_REPLICAS: expected a whole number from 1 to 5`);
 
   const secrets = ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TOKEN'].filter((n) => get(n) !== undefined);
   if (secrets.length > 1) problems.push(`${secrets.join(', ')}: set at most one of them`);

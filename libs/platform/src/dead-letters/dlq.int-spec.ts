@@ -77,10 +77,19 @@ describe('npm run dlq', () => {
     const { code, out } = await dlq('list', '--service', 'recorder');
     expect(code).toBe(0);
     expect(out).toMatch(/^recorder: \d+ dead letters?, oldest \d+s$/m);
-    expect(out).toMatch(new RegExp(`^${seq}\\s+recorder\\s+input\\.test-work\\s+build-101\\s+\\d+s\\s+1\\s+cannot handle 101 \\(delivery 1 of 3\\)$`, 'm'));
+    expect(out).toMatch(
+      new RegExp(`^${seq}\\s+recorder\\s+input\\.test-work\\s+build-101\\s+\\d+s\\s+1\\s+cannot handle 101 \\(delivery 1 of 3\\)$`, 'm'),
+    );
 
     const [letter] = (await json<Record<string, unknown>[]>('list', '--subject', 'input.test-work')).filter((l) => l.seq === seq);
-    expect(letter).toMatchObject({ seq, service: 'recorder', subject: 'input.test-work', buildId: 'build-101', deliveries: 1, reason: 'cannot handle 101 (delivery 1 of 3)' });
+    expect(letter).toMatchObject({
+      seq,
+      service: 'recorder',
+      subject: 'input.test-work',
+      buildId: 'build-101',
+      deliveries: 1,
+      reason: 'cannot handle 101 (delivery 1 of 3)',
+    });
     expect(typeof letter.ageSeconds).toBe('number');
     expect(await json<unknown[]>('list', '--service', 'deployer')).toEqual([]);
   });
@@ -100,14 +109,26 @@ describe('npm run dlq', () => {
     poisoned.delete(103);
     const { code, out } = await dlq('replay', String(seq), '--reason', 'handler fixed in 1.4.2');
     expect(code).toBe(0);
-    expect(out).toMatch(new RegExp(`^replayed #${seq} \\(recorder input.test-work, build b-103\\) as ${streamName(nats.prefix, 'INPUTS')} #\\d+; removed from the DLQ$`, 'm'));
+    expect(out).toMatch(
+      new RegExp(
+        `^replayed #${seq} \\(recorder input.test-work, build b-103\\) as ${streamName(nats.prefix, 'INPUTS')} #\\d+; removed from the DLQ$`,
+        'm',
+      ),
+    );
     await until(() => handledCount(103) === 1, 5_000, 'the replay handled');
     expect(await (await store()).get(seq)).toBeUndefined();
 
     const history = await json<Record<string, unknown>[]>('history', '--seq', String(seq));
     expect(history.map((r) => r.action)).toEqual(['replay-started', 'replayed']);
-    expect(history[1]).toMatchObject({ by: 'alice', why: 'handler fixed in 1.4.2', deadLetter: { seq, service: 'recorder', subject: 'input.test-work', buildId: 'b-103' }, replay: { duplicate: false } });
-    expect((await dlq('history')).out).toMatch(new RegExp(`replayed\\s+${seq}\\s+recorder\\s+input\\.test-work\\s+b-103\\s+alice\\s+handler fixed in 1\\.4\\.2`));
+    expect(history[1]).toMatchObject({
+      by: 'alice',
+      why: 'handler fixed in 1.4.2',
+      deadLetter: { seq, service: 'recorder', subject: 'input.test-work', buildId: 'b-103' },
+      replay: { duplicate: false },
+    });
+    expect((await dlq('history')).out).toMatch(
+      new RegExp(`replayed\\s+${seq}\\s+recorder\\s+input\\.test-work\\s+b-103\\s+alice\\s+handler fixed in 1\\.4\\.2`),
+    );
   });
 
   it('replayed twice, one after the other or both at once, is handled once', async () => {
@@ -131,13 +152,32 @@ describe('npm run dlq', () => {
     // What a run that died right after republishing leaves: its claim and the message, not the rest.
     const letter = (await (await store()).get(seq))!;
     const audit = new DeadLetterAudit(await nc.jetstreamManager(), nc.jetstream(), nats.prefix);
-    const claim = { action: 'replay-started' as const, at: new Date().toISOString(), by: 'bob', why: 'first try', deadLetter: { stream: streamName(nats.prefix, 'DLQ'), seq, service: 'recorder', subject: letter.subject, reason: letter.reason, deadLetteredAt: letter.deadLetteredAt.toISOString() } };
+    const claim = {
+      action: 'replay-started' as const,
+      at: new Date().toISOString(),
+      by: 'bob',
+      why: 'first try',
+      deadLetter: {
+        stream: streamName(nats.prefix, 'DLQ'),
+        seq,
+        service: 'recorder',
+        subject: letter.subject,
+        reason: letter.reason,
+        deadLetteredAt: letter.deadLetteredAt.toISOString(),
+      },
+    };
     await audit.append(claim, 0);
     const h = headers();
-    await nc.jetstream().publish(absoluteSubject(nats.prefix, letter.subject), letter.data, { msgID: `dlq-replay:${streamName(nats.prefix, 'DLQ')}:${seq}`, headers: h });
+    await nc.jetstream().publish(absoluteSubject(nats.prefix, letter.subject), letter.data, {
+      msgID: `dlq-replay:${streamName(nats.prefix, 'DLQ')}:${seq}`,
+      headers: h,
+    });
     await until(() => handledCount(106) === 1, 5_000, 'the first replay handled');
 
-    expect(await dlq('drop', String(seq), '--reason', 'x')).toMatchObject({ code: 1, out: expect.stringContaining(`a replay of #${seq} started by bob`) });
+    expect(await dlq('drop', String(seq), '--reason', 'x')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining(`a replay of #${seq} started by bob`),
+    });
     const { code, out } = await dlq('replay', String(seq));
     expect(code).toBe(0);
     expect(out).toContain('(already there: JetStream kept the first copy)');
@@ -160,19 +200,37 @@ describe('npm run dlq', () => {
   it('drops with a reason and leaves a record; a second drop finds the record', async () => {
     const seq = await deadLetter(109);
     expect(await dlq('drop', String(seq))).toMatchObject({ code: 2, err: expect.stringContaining('drop needs --reason') });
-    expect(await dlq('drop', String(seq), '--reason', 'test data, never valid', '--by', 'carol')).toMatchObject({ code: 0, out: `dropped #${seq} (recorder input.test-work, build b-109): test data, never valid` });
+    expect(await dlq('drop', String(seq), '--reason', 'test data, never valid', '--by', 'carol')).toMatchObject({
+      code: 0,
+      out: `dropped #${seq} (recorder input.test-work, build b-109): test data, never valid`,
+    });
     expect(await (await store()).get(seq)).toBeUndefined();
-    expect(await dlq('drop', String(seq), '--reason', 'again')).toMatchObject({ code: 0, out: expect.stringContaining(`#${seq}: already dropped by carol`) });
-    expect(await dlq('show', String(seq))).toMatchObject({ code: 1, err: expect.stringContaining(`dead letter #${seq} is no longer in ${streamName(nats.prefix, 'DLQ')}: dropped by carol`) });
+    expect(await dlq('drop', String(seq), '--reason', 'again')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining(`#${seq}: already dropped by carol`),
+    });
+    expect(await dlq('show', String(seq))).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(`dead letter #${seq} is no longer in ${streamName(nats.prefix, 'DLQ')}: dropped by carol`),
+    });
     const [record] = await json<Record<string, unknown>[]>('history', '--seq', String(seq));
-    expect(record).toMatchObject({ action: 'dropped', by: 'carol', why: 'test data, never valid', deadLetter: { seq, buildId: 'b-109', deliveries: 1 } });
+    expect(record).toMatchObject({
+      action: 'dropped',
+      by: 'carol',
+      why: 'test data, never valid',
+      deadLetter: { seq, buildId: 'b-109', deliveries: 1 },
+    });
     expect(handledCount(109)).toBe(0);
   });
 
   it('holds back what a DLQ consumer acts on: no drop before it has read it, no replay after, unless forced', async () => {
     const jsm = await nc.jetstreamManager();
     const dlqStream = streamName(nats.prefix, 'DLQ');
-    await jsm.consumers.add(dlqStream, { durable_name: 'watcher-dlq-recorder', ack_policy: AckPolicy.Explicit, filter_subject: `${nats.prefix}.dlq.recorder.>` });
+    await jsm.consumers.add(dlqStream, {
+      durable_name: 'watcher-dlq-recorder',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${nats.prefix}.dlq.recorder.>`,
+    });
     try {
       const [first, second] = [await deadLetter(110), await deadLetter(111)];
       const refused = await dlq('drop', String(first), '--reason', 'no longer needed');
@@ -182,9 +240,13 @@ describe('npm run dlq', () => {
 
       // The watcher reads both (as approvals reads the deployer's): now a replay would come too late.
       const watcher = await nc.jetstream().consumers.get(dlqStream, 'watcher-dlq-recorder');
-      for (let m = await watcher.next({ expires: 2_000 }); m; m = m.seq === second ? null : await watcher.next({ expires: 2_000 })) await m.ackAck();
+      for (let m = await watcher.next({ expires: 2_000 }); m; m = m.seq === second ? null : await watcher.next({ expires: 2_000 }))
+        await m.ackAck();
       poisoned.clear();
-      expect(await dlq('replay', String(first))).toMatchObject({ code: 1, out: expect.stringContaining(`dead letter #${first} was acted on by watcher-dlq-recorder`) });
+      expect(await dlq('replay', String(first))).toMatchObject({
+        code: 1,
+        out: expect.stringContaining(`dead letter #${first} was acted on by watcher-dlq-recorder`),
+      });
       expect(await dlq('drop', String(first), '--reason', 'owner retried from Slack')).toMatchObject({ code: 0 });
 
       expect(await dlq('replay', String(second), '--force', '--reason', 'checked by hand')).toMatchObject({ code: 0 });
@@ -198,11 +260,20 @@ describe('npm run dlq', () => {
   });
 
   it('names what is wrong: an unknown sequence, no DLQ stream under the prefix, NATS unreachable', async () => {
-    expect(await dlq('show', '999999')).toMatchObject({ code: 1, err: `dlq: there is no dead letter #999999 in ${streamName(nats.prefix, 'DLQ')} (dead letters expire after 30 days; see \`dlq list\`)` });
+    expect(await dlq('show', '999999')).toMatchObject({
+      code: 1,
+      err: `dlq: there is no dead letter #999999 in ${streamName(nats.prefix, 'DLQ')} (dead letters expire after 30 days; see \`dlq list\`)`,
+    });
     expect(await dlq('replay', '999999')).toMatchObject({ code: 1, err: expect.stringContaining('there is no dead letter #999999') });
 
     const errors: string[] = [];
-    expect(await runDlq(['list'], { env: { NATS_URL: nats.url, NATS_SUBJECT_PREFIX: `${nats.prefix}x` }, out: () => undefined, err: (l) => errors.push(l) })).toBe(1);
+    expect(
+      await runDlq(['list'], {
+        env: { NATS_URL: nats.url, NATS_SUBJECT_PREFIX: `${nats.prefix}x` },
+        out: () => undefined,
+        err: (l) => errors.push(l),
+      }),
+    ).toBe(1);
     expect(errors).toEqual([
       `dlq: there is no dead-letter stream ${streamName(`${nats.prefix}x`, 'DLQ')} yet: no service has started with NATS_SUBJECT_PREFIX=${nats.prefix}x on this NATS ` +
         '(check NATS_URL and NATS_SUBJECT_PREFIX; the stream appears when the first service starts)',
@@ -210,6 +281,8 @@ describe('npm run dlq', () => {
 
     const lines: string[] = [];
     expect(await runDlq(['list'], { env: { NATS_URL: 'nats://127.0.0.1:1' }, out: () => undefined, err: (l) => lines.push(l) })).toBe(1);
-    expect(lines).toEqual(['dlq: cannot reach NATS at nats://127.0.0.1:1 (CONNECTION_REFUSED): check NATS_URL, and that NATS is up and reachable from here']);
+    expect(lines).toEqual([
+      'dlq: cannot reach NATS at nats://127.0.0.1:1 (CONNECTION_REFUSED): check NATS_URL, and that NATS is up and reachable from here',
+    ]);
   });
 });

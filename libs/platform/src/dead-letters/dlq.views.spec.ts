@@ -32,11 +32,24 @@ const deadLetterRecord: StoredAuditRecord['deadLetter'] = {
 
 describe('dlq output', () => {
   it('says ages at a glance', () => {
-    expect([formatAge(4_000), formatAge(12 * 60_000), formatAge(185 * 60_000), formatAge(52 * 3_600_000)]).toEqual(['4s', '12m', '3h05m', '2d04h']);
+    expect([formatAge(4_000), formatAge(12 * 60_000), formatAge(185 * 60_000), formatAge(52 * 3_600_000)]).toEqual([
+      '4s',
+      '12m',
+      '3h05m',
+      '2d04h',
+    ]);
   });
 
   it('pads columns to the widest cell', () => {
-    expect(table(['A', 'B'], [['long', 'x'], ['s', 'y']])).toEqual(['A     B', 'long  x', 's     y']);
+    expect(
+      table(
+        ['A', 'B'],
+        [
+          ['long', 'x'],
+          ['s', 'y'],
+        ],
+      ),
+    ).toEqual(['A     B', 'long  x', 's     y']);
   });
 
   it('lists a summary per service with its oldest, then one row per dead letter with the reason cut short', () => {
@@ -55,21 +68,45 @@ describe('dlq output', () => {
   });
 
   it('says when a replay reaches other consumers of the subject too', () => {
-    const record = { action: 'replayed' as const, at: now.toISOString(), by: 'alice', why: 'fixed', deadLetter: deadLetterRecord, replay: { stream: 'DEPLOYBOT_EVENTS', seq: 99, duplicate: false, messageId: 'm' } };
+    const record = {
+      action: 'replayed' as const,
+      at: now.toISOString(),
+      by: 'alice',
+      why: 'fixed',
+      deadLetter: deadLetterRecord,
+      replay: { stream: 'DEPLOYBOT_EVENTS', seq: 99, duplicate: false, messageId: 'm' },
+    };
     const lines = actionView({ seq: 4, outcome: 'replayed', record, alsoDeliveredTo: ['deployer-events'] });
     expect(lines[0]).toBe('replayed #4 (notifier build.closed, build b-1) as DEPLOYBOT_EVENTS #99; removed from the DLQ');
     expect(lines[1]).toContain('also delivered to deployer-events (consuming build.closed too)');
   });
 
   it('says who acted before when there is nothing left to do', () => {
-    const record = { action: 'dropped' as const, at: now.toISOString(), by: 'bob', why: 'preview deleted by hand', deadLetter: deadLetterRecord, auditSeq: 2 };
+    const record = {
+      action: 'dropped' as const,
+      at: now.toISOString(),
+      by: 'bob',
+      why: 'preview deleted by hand',
+      deadLetter: deadLetterRecord,
+      auditSeq: 2,
+    };
     expect(actionView({ seq: 4, outcome: 'already', record, removedLeftover: false })).toEqual([
       `#4: already dropped by bob at ${now.toISOString()} (preview deleted by hand); nothing to do`,
     ]);
   });
 
   it('lists the history with who, when and why', () => {
-    const lines = historyView([{ action: 'dropped', at: '2026-12-06T12:00:00.000Z', by: 'bob', why: 'gone', forced: true, deadLetter: deadLetterRecord, auditSeq: 1 }]);
+    const lines = historyView([
+      {
+        action: 'dropped',
+        at: '2026-12-06T12:00:00.000Z',
+        by: 'bob',
+        why: 'gone',
+        forced: true,
+        deadLetter: deadLetterRecord,
+        auditSeq: 1,
+      },
+    ]);
     expect(lines[1]).toMatch(/^2026-12-06T12:00:00.000Z\s+dropped \(forced\)\s+4\s+notifier\s+build\.closed\s+b-1\s+bob\s+gone$/);
     expect(historyView([])).toEqual(['no replays or drops recorded']);
   });

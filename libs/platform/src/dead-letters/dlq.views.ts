@@ -17,7 +17,11 @@ export function formatAge(ms: number): string {
 /** Columns padded to their widest cell; the last column runs free. */
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -27,7 +31,8 @@ export function listView(letters: DeadLetter[], now: Date, reasonWidth = 70): st
   const byService = new Map<string, DeadLetter[]>();
   for (const l of letters) byService.set(l.service, [...(byService.get(l.service) ?? []), l]);
   const summary = [...byService].map(
-    ([service, ls]) => `${service}: ${ls.length} dead letter${ls.length === 1 ? '' : 's'}, oldest ${formatAge(now.getTime() - ls[0].deadLetteredAt.getTime())}`,
+    ([service, ls]) =>
+      `${service}: ${ls.length} dead letter${ls.length === 1 ? '' : 's'}, oldest ${formatAge(now.getTime() - ls[0].deadLetteredAt.getTime())}`,
   );
   const rows = letters.map((l) => [
     String(l.seq),
@@ -44,7 +49,11 @@ export function listView(letters: DeadLetter[], now: Date, reasonWidth = 70): st
 /** The JSON form of a dead letter (`--json`): everything but the raw bytes. */
 export function letterJson(l: DeadLetter, now: Date): Record<string, unknown> {
   const { data: _data, deadLetteredAt, ...rest } = l;
-  return { ...rest, deadLetteredAt: deadLetteredAt.toISOString(), ageSeconds: Math.round((now.getTime() - deadLetteredAt.getTime()) / 1000) };
+  return {
+    ...rest,
+    deadLetteredAt: deadLetteredAt.toISOString(),
+    ageSeconds: Math.round((now.getTime() - deadLetteredAt.getTime()) / 1000),
+  };
 }
 
 export function showView(l: DeadLetter, stream: string, now: Date): string[] {
@@ -70,7 +79,9 @@ export function actionView(result: ActionResult): string[] {
   switch (result.outcome) {
     case 'replayed': {
       const { deadLetter: d, replay } = result.record;
-      const lines = [`replayed #${result.seq} (${d.service} ${d.subject}, build ${d.buildId ?? '-'}) as ${replay!.stream} #${replay!.seq}${replay!.duplicate ? ' (already there: JetStream kept the first copy)' : ''}; removed from the DLQ`];
+      const lines = [
+        `replayed #${result.seq} (${d.service} ${d.subject}, build ${d.buildId ?? '-'}) as ${replay!.stream} #${replay!.seq}${replay!.duplicate ? ' (already there: JetStream kept the first copy)' : ''}; removed from the DLQ`,
+      ];
       if (result.alsoDeliveredTo.length) {
         lines.push(
           `  note: also delivered to ${result.alsoDeliveredTo.join(', ')} (consuming ${d.subject} too): a transport that honours ${ReplayHeaders.For} skips it there; otherwise that service's own idempotency applies`,
@@ -79,10 +90,13 @@ export function actionView(result: ActionResult): string[] {
       return lines;
     }
     case 'dropped':
-      return [`dropped #${result.seq} (${result.record.deadLetter.service} ${result.record.deadLetter.subject}, build ${result.record.deadLetter.buildId ?? '-'}): ${result.record.why}`];
+      return [
+        `dropped #${result.seq} (${result.record.deadLetter.service} ${result.record.deadLetter.subject}, build ${result.record.deadLetter.buildId ?? '-'}): ${result.record.why}`,
+      ];
     case 'already': {
       const r = result.record;
-      const what = r.action === 'replay-started' ? 'a replay was started' : r.action === 'replayed' ? 'already replayed' : 'already dropped';
+      const what =
+        r.action === 'replay-started' ? 'a replay was started' : r.action === 'replayed' ? 'already replayed' : 'already dropped';
       const leftover = result.removedLeftover ? '; the copy that run left in the DLQ is removed now' : '';
       return [`#${result.seq}: ${what} by ${r.by} at ${r.at} (${r.why}); nothing to do${leftover}`];
     }

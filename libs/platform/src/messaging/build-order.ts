@@ -95,7 +95,12 @@ export class BuildOrder {
    * this process put the predecessor off for longer; or the transport stops), `requeue` when a lower
    * version of the same stream arrived in this process meanwhile and needs the place.
    */
-  async turn(consumer: ConsumerRef, m: JsMsg, event: Versioned, pause: <T>(work: Promise<T>) => Promise<T> = (work) => work): Promise<Turn> {
+  async turn(
+    consumer: ConsumerRef,
+    m: JsMsg,
+    event: Versioned,
+    pause: <T>(work: Promise<T>) => Promise<T> = (work) => work,
+  ): Promise<Turn> {
     const key = this.keyOf(consumer, event.streamId);
     const cached = this.decide(this.known.get(key), event.version);
     if (cached) return cached;
@@ -189,7 +194,9 @@ export class BuildOrder {
       throw new Error('the record kept changing under us');
     } catch (error) {
       this.kv = undefined; // opened again (re-created if it was deleted) on the next use
-      this.logger.warn(`cannot record ${event.streamId} v${event.version} as finished by ${consumer.durable} (${(error as Error).message}); its next version will wait for the consumer's ack floor`);
+      this.logger.warn(
+        `cannot record ${event.streamId} v${event.version} as finished by ${consumer.durable} (${(error as Error).message}); its next version will wait for the consumer's ack floor`,
+      );
     }
   }
 
@@ -216,7 +223,10 @@ export class BuildOrder {
     const id = `${consumer.stream}/${consumer.durable}`;
     let entry = this.floors.get(id);
     if (!entry || Date.now() - entry.at > ACK_FLOOR_TTL_MS) {
-      entry = { at: Date.now(), floor: this.jsm.consumers.info(consumer.stream, consumer.durable).then((info) => info.ack_floor.stream_seq) };
+      entry = {
+        at: Date.now(),
+        floor: this.jsm.consumers.info(consumer.stream, consumer.durable).then((info) => info.ack_floor.stream_seq),
+      };
       this.floors.set(id, entry);
     }
     try {

@@ -70,18 +70,23 @@ export class ConsumerLoop {
   async run(): Promise<void> {
     while (this.running) {
       try {
-        const source = await this.nc.jetstream({ timeout: this.options.timeoutMs }).consumers.get(this.consumer.stream, this.consumer.durable);
+        const source = await this.nc
+          .jetstream({ timeout: this.options.timeoutMs })
+          .consumers.get(this.consumer.stream, this.consumer.durable);
         // Abort instead of the client's default (wait for ever for someone to restore it): we restore it.
         const messages = await source.consume({ max_messages: this.options.batch, abort_on_missing_resource: true });
         this.messages = messages;
-        if (!this.running) void messages.close().catch(() => undefined); // stop() came while we connected
+        if (!this.running)
+          void messages.close().catch(() => undefined); // stop() came while we connected
         else this.state = 'consuming';
         for await (const m of messages) await this.dispatch(m);
         if (this.running) throw new Error('the message iterator ended');
       } catch (error) {
         if (!this.running) break;
         this.state = 'repairing';
-        this.logger.warn(`consumer ${this.consumer.durable} on ${this.consumer.stream} stopped (${(error as Error).message}); re-creating it in ${RESUME_MS} ms`);
+        this.logger.warn(
+          `consumer ${this.consumer.durable} on ${this.consumer.stream} stopped (${(error as Error).message}); re-creating it in ${RESUME_MS} ms`,
+        );
       }
       await new Promise((r) => setTimeout(r, RESUME_MS));
       if (this.running) await this.repair();
@@ -114,7 +119,9 @@ export class ConsumerLoop {
       await this.setUp();
       this.logger.log(`consumer ${this.consumer.durable} on ${this.consumer.stream} is set up again; consuming`);
     } catch (error) {
-      this.logger.error(`cannot re-create consumer ${this.consumer.durable} on ${this.consumer.stream}: ${(error as Error).message}; trying again in ${RESUME_MS} ms`);
+      this.logger.error(
+        `cannot re-create consumer ${this.consumer.durable} on ${this.consumer.stream}: ${(error as Error).message}; trying again in ${RESUME_MS} ms`,
+      );
     }
   }
 }

@@ -47,7 +47,8 @@ export interface HandlingContext {
  * consumer that sees all of its stream — except a replay from the DLQ (`npm run dlq -- replay`),
  * taken outside the order, which moved on when it was dead-lettered.
  */
-const orderedEvent = (m: JsMsg, consumer: ActiveConsumer, parsed: Parsed) => (consumer.ordered && !m.headers?.get(ReplayHeaders.For) ? parsed.event : undefined);
+const orderedEvent = (m: JsMsg, consumer: ActiveConsumer, parsed: Parsed) =>
+  consumer.ordered && !m.headers?.get(ReplayHeaders.For) ? parsed.event : undefined;
 
 const failureKey = (m: JsMsg) => `${m.info.stream}/${m.info.streamSequence}`;
 
@@ -81,7 +82,14 @@ export class DeliveryHandler {
   async handle(m: JsMsg, consumer: ActiveConsumer, parsed: Parsed, pause?: Pause): Promise<void | typeof REQUEUE> {
     const subject = this.relative(m.subject);
     const counts = await this.ctx.uncounted.count(m, consumer.durable);
-    const attempt: Attempt = { m, subject, consumer, parsed, counts, deliveries: Math.max(1, m.info.redeliveryCount - counts.interrupted - counts.deferred) };
+    const attempt: Attempt = {
+      m,
+      subject,
+      consumer,
+      parsed,
+      counts,
+      deliveries: Math.max(1, m.info.redeliveryCount - counts.interrupted - counts.deferred),
+    };
     const replayFor = m.headers?.get(ReplayHeaders.For) || undefined;
     if (replayFor && replayFor !== this.options.service) return this.end(attempt, 'replay-for-another', () => m.ack());
     const event = orderedEvent(m, consumer, parsed);
@@ -89,14 +97,15 @@ export class DeliveryHandler {
       const turn = await this.ctx.order.turn(consumer, m, event, pause);
       if (turn === 'done') return this.end(attempt, 'duplicate', () => m.ackAck({ timeout: this.options.timeoutMs }));
       if (turn === 'requeue') return REQUEUE;
-      if (turn === 'later' && this.ctx.stopping()) return this.handBack(m, consumer, `shutdown while ${event.streamId} v${event.version - 1} is unfinished`);
+      if (turn === 'later' && this.ctx.stopping())
+        return this.handBack(m, consumer, `shutdown while ${event.streamId} v${event.version - 1} is unfinished`);
       if (turn === 'later') {
         const delayMs = this.ctx.order.laterDelayMs(consumer, event, waitDelayMs(counts.deferred));
         return this.putOff(attempt, delayMs, `${event.streamId} v${event.version - 1} is unfinished`, 'waiting');
       }
     }
     const handler = this.ctx.lookup(subject);
-    if (!handler || !handler.isEventHandler) return this.withoutHandler(attempt);
+    if (!handler?.isEventHandler) return this.withoutHandler(attempt);
     if (attempt.deliveries > consumer.maxDeliver) {
       const last = this.lastFailures.get(failureKey(m));
       return this.giveUp(attempt, last ?? `handler did not finish after ${attempt.deliveries - 1} deliveries`);
@@ -134,7 +143,11 @@ export class DeliveryHandler {
     const { m, subject, consumer, parsed } = attempt;
     const acked = Promise.resolve()
       .then(settle)
-      .catch((error) => this.ctx.logger.warn(`ack of ${subject} #${m.info.streamSequence} failed: ${(error as Error).message}; it comes back after ackWait`));
+      .catch((error) =>
+        this.ctx.logger.warn(
+          `ack of ${subject} #${m.info.streamSequence} failed: ${(error as Error).message}; it comes back after ackWait`,
+        ),
+      );
     const event = orderedEvent(m, consumer, parsed);
     const recorded = event ? this.ctx.order.finished(consumer, event) : undefined;
     await Promise.all([acked, recorded]);
@@ -143,12 +156,25 @@ export class DeliveryHandler {
   }
 
   /** Not counted: comes back after `delayMs`, and its build's later messages wait for it. */
-  private async putOff(attempt: Attempt, delayMs: number, why: string, result: 'retry-later' | 'waiting' | 'unknown-subject'): Promise<void> {
+  private async putOff(
+    attempt: Attempt,
+    delayMs: number,
+    why: string,
+    result: 'retry-later' | 'waiting' | 'unknown-subject',
+  ): Promise<void> {
     const { m, subject, consumer } = attempt;
     const recorded = await this.ctx.uncounted.record(m, consumer.durable, 'deferred');
     this.nak(m, consumer, attempt.parsed, delayMs);
     MessagingMetrics.handled.inc({ service: this.options.service, subject, result });
-    const line = { msg: 'message put off', subject, streamSequence: m.info.streamSequence, result, why, retryInMs: delayMs, counted: !recorded };
+    const line = {
+      msg: 'message put off',
+      subject,
+      streamSequence: m.info.streamSequence,
+      result,
+      why,
+      retryInMs: delayMs,
+      counted: !recorded,
+    };
     if (result === 'waiting') this.ctx.logger.debug?.(line);
     else this.ctx.logger.log(line);
   }
@@ -158,11 +184,16 @@ export class DeliveryHandler {
     const { m, subject, consumer } = attempt;
     if (!this.knows(subject)) {
       const why = `the ${this.options.service} has no handler for ${subject}, a subject this version does not know`;
-      if (ageMs(m) < this.options.unknownSubjectMaxAgeMs) return this.putOff(attempt, this.options.unknownSubjectRetryMs, `${why}; left for a replica that knows it`, 'unknown-subject');
+      if (ageMs(m) < this.options.unknownSubjectMaxAgeMs)
+        return this.putOff(attempt, this.options.unknownSubjectRetryMs, `${why}; left for a replica that knows it`, 'unknown-subject');
       return this.giveUp(attempt, `${why}, and no replica handled it within ${humanDuration(this.options.unknownSubjectMaxAgeMs)}`);
     }
     if (!consumer.filterSubject) return this.end(attempt, 'ignored', () => m.ack()); // another service's message
-    return this.giveUp(attempt, `the ${this.options.service} has no handler for ${subject}, which its consumer ${consumer.durable} filters in`, true);
+    return this.giveUp(
+      attempt,
+      `the ${this.options.service} has no handler for ${subject}, which its consumer ${consumer.durable} filters in`,
+      true,
+    );
   }
 
   private async failed(attempt: Attempt, error: unknown): Promise<void> {
@@ -170,7 +201,8 @@ export class DeliveryHandler {
     let reason = (error as Error)?.message ?? String(error);
     if (isInterruption(error) && counts.interrupted < INTERRUPTIONS_FORGIVEN) return this.handBack(m, consumer, reason, attempt.parsed);
     if (error instanceof RetryLater) {
-      if (ageMs(m) < this.options.retryLaterMaxAgeMs) return this.putOff(attempt, error.delayMs ?? this.options.retryLaterDelayMs, reason, 'retry-later');
+      if (ageMs(m) < this.options.retryLaterMaxAgeMs)
+        return this.putOff(attempt, error.delayMs ?? this.options.retryLaterDelayMs, reason, 'retry-later');
       reason = `still asked to retry later ${humanDuration(this.options.retryLaterMaxAgeMs)} after it was sent: ${reason}`;
     }
     MessagingMetrics.handled.inc({ service: this.options.service, subject, result: 'error' });
@@ -195,7 +227,13 @@ export class DeliveryHandler {
       return this.end(attempt, 'terminated', () => {
         m.term();
         MessagingMetrics.terminated.inc({ service: this.options.service, subject });
-        this.ctx.logger.error({ msg: 'message given up; it stays in its stream', subject, reason, stream: m.info.stream, streamSequence: m.info.streamSequence });
+        this.ctx.logger.error({
+          msg: 'message given up; it stays in its stream',
+          subject,
+          reason,
+          stream: m.info.stream,
+          streamSequence: m.info.streamSequence,
+        });
       });
     }
     const target = absoluteSubject(this.options.prefix, deadLetterSubject(this.options.service, subject));
@@ -203,7 +241,13 @@ export class DeliveryHandler {
     this.lastFailures.delete(failureKey(m));
     await this.end(attempt, 'dead-lettered', () => m.term());
     MessagingMetrics.deadLettered.inc({ service: this.options.service, subject, reason: reason.split(':')[0].slice(0, 40) });
-    this.ctx.logger.error({ msg: 'message dead-lettered', subject, deadLetterSubject: target, reason, streamSequence: m.info.streamSequence });
+    this.ctx.logger.error({
+      msg: 'message dead-lettered',
+      subject,
+      deadLetterSubject: target,
+      reason,
+      streamSequence: m.info.streamSequence,
+    });
   }
 
   /** true once stored in the DLQ stream (re-created if it was deleted); false: nak'ed for a later try. */
@@ -225,7 +269,13 @@ export class DeliveryHandler {
     } catch (error) {
       const retryInMs = this.options.backoffMs.at(-1)!;
       MessagingMetrics.handled.inc({ service: this.options.service, subject, result: 'dead-letter-failed' });
-      this.ctx.logger.error({ msg: 'cannot dead-letter; the message will be redelivered and dead-lettered again', subject, streamSequence: m.info.streamSequence, retryInMs, error: (error as Error).message });
+      this.ctx.logger.error({
+        msg: 'cannot dead-letter; the message will be redelivered and dead-lettered again',
+        subject,
+        streamSequence: m.info.streamSequence,
+        retryInMs,
+        error: (error as Error).message,
+      });
       this.nak(m, attempt.consumer, attempt.parsed, retryInMs);
       return false;
     }

@@ -20,7 +20,10 @@ export function parse(m: JsMsg): Parsed {
     return { key: m.subject, notJson: true };
   }
   const { streamId, version, correlationId } = (body ?? {}) as { streamId?: unknown; version?: unknown; correlationId?: unknown };
-  const event = typeof streamId === 'string' && streamId && typeof version === 'number' && Number.isInteger(version) && version >= 1 ? { streamId, version } : undefined;
+  const event =
+    typeof streamId === 'string' && streamId && typeof version === 'number' && Number.isInteger(version) && version >= 1
+      ? { streamId, version }
+      : undefined;
   const key = event ? event.streamId : typeof correlationId === 'string' ? correlationId : m.subject;
   return { body, event, key };
 }

@@ -78,7 +78,8 @@ export class JetStreamClient extends ClientProxy {
    */
   async ensureStreams(): Promise<void> {
     const jsm = await (await this.connect()).jetstreamManager({ timeout: this.timeoutMs });
-    for (const stream of Object.keys(Streams) as StreamName[]) await ensureStream(jsm, this.options.prefix, stream, this.options.streamReplicas ?? 1);
+    for (const stream of Object.keys(Streams) as StreamName[])
+      await ensureStream(jsm, this.options.prefix, stream, this.options.streamReplicas ?? 1);
   }
 
   async request<T>(subject: string, data: unknown, timeoutMs?: number): Promise<T> {

@@ -1,7 +1,13 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { MsgHdrs } from 'nats';
 
-type JetStreamContextArgs = [subject: string, deliveryCount: number, streamSequence: number, headers: MsgHdrs | undefined, shutdown: AbortSignal];
+type JetStreamContextArgs = [
+  subject: string,
+  deliveryCount: number,
+  streamSequence: number,
+  headers: MsgHdrs | undefined,
+  shutdown: AbortSignal,
+];
 
 /** What a handler may want to know about the message it is handling (`@Ctx()`). */
 export class JetStreamContext extends BaseRpcContext<JetStreamContextArgs> {

@@ -4,7 +4,16 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { connect, DiscardPolicy, JSONCodec, NatsConnection } from 'nats';
 import { deadLetterSubject } from '@app/contracts';
 import { createTestNats } from '../../../../test/infra/test-infra';
-import { buildEvent, deleteInterruptionCounts, deliveries, startRecordingService, startTestService, TestSubjects, until, work } from '../../test/transport-harness';
+import {
+  buildEvent,
+  deleteInterruptionCounts,
+  deliveries,
+  startRecordingService,
+  startTestService,
+  TestSubjects,
+  until,
+  work,
+} from '../../test/transport-harness';
 import type { Work } from '../../test/transport-harness';
 import { DeadLetterHeaders } from './dead-letters';
 import { JetStreamClient } from './jetstream.client';
@@ -158,7 +167,9 @@ describe('JetStream transport: a dead letter that cannot be published', () => {
 
   const dlq = () => streamName(nats.prefix, 'DLQ');
   const failedDeadLetters = async () =>
-    (await MessagingMetrics.handled.get()).values.filter((v) => v.labels.result === 'dead-letter-failed' && v.labels.service === 'recorder').reduce((sum, v) => sum + v.value, 0);
+    (await MessagingMetrics.handled.get()).values
+      .filter((v) => v.labels.result === 'dead-letter-failed' && v.labels.service === 'recorder')
+      .reduce((sum, v) => sum + v.value, 0);
 
   it('keeps the message (unacked, retried) while the DLQ refuses it, and dead-letters it once the DLQ accepts; the build waits meanwhile', async () => {
     const jsm = await nc.jetstreamManager();
@@ -185,7 +196,11 @@ describe('JetStream transport: a dead letter that cannot be published', () => {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(dlq());
     await client.publishEvent(TestSubjects.Work, buildEvent('c', 1));
-    await until(async () => (await jsm.streams.info(dlq()).catch(() => undefined))?.state.messages === 1, 10_000, 'the dead letter in a new DLQ');
+    await until(
+      async () => (await jsm.streams.info(dlq()).catch(() => undefined))?.state.messages === 1,
+      10_000,
+      'the dead letter in a new DLQ',
+    );
     const dead = await jsm.streams.getMessage(dlq(), { seq: 1 });
     expect(JSON.parse(new TextDecoder().decode(dead.data)).id).toBe('c-v1');
   });

@@ -65,7 +65,12 @@ describe('JetStream transport (real NATS JetStream)', () => {
   });
 
   it('redelivers a message whose handler failed twice, and acks it once it succeeds', async () => {
-    await start('a', { maxDeliver: 5, behaviour: (_m, count) => { if (count < 3) throw new Error(`transient failure ${count}`); } });
+    await start('a', {
+      maxDeliver: 5,
+      behaviour: (_m, count) => {
+        if (count < 3) throw new Error(`transient failure ${count}`);
+      },
+    });
     await client.publishEvent(TestSubjects.Work, work(7));
     await until(() => deliveries.length === 3, 5_000, 'three deliveries');
     await new Promise((r) => setTimeout(r, 2_500)); // past ackWait: an unacked message would come back
@@ -86,7 +91,12 @@ describe('JetStream transport (real NATS JetStream)', () => {
   });
 
   it('dead-letters a poison message after the bound, without blocking the messages behind it', async () => {
-    await start('a', { maxDeliver: 3, behaviour: (m) => { if (m.data.n === 666) throw new Error('cannot handle 666'); } });
+    await start('a', {
+      maxDeliver: 3,
+      behaviour: (m) => {
+        if (m.data.n === 666) throw new Error('cannot handle 666');
+      },
+    });
     await client.publishEvent(TestSubjects.Work, work(666, 'poison', 'build-1'));
     for (let n = 1; n <= 5; n++) await client.publishEvent(TestSubjects.Work, work(n, `ok-${n}`, 'build-1'));
     await until(() => deliveries.filter((d) => d.n !== 666).length === 5, 5_000, 'the healthy messages');
@@ -199,7 +209,11 @@ describe('JetStream transport shutdown with a stuck handler', () => {
       shutdownTimeoutMs: 300,
       interruptTimeoutMs: 200,
     });
-    server.addHandler(TestSubjects.Work, async () => new Promise<void>(() => deliveries.push({ instance: 'stuck', id: 'x', n: 0, deliveryCount: 1, build: 'x' })), true);
+    server.addHandler(
+      TestSubjects.Work,
+      async () => new Promise<void>(() => deliveries.push({ instance: 'stuck', id: 'x', n: 0, deliveryCount: 1, build: 'x' })),
+      true,
+    );
     await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
     const client = new JetStreamClient({ servers: [nats.url], prefix: nats.prefix, name: 't' });
     await client.publishEvent(TestSubjects.Work, work(1));

@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
 import { createTestNats } from '../../../../test/infra/test-infra';
-import { Behaviour, deleteInterruptionCounts, deliveries, startRecordingService, TestSubjects, until, work } from '../../test/transport-harness';
+import {
+  Behaviour,
+  deleteInterruptionCounts,
+  deliveries,
+  startRecordingService,
+  TestSubjects,
+  until,
+  work,
+} from '../../test/transport-harness';
 import { DeadLetterHeaders } from './dead-letters';
 import { JetStreamClient } from './jetstream.client';
 import { Interrupted } from './jetstream.context';
@@ -52,7 +60,12 @@ describe('JetStream transport: deliveries interrupted by a shutdown', () => {
   const consumerInfo = async () => (await nc.jetstreamManager()).consumers.info(streamName(nats.prefix, 'INPUTS'), 'recorder-inputs');
 
   it('does not count interrupted deliveries: interrupted ten times with maxDeliver 3, the message is still handled', async () => {
-    await start('a', { maxDeliver: 3, behaviour: () => { if (deliveries.length <= 10) throw new Interrupted(); } });
+    await start('a', {
+      maxDeliver: 3,
+      behaviour: () => {
+        if (deliveries.length <= 10) throw new Interrupted();
+      },
+    });
     await client.publishEvent(TestSubjects.Work, work(1));
     await until(() => deliveries.length === 11, 10_000, 'eleven deliveries');
     await until(async () => (await consumerInfo()).num_ack_pending === 0, 5_000, 'the ack');
@@ -87,7 +100,12 @@ describe('JetStream transport: deliveries interrupted by a shutdown', () => {
     await until(() => deliveries.length === 4, 5_000, 'four deliveries to the first instance');
     await first.close();
 
-    await start('b', { maxDeliver: 3, behaviour: (_m, count) => { throw new Error(`failure ${count}`); } });
+    await start('b', {
+      maxDeliver: 3,
+      behaviour: (_m, count) => {
+        throw new Error(`failure ${count}`);
+      },
+    });
     const [dead] = await until(async () => ((await deadLetters()).length === 1 ? deadLetters() : undefined), 10_000, 'the dead letter');
     expect(deliveries.filter((d) => d.instance === 'b').map((d) => d.deliveryCount)).toEqual([1, 2, 3]);
     expect(dead.header.get(DeadLetterHeaders.Deliveries)).toBe('7');
@@ -137,6 +155,8 @@ describe('JetStream transport: deliveries interrupted by a shutdown', () => {
     expect(Date.now() - started).toBeLessThan(1_000); // not after the grace period
     expect(handedBack).toMatchObject({ n: 2, deliveryCount: 1 });
     await closing;
-    expect(await until(() => deliveries.find((d) => d.instance === 'b' && d.n === 1), 5_000, 'the aborted one at b')).toMatchObject({ deliveryCount: 1 });
+    expect(await until(() => deliveries.find((d) => d.instance === 'b' && d.n === 1), 5_000, 'the aborted one at b')).toMatchObject({
+      deliveryCount: 1,
+    });
   });
 });

@@ -45,7 +45,11 @@ describe('JetStream transport: per-build order across failures and replicas', ()
   });
 
   /** A recording instance whose handler runs `behaviour` and records the effect when it returns. */
-  const start = async (instance: string, behaviour: Behaviour = () => undefined, opts: { maxDeliver?: number; concurrency?: number } = {}) => {
+  const start = async (
+    instance: string,
+    behaviour: Behaviour = () => undefined,
+    opts: { maxDeliver?: number; concurrency?: number } = {},
+  ) => {
     const app = await startRecordingService({
       natsUrl: nats.url,
       prefix: nats.prefix,
@@ -125,9 +129,13 @@ describe('JetStream transport: per-build order across failures and replicas', ()
   });
 
   it('does not hold inputs (version 0) behind a failing one of the same build: approvals decides them against state', async () => {
-    await start('a', (m) => {
-      if (m.data.n === 13) throw new Error('cannot take 13 now');
-    }, { maxDeliver: 3 });
+    await start(
+      'a',
+      (m) => {
+        if (m.data.n === 13) throw new Error('cannot take 13 now');
+      },
+      { maxDeliver: 3 },
+    );
     await client.publishEvent(TestSubjects.Work, work(13, 'input-13', 'b4'));
     await client.publishEvent(TestSubjects.Work, work(14, 'input-14', 'b4'));
     await until(() => effects.some((e) => e.version === 14), 5_000, 'the later input');

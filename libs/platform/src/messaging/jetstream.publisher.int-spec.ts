@@ -25,7 +25,12 @@ describe('JetStreamPublisher (real NATS JetStream)', () => {
     nc = await connect({ servers: nats.url, noAsyncTraces: true });
     stream = `${nats.prefix.toUpperCase()}_PUBLISHER`;
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: stream, subjects: [absoluteSubject(nats.prefix, 'input.>')], duplicate_window: 60e9, max_msg_size: 2048 });
+    await jsm.streams.add({
+      name: stream,
+      subjects: [absoluteSubject(nats.prefix, 'input.>')],
+      duplicate_window: 60e9,
+      max_msg_size: 2048,
+    });
   });
 
   afterEach(async () => {
@@ -51,7 +56,10 @@ describe('JetStreamPublisher (real NATS JetStream)', () => {
     const ack = await publisher.publish('input.test-work', message);
     expect(ack).toEqual({ stream, seq: 1, duplicate: false });
     expect(await storedMessages()).toEqual([
-      { id: message.id, headers: { 'Nats-Msg-Id': message.id, 'Deploybot-Type': 'Work', 'Deploybot-Correlation-Id': message.correlationId } },
+      {
+        id: message.id,
+        headers: { 'Nats-Msg-Id': message.id, 'Deploybot-Type': 'Work', 'Deploybot-Correlation-Id': message.correlationId },
+      },
     ]);
   });
 
@@ -81,7 +89,9 @@ describe('JetStreamPublisher (real NATS JetStream)', () => {
   it("rejects with the stream's reason when the stream refuses the message", async () => {
     const publisher = new JetStreamPublisher(nc, nats.prefix, 2_000);
     const big = { ...work(4), data: { n: 4, padding: 'x'.repeat(4_000) } };
-    await expect(publisher.publish('input.test-work', big as never)).rejects.toThrow(/JetStream refused the publish to input.test-work: .*(maximum|size)/i);
+    await expect(publisher.publish('input.test-work', big as never)).rejects.toThrow(
+      /JetStream refused the publish to input.test-work: .*(maximum|size)/i,
+    );
   });
 
   it('rejects once its timeout passed when nothing acknowledges', async () => {
@@ -89,7 +99,9 @@ describe('JetStreamPublisher (real NATS JetStream)', () => {
     try {
       const publisher = new JetStreamPublisher(nc, nats.prefix, 5_000);
       const started = Date.now();
-      await expect(publisher.publish('quiet.subject', work(5), 300)).rejects.toThrow('JetStream did not acknowledge the publish to quiet.subject within 300 ms');
+      await expect(publisher.publish('quiet.subject', work(5), 300)).rejects.toThrow(
+        'JetStream did not acknowledge the publish to quiet.subject within 300 ms',
+      );
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {

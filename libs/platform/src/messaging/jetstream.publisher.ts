@@ -74,8 +74,12 @@ export class JetStreamPublisher {
     private readonly timeoutMs: number,
   ) {
     this.inbox = createInbox();
-    this.acks = nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? this.failAll(new PublishError(error.message, 'connection')) : this.settle(msg)) });
-    void this.acks.closed.then(() => this.failAll(new PublishError('the NATS connection closed before JetStream acknowledged', 'connection')));
+    this.acks = nc.subscribe(`${this.inbox}.*`, {
+      callback: (error, msg) => (error ? this.failAll(new PublishError(error.message, 'connection')) : this.settle(msg)),
+    });
+    void this.acks.closed.then(() =>
+      this.failAll(new PublishError('the NATS connection closed before JetStream acknowledged', 'connection')),
+    );
   }
 
   /** Resolves once the stream stored the message (or had it already); rejects otherwise. */
@@ -115,10 +119,17 @@ export class JetStreamPublisher {
     h.set('Deploybot-Type', envelope.type);
     h.set('Deploybot-Correlation-Id', envelope.correlationId);
     try {
-      this.nc.publish(absoluteSubject(this.prefix, subject), codec.encode(JSON.stringify(envelope)), { reply: `${this.inbox}.${token}`, headers: h });
+      this.nc.publish(absoluteSubject(this.prefix, subject), codec.encode(JSON.stringify(envelope)), {
+        reply: `${this.inbox}.${token}`,
+        headers: h,
+      });
     } catch (error) {
       const tooLarge = (error as { code?: string }).code === 'MAX_PAYLOAD_EXCEEDED';
-      return reject(tooLarge ? new PublishError(`${subject}: the message is larger than the NATS server's max_payload`, 'refused') : new PublishError((error as Error).message, 'connection'));
+      return reject(
+        tooLarge
+          ? new PublishError(`${subject}: the message is larger than the NATS server's max_payload`, 'refused')
+          : new PublishError((error as Error).message, 'connection'),
+      );
     }
     this.pending.set(token, { subject, timeoutMs, deadline: Date.now() + timeoutMs, resolve, reject });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
@@ -136,9 +147,17 @@ export class JetStreamPublisher {
     try {
       answer = JSON.parse(codec.decode(msg.data)) as typeof answer;
     } catch {
-      return waiting.reject(new PublishError(`JetStream answered a publish to ${waiting.subject} with something that is not a PubAck`, 'timeout'));
+      return waiting.reject(
+        new PublishError(`JetStream answered a publish to ${waiting.subject} with something that is not a PubAck`, 'timeout'),
+      );
     }
-    if (answer.error) return waiting.reject(new PublishError(`JetStream refused the publish to ${waiting.subject}: ${answer.error.description ?? `code ${answer.error.code}`}`, 'refused'));
+    if (answer.error)
+      return waiting.reject(
+        new PublishError(
+          `JetStream refused the publish to ${waiting.subject}: ${answer.error.description ?? `code ${answer.error.code}`}`,
+          'refused',
+        ),
+      );
     if (typeof answer.stream !== 'string' || typeof answer.seq !== 'number') {
       return waiting.reject(new PublishError(`JetStream answered a publish to ${waiting.subject} without stream and sequence`, 'timeout'));
     }
@@ -150,7 +169,9 @@ export class JetStreamPublisher {
     for (const [token, waiting] of this.pending) {
       if (waiting.deadline > now) continue;
       this.pending.delete(token);
-      waiting.reject(new PublishError(`JetStream did not acknowledge the publish to ${waiting.subject} within ${waiting.timeoutMs} ms`, 'timeout'));
+      waiting.reject(
+        new PublishError(`JetStream did not acknowledge the publish to ${waiting.subject} within ${waiting.timeoutMs} ms`, 'timeout'),
+      );
     }
     if (this.pending.size === 0 && this.sweeper) {
       clearInterval(this.sweeper);

@@ -44,7 +44,7 @@ describe('JetStream transport: RetryLater', () => {
     return found;
   };
 
-  it('puts the message off with the delay, uncounted, for longer than maxDeliver, and keeps the build\'s next version behind it', async () => {
+  it("puts the message off with the delay, uncounted, for longer than maxDeliver, and keeps the build's next version behind it", async () => {
     let outage = true;
     const started = Date.now();
     const v1Attempts: number[] = [];
@@ -82,7 +82,9 @@ describe('JetStream transport: RetryLater', () => {
     });
     await client.publishEvent(TestSubjects.Work, buildEvent('old', 1));
     const [dead] = await until(async () => ((await deadLetters()).length === 1 ? deadLetters() : undefined), 10_000, 'the dead letter');
-    expect(dead.header.get(DeadLetterHeaders.Reason)).toMatch(/still asked to retry later 400 ms after it was sent: Slack is down \(delivery 2 of 2\)/);
+    expect(dead.header.get(DeadLetterHeaders.Reason)).toMatch(
+      /still asked to retry later 400 ms after it was sent: Slack is down \(delivery 2 of 2\)/,
+    );
     const counts = deliveries.map((d) => d.deliveryCount);
     expect(counts.slice(-2)).toEqual([1, 2]);
   });

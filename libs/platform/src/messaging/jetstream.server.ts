@@ -8,7 +8,15 @@ import { ActiveConsumer, ConsumerLoop } from './consumer-loop';
 import { parse } from './delivery';
 import { DeliveryHandler } from './delivery-handler';
 import { Interrupted, JetStreamContext } from './jetstream.context';
-import { absoluteSubject, buildOrderBucket, ConsumerSpec, DEFAULTS, interruptionsBucket, JetStreamOptions, streamName } from './jetstream.options';
+import {
+  absoluteSubject,
+  buildOrderBucket,
+  ConsumerSpec,
+  DEFAULTS,
+  interruptionsBucket,
+  JetStreamOptions,
+  streamName,
+} from './jetstream.options';
 import { KeyedExecutor, REQUEUE } from './keyed-executor';
 import { connectNats } from './nats-connection';
 import { ensureStream } from './stream-setup';
@@ -24,7 +32,8 @@ const codec = StringCodec();
  */
 export const DEAD_LETTER_MAX_DELIVER = 100;
 
-type ResolvedOptions = Required<Omit<JetStreamOptions, 'schemas' | 'consumers' | 'auth'>> & Pick<JetStreamOptions, 'schemas' | 'consumers' | 'auth'>;
+type ResolvedOptions = Required<Omit<JetStreamOptions, 'schemas' | 'consumers' | 'auth'>> &
+  Pick<JetStreamOptions, 'schemas' | 'consumers' | 'auth'>;
 
 /**
  * A Nest transport strategy over JetStream: at-least-once delivery to ordinary
@@ -151,13 +160,19 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (const loop of this.loops) loop.stop();
     let finished = await within(this.opts.shutdownTimeoutMs, this.executor.idle());
     if (!finished) {
-      this.logger.warn(`${this.executor.inFlight} handler(s) still running after ${this.opts.shutdownTimeoutMs} ms of shutdown; signalling them to stop`);
+      this.logger.warn(
+        `${this.executor.inFlight} handler(s) still running after ${this.opts.shutdownTimeoutMs} ms of shutdown; signalling them to stop`,
+      );
       this.shutdown.abort(new Interrupted());
       finished = await within(this.opts.interruptTimeoutMs, this.executor.idle());
     }
     for (const heartbeat of this.heartbeats) clearInterval(heartbeat);
     this.heartbeats.clear();
-    if (finished) await within(this.opts.interruptTimeoutMs, Promise.allSettled(this.running).then(() => this.executor.idle()));
+    if (finished)
+      await within(
+        this.opts.interruptTimeoutMs,
+        Promise.allSettled(this.running).then(() => this.executor.idle()),
+      );
     else await this.abandon();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }
@@ -168,15 +183,25 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    * not nak'ed: an immediate redelivery could overtake the abandoned message of their build.
    */
   private async abandon(): Promise<void> {
-    this.logger.warn(`${this.executor.inFlight} handler(s) did not stop within ${this.opts.interruptTimeoutMs} ms of the shutdown signal; their messages come back after ackWait`);
+    this.logger.warn(
+      `${this.executor.inFlight} handler(s) did not stop within ${this.opts.interruptTimeoutMs} ms of the shutdown signal; their messages come back after ackWait`,
+    );
     const queued = [...this.waiting];
     this.waiting.clear();
-    await within(this.opts.interruptTimeoutMs, Promise.allSettled(queued.map(([m, consumer]) => this.uncounted!.record(m, consumer.durable, 'interrupted'))));
+    await within(
+      this.opts.interruptTimeoutMs,
+      Promise.allSettled(queued.map(([m, consumer]) => this.uncounted!.record(m, consumer.durable, 'interrupted'))),
+    );
   }
 
   private activate(spec: ConsumerSpec): ActiveConsumer {
     const deadLetters = spec.stream === 'DLQ';
-    const name = spec.filterSubject ? spec.filterSubject.split('.').filter((t) => t !== '*' && t !== '>').join('-') : spec.stream.toLowerCase();
+    const name = spec.filterSubject
+      ? spec.filterSubject
+          .split('.')
+          .filter((t) => t !== '*' && t !== '>')
+          .join('-')
+      : spec.stream.toLowerCase();
     return {
       streamKey: spec.stream,
       stream: streamName(this.opts.prefix, spec.stream),
@@ -267,5 +292,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  return Promise.race([work.then(() => true, () => true), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }

@@ -3,7 +3,15 @@ import { Controller, INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { connect, NatsConnection } from 'nats';
 import { createTestNats } from '../../../../test/infra/test-infra';
-import { buildEvent, deliveries, startRecordingService, startTestService, TestSubjects, until, WorkSchema } from '../../test/transport-harness';
+import {
+  buildEvent,
+  deliveries,
+  startRecordingService,
+  startTestService,
+  TestSubjects,
+  until,
+  WorkSchema,
+} from '../../test/transport-harness';
 import type { Work } from '../../test/transport-harness';
 import { DeadLetterHeaders } from './dead-letters';
 import { JetStreamClient } from './jetstream.client';
@@ -29,7 +37,13 @@ describe('JetStream transport: a subject the running version does not know', () 
 
     @EventPattern<string>(TestSubjects.Work)
     onWork(@Payload() message: Work, @Ctx() ctx: JetStreamContext): void {
-      deliveries.push({ instance: 'new', id: message.id, n: message.data.n, deliveryCount: ctx.getDeliveryCount(), build: message.correlationId });
+      deliveries.push({
+        instance: 'new',
+        id: message.id,
+        n: message.data.n,
+        deliveryCount: ctx.getDeliveryCount(),
+        build: message.correlationId,
+      });
     }
   }
 
@@ -55,7 +69,7 @@ describe('JetStream transport: a subject the running version does not know', () 
 
   const consumerInfo = async () => (await nc.jetstreamManager()).consumers.info(streamName(nats.prefix, 'INPUTS'), 'recorder-inputs');
 
-  it('never acks it: leaves it (and its build\'s later versions) for a replica that knows it', async () => {
+  it("never acks it: leaves it (and its build's later versions) for a replica that knows it", async () => {
     await startOld();
     await client.publishEvent(NewSubject, buildEvent('b1', 1));
     await client.publishEvent(TestSubjects.Work, buildEvent('b1', 2));
@@ -85,7 +99,9 @@ describe('JetStream transport: a subject the running version does not know', () 
     const jsm = await nc.jetstreamManager();
     const dead = await jsm.streams.getMessage(streamName(nats.prefix, 'DLQ'), { seq: 1 });
     expect(dead.subject).toBe(`${nats.prefix}.dlq.recorder.${NewSubject}`);
-    expect(dead.header.get(DeadLetterHeaders.Reason)).toMatch(/has no handler for input\.test-new, a subject this version does not know, and no replica handled it within 500 ms/);
+    expect(dead.header.get(DeadLetterHeaders.Reason)).toMatch(
+      /has no handler for input\.test-new, a subject this version does not know, and no replica handled it within 500 ms/,
+    );
     await until(async () => (await consumerInfo()).num_ack_pending === 0, 5_000, 'every ack');
   });
 });

@@ -12,7 +12,11 @@ describe('KeyedExecutor', () => {
       await tick(ms);
       log.push(`end ${name}`);
     };
-    for (const [key, name, ms] of [['a', 'a1', 20], ['a', 'a2', 1], ['b', 'b1', 1]] as const) {
+    for (const [key, name, ms] of [
+      ['a', 'a1', 20],
+      ['a', 'a2', 1],
+      ['b', 'b1', 1],
+    ] as const) {
       await executor.slot();
       void executor.run(key, task(name, ms));
     }
@@ -71,7 +75,7 @@ describe('KeyedExecutor', () => {
     expect(log).toEqual(['end long', 'next of a']);
   });
 
-  it('runs the lowest rank of a key first among the tasks waiting for it (a build\'s versions)', async () => {
+  it("runs the lowest rank of a key first among the tasks waiting for it (a build's versions)", async () => {
     const executor = new KeyedExecutor(4);
     const log: number[] = [];
     let finishFirst!: () => void;

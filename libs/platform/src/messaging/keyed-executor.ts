@@ -56,7 +56,7 @@ export class KeyedExecutor {
   release(): void {
     this.released = true;
     for (const wake of this.admissions.splice(0)) wake();
-    for (const wake of this.permits.splice(0)) (this.executing++, wake());
+    for (const wake of this.permits.splice(0)) this.executing++, wake();
   }
 
   /**

@@ -5,11 +5,19 @@ const counter = (name: string, help: string, labelNames: string[]) =>
 
 /** Metrics of the JetStream transport, shared by every service (one registry per process). */
 export const MessagingMetrics = {
-  handled: counter('deploybot_messages_handled_total', 'Deliveries by subject and result: ok, error, interrupted, retry-later, waiting (for the build\'s previous message), unknown-subject, duplicate (finished before), ignored (no handler), dead-lettered, terminated, dead-letter-failed', ['service', 'subject', 'result']),
-  deadLettered: counter('deploybot_messages_dead_lettered_total', 'Messages moved to the dead-letter subject', ['service', 'subject', 'reason']),
+  handled: counter(
+    'deploybot_messages_handled_total',
+    "Deliveries by subject and result: ok, error, interrupted, retry-later, waiting (for the build's previous message), unknown-subject, duplicate (finished before), ignored (no handler), dead-lettered, terminated, dead-letter-failed",
+    ['service', 'subject', 'result'],
+  ),
+  deadLettered: counter('deploybot_messages_dead_lettered_total', 'Messages moved to the dead-letter subject', [
+    'service',
+    'subject',
+    'reason',
+  ]),
   terminated: counter(
     'deploybot_messages_terminated_total',
-    'Messages given up without a dead letter (a dead-letter consumer\'s own failures, subjects a filtered consumer has no handler for)',
+    "Messages given up without a dead letter (a dead-letter consumer's own failures, subjects a filtered consumer has no handler for)",
     ['service', 'subject'],
   ),
   published: counter('deploybot_messages_published_total', 'JetStream publishes, by subject and result', ['subject', 'result']),

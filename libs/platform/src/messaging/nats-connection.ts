@@ -19,10 +19,12 @@ export function authOptions(auth: NatsAuth | undefined): Partial<ConnectionOptio
   if (!auth) return {};
   const options: Partial<ConnectionOptions> = {};
   if (auth.credsFile) options.authenticator = credsAuthenticator(() => readFileSync(auth.credsFile!));
-  else if (auth.nkeySeedFile) options.authenticator = nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(auth.nkeySeedFile!, 'utf8').trim()));
+  else if (auth.nkeySeedFile)
+    options.authenticator = nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(auth.nkeySeedFile!, 'utf8').trim()));
   else if (auth.token) options.token = auth.token;
   const tls = auth.tls;
-  if (tls && (tls.caFile || tls.certFile || tls.keyFile)) options.tls = { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile };
+  if (tls && (tls.caFile || tls.certFile || tls.keyFile))
+    options.tls = { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile };
   return options;
 }
 

@@ -5,7 +5,8 @@ import { absoluteSubject, streamName } from './jetstream.options';
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1e9; // dedup of Nats-Msg-Id: CI retries and relay replays land within 10 min
 
 export const isNotFound = (error: unknown) =>
-  error instanceof NatsError && (error.api_error?.err_code === 10059 || error.api_error?.err_code === 10014 || /not found/i.test(error.message));
+  error instanceof NatsError &&
+  (error.api_error?.err_code === 10059 || error.api_error?.err_code === 10014 || /not found/i.test(error.message));
 
 /**
  * Creates the stream, or updates its subjects, dedup window and replicas; safe to run from every
@@ -26,7 +27,10 @@ export async function ensureStream(jsm: JetStreamManager, prefix: string, stream
   };
   try {
     const info = await jsm.streams.info(name);
-    const same = info.config.subjects?.join() === subjects.join() && info.config.duplicate_window === DUPLICATE_WINDOW_NS && info.config.num_replicas === replicas;
+    const same =
+      info.config.subjects?.join() === subjects.join() &&
+      info.config.duplicate_window === DUPLICATE_WINDOW_NS &&
+      info.config.num_replicas === replicas;
     if (!same) await jsm.streams.update(name, { ...info.config, subjects, duplicate_window: DUPLICATE_WINDOW_NS, num_replicas: replicas });
   } catch (error) {
     if (!isNotFound(error)) throw withContext(error, `stream ${name} (${replicas} replica${replicas === 1 ? '' : 's'})`);
@@ -34,7 +38,8 @@ export async function ensureStream(jsm: JetStreamManager, prefix: string, stream
       await jsm.streams.add(wanted);
     } catch (addError) {
       // Another replica created it between our info and add.
-      if (!/already in use|exists/i.test((addError as Error).message)) throw withContext(addError, `stream ${name} (${replicas} replica${replicas === 1 ? '' : 's'})`);
+      if (!/already in use|exists/i.test((addError as Error).message))
+        throw withContext(addError, `stream ${name} (${replicas} replica${replicas === 1 ? '' : 's'})`);
     }
   }
   return name;
@@ -85,5 +90,8 @@ export async function ensureConsumer(
 
 function withContext(error: unknown, what: string): Error {
   const message = (error as Error)?.message ?? String(error);
-  return new Error(`cannot set up JetStream ${what}: ${message}${/replicas|cluster/i.test(message) ? ' (NATS_STREAM_REPLICAS above 1 needs a clustered JetStream)' : ''}`, { cause: error });
+  return new Error(
+    `cannot set up JetStream ${what}: ${message}${/replicas|cluster/i.test(message) ? ' (NATS_STREAM_REPLICAS above 1 needs a clustered JetStream)' : ''}`,
+    { cause: error },
+  );
 }

@@ -41,7 +41,8 @@ function countsOf(entry: KvEntry | null, m: JsMsg): UncountedCounts {
   }
 }
 
-const encode = (counts: UncountedCounts, m: JsMsg) => codec.encode(JSON.stringify({ i: counts.interrupted, d: counts.deferred, t: m.info.timestampNanos }));
+const encode = (counts: UncountedCounts, m: JsMsg) =>
+  codec.encode(JSON.stringify({ i: counts.interrupted, d: counts.deferred, t: m.info.timestampNanos }));
 
 /** One key per consumer and message: another service's interruption of the same message is not ours. */
 const keyOf = (m: JsMsg, durable: string): string => `${m.info.stream}.${durable}.${m.info.streamSequence}`;
@@ -72,7 +73,9 @@ export class UncountedDeliveries {
     } catch (error) {
       this.bucket = undefined;
       if (/stream not found/i.test((error as Error).message)) return NONE; // nothing was ever put off
-      this.logger.warn(`cannot read the uncounted deliveries of ${keyOf(m, durable)} (${(error as Error).message}); counting every delivery`);
+      this.logger.warn(
+        `cannot read the uncounted deliveries of ${keyOf(m, durable)} (${(error as Error).message}); counting every delivery`,
+      );
       return NONE;
     }
   }
@@ -97,7 +100,9 @@ export class UncountedDeliveries {
       }
     } catch (error) {
       this.bucket = undefined;
-      this.logger.warn(`cannot record the ${why} delivery of ${key} (${(error as Error).message}); this delivery will count toward maxDeliver`);
+      this.logger.warn(
+        `cannot record the ${why} delivery of ${key} (${(error as Error).message}); this delivery will count toward maxDeliver`,
+      );
       return false;
     }
   }
@@ -115,7 +120,10 @@ export class UncountedDeliveries {
   private bound(): Promise<KV> {
     if (this.bucket) return this.bucket;
     const binding = this.js.views.kv(this.name, { bindOnly: true });
-    binding.then((kv) => (this.bucket ??= Promise.resolve(kv)), () => undefined);
+    binding.then(
+      (kv) => (this.bucket ??= Promise.resolve(kv)),
+      () => undefined,
+    );
     return binding;
   }
 

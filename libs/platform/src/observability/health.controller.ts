@@ -16,7 +16,9 @@ export class HealthController {
 
   /** Ready: every dependency this service needs is usable; 503 otherwise. */
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<{ status: string; checks: Record<string, 'up' | 'down'> }> {
+  async readyz(
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+  ): Promise<{ status: string; checks: Record<string, 'up' | 'down'> }> {
     const result = await this.readiness.evaluate();
     res.status(result.ready ? 200 : 503); // Express's response and Fastify's reply alike
     return { status: result.ready ? 'ready' : 'not ready', checks: result.checks };

@@ -3,7 +3,9 @@ import { startupLogger } from './logging';
 
 function capture(level = 'info') {
   const lines: Record<string, unknown>[] = [];
-  const logger = startupLogger('notifier', level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = startupLogger('notifier', level, {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   return { logger, lines };
 }
 
@@ -11,7 +13,9 @@ describe('the start-up logger', () => {
   it("writes Nest's start-up messages as the service's JSON lines, with Nest's context", () => {
     const { logger, lines } = capture();
     logger.log('Starting Nest application...', 'NestFactory');
-    expect(lines).toEqual([{ level: 30, time: expect.any(String), service: 'notifier', context: 'NestFactory', msg: 'Starting Nest application...' }]);
+    expect(lines).toEqual([
+      { level: 30, time: expect.any(String), service: 'notifier', context: 'NestFactory', msg: 'Starting Nest application...' },
+    ]);
   });
 
   it('writes the error that stops the start as one line with the error, as Nest hands it over', () => {
@@ -24,7 +28,12 @@ describe('the start-up logger', () => {
         service: 'notifier',
         context: 'ExceptionHandler',
         msg: 'connect ECONNREFUSED 127.0.0.1:5999',
-        err: expect.objectContaining({ type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:5999', code: 'ECONNREFUSED', stack: expect.stringContaining('Error: connect') }),
+        err: expect.objectContaining({
+          type: 'Error',
+          message: 'connect ECONNREFUSED 127.0.0.1:5999',
+          code: 'ECONNREFUSED',
+          stack: expect.stringContaining('Error: connect'),
+        }),
       }),
     ]);
   });

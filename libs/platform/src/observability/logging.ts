@@ -28,7 +28,10 @@ export function loggerParams(service: string, level: string): Params {
       {
         ...lineOptions(service, level),
         // Health probes every few seconds would drown everything else. originalUrl: on Fastify, Nest's middleware sees `req.url` as "/".
-        autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]) },
+        autoLogging: {
+          ignore: (req) =>
+            ['/healthz', '/readyz', '/metrics'].includes(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]),
+        },
         serializers: {
           req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -60,5 +63,12 @@ export function startupLogger(service: string, level: string, to: DestinationStr
       const stack = typeof params[0] === 'string' ? params[0] : undefined;
       logger[at]({ context, ...(stack ? { stack } : {}) }, String(message));
     };
-  return { log: write('info'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal') };
+  return {
+    log: write('info'),
+    error: write('error'),
+    warn: write('warn'),
+    debug: write('debug'),
+    verbose: write('trace'),
+    fatal: write('fatal'),
+  };
 }

@@ -21,7 +21,10 @@ export function open(args: Args, ctx: MethodContext): MethodAnswer {
 }
 
 function openWithUsers(users: string, args: Args, ctx: MethodContext): MethodAnswer {
-  const ids = users.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  const ids = users
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
   if (ids.length === 0) return fail('users_list_not_supplied');
   if (ids.some((id) => !isUserId(id))) return fail('user_not_found');
   const others = ids.filter((id) => id !== BOT.userId);
@@ -97,7 +100,13 @@ function range(args: Args): { test: (ts: string) => boolean } | MethodAnswer {
 function page(messages: SlackMessage[], args: Args, shape: (page: Record<string, unknown>[]) => Record<string, unknown>): MethodAnswer {
   const limit = Math.min(MAX_LIMIT, Math.max(1, Number(stringArg(args, 'limit') ?? DEFAULT_LIMIT) || DEFAULT_LIMIT));
   const cursor = stringArg(args, 'cursor');
-  const offset = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
+  const offset = cursor
+    ? Number(
+        Buffer.from(cursor, 'base64')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      )
+    : 0;
   if (!Number.isInteger(offset) || offset < 0) return fail('invalid_cursor');
   const slice = messages.slice(offset, offset + limit).map((m) => toWire(m, boolArg(args, 'include_all_metadata')));
   const hasMore = offset + limit < messages.length;
