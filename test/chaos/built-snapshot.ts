@@ -15,12 +15,12 @@ export interface BuiltSnapshot {
  * changes nothing:
  * - `tree` (default): the working tree, built with `nest build --all` when dist is older than
  *   the sources (as the e2e suite does), then dist/apps copied aside;
- * - `head`: the last commit, exported with `git archive` into dist/chaos/head-<sha> and built
- *   there (node_modules linked): for a run while others' edits in the tree are half done. Kept
- *   for the next run of the same commit.
+ * - `head` (or any commit): exported with `git archive` into dist/chaos/commit-<sha> and built
+ *   there (node_modules linked): for a run while others' edits in the tree are half done, or to
+ *   compare commits. Kept for the next run of the same commit.
  */
-export function builtSnapshot(source: 'tree' | 'head', build: boolean): BuiltSnapshot {
-  if (source === 'head') return headSnapshot();
+export function builtSnapshot(source: string, build: boolean): BuiltSnapshot {
+  if (source !== 'tree') return commitSnapshot(source === 'head' ? 'HEAD' : source);
   if (build) ensureBuilt();
   const dir = join(REPO_ROOT, 'dist', 'chaos', `run-${process.pid}-${Date.now()}`);
   for (const service of SERVICES) cpSync(join(REPO_ROOT, 'dist', 'apps', service), join(dir, service), { recursive: true });
@@ -31,9 +31,9 @@ export function builtSnapshot(source: 'tree' | 'head', build: boolean): BuiltSna
   };
 }
 
-function headSnapshot(): BuiltSnapshot {
-  const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
-  const dir = join(REPO_ROOT, 'dist', 'chaos', `head-${sha.slice(0, 12)}`);
+function commitSnapshot(rev: string): BuiltSnapshot {
+  const sha = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: REPO_ROOT }).toString().trim();
+  const dir = join(REPO_ROOT, 'dist', 'chaos', `commit-${sha.slice(0, 12)}`);
   const entry = (service: ServiceName) => join(dir, 'dist', 'apps', service, 'apps', service, 'src', 'main.js');
   if (!SERVICES.every((s) => existsSync(entry(s)))) {
     rmSync(dir, { recursive: true, force: true });

@@ -38,6 +38,8 @@ export interface ChaosOptions {
   faultGapSeconds: number;
   /** Flows driven at once. */
   concurrency: number;
+  /** People react to a new state of a build after 1 s up to this many seconds (so flows overlap the faults). */
+  thinkSeconds: number;
   /** How long one flow may take before the driver gives up on it (it is then audited as it stands). */
   flowTimeoutSeconds: number;
   /** How long the system gets to become quiet once the faults stopped. */
@@ -49,8 +51,8 @@ export interface ChaosOptions {
   /** Markdown file the run's table is appended to; undefined = none. */
   reportFile: string | undefined;
   keepLogs: boolean;
-  /** What to run: the working tree (built when stale, as e2e does) or the last commit (built aside). */
-  source: 'tree' | 'head';
+  /** What to run: `tree`, the working tree (built when stale, as e2e does), or `head` / a commit (built aside). */
+  source: string;
   /** false: use dist as it is (CHAOS_NO_BUILD=1 / --no-build). */
   build: boolean;
   /** Processes each of approvals, deployer and notifier runs as (the gateway runs one). */
@@ -64,13 +66,14 @@ export const USAGE = `npm run chaos -- [options]      (or the CHAOS_* variables)
   --faults LIST        default | none | all | kinds, comma-separated; "default,+kind" adds one (CHAOS_FAULTS)
                        kinds: ${FAULT_KINDS.join(', ')}
   --fault-gap S        mean seconds between faults per lane (CHAOS_FAULT_GAP_SECONDS, default 6)
-  --concurrency N      flows at once (CHAOS_CONCURRENCY, default 12)
+  --concurrency N      flows at once (CHAOS_CONCURRENCY, default flows/5 between 3 and 12)
+  --think S            people click 1 s to S s after a build changes (CHAOS_THINK_SECONDS, default 8)
   --flow-timeout S     per flow (CHAOS_FLOW_TIMEOUT_SECONDS, default 600)
   --settle-timeout S   quiet wait after the faults (CHAOS_SETTLE_TIMEOUT_SECONDS, default 300)
   --outage-minutes M   length of a slack-outage (CHAOS_OUTAGE_MINUTES, default 5)
   --report FILE        append the run's table here (CHAOS_REPORT, default docs/reliability.md; "none" to skip)
   --keep-logs          keep the services' logs (CHAOS_KEEP_LOGS=1)
-  --source tree|head   run the working tree (default; built when stale) or the last commit, built aside (CHAOS_SOURCE)
+  --source WHAT        tree: the working tree (default; built when stale, like e2e); head or a commit: built aside (CHAOS_SOURCE)
   --no-build           run dist as it is (CHAOS_NO_BUILD=1)
   --replicas N         processes of approvals, deployer and notifier each (CHAOS_REPLICAS, default 2)
 Services' clock: ROLLOUT_TIMEOUT_SECONDS (default 30), DEADLINE_GRACE_SECONDS (15), SHUTDOWN_GRACE_SECONDS (5).`;
@@ -82,6 +85,7 @@ const FLAGS: Record<string, string> = {
   faults: 'CHAOS_FAULTS',
   'fault-gap': 'CHAOS_FAULT_GAP_SECONDS',
   concurrency: 'CHAOS_CONCURRENCY',
+  think: 'CHAOS_THINK_SECONDS',
   'flow-timeout': 'CHAOS_FLOW_TIMEOUT_SECONDS',
   'settle-timeout': 'CHAOS_SETTLE_TIMEOUT_SECONDS',
   'outage-minutes': 'CHAOS_OUTAGE_MINUTES',
@@ -121,14 +125,16 @@ export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv, now = 
   };
   const report = values.report ?? 'docs/reliability.md';
   const source = values.source ?? 'tree';
-  if (source !== 'tree' && source !== 'head') throw new Error(`--source (CHAOS_SOURCE): expected tree or head, got "${source}"`);
+  if (!/^[\w./^~-]+$/.test(source)) throw new Error(`--source (CHAOS_SOURCE): expected tree, head or a commit, got "${source}"`);
   return {
     flows: int('flows', 200, 1, 10_000),
     projects: int('projects', 10, 1, 99),
     seed: int('seed', now % 1_000_000, 0, 2 ** 31),
     faults: parseFaults(values.faults ?? 'default'),
     faultGapSeconds: int('fault-gap', 6, 1, 3_600),
-    concurrency: int('concurrency', 12, 1, 200),
+    // A short run drives fewer flows at once, so that they span several faults.
+    concurrency: int('concurrency', Math.min(12, Math.max(3, Math.round(int('flows', 200, 1, 10_000) / 5))), 1, 200),
+    thinkSeconds: int('think', 8, 1, 600),
     flowTimeoutSeconds: int('flow-timeout', 600, 30, 86_400),
     settleTimeoutSeconds: int('settle-timeout', 300, 10, 86_400),
     outageMinutes: int('outage-minutes', 5, 1, 60),

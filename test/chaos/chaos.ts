@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audit } from './audit/audit';
 import { readEvidence } from './audit/evidence';
-import { countBy } from './audit/findings';
+import { countBy, type Finding } from './audit/findings';
 import { parseChaosOptions, USAGE, UsageRequested } from './chaos-options';
 import { chaosUnavailable, PREFIX, startChaosStack } from './chaos-stack';
 import { FaultInjector } from './fault-injector';
@@ -39,18 +39,24 @@ async function main(): Promise<number> {
   try {
     const injector = new FaultInjector(stack, options, random.fork(2), started, log);
     const faults = injector.run();
-    const records = await runFlows(plans, projects, stack.gatewayUrl, stack.slack, { concurrency: options.concurrency, flowTimeoutMs: options.flowTimeoutSeconds * 1000 }, log);
+    const records = await runFlows(plans, projects, stack.gatewayUrl, stack.slack, { concurrency: options.concurrency, flowTimeoutMs: options.flowTimeoutSeconds * 1000, thinkMs: { min: 1_000, max: options.thinkSeconds * 1000 } }, log);
     log('flows driven; lifting every fault');
     injector.stop();
     await faults;
     await stack.supervisor.reviveAll();
     const settled = await settle(stack, options.settleTimeoutSeconds * 1000);
     log(`settled: ${settled.quiet ? 'yes' : 'no'} after ${Math.round(settled.waitedMs / 1000)} s (${JSON.stringify(settled.last)})`);
+    for (const line of settled.diagnosis ?? []) log(`  not settled: ${line}`);
     const evidence = await readEvidence(stack.postgres.url, stack.nats.url, PREFIX, stack.slack, stack.kube);
     const result = audit(records, evidence);
-    const findings = withLogEvidence(result.findings, stack.logDir, records);
+    const unsettled: Finding[] = Object.entries(settled.last.consumers)
+      .filter(([, n]) => n > 0)
+      .map(([consumer, n]) => ({ category: 'stuck', kind: 'consumer-not-drained', what: `${consumer} still had ${n} messages to handle ${Math.round(settled.waitedMs / 1000)} s after the faults stopped`, evidence: settled.diagnosis }));
+    const findings = withLogEvidence([...result.findings, ...unsettled], stack.logDir, records);
     const summary: RunSummary = {
       date: new Date(started).toISOString().slice(0, 16).replace('T', ' '),
+      source: stack.source,
+      processes: stack.supervisor.names(),
       flows: plans.length,
       projects: projects.length,
       seed: options.seed,

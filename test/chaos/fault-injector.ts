@@ -12,8 +12,10 @@ export interface InjectedFault extends FaultStep {
 
 /**
  * Carries out the seeded schedule, one lane per group of faults (fault-schedule.ts), until
- * `stop()`: then the fault in progress is cut short and lifted. Bounded: every fault has a
- * duration, and stop() ends every wait.
+ * `stop()`: then the fault in progress is cut short and lifted. After each fault its lane
+ * stays quiet at least as long as the fault lasted, plus the seeded gap: the system is
+ * broken much of the time, never all of it. Bounded: every fault has a duration, and stop()
+ * ends every wait.
  */
 export class FaultInjector {
   readonly injected: InjectedFault[] = [];
@@ -34,8 +36,10 @@ export class FaultInjector {
     await Promise.all(
       Object.entries(LANES).map(async ([lane, kinds], i) => {
         const random = this.random.fork(i + 1);
+        let recovery = 0;
         while (!this.stopped) {
-          await this.wait(gapMs(this.options.faultGapSeconds, random));
+          // After a fault, at least as long without one (a lane is broken half the time at most).
+          await this.wait(recovery + gapMs(this.options.faultGapSeconds, random));
           const step = this.stopped ? undefined : nextFault(kinds, this.options.faults, processes, random, this.options.outageMinutes);
           if (!step) return;
           const fault: InjectedFault = { ...step, at: Date.now() - this.startedAt };
@@ -48,6 +52,7 @@ export class FaultInjector {
             this.log(`fault [${lane}] ${step.kind} could not be carried out: ${fault.error}`);
           }
           fault.endedAt = Date.now() - this.startedAt;
+          recovery = fault.endedAt - fault.at;
         }
       }),
     );

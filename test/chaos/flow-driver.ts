@@ -49,6 +49,8 @@ const MAX_RESENDS = 2;
  */
 export class FlowDriver {
   private readonly lastClick = new Map<string, number>();
+  /** When the driver first saw a build in a status, and how long its person takes to react. */
+  private readonly noticed = new Map<string, number>();
   private promotes = 0;
   private retries = 0;
 
@@ -59,6 +61,7 @@ export class FlowDriver {
     private readonly slack: SlackFake,
     private readonly deadline: number,
     private readonly stopping: () => boolean,
+    private readonly thinkMs: { min: number; max: number } = { min: 0, max: 0 },
     readonly record: FlowRecord = { plan, builds: [], clicks: 0, ciCalls: 0, startedAt: Date.now() },
   ) {}
 
@@ -132,7 +135,7 @@ export class FlowDriver {
       }
       if ((END_STATUSES as readonly string[]).includes(status)) return;
       if (status === 'production-failed' && this.retries >= MAX_RETRIES) return;
-      await this.act(current.buildId!, status, intent, view.body.verdicts ?? []);
+      if (this.reacted(`${current.buildId}:${status}`)) await this.act(current.buildId!, status, intent, view.body.verdicts ?? []);
       await sleep(700 + Math.random() * 600);
     }
   }
@@ -161,6 +164,12 @@ export class FlowDriver {
       default:
         return undefined;
     }
+  }
+
+  /** People take a moment (thinkMs) from seeing a build in a new state to clicking. */
+  private reacted(key: string): boolean {
+    if (!this.noticed.has(key)) this.noticed.set(key, Date.now() + this.thinkMs.min + Math.random() * (this.thinkMs.max - this.thinkMs.min));
+    return Date.now() >= this.noticed.get(key)!;
   }
 
   /** A click on the person's own DM for the build (true when made); none while the DM has not arrived. */

@@ -13,7 +13,7 @@ export async function runFlows(
   projects: readonly E2eProject[],
   gatewayUrl: string,
   slack: SlackFake,
-  options: { concurrency: number; flowTimeoutMs: number },
+  options: { concurrency: number; flowTimeoutMs: number; thinkMs: { min: number; max: number } },
   log: (line: string) => void,
 ): Promise<FlowRecord[]> {
   const gateway = new GatewayClient(gatewayUrl);
@@ -25,7 +25,7 @@ export async function runFlows(
     while (next < plans.length) {
       const i = next++;
       const plan = plans[i];
-      const driver = new FlowDriver(plan, byId.get(plan.project)!, gateway, slack, Date.now() + options.flowTimeoutMs, () => false);
+      const driver = new FlowDriver(plan, byId.get(plan.project)!, gateway, slack, Date.now() + options.flowTimeoutMs, () => false, options.thinkMs);
       records[i] = await driver.run();
       done++;
       if (records[i].gaveUp) log(`flow ${plan.id} (${plan.kind}, ${plan.project}) given up: ${records[i].gaveUp}`);

@@ -8,6 +8,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export interface SettleResult {
   quiet: boolean;
   waitedMs: number;
+  /** When not quiet: each consumer's numbers and each process's /readyz, as evidence of where it stopped. */
+  diagnosis?: string[];
   /** The last look: unacked messages per consumer, deadlines not long overdue, pending Slack effects, events. */
   last: { consumers: Record<string, number>; deadlines: number; pendingEffects: number; events: number };
 }
@@ -33,7 +35,34 @@ export async function settle(stack: ChaosStack, timeoutMs: number): Promise<Sett
     }
     await sleep(1_000);
   }
-  return { quiet: false, waitedMs: Date.now() - started, last };
+  return { quiet: false, waitedMs: Date.now() - started, last, diagnosis: await diagnose(stack).catch((e: Error) => [`diagnosis failed: ${e.message}`]) };
+}
+
+/** Why it did not settle: the consumers in detail (is anyone pulling?) and what every process says about itself. */
+async function diagnose(stack: ChaosStack): Promise<string[]> {
+  const lines: string[] = [];
+  const nc = await connect({ servers: stack.nats.url, timeout: 3_000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for (const stream of ['INPUTS', 'EVENTS']) {
+      for await (const c of jsm.consumers.list(`${PREFIX.toUpperCase()}_${stream}`)) {
+        lines.push(
+          `consumer ${c.stream_name}/${c.name}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, ` +
+            `pull requests waiting ${c.num_waiting}, delivered up to ${c.delivered.stream_seq}, ack floor ${c.ack_floor.stream_seq}`,
+        );
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+  for (const [name, p] of stack.supervisor.processes) {
+    const ready = await fetch(`${p.url}/readyz`, { signal: AbortSignal.timeout(3_000) }).then(
+      async (r) => `${r.status} ${(await r.text()).slice(0, 300)}`,
+      (e: Error) => `no answer (${e.message})`,
+    );
+    lines.push(`${name} /readyz: ${ready}`);
+  }
+  return lines;
 }
 
 async function lookAround(stack: ChaosStack): Promise<SettleResult['last']> {

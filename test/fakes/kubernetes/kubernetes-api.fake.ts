@@ -181,8 +181,12 @@ class KubernetesApiFake implements KubernetesFake {
 
   async listen(port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
+      // Listening again after a `refused` condition: one error listener per listen, removed once up.
       this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     const address = this.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;

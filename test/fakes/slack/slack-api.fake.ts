@@ -48,8 +48,10 @@ class SlackApiFake implements SlackFake {
 
   listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      // Listening again after a `down` condition: one error listener per listen, removed once up.
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
         this.port = (this.server.address() as AddressInfo).port;
         resolve();
       });
