@@ -32,7 +32,9 @@ export function builtSnapshot(source: string, build: boolean): BuiltSnapshot {
 }
 
 function commitSnapshot(rev: string): BuiltSnapshot {
-  const sha = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: REPO_ROOT }).toString().trim();
+  const sha = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: REPO_ROOT })
+    .toString()
+    .trim();
   const dir = join(REPO_ROOT, 'dist', 'chaos', `commit-${sha.slice(0, 12)}`);
   const entry = (service: ServiceName) => join(dir, 'dist', 'apps', service, 'apps', service, 'src', 'main.js');
   if (!SERVICES.every((s) => existsSync(entry(s)))) {

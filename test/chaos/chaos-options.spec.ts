@@ -4,12 +4,24 @@ import { FAULT_KINDS, FLAGGED_FAULTS, parseChaosOptions, parseFaults } from './c
 describe('chaos options', () => {
   it('defaults to 200 flows over 10 projects with every fault kind that is not flagged', () => {
     const options = parseChaosOptions([], {}, 123);
-    expect(options).toMatchObject({ flows: 200, projects: 10, seed: 123, replicas: 2, source: 'tree', build: true, reportFile: 'docs/reliability.md' });
+    expect(options).toMatchObject({
+      flows: 200,
+      projects: 10,
+      seed: 123,
+      replicas: 2,
+      source: 'tree',
+      build: true,
+      reportFile: 'docs/reliability.md',
+    });
     expect(options.faults).toEqual(FAULT_KINDS.filter((k) => !(k in FLAGGED_FAULTS)));
   });
 
   it('takes the command line over the environment', () => {
-    const options = parseChaosOptions(['--flows', '20', '--seed=7', '--report', 'none'], { CHAOS_FLOWS: '50', CHAOS_PROJECTS: '3', ROLLOUT_TIMEOUT_SECONDS: '12' });
+    const options = parseChaosOptions(['--flows', '20', '--seed=7', '--report', 'none'], {
+      CHAOS_FLOWS: '50',
+      CHAOS_PROJECTS: '3',
+      ROLLOUT_TIMEOUT_SECONDS: '12',
+    });
     expect(options).toMatchObject({ flows: 20, projects: 3, seed: 7, reportFile: undefined, clock: { rolloutTimeoutSeconds: 12 } });
   });
 

@@ -115,7 +115,8 @@ export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv, now = 
     const text = values[flag];
     if (text === undefined || text === '') return fallback;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag} (${FLAGS[flag]}): expected a whole number from ${min} to ${max}, got "${text}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${flag} (${FLAGS[flag]}): expected a whole number from ${min} to ${max}, got "${text}"`);
     return n;
   };
   const envInt = (name: string, fallback: number): number => {
@@ -155,14 +156,18 @@ export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv, now = 
 export function parseFaults(text: string): FaultKind[] {
   const defaults = FAULT_KINDS.filter((k) => !(k in FLAGGED_FAULTS));
   const chosen = new Set<FaultKind>();
-  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (raw === 'default') defaults.forEach((k) => chosen.add(k));
     else if (raw === 'all') FAULT_KINDS.forEach((k) => chosen.add(k));
     else if (raw === 'none') chosen.clear();
     else {
       const remove = raw.startsWith('-');
       const kind = raw.replace(/^[+-]/, '');
-      if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new Error(`--faults: unknown fault kind "${kind}" (expected ${FAULT_KINDS.join(', ')}, default, all or none)`);
+      if (!(FAULT_KINDS as readonly string[]).includes(kind))
+        throw new Error(`--faults: unknown fault kind "${kind}" (expected ${FAULT_KINDS.join(', ')}, default, all or none)`);
       if (remove) chosen.delete(kind as FaultKind);
       else chosen.add(kind as FaultKind);
     }

@@ -6,7 +6,14 @@ import { startKubernetesFake, type KubernetesFake } from '../fakes/kubernetes';
 import { startSlackFake, type SlackFake } from '../fakes/slack';
 import type { ServiceName } from '../e2e/support/built-services';
 import { freePort } from '../e2e/support/free-port';
-import { privatePostgresUnavailable, privateNatsAvailable, startPrivateNats, startPrivatePostgres, type PrivateNats, type PrivatePostgres } from '../e2e/support/private-infra';
+import {
+  privatePostgresUnavailable,
+  privateNatsAvailable,
+  startPrivateNats,
+  startPrivatePostgres,
+  type PrivateNats,
+  type PrivatePostgres,
+} from '../e2e/support/private-infra';
 import { ServiceProcess } from '../e2e/support/service-process';
 import { BOT_TOKEN, CI_TOKEN, SIGNING_SECRET, type E2eProject } from '../e2e/support/stack';
 import type { ChaosOptions } from './chaos-options';
@@ -16,7 +23,9 @@ import { Supervisor } from './supervisor';
 /** One gateway; `replicas` processes each of approvals, deployer and notifier, each its own process and port. */
 export const replicaNames = (replicas: number): Array<{ name: string; service: ServiceName }> => [
   { name: 'gateway-1', service: 'gateway' },
-  ...(['approvals', 'deployer', 'notifier'] as const).flatMap((service) => Array.from({ length: replicas }, (_, i) => ({ name: `${service}-${i + 1}`, service }))),
+  ...(['approvals', 'deployer', 'notifier'] as const).flatMap((service) =>
+    Array.from({ length: replicas }, (_, i) => ({ name: `${service}-${i + 1}`, service })),
+  ),
 ];
 
 export const PREFIX = 'deploybot';
@@ -53,7 +62,10 @@ export async function startChaosStack(options: ChaosOptions, projects: E2eProjec
   const logDir = mkdtempSync(join(tmpdir(), 'deploybot-chaos-'));
   const cleanups: Array<() => Promise<unknown> | unknown> = [() => snapshot.remove()];
   const undo = async (): Promise<void> => {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
+    for (const cleanup of cleanups.reverse())
+      await Promise.resolve()
+        .then(cleanup)
+        .catch(() => undefined);
   };
   try {
     const nats = await startPrivateNats();
@@ -90,7 +102,10 @@ export async function startChaosStack(options: ChaosOptions, projects: E2eProjec
     const processes = new Map<string, ServiceProcess>();
     for (const { name, service } of replicaNames(options.replicas)) {
       const port = await freePort();
-      processes.set(name, new ServiceProcess(service, port, { ...env, PORT: String(port) }, join(logDir, `${name}.log`), snapshot.entry(service)));
+      processes.set(
+        name,
+        new ServiceProcess(service, port, { ...env, PORT: String(port) }, join(logDir, `${name}.log`), snapshot.entry(service)),
+      );
     }
     const supervisor = new Supervisor(processes);
     cleanups.push(() => supervisor.stopAll());

@@ -39,7 +39,18 @@ async function main(): Promise<number> {
   try {
     const injector = new FaultInjector(stack, options, random.fork(2), started, log);
     const faults = injector.run();
-    const records = await runFlows(plans, projects, stack.gatewayUrl, stack.slack, { concurrency: options.concurrency, flowTimeoutMs: options.flowTimeoutSeconds * 1000, thinkMs: { min: 1_000, max: options.thinkSeconds * 1000 } }, log);
+    const records = await runFlows(
+      plans,
+      projects,
+      stack.gatewayUrl,
+      stack.slack,
+      {
+        concurrency: options.concurrency,
+        flowTimeoutMs: options.flowTimeoutSeconds * 1000,
+        thinkMs: { min: 1_000, max: options.thinkSeconds * 1000 },
+      },
+      log,
+    );
     log('flows driven; lifting every fault');
     injector.stop();
     await faults;
@@ -51,7 +62,12 @@ async function main(): Promise<number> {
     const result = audit(records, evidence);
     const unsettled: Finding[] = Object.entries(settled.last.consumers)
       .filter(([, n]) => n > 0)
-      .map(([consumer, n]) => ({ category: 'stuck', kind: 'consumer-not-drained', what: `${consumer} still had ${n} messages to handle ${Math.round(settled.waitedMs / 1000)} s after the faults stopped`, evidence: settled.diagnosis }));
+      .map(([consumer, n]) => ({
+        category: 'stuck',
+        kind: 'consumer-not-drained',
+        what: `${consumer} still had ${n} messages to handle ${Math.round(settled.waitedMs / 1000)} s after the faults stopped`,
+        evidence: settled.diagnosis,
+      }));
     const findings = withLogEvidence([...result.findings, ...unsettled], stack.logDir, records);
     const summary: RunSummary = {
       date: new Date(started).toISOString().slice(0, 16).replace('T', ' '),
@@ -78,10 +94,31 @@ async function main(): Promise<number> {
       settled: settled.quiet,
     };
     printSummary(summary, findings, (line) => process.stdout.write(`${line}\n`));
-    for (const exit of stack.supervisor.unplannedExits.slice(0, 10)) log(`unplanned exit of ${exit.process} (${exit.status}): ${exit.lastLine}`);
-    for (const letter of result.deadLetters.slice(0, 10)) log(`dead letter ${letter.subject} (${letter.type}, build ${letter.correlationId}, ${letter.deliveries} deliveries): ${letter.reason.slice(0, 200)}`);
-    if (result.pendingEffects.length) log(`Slack effects still pending in the ledger: ${result.pendingEffects.length} (e.g. ${JSON.stringify(result.pendingEffects.slice(0, 3))})`);
-    writeFileSync(join(stack.logDir, 'findings.json'), JSON.stringify({ summary, findings, flows: records, faults: injector.injected, exits: stack.supervisor.unplannedExits, deadLetters: result.deadLetters }, null, 1));
+    for (const exit of stack.supervisor.unplannedExits.slice(0, 10))
+      log(`unplanned exit of ${exit.process} (${exit.status}): ${exit.lastLine}`);
+    for (const letter of result.deadLetters.slice(0, 10))
+      log(
+        `dead letter ${letter.subject} (${letter.type}, build ${letter.correlationId}, ${letter.deliveries} deliveries): ${letter.reason.slice(0, 200)}`,
+      );
+    if (result.pendingEffects.length)
+      log(
+        `Slack effects still pending in the ledger: ${result.pendingEffects.length} (e.g. ${JSON.stringify(result.pendingEffects.slice(0, 3))})`,
+      );
+    writeFileSync(
+      join(stack.logDir, 'findings.json'),
+      JSON.stringify(
+        {
+          summary,
+          findings,
+          flows: records,
+          faults: injector.injected,
+          exits: stack.supervisor.unplannedExits,
+          deadLetters: result.deadLetters,
+        },
+        null,
+        1,
+      ),
+    );
     writeFileSync(join(stack.logDir, 'slack-messages.json'), JSON.stringify(evidence.slackMessages, null, 1));
     if (options.reportFile) {
       appendRun(options.reportFile, summary, findings);

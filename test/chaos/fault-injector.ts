@@ -93,24 +93,60 @@ export class FaultInjector {
       case 'pause':
         return supervisor.pause(step.target!, step.durationMs, this.wait);
       case 'nats-restart':
-        return this.holding(() => nats.stop(), () => nats.start(), step.durationMs);
+        return this.holding(
+          () => nats.stop(),
+          () => nats.start(),
+          step.durationMs,
+        );
       case 'pg-restart':
-        return this.holding(() => postgres.stopAsync(), () => postgres.startAsync(), step.durationMs);
+        return this.holding(
+          () => postgres.stopAsync(),
+          () => postgres.startAsync(),
+          step.durationMs,
+        );
       case 'slack-stall':
-        return this.holding(() => slack.setCondition({ kind: 'stall', delayMs: step.delayMs!, effect: step.effect }), () => slack.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => slack.setCondition({ kind: 'stall', delayMs: step.delayMs!, effect: step.effect }),
+          () => slack.setCondition(undefined),
+          step.durationMs,
+        );
       case 'slack-429':
-        return this.holding(() => slack.setCondition({ kind: 'ratelimit', retryAfterSeconds: step.retryAfterSeconds! }), () => slack.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => slack.setCondition({ kind: 'ratelimit', retryAfterSeconds: step.retryAfterSeconds! }),
+          () => slack.setCondition(undefined),
+          step.durationMs,
+        );
       case 'slack-5xx':
-        return this.holding(() => slack.setCondition({ kind: 'server-error', status: step.status as 500 }), () => slack.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => slack.setCondition({ kind: 'server-error', status: step.status as 500 }),
+          () => slack.setCondition(undefined),
+          step.durationMs,
+        );
       case 'slack-down':
       case 'slack-outage':
-        return this.holding(() => slack.setCondition({ kind: 'down' }), () => slack.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => slack.setCondition({ kind: 'down' }),
+          () => slack.setCondition(undefined),
+          step.durationMs,
+        );
       case 'kube-stall':
-        return this.holding(() => kube.setCondition({ kind: 'stall', delayMs: step.delayMs! }), () => kube.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => kube.setCondition({ kind: 'stall', delayMs: step.delayMs! }),
+          () => kube.setCondition(undefined),
+          step.durationMs,
+        );
       case 'kube-5xx':
-        return this.holding(() => kube.setCondition({ kind: 'server-error', status: step.status as 500 }), () => kube.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => kube.setCondition({ kind: 'server-error', status: step.status as 500 }),
+          () => kube.setCondition(undefined),
+          step.durationMs,
+        );
       case 'kube-refused':
-        return this.holding(() => kube.setCondition({ kind: 'refused' }), () => kube.setCondition(undefined), step.durationMs);
+        return this.holding(
+          () => kube.setCondition({ kind: 'refused' }),
+          () => kube.setCondition(undefined),
+          step.durationMs,
+        );
       default: {
         const _exhaustive: never = step.kind;
         return _exhaustive;

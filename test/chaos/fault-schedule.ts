@@ -44,7 +44,13 @@ const WEIGHT: Record<FaultKind, number> = {
 };
 
 /** The next fault of a lane among the enabled kinds, or undefined when none of its kinds is enabled. */
-export function nextFault(lane: FaultKind[], enabled: readonly FaultKind[], processes: readonly string[], random: SeededRandom, outageMinutes: number): FaultStep | undefined {
+export function nextFault(
+  lane: FaultKind[],
+  enabled: readonly FaultKind[],
+  processes: readonly string[],
+  random: SeededRandom,
+  outageMinutes: number,
+): FaultStep | undefined {
   const kinds = lane.filter((k) => enabled.includes(k));
   if (!kinds.length) return undefined;
   const kind = random.weighted(Object.fromEntries(kinds.map((k) => [k, WEIGHT[k]])) as Record<FaultKind, number>);

@@ -73,7 +73,7 @@ export class FlowDriver {
         await this.follow(first, 'wait', (status) => plan.supersedeWhen === 'registered' || status !== 'preview-deploying');
         const newer = await this.report(plan.images[1], 2);
         await this.follow(first, 'wait');
-        await this.follow(newer, plan.then ?? 'ship');
+        await this.follow(newer, plan.newerBuild ?? 'ship');
       } else {
         await this.follow(first, plan.kind);
       }
@@ -96,7 +96,8 @@ export class FlowDriver {
       const answer = await this.gateway.buildComplete(form, build.idempotencyKey);
       last = `${answer.status} ${answer.error ?? JSON.stringify(answer.body)}`.slice(0, 300);
       if (answer.status === 202) build.requestId = answer.body.id;
-      else if (answer.status >= 400 && answer.status < 500) throw new Error(`CI call refused ${answer.status}: ${JSON.stringify(answer.body)}`);
+      else if (answer.status >= 400 && answer.status < 500)
+        throw new Error(`CI call refused ${answer.status}: ${JSON.stringify(answer.body)}`);
       else await sleep(Math.min(1_000 * 2 ** attempt, 5_000));
     }
     while (!build.buildId) {
@@ -168,7 +169,8 @@ export class FlowDriver {
 
   /** People take a moment (thinkMs) from seeing a build in a new state to clicking. */
   private reacted(key: string): boolean {
-    if (!this.noticed.has(key)) this.noticed.set(key, Date.now() + this.thinkMs.min + Math.random() * (this.thinkMs.max - this.thinkMs.min));
+    if (!this.noticed.has(key))
+      this.noticed.set(key, Date.now() + this.thinkMs.min + Math.random() * (this.thinkMs.max - this.thinkMs.min));
     return Date.now() >= this.noticed.get(key)!;
   }
 

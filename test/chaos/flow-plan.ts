@@ -8,7 +8,7 @@ import type { SeededRandom } from './seeded-random';
  * - `close`: an owner closes the preview → closed;
  * - `reject`: QA rejects, an owner closes → closed;
  * - `supersede`: CI sends a newer image of the same target → the first build is superseded,
- *   the newer one is shipped or closed (`then`);
+ * the newer one is shipped or closed (`newerBuild`);
  * - `unpullable`: the image cannot be pulled → the preview fails, the channel says why.
  */
 export type FlowKind = 'ship' | 'close' | 'reject' | 'supersede' | 'unpullable';
@@ -22,7 +22,7 @@ export interface FlowPlan {
   /** The images CI reports, in order (two for `supersede`). */
   images: string[];
   /** What becomes of the newer build of a `supersede` flow. */
-  then?: 'ship' | 'close';
+  newerBuild?: 'ship' | 'close';
   /** When CI sends the newer image of a `supersede` flow: once the first build is registered, or once its preview is live. */
   supersedeWhen?: 'registered' | 'live';
 }
@@ -50,7 +50,16 @@ export function planFlows(flows: number, projects: readonly E2eProject[], random
       case 'unpullable':
         return { id, project, kind, type, target, images: [image(`${id}-does-not-exist`)] };
       case 'supersede':
-        return { id, project, kind, type, target, images: [image(`${id}-1`), image(`${id}-2`)], then: random.next() < 0.75 ? 'ship' : 'close', supersedeWhen: random.next() < 0.3 ? 'registered' : 'live' };
+        return {
+          id,
+          project,
+          kind,
+          type,
+          target,
+          images: [image(`${id}-1`), image(`${id}-2`)],
+          newerBuild: random.next() < 0.75 ? 'ship' : 'close',
+          supersedeWhen: random.next() < 0.3 ? 'registered' : 'live',
+        };
       default:
         return { id, project, kind, type, target, images: [image(`${id}-1`)] };
     }

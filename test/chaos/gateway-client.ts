@@ -23,7 +23,11 @@ export class GatewayClient {
   buildComplete(form: { project: string; image: string; type: string; target: string }, idempotencyKey: string): Promise<Answer> {
     return this.send('/build-complete', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${CI_TOKEN}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': idempotencyKey },
+      headers: {
+        Authorization: `Bearer ${CI_TOKEN}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'Idempotency-Key': idempotencyKey,
+      },
       body: new URLSearchParams(form).toString(),
     });
   }

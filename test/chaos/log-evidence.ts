@@ -16,7 +16,8 @@ export function withLogEvidence(findings: readonly Finding[], logDir: string, fl
     .filter((f) => f.endsWith('.log'))
     .map((f) => ({ name: f.replace(/\.log$/, ''), lines: readFileSync(join(logDir, f), 'utf8').split('\n') }));
   const gaveUp = new Map<string, string>();
-  for (const flow of flows) for (const b of flow.builds) if (b.buildId && flow.gaveUp) gaveUp.set(b.buildId, `driver of ${flow.plan.id}: ${flow.gaveUp}`);
+  for (const flow of flows)
+    for (const b of flow.builds) if (b.buildId && flow.gaveUp) gaveUp.set(b.buildId, `driver of ${flow.plan.id}: ${flow.gaveUp}`);
   return findings.map((f) => {
     if (!f.buildId) return f;
     const lines = logs

@@ -54,10 +54,18 @@ export function groupFindings(findings: readonly Finding[], examples = 2): strin
 
 export function printSummary(s: RunSummary, findings: readonly Finding[], write: (line: string) => void): void {
   write('');
-  write(`chaos run ${s.date}: ${s.flows} flows over ${s.projects} projects, seed ${s.seed}, ${s.durationSeconds} s (${s.source}; ${s.processes.join(' ')})`);
+  write(
+    `chaos run ${s.date}: ${s.flows} flows over ${s.projects} projects, seed ${s.seed}, ${s.durationSeconds} s (${s.source}; ${s.processes.join(' ')})`,
+  );
   write(`  faults injected: ${faultsText(s.faults)} (enabled: ${s.faultKinds.join(', ') || 'none'})`);
-  write(`  builds: ${s.builds} (${Object.entries(s.statuses).map(([k, n]) => `${k} ${n}`).join(', ')}); Slack posts ${s.posts}; CI calls ${s.ciCalls}; clicks ${s.clicks}`);
-  write(`  process exits nobody asked for: ${s.unplannedExits}; dead letters: ${s.deadLetters}; flows the driver gave up on: ${s.flowsGaveUp}; settled: ${s.settled ? 'yes' : 'NO'}`);
+  write(
+    `  builds: ${s.builds} (${Object.entries(s.statuses)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}); Slack posts ${s.posts}; CI calls ${s.ciCalls}; clicks ${s.clicks}`,
+  );
+  write(
+    `  process exits nobody asked for: ${s.unplannedExits}; dead letters: ${s.deadLetters}; flows the driver gave up on: ${s.flowsGaveUp}; settled: ${s.settled ? 'yes' : 'NO'}`,
+  );
   write(`  LOST ${s.lost} · STUCK ${s.stuck} · DOUBLED ${s.doubled} · WRONG DIGEST ${s.wrongDigest}`);
   for (const line of groupFindings(findings, 3)) write(`  ${line}`);
 }
@@ -73,7 +81,9 @@ export function appendRun(file: string, s: RunSummary, findings: readonly Findin
     '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|',
     `| ${s.date} | ${s.flows} | ${s.projects} | ${s.seed} | ${faultsText(s.faults)} | ${s.lost} | ${s.stuck} | ${s.doubled} | ${s.wrongDigest} | ${Math.round(s.durationSeconds / 6) / 10} min |`,
     '',
-    `Ran ${s.source} as ${s.processes.join(', ')}. Builds ${s.builds} (${Object.entries(s.statuses).map(([k, n]) => `${k} ${n}`).join(', ')}); Slack posts ${s.posts}; ` +
+    `Ran ${s.source} as ${s.processes.join(', ')}. Builds ${s.builds} (${Object.entries(s.statuses)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}); Slack posts ${s.posts}; ` +
       `unplanned process exits ${s.unplannedExits}; dead letters ${s.deadLetters}; flows given up ${s.flowsGaveUp}; settled ${s.settled ? 'yes' : 'no'}. ` +
       `Fault kinds enabled: ${s.faultKinds.join(', ') || 'none'}.`,
     ...(findings.length ? ['', '```', ...groupFindings(findings, 1).map((l) => l.slice(0, 240)), '```'] : []),

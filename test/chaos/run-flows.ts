@@ -25,7 +25,15 @@ export async function runFlows(
     while (next < plans.length) {
       const i = next++;
       const plan = plans[i];
-      const driver = new FlowDriver(plan, byId.get(plan.project)!, gateway, slack, Date.now() + options.flowTimeoutMs, () => false, options.thinkMs);
+      const driver = new FlowDriver(
+        plan,
+        byId.get(plan.project)!,
+        gateway,
+        slack,
+        Date.now() + options.flowTimeoutMs,
+        () => false,
+        options.thinkMs,
+      );
       records[i] = await driver.run();
       done++;
       if (records[i].gaveUp) log(`flow ${plan.id} (${plan.kind}, ${plan.project}) given up: ${records[i].gaveUp}`);

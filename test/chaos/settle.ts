@@ -35,7 +35,12 @@ export async function settle(stack: ChaosStack, timeoutMs: number): Promise<Sett
     }
     await sleep(1_000);
   }
-  return { quiet: false, waitedMs: Date.now() - started, last, diagnosis: await diagnose(stack).catch((e: Error) => [`diagnosis failed: ${e.message}`]) };
+  return {
+    quiet: false,
+    waitedMs: Date.now() - started,
+    last,
+    diagnosis: await diagnose(stack).catch((e: Error) => [`diagnosis failed: ${e.message}`]),
+  };
 }
 
 /** Why it did not settle: the consumers in detail (is anyone pulling?) and what every process says about itself. */

@@ -25,7 +25,15 @@ const event = (type: string, data: Record<string, unknown> = {}): LoggedEvent =>
 });
 
 const events: LoggedEvent[] = [
-  event('BuildRegistered', { project: 'p', type: 'branch', target: 'main', image: 'registry.example.org/p/app:1', channel: 'C0P', owners: [OWNER], qa: [QA] }),
+  event('BuildRegistered', {
+    project: 'p',
+    type: 'branch',
+    target: 'main',
+    image: 'registry.example.org/p/app:1',
+    channel: 'C0P',
+    owners: [OWNER],
+    qa: [QA],
+  }),
   event('PreviewDeploymentRequested'),
   event('PreviewDeployed', { digest: DIGEST, pinnedImage: PINNED }),
   event('QaApproved', { by: QA, approvals: [QA], required: 1 }),
@@ -65,9 +73,18 @@ const complete: SlackMessage[] = [
 const production = {
   kind: 'Deployment',
   metadata: { name: 'p', labels: { 'deploybot.dev/project': 'p', 'deploybot.dev/environment': 'production' }, generation: 1 },
-  spec: { template: { metadata: { annotations: { 'deploybot.dev/build-id': B, 'deploybot.dev/request-id': `${B}:production:1` } }, spec: { containers: [{ name: 'app', image: PINNED }] } } },
+  spec: {
+    template: {
+      metadata: { annotations: { 'deploybot.dev/build-id': B, 'deploybot.dev/request-id': `${B}:production:1` } },
+      spec: { containers: [{ name: 'app', image: PINNED }] },
+    },
+  },
 };
-const pod = (digest: string) => ({ kind: 'Pod', metadata: { annotations: { 'deploybot.dev/request-id': `${B}:production:1` } }, status: { containerStatuses: [{ imageID: `registry.example.org/p/app@${digest}` }] } });
+const pod = (digest: string) => ({
+  kind: 'Pod',
+  metadata: { annotations: { 'deploybot.dev/request-id': `${B}:production:1` } },
+  status: { containerStatuses: [{ imageID: `registry.example.org/p/app@${digest}` }] },
+});
 
 const evidence = (over: Partial<Evidence> = {}): Evidence => ({
   events,
@@ -83,7 +100,15 @@ const evidence = (over: Partial<Evidence> = {}): Evidence => ({
   kubeObjects: [production, pod(DIGEST)],
   ...over,
 });
-const flows = [{ plan: { id: 'f1', project: 'p', kind: 'ship' as const, type: 'branch' as const, target: 'main', images: [] }, builds: [{ image: 'x', idempotencyKey: 'k', requestId: 'r1', buildId: B }], clicks: 0, ciCalls: 1, startedAt: 0 }];
+const flows = [
+  {
+    plan: { id: 'f1', project: 'p', kind: 'ship' as const, type: 'branch' as const, target: 'main', images: [] },
+    builds: [{ image: 'x', idempotencyKey: 'k', requestId: 'r1', buildId: B }],
+    clicks: 0,
+    ciCalls: 1,
+    startedAt: 0,
+  },
+];
 
 describe('the chaos audit', () => {
   it('finds nothing wrong with a shipped build whose every post is there once', () => {
@@ -100,14 +125,23 @@ describe('the chaos audit', () => {
   it('counts a missing verdict reply as lost and a status message left behind as a lost edit', () => {
     const stale = { ...status, text: 'P main: deploying…' };
     const without = complete.filter((m) => !m.text.startsWith('approved')).map((m) => (m === status ? stale : m));
-    expect(audit(flows, evidence({ slackMessages: without })).findings.map((f) => `${f.category} ${f.kind}`).sort()).toEqual(['lost status-message-edit', 'lost verdict-reply']);
+    expect(
+      audit(flows, evidence({ slackMessages: without }))
+        .findings.map((f) => `${f.category} ${f.kind}`)
+        .sort(),
+    ).toEqual(['lost status-message-edit', 'lost verdict-reply']);
   });
 
   it('counts a build CI got a 202 for but nobody registered as lost, and a build left deploying as stuck', () => {
     const lostFlow = [{ ...flows[0], builds: [...flows[0].builds, { image: 'y', idempotencyKey: 'k2', requestId: 'r2' }] }];
     const deploying = events.slice(0, -1);
     const findings = audit(lostFlow, evidence({ events: deploying, readModel: new Map([[B, 'production-deploying']]) })).findings;
-    expect(findings).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'lost', kind: 'build' }), expect.objectContaining({ category: 'stuck', kind: 'build-not-ended' })]));
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ category: 'lost', kind: 'build' }),
+        expect.objectContaining({ category: 'stuck', kind: 'build-not-ended' }),
+      ]),
+    );
   });
 
   it('counts production pods that run other bits than QA reviewed as a wrong digest', () => {

@@ -31,7 +31,12 @@ export function audit(flows: readonly FlowRecord[], evidence: Evidence): AuditRe
     ...auditFinalViews(histories, posts, unreachable),
     ...auditDigests(histories, evidence.kubeObjects),
     ...evidence.unreachableMessages.map(
-      (m): Finding => ({ category: 'lost', kind: 'unreachable', buildId: m.buildId, what: `the notifier gave up on ${m.key} for good: ${m.problem ?? '?'}` }),
+      (m): Finding => ({
+        category: 'lost',
+        kind: 'unreachable',
+        buildId: m.buildId,
+        what: `the notifier gave up on ${m.key} for good: ${m.problem ?? '?'}`,
+      }),
     ),
   ];
   const statuses: Record<string, number> = {};

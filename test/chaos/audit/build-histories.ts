@@ -36,7 +36,9 @@ const STATUS_AFTER: Record<string, string> = {
 /** Groups the log by build stream (`build-<id>`), in version order. */
 export function buildHistories(events: readonly LoggedEvent[]): Map<string, BuildHistory> {
   const histories = new Map<string, BuildHistory>();
-  const sorted = [...events].filter((e) => e.streamId.startsWith('build-')).sort((a, b) => (a.streamId === b.streamId ? a.version - b.version : a.position - b.position));
+  const sorted = [...events]
+    .filter((e) => e.streamId.startsWith('build-'))
+    .sort((a, b) => (a.streamId === b.streamId ? a.version - b.version : a.position - b.position));
   for (const event of sorted) {
     const buildId = event.streamId.slice('build-'.length);
     let history = histories.get(buildId);

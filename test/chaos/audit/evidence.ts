@@ -46,12 +46,20 @@ export interface Evidence {
 }
 
 /** Reads the evidence; Postgres and NATS must be up (the run revived them before settling). */
-export async function readEvidence(databaseUrl: string, natsUrl: string, prefix: string, slack: SlackFake, kube: KubernetesFake): Promise<Evidence> {
+export async function readEvidence(
+  databaseUrl: string,
+  natsUrl: string,
+  prefix: string,
+  slack: SlackFake,
+  kube: KubernetesFake,
+): Promise<Evidence> {
   const db = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
   await db.connect();
   try {
     const rows = async (sql: string): Promise<any[]> => (await db.query(sql)).rows;
-    const events = (await rows(`SELECT position, stream_id, stream_version, event_id::text, type, data, metadata FROM approvals.events ORDER BY position`)).map((r) => ({
+    const events = (
+      await rows(`SELECT position, stream_id, stream_version, event_id::text, type, data, metadata FROM approvals.events ORDER BY position`)
+    ).map((r) => ({
       position: Number(r.position),
       streamId: r.stream_id,
       version: r.stream_version,
@@ -64,10 +72,21 @@ export async function readEvidence(databaseUrl: string, natsUrl: string, prefix:
       events,
       requests: new Map((await rows(`SELECT request_id, build_id FROM approvals.build_requests`)).map((r) => [r.request_id, r.build_id])),
       readModel: new Map((await rows(`SELECT id, status FROM approvals.builds`)).map((r) => [r.id, r.status])),
-      openDeadlines: (await rows(`SELECT attempt_id, build_id, kind FROM approvals.deadlines`)).map((r) => ({ attemptId: r.attempt_id, buildId: r.build_id, kind: r.kind })),
-      productionLocks: (await rows(`SELECT project, build_id FROM approvals.production_locks`)).map((r) => ({ project: r.project, buildId: r.build_id })),
-      unreachableMessages: (await rows(`SELECT build_id, message_key, problem FROM notifier.messages WHERE state <> 'posted'`)).map((r) => ({ buildId: r.build_id, key: r.message_key, problem: r.problem })),
-      pendingEffects: (await rows(`SELECT scope, effect_key, build_id, attempts FROM notifier.effects WHERE state = 'pending'`)).map((r) => ({ scope: r.scope, key: r.effect_key, buildId: r.build_id, attempts: r.attempts })),
+      openDeadlines: (await rows(`SELECT attempt_id, build_id, kind FROM approvals.deadlines`)).map((r) => ({
+        attemptId: r.attempt_id,
+        buildId: r.build_id,
+        kind: r.kind,
+      })),
+      productionLocks: (await rows(`SELECT project, build_id FROM approvals.production_locks`)).map((r) => ({
+        project: r.project,
+        buildId: r.build_id,
+      })),
+      unreachableMessages: (await rows(`SELECT build_id, message_key, problem FROM notifier.messages WHERE state <> 'posted'`)).map(
+        (r) => ({ buildId: r.build_id, key: r.message_key, problem: r.problem }),
+      ),
+      pendingEffects: (await rows(`SELECT scope, effect_key, build_id, attempts FROM notifier.effects WHERE state = 'pending'`)).map(
+        (r) => ({ scope: r.scope, key: r.effect_key, buildId: r.build_id, attempts: r.attempts }),
+      ),
       deadLetters: await readDeadLetters(natsUrl, prefix),
       slackMessages: slack.messages(),
       ephemerals: slack.ephemerals(),
@@ -115,5 +134,11 @@ async function readDeadLetters(natsUrl: string, prefix: string): Promise<DeadLet
 
 const headerDump = (m: { header?: JsMsg['headers'] }): string => {
   const h = m.header as unknown as { keys?: () => string[]; get(k: string): string } | undefined;
-  return h?.keys ? h.keys().map((k) => `${k}=${h.get(k)}`).join('; ').slice(0, 400) : '';
+  return h?.keys
+    ? h
+        .keys()
+        .map((k) => `${k}=${h.get(k)}`)
+        .join('; ')
+        .slice(0, 400)
+    : '';
 };

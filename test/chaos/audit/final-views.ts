@@ -19,7 +19,11 @@ const ENDED_FOR_GOOD = ['in-production', 'closed', 'superseded'];
  * the buttons are gone from a build nobody can act on any more. Messages posted twice are left
  * to the doubled count (the older copy never gets the later edits).
  */
-export function auditFinalViews(histories: ReadonlyMap<string, BuildHistory>, posts: readonly TrackedPost[], unreachable: ReadonlySet<string>): Finding[] {
+export function auditFinalViews(
+  histories: ReadonlyMap<string, BuildHistory>,
+  posts: readonly TrackedPost[],
+  unreachable: ReadonlySet<string>,
+): Finding[] {
   // A slot with two posts is reported as doubled (slack-effects.ts); only single posts are judged here.
   const bySlot = new Map<string, TrackedPost[]>();
   for (const post of posts) bySlot.set(slotOf(post), [...(bySlot.get(slotOf(post)) ?? []), post]);
@@ -35,23 +39,35 @@ export function auditFinalViews(histories: ReadonlyMap<string, BuildHistory>, po
         buildId: h.buildId,
         project: h.project,
         what: `${kind} ${problem} although the log says ${h.status} (an edit was lost or applied out of order)`,
-        evidence: post ? [`${post.message.channel} ts ${post.message.ts}, ${post.message.editCount} edits; now: ${readable(post.message).replace(/\s+/g, ' ').slice(0, 220)}`] : [],
+        evidence: post
+          ? [
+              `${post.message.channel} ts ${post.message.ts}, ${post.message.editCount} edits; now: ${readable(post.message).replace(/\s+/g, ' ').slice(0, 220)}`,
+            ]
+          : [],
       });
     const status = first.get(`${h.buildId}|post:channel-status`);
-    if (status && !pattern.test(readable(status.message))) stale('status-message-edit', status, `does not show the end (${pattern.source})`);
+    if (status && !pattern.test(readable(status.message)))
+      stale('status-message-edit', status, `does not show the end (${pattern.source})`);
     if (!h.previewDeployed) continue;
     const teardownFailed = eventsOf(h, 'PreviewTeardownFailed').length > eventsOf(h, 'PreviewRemoved').length;
     const removed = eventsOf(h, 'PreviewRemoved').length > 0;
-    for (const [role, people] of [['owner', h.owners], ['qa', h.qa]] as const) {
+    for (const [role, people] of [
+      ['owner', h.owners],
+      ['qa', h.qa],
+    ] as const) {
       for (const person of people) {
         const dm = first.get(`${h.buildId}|post:${role}:${person}`);
         if (!dm) continue;
         const text = readable(dm.message);
-        if (ENDED_FOR_GOOD.includes(h.status) && !pattern.test(text)) stale(`${role}-dm-edit`, dm, `does not show the end (${pattern.source})`);
+        if (ENDED_FOR_GOOD.includes(h.status) && !pattern.test(text))
+          stale(`${role}-dm-edit`, dm, `does not show the end (${pattern.source})`);
         const buttons = buttonsOf(dm.message).map((b) => b.actionId);
-        if (ENDED_FOR_GOOD.includes(h.status) && buttons.length && !(role === 'owner' && teardownFailed)) stale(`${role}-dm-edit`, dm, `still has buttons (${buttons.join(', ')})`);
-        if (h.status === 'production-failed' && role === 'owner' && !buttons.some((b) => b.endsWith('promote'))) stale('owner-dm-edit', dm, 'has no Deploy to production button to try again');
-        if (role === 'owner' && removed && !teardownFailed && !/Preview removed|preview removed/.test(text)) stale('owner-dm-edit', dm, 'does not say the preview was removed');
+        if (ENDED_FOR_GOOD.includes(h.status) && buttons.length && !(role === 'owner' && teardownFailed))
+          stale(`${role}-dm-edit`, dm, `still has buttons (${buttons.join(', ')})`);
+        if (h.status === 'production-failed' && role === 'owner' && !buttons.some((b) => b.endsWith('promote')))
+          stale('owner-dm-edit', dm, 'has no Deploy to production button to try again');
+        if (role === 'owner' && removed && !teardownFailed && !/Preview removed|preview removed/.test(text))
+          stale('owner-dm-edit', dm, 'does not say the preview was removed');
       }
     }
   }

@@ -12,4 +12,5 @@ export interface Finding {
   evidence?: string[];
 }
 
-export const countBy = (findings: readonly Finding[], category: FindingCategory): number => findings.filter((f) => f.category === category).length;
+export const countBy = (findings: readonly Finding[], category: FindingCategory): number =>
+  findings.filter((f) => f.category === category).length;

@@ -11,7 +11,10 @@ export interface TrackedPost {
 }
 
 /** The effect every post carries in its metadata (`deploybot_effect`: `<scope>/<key>`), and the build it is about. */
-export function trackedPosts(messages: readonly SlackMessage[], buildOfEvent: ReadonlyMap<string, string>): { posts: TrackedPost[]; untracked: SlackMessage[] } {
+export function trackedPosts(
+  messages: readonly SlackMessage[],
+  buildOfEvent: ReadonlyMap<string, string>,
+): { posts: TrackedPost[]; untracked: SlackMessage[] } {
   const posts: TrackedPost[] = [];
   const untracked: SlackMessage[] = [];
   for (const message of messages) {
@@ -41,15 +44,20 @@ export function expectedSlots(h: BuildHistory): string[] {
   const b = h.buildId;
   const slots = [`${b}|post:channel-status`];
   if (h.previewDeployed) slots.push(...h.owners.map((o) => `${b}|post:owner:${o}`), ...h.qa.map((q) => `${b}|post:qa:${q}`));
-  for (const e of [...eventsOf(h, 'QaApproved'), ...eventsOf(h, 'QaRejected')]) slots.push(...h.owners.map((o) => `${b}|${e.eventId}/verdict:owner:${o}`));
-  const reached = eventsOf(h, 'BuildApproved').length > 0 || eventsOf(h, 'QaApproved').some((e) => e.data.approvals.length >= e.data.required);
+  for (const e of [...eventsOf(h, 'QaApproved'), ...eventsOf(h, 'QaRejected')])
+    slots.push(...h.owners.map((o) => `${b}|${e.eventId}/verdict:owner:${o}`));
+  const reached =
+    eventsOf(h, 'BuildApproved').length > 0 || eventsOf(h, 'QaApproved').some((e) => e.data.approvals.length >= e.data.required);
   if (reached) slots.push(...h.owners.map((o) => `${b}|ready:owner:${o}`));
-  for (const e of [...eventsOf(h, 'ProductionDeploymentRequested'), ...eventsOf(h, 'ProductionDeployed')]) slots.push(`${b}|${e.eventId}/production:channel-status`);
+  for (const e of [...eventsOf(h, 'ProductionDeploymentRequested'), ...eventsOf(h, 'ProductionDeployed')])
+    slots.push(`${b}|${e.eventId}/production:channel-status`);
   for (const e of eventsOf(h, 'ProductionDeploymentFailed')) {
     slots.push(`${b}|${e.eventId}/production:channel-status`, ...h.owners.map((o) => `${b}|${e.eventId}/production-failed:owner:${o}`));
   }
   for (const e of eventsOf(h, 'PreviewTeardownFailed')) {
-    slots.push(...(h.previewDeployed ? h.owners.map((o) => `${b}|${e.eventId}/teardown:owner:${o}`) : [`${b}|${e.eventId}/teardown:channel-status`]));
+    slots.push(
+      ...(h.previewDeployed ? h.owners.map((o) => `${b}|${e.eventId}/teardown:owner:${o}`) : [`${b}|${e.eventId}/teardown:channel-status`]),
+    );
   }
   return slots;
 }
@@ -77,13 +85,21 @@ export function auditSlackEffects(
   const bySlot = new Map<string, TrackedPost[]>();
   for (const post of posts) bySlot.set(slotOf(post), [...(bySlot.get(slotOf(post)) ?? []), post]);
   const findings: Finding[] = [];
-  const where = (p: TrackedPost) => `${p.message.channel} ts ${p.message.ts}${p.message.thread_ts ? ` (thread ${p.message.thread_ts})` : ''}: ${p.message.text.slice(0, 120)}`;
+  const where = (p: TrackedPost) =>
+    `${p.message.channel} ts ${p.message.ts}${p.message.thread_ts ? ` (thread ${p.message.thread_ts})` : ''}: ${p.message.text.slice(0, 120)}`;
   const expected = new Set<string>();
   for (const h of histories.values()) {
     if (unreachable.has(h.buildId)) continue;
     for (const slot of expectedSlots(h)) {
       expected.add(slot);
-      if (!bySlot.has(slot)) findings.push({ category: 'lost', kind: slotKind(slot), buildId: h.buildId, project: h.project, what: `no ${slotKind(slot)} (${slot.split('|')[1]}) although the log has the event for it` });
+      if (!bySlot.has(slot))
+        findings.push({
+          category: 'lost',
+          kind: slotKind(slot),
+          buildId: h.buildId,
+          project: h.project,
+          what: `no ${slotKind(slot)} (${slot.split('|')[1]}) although the log has the event for it`,
+        });
     }
   }
   for (const [slot, copies] of bySlot) {
@@ -99,7 +115,12 @@ export function auditSlackEffects(
     });
   }
   for (const message of untracked) {
-    findings.push({ category: 'doubled', kind: 'untracked-post', what: `a post without deploybot's effect metadata in ${message.channel}`, evidence: [`ts ${message.ts}: ${message.text.slice(0, 160)}`] });
+    findings.push({
+      category: 'doubled',
+      kind: 'untracked-post',
+      what: `a post without deploybot's effect metadata in ${message.channel}`,
+      evidence: [`ts ${message.ts}: ${message.text.slice(0, 160)}`],
+    });
   }
   return findings;
 }
