@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ projects: [project] });
   try {
     step(1, 'CI reports a build: POST /build-complete (form-encoded, as the CI step of the original ci-bot)');
-    process.stdout.write(indent('project=test1 image=registry.example.org/test1:1.4.2 type=branch target=staging') + '\n');
+    process.stdout.write(`${indent('project=test1 image=registry.example.org/test1:1.4.2 type=branch target=staging')}\n`);
     const preview = await livePreview(stack, project, 'staging', 'registry.example.org/test1:1.4.2');
     process.stdout.write(`${indent(`→ 202, build ${preview.buildId}; the preview rolled out to https://staging.branch.example.org`)}\n`);
     const deployment = stack.kube.get('Deployment', 'default', 'test1-branch-staging');
