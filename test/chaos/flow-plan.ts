@@ -8,7 +8,7 @@ import type { SeededRandom } from './seeded-random';
  * - `close`: an owner closes the preview → closed;
  * - `reject`: QA rejects, an owner closes → closed;
  * - `supersede`: CI sends a newer image of the same target → the first build is superseded,
- * the newer one is shipped or closed (`newerBuild`);
+ *   the newer one is shipped or closed (`newerBuild`);
  * - `unpullable`: the image cannot be pulled → the preview fails, the channel says why.
  */
 export type FlowKind = 'ship' | 'close' | 'reject' | 'supersede' | 'unpullable';
