@@ -1,4 +1,4 @@
-import type { ChaosOptions, FaultKind } from './chaos-options';
+import { type ChaosOptions, FAULT_KINDS, type FaultKind } from './chaos-options';
 import type { ChaosStack } from './chaos-stack';
 import { describeFault, gapMs, LANES, nextFault, type FaultStep } from './fault-schedule';
 import type { SeededRandom } from './seeded-random';
@@ -63,9 +63,13 @@ export class FaultInjector {
     for (const wake of this.wake.splice(0)) wake();
   }
 
+  /** How many faults of each kind, in FAULT_KINDS order. */
   countByKind(): Partial<Record<FaultKind, number>> {
     const counts: Partial<Record<FaultKind, number>> = {};
-    for (const f of this.injected) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+    for (const kind of FAULT_KINDS) {
+      const n = this.injected.filter((f) => f.kind === kind).length;
+      if (n) counts[kind] = n;
+    }
     return counts;
   }
 
