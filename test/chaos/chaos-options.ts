@@ -27,6 +27,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * (`slack-outage` was flagged until the notifier held its posts through outages.)
  */
 export const FLAGGED_FAULTS: Partial<Record<FaultKind, string>> = {
+  'pg-restart':
+    'Postgres restarts make the notifier dead-letter events (its ledger unreachable counts toward maxDeliver): Slack posts lost, builds stuck, status messages doubled (docs/reliability.md, F5)',
   'nats-restart':
     "NATS restarts leave builds' events held for the consumer's ack floor: the notifier never handles them, DMs are lost and flows stuck (docs/reliability.md, F2)",
 };
