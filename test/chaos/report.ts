@@ -38,7 +38,7 @@ const faultsText = (faults: RunSummary['faults']): string =>
     .join(', ') || 'none';
 
 /** Findings grouped by category and kind: count, then up to `examples` of each. */
-export function groupFindings(findings: readonly Finding[], examples = 2): string[] {
+export function groupFindings(findings: readonly Finding[], examples = 2, evidenceLines = 3): string[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) groups.set(`${f.category} · ${f.kind}`, [...(groups.get(`${f.category} · ${f.kind}`) ?? []), f]);
   const lines: string[] = [];
@@ -46,7 +46,7 @@ export function groupFindings(findings: readonly Finding[], examples = 2): strin
     lines.push(`${group}: ${items.length}`);
     for (const f of items.slice(0, examples)) {
       lines.push(`    ${f.project ?? ''} ${f.buildId ?? ''} ${f.what}`.replace(/\s+/g, ' ').trim().replace(/^/, '    '));
-      for (const e of (f.evidence ?? []).slice(0, 3)) lines.push(`        ${e.slice(0, 300)}`);
+      for (const e of (f.evidence ?? []).slice(0, evidenceLines)) lines.push(`        ${e.slice(0, 300)}`);
     }
   }
   return lines;
@@ -86,7 +86,7 @@ export function appendRun(file: string, s: RunSummary, findings: readonly Findin
       .join(', ')}); Slack posts ${s.posts}; ` +
       `unplanned process exits ${s.unplannedExits}; dead letters ${s.deadLetters}; flows given up ${s.flowsGaveUp}; settled ${s.settled ? 'yes' : 'no'}. ` +
       `Fault kinds enabled: ${s.faultKinds.join(', ') || 'none'}.`,
-    ...(findings.length ? ['', '```', ...groupFindings(findings, 1).map((l) => l.slice(0, 240)), '```'] : []),
+    ...(findings.length ? ['', '```', ...groupFindings(findings, 1, 1).map((l) => l.slice(0, 240)), '```'] : []),
     '',
   ].join('\n');
   writeFileSync(file, withMarker.replace(RUNS_MARKER, `${RUNS_MARKER}\n\n${table}`));
