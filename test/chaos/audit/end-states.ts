@@ -11,7 +11,8 @@ export const END_STATES = ['in-production', 'closed', 'superseded', 'preview-fai
  * build is in an end state (a failed production deployment counts once the owners gave up on
  * it — they were told, which slack-effects.ts checks); no attempt still waits on a deadline,
  * no production lock is left, the read model agrees with the log, and no preview outlives a
- * build that was closed or shipped.
+ * build that was closed or shipped. A build shipped twice is a double (one announcement, one
+ * production rollout per build).
  */
 export function auditEndStates(flows: readonly FlowRecord[], histories: ReadonlyMap<string, BuildHistory>, evidence: Evidence): Finding[] {
   const findings: Finding[] = [];
@@ -46,6 +47,15 @@ export function auditEndStates(flows: readonly FlowRecord[], histories: Readonly
         buildId: h.buildId,
         project: h.project,
         what: `build is ${h.status} (last event ${last.type} v${last.version})`,
+      });
+    }
+    if (h.productionDeployed.length > 1) {
+      findings.push({
+        category: 'doubled',
+        kind: 'production-deployed',
+        buildId: h.buildId,
+        project: h.project,
+        what: `the log has ${h.productionDeployed.length} ProductionDeployed for one build`,
       });
     }
     const model = evidence.readModel.get(h.buildId);
