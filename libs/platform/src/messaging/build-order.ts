@@ -167,10 +167,11 @@ export class BuildOrder {
   }
 
   /**
-   * Records `event.version` as finished by `consumer`. Never lowers the record. A failure is logged
-   * and leaves the record behind: the build's next message then waits for the consumer's ack floor.
+   * Records `event.version` as finished by `consumer`; false when it could not (NATS away, the
+   * bucket gone): the caller then must not end the message, which comes back and is recorded on
+   * a later delivery. Never lowers the record.
    */
-  async finished(consumer: ConsumerRef, event: Versioned): Promise<void> {
+  async finished(consumer: ConsumerRef, event: Versioned): Promise<boolean> {
     const key = this.keyOf(consumer, event.streamId);
     const gone = this.away.get(key);
     if (gone && gone.version <= event.version) this.away.delete(key);
@@ -178,11 +179,12 @@ export class BuildOrder {
       const kv = await this.open();
       for (let attempt = 1; attempt <= 5; attempt++) {
         const known = this.known.get(key);
-        if (known && known.version >= event.version) return;
+        if (known && known.version >= event.version) return true;
         try {
           const value = codec.encode(String(event.version));
           const revision = known ? await kv.update(key, value, known.revision) : await kv.create(key, value);
-          return this.remember(key, { version: event.version, revision });
+          this.remember(key, { version: event.version, revision });
+          return true;
         } catch (error) {
           if (!/wrong last sequence|key exists/i.test((error as Error).message)) throw error;
           // Another replica wrote first, or the record expired: take what is there now, as it is.
@@ -195,8 +197,9 @@ export class BuildOrder {
     } catch (error) {
       this.kv = undefined; // opened again (re-created if it was deleted) on the next use
       this.logger.warn(
-        `cannot record ${event.streamId} v${event.version} as finished by ${consumer.durable} (${(error as Error).message}); its next version will wait for the consumer's ack floor`,
+        `cannot record ${event.streamId} v${event.version} as finished by ${consumer.durable} (${(error as Error).message}); the message is not acked and comes back`,
       );
+      return false;
     }
   }
 

@@ -8,6 +8,7 @@ import { ReplayHeaders } from '../dead-letters/replay-headers';
 import { BuildOrder } from './build-order';
 import type { ActiveConsumer } from './consumer-loop';
 import { deadLetterHeaders, originalSubjectOf } from './dead-letters';
+import { dependencyOutage } from './dependency-outage';
 import { ageMs, humanDuration, Parsed, waitDelayMs } from './delivery';
 import { isInterruption, JetStreamContext, PermanentError, RetryLater } from './jetstream.context';
 import { absoluteSubject } from './jetstream.options';
@@ -49,6 +50,9 @@ export interface HandlingContext {
  */
 const orderedEvent = (m: JsMsg, consumer: ActiveConsumer, parsed: Parsed) =>
   consumer.ordered && !m.headers?.get(ReplayHeaders.For) ? parsed.event : undefined;
+
+/** Puts-off (at most 30 s apart) after which an old message stops waiting for its predecessor. */
+const ORDER_WAIT_GIVE_UP = 100;
 
 const failureKey = (m: JsMsg) => `${m.info.stream}/${m.info.streamSequence}`;
 
@@ -99,7 +103,16 @@ export class DeliveryHandler {
       if (turn === 'requeue') return REQUEUE;
       if (turn === 'later' && this.ctx.stopping())
         return this.handBack(m, consumer, `shutdown while ${event.streamId} v${event.version - 1} is unfinished`);
-      if (turn === 'later') {
+      if (turn === 'later' && ageMs(m) >= this.options.retryLaterMaxAgeMs && counts.deferred >= ORDER_WAIT_GIVE_UP) {
+        // Nothing waits longer than a RetryLater may: its predecessor is lost to this consumer (a
+        // liveness backstop; with the record written before every ack it is not expected to fire).
+        MessagingMetrics.handled.inc({ service: this.options.service, subject, result: 'out-of-order' });
+        this.ctx.logger.error({
+          msg: `taking ${event.streamId} v${event.version} out of order: v${event.version - 1} has not finished ${humanDuration(this.options.retryLaterMaxAgeMs)} after this one was sent`,
+          subject,
+          streamSequence: m.info.streamSequence,
+        });
+      } else if (turn === 'later') {
         const delayMs = this.ctx.order.laterDelayMs(consumer, event, waitDelayMs(counts.deferred));
         return this.putOff(attempt, delayMs, `${event.streamId} v${event.version - 1} is unfinished`, 'waiting');
       }
@@ -135,22 +148,26 @@ export class DeliveryHandler {
   }
 
   /**
-   * The end of a message: `settle` (ack, term, dead letter) and, at the same time, its version
-   * recorded as finished. A redelivery after a crash between the two is acked as a duplicate (the
-   * record was written) or waits for the ack floor (the ack was): never handled out of order.
+   * The end of a message: its version recorded as finished in the build order, then `settle`
+   * (ack, term, dead letter). The record comes first, so it is never behind a message that
+   * ended: a crash between the two brings the message back as a duplicate, acked at once. When
+   * the record cannot be written (NATS away) the message is not ended but put off, uncounted:
+   * it is handled again (handlers are idempotent) and recorded then (docs/reliability.md F2).
    */
   private async end(attempt: Attempt, result: string, settle: () => Promise<unknown> | void): Promise<void> {
     const { m, subject, consumer, parsed } = attempt;
-    const acked = Promise.resolve()
+    const event = orderedEvent(m, consumer, parsed);
+    if (event && !(await this.ctx.order.finished(consumer, event))) {
+      const why = `${event.streamId} v${event.version} ended (${result}) but its end could not be recorded in the build order`;
+      return this.putOff(attempt, waitDelayMs(attempt.counts.deferred + 1), why, 'retry-later');
+    }
+    await Promise.resolve()
       .then(settle)
       .catch((error) =>
         this.ctx.logger.warn(
           `ack of ${subject} #${m.info.streamSequence} failed: ${(error as Error).message}; it comes back after ackWait`,
         ),
       );
-    const event = orderedEvent(m, consumer, parsed);
-    const recorded = event ? this.ctx.order.finished(consumer, event) : undefined;
-    await Promise.all([acked, recorded]);
     if (attempt.counts.interrupted || attempt.counts.deferred) await this.ctx.uncounted.forget(m, consumer.durable);
     MessagingMetrics.handled.inc({ service: this.options.service, subject, result });
   }
@@ -160,7 +177,7 @@ export class DeliveryHandler {
     attempt: Attempt,
     delayMs: number,
     why: string,
-    result: 'retry-later' | 'waiting' | 'unknown-subject',
+    result: 'retry-later' | 'outage' | 'waiting' | 'unknown-subject',
   ): Promise<void> {
     const { m, subject, consumer } = attempt;
     const recorded = await this.ctx.uncounted.record(m, consumer.durable, 'deferred');
@@ -176,6 +193,7 @@ export class DeliveryHandler {
       counted: !recorded,
     };
     if (result === 'waiting') this.ctx.logger.debug?.(line);
+    else if (result === 'outage') this.ctx.logger.warn(line);
     else this.ctx.logger.log(line);
   }
 
@@ -200,10 +218,17 @@ export class DeliveryHandler {
     const { m, subject, consumer, deliveries, counts } = attempt;
     let reason = (error as Error)?.message ?? String(error);
     if (isInterruption(error) && counts.interrupted < INTERRUPTIONS_FORGIVEN) return this.handBack(m, consumer, reason, attempt.parsed);
+    const young = ageMs(m) < this.options.retryLaterMaxAgeMs;
     if (error instanceof RetryLater) {
-      if (ageMs(m) < this.options.retryLaterMaxAgeMs)
-        return this.putOff(attempt, error.delayMs ?? this.options.retryLaterDelayMs, reason, 'retry-later');
+      if (young) return this.putOff(attempt, error.delayMs ?? this.options.retryLaterDelayMs, reason, 'retry-later');
       reason = `still asked to retry later ${humanDuration(this.options.retryLaterMaxAgeMs)} after it was sent: ${reason}`;
+    }
+    const outage = error instanceof PermanentError || error instanceof RetryLater ? undefined : dependencyOutage(error);
+    if (outage) {
+      const why = `a dependency is unreachable (${outage}): ${reason}`;
+      if (young)
+        return this.putOff(attempt, this.options.backoffMs[Math.min(counts.deferred, this.options.backoffMs.length - 1)], why, 'outage');
+      reason = `${why}, still ${humanDuration(this.options.retryLaterMaxAgeMs)} after it was sent`;
     }
     MessagingMetrics.handled.inc({ service: this.options.service, subject, result: 'error' });
     reason = `${reason} (delivery ${deliveries} of ${consumer.maxDeliver})`;

@@ -4,7 +4,7 @@ import { connect, NatsConnection } from 'nats';
 import { createTestNats } from '../../../../test/infra/test-infra';
 import { Behaviour, buildEvent, deliveries, startRecordingService, TestSubjects, until, work } from '../../test/transport-harness';
 import { JetStreamClient } from './jetstream.client';
-import { streamName } from './jetstream.options';
+import { buildOrderBucket, streamName } from './jetstream.options';
 
 /** What took effect (the handler returned), in the order it did. */
 interface Effect {
@@ -126,6 +126,25 @@ describe('JetStream transport: per-build order across failures and replicas', ()
     await client.publishEvent(TestSubjects.Work, buildEvent('b3', 6));
     await until(() => effects.length === 2, 5_000, 'both effects');
     expect(byBuild(effects)).toEqual({ b3: [5, 6] });
+  });
+
+  it('does not ack a message whose end cannot be recorded in the build order: it comes back, is recorded, and its successor waits for that', async () => {
+    let bucketDeleted = false;
+    await start('a', async (m) => {
+      if (m.data.n !== 1 || bucketDeleted) return;
+      bucketDeleted = true; // the record write after this handler fails: its stream is gone
+      await (await nc.jetstreamManager()).streams.delete(`KV_${buildOrderBucket(nats.prefix)}`);
+    });
+    await client.publishEvent(TestSubjects.Work, buildEvent('b5', 1));
+    await client.publishEvent(TestSubjects.Work, buildEvent('b5', 2));
+    await until(() => effects.length === 3, 10_000, 'v1 twice and v2');
+
+    expect(byBuild(effects)).toEqual({ b5: [1, 1, 2] });
+    expect(deliveries.filter((d) => d.n === 1).map((d) => d.deliveryCount)).toEqual([1, 1]); // the second try not counted
+    const kv = await (await nc.jetstream()).views.kv(buildOrderBucket(nats.prefix));
+    const record = await kv.get(`${streamName(nats.prefix, 'INPUTS')}.recorder-inputs.build-b5`);
+    expect(record?.string()).toBe('2');
+    await until(async () => (await consumerInfo()).num_ack_pending === 0, 5_000, 'every ack');
   });
 
   it('does not hold inputs (version 0) behind a failing one of the same build: approvals decides them against state', async () => {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
+import { createServer } from 'node:net';
 import { connect, NatsConnection } from 'nats';
+import pg from 'pg';
 import { RetryLater } from '@app/platform';
 import { createTestNats } from '../../../../test/infra/test-infra';
 import { buildEvent, deliveries, startRecordingService, TestSubjects, until } from '../../test/transport-harness';
@@ -69,6 +71,34 @@ describe('JetStream transport: RetryLater', () => {
     expect(deliveries.filter((d) => d.n === 2)).toHaveLength(1);
     // the delay is honoured (the first retry no sooner than 150 ms after the first try)
     expect(v1Attempts[1] - v1Attempts[0]).toBeGreaterThanOrEqual(140);
+    expect(await deadLetters()).toHaveLength(0);
+  });
+
+  it('puts a message off, uncounted, while the database its handler needs is unreachable, and dead-letters nothing', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    let databaseDown = true;
+    await start('a', {
+      maxDeliver: 2,
+      transport: { backoffMs: [50] },
+      behaviour: async (m) => {
+        if (m.data.n !== 1 || !databaseDown) return;
+        const client = new pg.Client({ host: '127.0.0.1', port: closedPort, user: 'postgres' });
+        await client.connect(); // a real ECONNREFUSED from node-postgres
+      },
+    });
+    await client.publishEvent(TestSubjects.Work, buildEvent('db', 1));
+    await client.publishEvent(TestSubjects.Work, buildEvent('db', 2));
+    await until(() => deliveries.filter((d) => d.n === 1).length >= 5, 10_000, 'five tries of v1');
+    databaseDown = false;
+    await until(() => deliveries.some((d) => d.n === 2), 10_000, 'v2 once the database is back');
+
+    expect(deliveries.filter((d) => d.n === 1).every((d) => d.deliveryCount === 1)).toBe(true);
+    expect(deliveries.findIndex((d) => d.n === 2)).toBe(deliveries.length - 1);
     expect(await deadLetters()).toHaveLength(0);
   });
 
