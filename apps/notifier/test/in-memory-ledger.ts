@@ -1,6 +1,6 @@
 import type { BuildFacts, BuildProgress, BuildSnapshot } from '../src/builds/build-snapshot';
 import { initialProgress } from '../src/builds/build-snapshot';
-import type { EffectResult, EffectStart, LedgerMessage, MessageLedger } from '../src/ledger/message-ledger.port';
+import type { EffectClaim, EffectResult, EffectStart, LedgerMessage, MessageLedger } from '../src/ledger/message-ledger.port';
 
 /** One post's intent as the ledger keeps it. */
 export interface FakeEffect {
@@ -10,6 +10,8 @@ export interface FakeEffect {
   conversation?: string;
   ts?: string;
   createdAt: Date;
+  claimedBy?: string;
+  claimedUntil?: number;
 }
 
 type LedgerCall = keyof MessageLedger;
@@ -61,16 +63,34 @@ export class InMemoryLedger implements MessageLedger {
     return { state: 'unreachable', problem: row.problem ?? 'unknown' };
   }
 
-  async beginEffect(scope: string, key: string, buildId: string | undefined): Promise<EffectStart> {
+  async beginEffect(scope: string, key: string, buildId: string | undefined, claim: EffectClaim): Promise<EffectStart> {
     this.failIfPlanned('beginEffect');
     const existing = this.intents.get(effectId(scope, key));
+    const claimed = { claimedBy: claim.holder, claimedUntil: Date.now() + claim.ms };
     if (!existing) {
-      this.intents.set(effectId(scope, key), { state: 'pending', attempts: 1, ...(buildId ? { buildId } : {}), createdAt: new Date() });
+      this.intents.set(effectId(scope, key), {
+        state: 'pending',
+        attempts: 1,
+        ...(buildId ? { buildId } : {}),
+        createdAt: new Date(),
+        ...claimed,
+      });
       return { state: 'new' };
     }
     if (existing.state === 'done') return { state: 'done' };
+    if (existing.claimedBy && existing.claimedBy !== claim.holder && (existing.claimedUntil ?? 0) > Date.now())
+      return { state: 'held', by: existing.claimedBy, until: new Date(existing.claimedUntil!) };
     existing.attempts += 1;
+    Object.assign(existing, claimed);
     return { state: 'resumed', attempts: existing.attempts, since: existing.createdAt };
+  }
+
+  async renewClaim(scope: string, key: string, claim: EffectClaim): Promise<boolean> {
+    this.failIfPlanned('renewClaim');
+    const intent = this.intents.get(effectId(scope, key));
+    if (intent?.state !== 'pending' || intent.claimedBy !== claim.holder) return false;
+    intent.claimedUntil = Date.now() + claim.ms;
+    return true;
   }
 
   async completeEffect(scope: string, key: string, eventId: string, result: EffectResult): Promise<void> {

@@ -12,24 +12,50 @@ export type LedgerUnderTest = MessageLedger & { findBuild(buildId: string): Prom
  * real one. The tests share one ledger and run in order.
  */
 export function behavesAsTheMessageLedger(ledgerUnderTest: () => LedgerUnderTest): void {
+  const me = { holder: 'notifier-a', ms: 30_000 };
+  const other = { holder: 'notifier-b', ms: 30_000 };
+
   it('says an effect is new, then resumed while still pending, then done once completed', async () => {
     const ledger = ledgerUnderTest();
-    expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1')).toEqual({ state: 'new' });
-    expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1')).toEqual({ state: 'resumed', attempts: 2, since: expect.any(Date) });
+    expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1', me)).toEqual({ state: 'new' });
+    expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1', me)).toEqual({
+      state: 'resumed',
+      attempts: 2,
+      since: expect.any(Date),
+    });
     await ledger.completeEffect('ev-1', 'post:owner:U1', 'ev-1', {
       conversation: 'D0001',
       ts: '1.000100',
       message: { buildId: 'b-1', key: 'owner:U1' },
     });
-    expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1')).toEqual({ state: 'done' });
+    expect(await ledger.beginEffect('ev-1', 'post:owner:U1', 'b-1', other)).toEqual({ state: 'done' });
     expect(await ledger.findMessage('b-1', 'owner:U1')).toEqual({ state: 'posted', conversation: 'D0001', ts: '1.000100' });
   });
 
   it('starts clean after an intent Slack certainly refused was abandoned', async () => {
     const ledger = ledgerUnderTest();
-    await ledger.beginEffect('ev-2', 'reply:x', 'b-1');
+    await ledger.beginEffect('ev-2', 'reply:x', 'b-1', me);
     await ledger.abandonEffect('ev-2', 'reply:x');
-    expect(await ledger.beginEffect('ev-2', 'reply:x', 'b-1')).toEqual({ state: 'new' });
+    expect(await ledger.beginEffect('ev-2', 'reply:x', 'b-1', other)).toEqual({ state: 'new' });
+  });
+
+  it("does not let another try take a live try's pending intent, only one whose claim ran out", async () => {
+    const ledger = ledgerUnderTest();
+    expect(await ledger.beginEffect('ev-4', 'post:qa:U2', 'b-1', me)).toEqual({ state: 'new' });
+    expect(await ledger.beginEffect('ev-4', 'post:qa:U2', 'b-1', other)).toEqual({
+      state: 'held',
+      by: 'notifier-a',
+      until: expect.any(Date),
+    });
+    expect(await ledger.renewClaim('ev-4', 'post:qa:U2', me)).toBe(true);
+    expect(await ledger.renewClaim('ev-4', 'post:qa:U2', other)).toBe(false);
+    // the holder resumes its own intent at once (its earlier delivery failed)
+    expect(await ledger.beginEffect('ev-4', 'post:qa:U2', 'b-1', me)).toMatchObject({ state: 'resumed', attempts: 2 });
+    // a claim that runs out (the holder died) is taken over
+    await ledger.renewClaim('ev-4', 'post:qa:U2', { ...me, ms: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await ledger.beginEffect('ev-4', 'post:qa:U2', 'b-1', other)).toMatchObject({ state: 'resumed', attempts: 3 });
+    expect(await ledger.renewClaim('ev-4', 'post:qa:U2', me)).toBe(false);
   });
 
   it('keeps a build registered once and its progress under lock', async () => {

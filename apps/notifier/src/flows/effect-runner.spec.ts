@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { PermanentError } from '@app/platform';
+import { PermanentError, RetryLater } from '@app/platform';
 import { CHANNEL, OWNERS } from '../../test/build-fixtures';
 import { InMemoryLedger } from '../../test/in-memory-ledger';
 import { InMemorySlack } from '../../test/in-memory-slack';
@@ -55,9 +55,7 @@ describe('effect runner: every Slack effect exactly once', () => {
       await runner.run(registered, [status('deploying')]);
 
       expect(slack.calls('post')).toHaveLength(1);
-      expect(slack.topLevel(CHANNEL)).toEqual([
-        expect.objectContaining({ text: 'deploying', effect: `${registered.eventId}/post:${STATUS}` }),
-      ]);
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deploying', effect: `build:${BUILD}/post:${STATUS}` })]);
     });
 
     it('edits the posted message when a later event shows it again, instead of posting another', async () => {
@@ -83,20 +81,21 @@ describe('effect runner: every Slack effect exactly once', () => {
       const registered = event();
       slack.loseNextAnswer('post');
       await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ code: 'request_error', permanent: false });
-      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
+      expect(ledger.effect(`build:${BUILD}`, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
 
       await runner.run(registered, [status('deploying')]);
       expect(slack.calls('post')).toHaveLength(1);
       expect(slack.calls('findPost')).toEqual([
         expect.objectContaining({
-          query: expect.objectContaining({ to: CHANNEL, effect: `${registered.eventId}/post:${STATUS}` }),
+          query: expect.objectContaining({ to: CHANNEL, effect: `build:${BUILD}/post:${STATUS}` }),
           found: expect.anything(),
         }),
       ]);
       expect(logs.messages('log')).toContain('found the post an earlier try made; not posting it again');
 
       await runner.run(event(), [status('deployed')]);
-      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deployed', edits: 1 })]);
+      // one edit when found (it shows what the event that found it says, here the same), one for the later event
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deployed', edits: 2 })]);
     });
 
     it('is found in its thread when it was a reply', async () => {
@@ -118,7 +117,7 @@ describe('effect runner: every Slack effect exactly once', () => {
 
       await runner.run(registered, [status('deploying')]);
       expect(slack.topLevel(CHANNEL)).toHaveLength(1);
-      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'done', attempts: 2 });
+      expect(ledger.effect(`build:${BUILD}`, `post:${STATUS}`)).toMatchObject({ state: 'done', attempts: 2 });
     });
 
     it('is posted again when Slack does not let it be looked for: a duplicate, never a lost message', async () => {
@@ -156,7 +155,7 @@ describe('effect runner: every Slack effect exactly once', () => {
       const registered = event();
       slack.failNext('post', 'internal_error');
       await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ code: 'internal_error', maybeDelivered: true });
-      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
+      expect(ledger.effect(`build:${BUILD}`, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
 
       await runner.run(registered, [status('deploying')]);
       expect(slack.calls('findPost')).toHaveLength(1);
@@ -228,7 +227,7 @@ describe('effect runner: every Slack effect exactly once', () => {
       await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ maybeDelivered: true });
       slack.startOutage('refused'); // the retry can neither look nor post
       await expect(runner.run(registered, [status('deploying')])).rejects.toMatchObject({ maybeDelivered: false });
-      expect(ledger.effect(registered.eventId, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
+      expect(ledger.effect(`build:${BUILD}`, `post:${STATUS}`)).toMatchObject({ state: 'pending' });
 
       slack.endOutage();
       await runner.run(registered, [status('deploying')]);
@@ -326,6 +325,52 @@ describe('effect runner: every Slack effect exactly once', () => {
       await runner.run(denied, [denial]);
       expect(slack.ephemerals()).toEqual([]);
       expect(slack.messages('U0STRANGER')).toEqual([expect.objectContaining({ text: 'not allowed' })]);
+    });
+  });
+
+  describe('two tries at once, two events of one build', () => {
+    it('resumes the status message an earlier event posted but could not record: a later event looks for it, posts no second one', async () => {
+      ledger.failNext('completeEffect'); // the database went away right after Slack answered
+      await expect(runner.run(event(), [status('deploying')])).rejects.toThrow();
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+
+      await runner.run(event(), [status('deploying to production…')]);
+      expect(slack.topLevel(CHANNEL)).toEqual([expect.objectContaining({ text: 'deploying to production…' })]);
+      expect(slack.calls('findPost')).toHaveLength(1);
+    });
+
+    it("makes a second replica wait while the first is still posting, instead of taking the live try's intent for an abandoned one", async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow = Object.create(slack) as InMemorySlack;
+      slow.post = async (request) => {
+        await held;
+        return slack.post(request);
+      };
+      const first = new EffectRunner(ledger, slow, undefined, { holder: 'notifier-1', ms: 5_000 });
+      const second = new EffectRunner(ledger, slack, undefined, { holder: 'notifier-2', ms: 5_000 });
+      const registered = event();
+
+      const firstRun = first.run(registered, [status('deploying')]);
+      await new Promise((r) => setTimeout(r, 10)); // the first try has claimed the intent and waits on Slack
+      await expect(second.run(registered, [status('deploying')])).rejects.toBeInstanceOf(RetryLater);
+      release();
+      await firstRun;
+      await second.run(registered, [status('deploying')]);
+
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+      expect(slack.calls('findPost')).toEqual([]);
+    });
+
+    it('takes over an intent whose claim ran out (its holder died) and looks for the post first', async () => {
+      const registered = event();
+      await ledger.beginEffect(`build:${BUILD}`, `post:${STATUS}`, BUILD, { holder: 'dead-notifier', ms: 1 });
+      await new Promise((r) => setTimeout(r, 10));
+      await runner.run(registered, [status('deploying')]);
+
+      expect(slack.calls('findPost')).toHaveLength(1);
+      expect(slack.topLevel(CHANNEL)).toHaveLength(1);
+      expect(ledger.effect(`build:${BUILD}`, `post:${STATUS}`)).toMatchObject({ state: 'done', attempts: 2 });
     });
   });
 });

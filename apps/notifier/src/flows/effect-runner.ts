@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import { PermanentError } from '@app/platform';
-import type { EffectLedger, LedgerMessage } from '../ledger/message-ledger.port';
+import { PermanentError, RetryLater } from '@app/platform';
+import type { EffectClaim, EffectLedger, LedgerMessage } from '../ledger/message-ledger.port';
 import type { OutgoingMessage } from '../messages/block-kit';
 import { SlackCallFailed } from '../slack/slack-call-failed';
 import { OPEN_GATE, type SlackGate } from '../slack/slack-reachability';
@@ -18,6 +20,9 @@ export class PrerequisiteMissing extends Error {
   override name = 'PrerequisiteMissing';
 }
 
+/** How long a try holds a post's intent without renewing it (renewed every third of it while it runs). */
+export const DEFAULT_CLAIM_MS = 30_000;
+
 /**
  * Carries out planned effects against Slack, exactly once per (event, effect) as far as the
  * ledger can tell: the intent is recorded before a post and the result right after it; edits
@@ -32,11 +37,16 @@ export class PrerequisiteMissing extends Error {
 export class EffectRunner {
   private readonly logger = new Logger('EffectRunner');
 
+  private readonly claim: EffectClaim;
+
   constructor(
     private readonly ledger: EffectLedger,
     private readonly slack: SlackMessenger,
     private readonly gate: SlackGate = OPEN_GATE,
-  ) {}
+    claim: Partial<EffectClaim> = {},
+  ) {
+    this.claim = { holder: claim.holder ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`, ms: claim.ms ?? DEFAULT_CLAIM_MS };
+  }
 
   async run(cause: EffectCause, effects: NotificationEffect[]): Promise<void> {
     const refused: SlackCallFailed[] = [];
@@ -70,7 +80,8 @@ export class EffectRunner {
         if (parent.state === 'unreachable') return;
         const scope = effect.once === 'build' ? `build:${cause.buildId}` : cause.eventId;
         const request = { to: parent.conversation, threadTs: parent.ts, broadcast: effect.broadcast, message: effect.content };
-        return this.postOnce(cause, scope, effect.key, request);
+        await this.postOnce(cause, scope, effect.key, request);
+        return;
       }
       case 'ephemeral':
         return this.ephemeral(cause, effect.key, effect.user, effect.channel, effect.content);
@@ -81,13 +92,22 @@ export class EffectRunner {
     }
   }
 
-  /** Posts the tracked message once per build; afterwards keeps it showing `content`. */
+  /**
+   * Posts the tracked message once per build — whichever of the build's events gets there first,
+   * under one intent per build, so an event that finds another's intent pending resumes it
+   * (looks for the post) rather than posting a second one — and afterwards keeps it showing `content`.
+   */
   private async show(cause: EffectCause, key: string, to: string, content: OutgoingMessage): Promise<void> {
     const existing = await this.message(cause, key);
     if (existing?.state === 'posted') return this.slack.update({ channel: existing.conversation, ts: existing.ts }, content);
     if (existing?.state === 'unreachable') return;
+    const scope = cause.buildId ? `build:${cause.buildId}` : cause.eventId;
     try {
-      await this.postOnce(cause, cause.eventId, `post:${key}`, { to, message: content }, key);
+      const outcome = await this.postOnce(cause, scope, `post:${key}`, { to, message: content }, key);
+      if (outcome === 'posted') return;
+      // Posted by an earlier try (of this event or an earlier one of the build): show this event's content.
+      const posted = await this.message(cause, key);
+      if (posted?.state === 'posted') await this.slack.update({ channel: posted.conversation, ts: posted.ts }, content);
     } catch (error) {
       if (error instanceof SlackCallFailed && error.kind === 'target' && cause.buildId) {
         await this.ledger.markUnreachable(cause.buildId, key, cause.eventId, `${error.code}: ${error.hint}`);
@@ -103,11 +123,45 @@ export class EffectRunner {
    * is not there (or history cannot be read) posted again — a rare duplicate rather than a
    * lost message (docs/slack.md). Such a `pending` intent stays pending until the post is known
    * to be made: a retry that cannot reach Slack (an outage) neither looked nor posted, so the
-   * try after it must look again.
+   * try after it must look again. A pending intent a live try holds (its claim, renewed while it
+   * runs) is not taken over: this try waits (RetryLater) — two deliveries of one event at once
+   * (an ack lost while NATS was away, a paused replica) post once.
+   *
+   * `posted` when this try posted; `earlier` when an earlier try had (done, or found in Slack).
    */
-  private async postOnce(cause: EffectCause, scope: string, key: string, request: PostRequest, tracked?: string): Promise<void> {
-    const start = await this.ledger.beginEffect(scope, key, cause.buildId);
-    if (start.state === 'done') return;
+  private async postOnce(
+    cause: EffectCause,
+    scope: string,
+    key: string,
+    request: PostRequest,
+    tracked?: string,
+  ): Promise<'posted' | 'earlier'> {
+    const start = await this.ledger.beginEffect(scope, key, cause.buildId, this.claim);
+    if (start.state === 'done') return 'earlier';
+    if (start.state === 'held') {
+      const waitMs = Math.min(Math.max(start.until.getTime() - Date.now(), 1_000), this.claim.ms);
+      throw new RetryLater(`another try (${start.by}) is posting ${scope}/${key} right now; waiting for it`, { delayMs: waitMs });
+    }
+    const renewing = setInterval(
+      () => void this.ledger.renewClaim(scope, key, this.claim).catch(() => undefined),
+      Math.max(this.claim.ms / 3, 10),
+    );
+    renewing.unref();
+    try {
+      return await this.postClaimed(cause, scope, key, request, start, tracked);
+    } finally {
+      clearInterval(renewing);
+    }
+  }
+
+  private async postClaimed(
+    cause: EffectCause,
+    scope: string,
+    key: string,
+    request: PostRequest,
+    start: { state: 'new' } | { state: 'resumed'; attempts: number; since: Date },
+    tracked?: string,
+  ): Promise<'posted' | 'earlier'> {
     const effect = `${scope}/${key}`;
     const message = tracked && cause.buildId ? { buildId: cause.buildId, key: tracked } : undefined;
     if (start.state === 'resumed') {
@@ -120,7 +174,8 @@ export class EffectRunner {
           key,
           attempts: start.attempts,
         });
-        return this.ledger.completeEffect(scope, key, cause.eventId, { conversation: earlier.channel, ts: earlier.ts, message });
+        await this.ledger.completeEffect(scope, key, cause.eventId, { conversation: earlier.channel, ts: earlier.ts, message });
+        return 'earlier';
       }
       this.logger.warn({
         msg: 'an earlier try of this post may have reached Slack and it is not in the history; posting again',
@@ -138,6 +193,7 @@ export class EffectRunner {
       throw error;
     }
     await this.ledger.completeEffect(scope, key, cause.eventId, { conversation: ref.channel, ts: ref.ts, message });
+    return 'posted';
   }
 
   /** In the conversation of the click when Slack allows it there, else as a DM. */
@@ -149,8 +205,9 @@ export class EffectRunner {
     content: OutgoingMessage,
   ): Promise<void> {
     if (channel) {
-      const start = await this.ledger.beginEffect(cause.eventId, key, cause.buildId);
+      const start = await this.ledger.beginEffect(cause.eventId, key, cause.buildId, this.claim);
       if (start.state === 'done') return;
+      if (start.state === 'held') throw new RetryLater(`another try (${start.by}) is answering ${user} right now; waiting for it`);
       try {
         await this.slack.postEphemeral({ channel, user, message: content });
         await this.ledger.completeEffect(cause.eventId, key, cause.eventId, { conversation: channel });

@@ -59,6 +59,8 @@ export class EffectRow {
   @Column({ type: 'int' }) attempts!: number;
   @Column({ type: 'text', nullable: true }) conversation!: string | null;
   @Column({ type: 'text', nullable: true }) ts!: string | null;
+  @Column({ name: 'claimed_by', type: 'text', nullable: true }) claimedBy!: string | null;
+  @Column({ name: 'claimed_until', type: 'timestamptz', nullable: true }) claimedUntil!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

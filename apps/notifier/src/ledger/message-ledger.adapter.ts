@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { BuildFacts, BuildProgress, BuildSnapshot } from '../builds/build-snapshot';
 import { initialProgress } from '../builds/build-snapshot';
 import { BuildRow, EffectRow, MessageRow } from './ledger.entities';
-import type { EffectResult, EffectStart, LedgerMessage, MessageLedger } from './message-ledger.port';
+import type { EffectClaim, EffectResult, EffectStart, LedgerMessage, MessageLedger } from './message-ledger.port';
 
 /**
  * The MessageLedger in Postgres: builds (to render later events), the Slack messages of each
@@ -52,22 +52,46 @@ export class PostgresMessageLedger implements MessageLedger {
   }
 
   /**
-   * Records the intent to post before calling Slack. `done` means an earlier delivery posted
-   * it already; `resumed` means an earlier try may or may not have reached Slack.
+   * Records the intent to post before calling Slack, claimed by `claim` (one statement: a
+   * pending intent whose claim ran out or is the caller's own is taken over, counting the try).
+   * `held` when another live try holds it; `done` when an earlier delivery posted it already.
    */
-  async beginEffect(scope: string, key: string, buildId: string | undefined): Promise<EffectStart> {
-    const rows: { state: 'pending' | 'done'; attempts: number; created_at: Date }[] = await this.db.query(
-      `INSERT INTO notifier.effects (scope, effect_key, build_id, state, attempts)
-       VALUES ($1, $2, $3, 'pending', 1)
+  async beginEffect(scope: string, key: string, buildId: string | undefined, claim: EffectClaim): Promise<EffectStart> {
+    const rows: { attempts: number; created_at: Date }[] = await this.db.query(
+      `INSERT INTO notifier.effects (scope, effect_key, build_id, state, attempts, claimed_by, claimed_until)
+       VALUES ($1, $2, $3, 'pending', 1, $4, now() + make_interval(secs => $5))
        ON CONFLICT (scope, effect_key) DO UPDATE
-         SET attempts = notifier.effects.attempts + 1, updated_at = now()
+         SET attempts = notifier.effects.attempts + 1, updated_at = now(),
+             claimed_by = EXCLUDED.claimed_by, claimed_until = EXCLUDED.claimed_until
          WHERE notifier.effects.state = 'pending'
-       RETURNING state, attempts, created_at`,
-      [scope, key, buildId ?? null],
+           AND (notifier.effects.claimed_until IS NULL OR notifier.effects.claimed_until <= now()
+                OR notifier.effects.claimed_by = EXCLUDED.claimed_by)
+       RETURNING attempts, created_at`,
+      [scope, key, buildId ?? null, claim.holder, claim.ms / 1000],
     );
-    if (rows.length === 0) return { state: 'done' };
-    const [row] = rows;
-    return row.attempts === 1 ? { state: 'new' } : { state: 'resumed', attempts: row.attempts, since: new Date(row.created_at) };
+    if (rows.length === 1) {
+      const [row] = rows;
+      return row.attempts === 1 ? { state: 'new' } : { state: 'resumed', attempts: row.attempts, since: new Date(row.created_at) };
+    }
+    const held: { state: 'pending' | 'done'; claimed_by: string; claimed_until: Date }[] = await this.db.query(
+      `SELECT state, claimed_by, claimed_until FROM notifier.effects WHERE scope = $1 AND effect_key = $2`,
+      [scope, key],
+    );
+    if (held.length === 0) return this.beginEffect(scope, key, buildId, claim); // abandoned in between
+    if (held[0].state === 'done') return { state: 'done' };
+    return { state: 'held', by: held[0].claimed_by, until: new Date(held[0].claimed_until) };
+  }
+
+  async renewClaim(scope: string, key: string, claim: EffectClaim): Promise<boolean> {
+    const [{ renewed }]: { renewed: number }[] = await this.db.query(
+      `WITH renewed AS (
+         UPDATE notifier.effects SET claimed_until = now() + make_interval(secs => $4)
+         WHERE scope = $1 AND effect_key = $2 AND state = 'pending' AND claimed_by = $3
+         RETURNING 1)
+       SELECT count(*)::int AS renewed FROM renewed`,
+      [scope, key, claim.holder, claim.ms / 1000],
+    );
+    return renewed > 0;
   }
 
   /** Marks the post done and, for a tracked message, remembers where it is — in one transaction. */
