@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { SlackChannelId, SlackUserId } from '@app/contracts';
-
-/** Resource requests/limits as Kubernetes quantities (`100m`, `128Mi`). */
-const Quantity = z.union([z.string().regex(/^[0-9.]+[a-zA-Z]*$/, 'expected a Kubernetes quantity like 100m or 128Mi'), z.number()]);
-const ResourceList = z.object({ cpu: Quantity.optional(), memory: Quantity.optional() }).strict();
+import { rootUserProblems } from './project-workload';
+import { Environments, Resources, workloadFields } from './workload.schema';
 
 const DnsLabel = z
   .string()
@@ -42,13 +40,15 @@ export const ProjectSchema = z
     qa: z.array(SlackUserId).default([]),
     owners: z.array(SlackUserId).min(1, 'expected at least one owner'),
     namespace: DnsLabel.default('default'),
+    /** Where previews run; default: `namespace`. */
+    previewNamespace: DnsLabel.optional(),
     port: z.number().int().min(1).max(65535).default(80),
     replicas: z.number().int().min(0).max(50).default(1),
     approvals: z
       .object({ required: z.number().int().min(0, 'expected 0 or more') })
       .strict()
       .optional(),
-    resources: z.object({ requests: ResourceList.optional(), limits: ResourceList.optional() }).strict().optional(),
+    resources: Resources.optional(),
     imagePullSecrets: z.array(DnsLabel).default([]),
     previews: z
       .object({
@@ -66,15 +66,22 @@ export const ProjectSchema = z
       })
       .strict()
       .default({ kind: 'ingress' }),
+    // How the containers run (workload.schema.ts), and what differs per environment.
+    ...workloadFields,
+    environments: Environments,
   })
   .transform((p) => ({
     ...p,
+    previewNamespace: p.previewNamespace ?? p.namespace,
     // Default: one QA approval when the project has QA people, none otherwise (the seed's behaviour).
     approvalsRequired: p.approvals?.required ?? (p.qa.length > 0 ? 1 : 0),
   }))
   .refine((p) => p.approvalsRequired <= p.qa.length, {
     message: 'approvals.required is larger than the number of qa members',
     path: ['approvals', 'required'],
+  })
+  .superRefine((p, ctx) => {
+    for (const problem of rootUserProblems(p)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
 export const ProjectsFileSchema = z.object({
