@@ -1,8 +1,8 @@
 import type { V1Ingress } from '@kubernetes/client-node';
-import type { ProjectConfig } from '@app/platform';
+import type { ProjectConfig, Workload } from '@app/platform';
 import type { AmbassadorMapping } from './ambassador-mapping';
 import type { DeploymentOrder } from './deployment-order';
-import { AnnotationKeys, workloadLabels } from './workload-labels';
+import { workloadAnnotations, workloadLabels } from './workload-labels';
 
 export type Route = V1Ingress | AmbassadorMapping;
 
@@ -10,13 +10,13 @@ export type Route = V1Ingress | AmbassadorMapping;
  * What makes the workload reachable at its URL: an Ingress by default, or the Ambassador
  * Mapping the original ci-bot used (`route.kind: ambassador-mapping`).
  */
-export function routeManifest(order: DeploymentOrder, name: string, project: ProjectConfig): Route {
+export function routeManifest(order: DeploymentOrder, name: string, project: ProjectConfig, workload: Workload): Route {
   const url = new URL(order.url);
   const metadata = {
     name,
-    namespace: project.namespace,
-    labels: workloadLabels(order.identity, name),
-    annotations: { [AnnotationKeys.buildId]: order.buildId },
+    namespace: workload.namespace,
+    labels: workloadLabels(order.identity, name, workload.labels),
+    annotations: workloadAnnotations(order.buildId, workload.annotations),
   };
   const kind = project.route.kind;
   switch (kind) {
@@ -61,7 +61,7 @@ function mapping(metadata: Metadata, url: URL, name: string, project: ProjectCon
     spec: {
       hostname: url.hostname,
       prefix: '/',
-      service: `${name}.${project.namespace}:${project.port}`,
+      service: `${name}.${metadata.namespace}:${project.port}`,
       ...(ambassadorId ? { ambassador_id: [ambassadorId] } : {}),
     },
   };

@@ -29,9 +29,10 @@ export const AnnotationKeys = {
 
 export const MANAGED_BY = 'deploybot';
 
-/** Labels every object of a workload carries. */
-export function workloadLabels(identity: WorkloadIdentity, name: string): Record<string, string> {
+/** Labels every object of a workload (and its pods) carries: the project's extra labels, then deploybot's own. */
+export function workloadLabels(identity: WorkloadIdentity, name: string, extra: Record<string, string> = {}): Record<string, string> {
   const labels: Record<string, string> = {
+    ...extra,
     [LabelKeys.managedBy]: MANAGED_BY,
     [LabelKeys.name]: name,
     [LabelKeys.project]: identity.project,
@@ -40,6 +41,12 @@ export function workloadLabels(identity: WorkloadIdentity, name: string): Record
   if (identity.environment === 'preview') labels[LabelKeys.target] = targetLabel(identity.target);
   return labels;
 }
+
+/** Annotations every object of a workload (and its pods) carries: the project's extra annotations, then the build id. */
+export const workloadAnnotations = (buildId: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  ...extra,
+  [AnnotationKeys.buildId]: buildId,
+});
 
 /**
  * The Deployment's selector: immutable once created, so it holds only what never changes

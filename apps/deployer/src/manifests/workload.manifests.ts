@@ -1,5 +1,5 @@
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { ProjectConfig } from '@app/platform';
+import { type ProjectConfig, workloadOf } from '@app/platform';
 import { workloadName } from '../naming/naming';
 import type { DeploymentOrder, ManifestSettings } from './deployment-order';
 import { deploymentManifest } from './deployment.manifest';
@@ -18,11 +18,12 @@ export interface WorkloadManifests {
 /** The typed objects for one deployment order; pure, so what is applied can be read in a test. */
 export function workloadManifests(order: DeploymentOrder, project: ProjectConfig, settings: ManifestSettings): WorkloadManifests {
   const name = workloadName(order.identity);
+  const workload = workloadOf(project, order.identity.environment);
   return {
     name,
-    namespace: project.namespace,
-    deployment: deploymentManifest(order, name, project, settings),
-    service: serviceManifest(order, name, project),
-    route: routeManifest(order, name, project),
+    namespace: workload.namespace,
+    deployment: deploymentManifest(order, name, project, workload, settings),
+    service: serviceManifest(order, name, project, workload),
+    route: routeManifest(order, name, project, workload),
   };
 }
