@@ -41,6 +41,8 @@ export function testConfig(env: {
   prefix?: string;
   timeoutSeconds?: number;
   failFastSeconds?: number;
+  /** Default: PROJECTS_YAML. */
+  projectsYaml?: string;
 }): AppConfig {
   return {
     env: loadEnvironment('deployer', {
@@ -52,7 +54,7 @@ export function testConfig(env: {
       LOG_LEVEL: 'silent',
       PORT: '0',
     }),
-    projects: parseProjects(PROJECTS_YAML, 'test'),
+    projects: parseProjects(env.projectsYaml ?? PROJECTS_YAML, 'test'),
   };
 }
 
@@ -66,12 +68,19 @@ export const UNIT_OPTIONS: DeployerOptions = {
 };
 
 /** The configuration of a unit test: no cluster to reach; pods failing fast at once unless said otherwise. */
-export const unitConfig = (env: { timeoutSeconds?: number; failFastSeconds?: number } = {}): AppConfig =>
+export const unitConfig = (env: { timeoutSeconds?: number; failFastSeconds?: number; projectsYaml?: string } = {}): AppConfig =>
   testConfig({
     kubeconfig: '/nonexistent/unit-tests-use-an-in-memory-cluster',
     timeoutSeconds: env.timeoutSeconds ?? 300,
     failFastSeconds: env.failFastSeconds ?? 0,
+    projectsYaml: env.projectsYaml,
   });
+
+/** PROJECTS_YAML with shop's previews in their own namespace `shop-previews` (production stays in `default`). */
+export const SEPARATE_PREVIEWS_YAML = PROJECTS_YAML.replace(
+  '    namespace: default\n',
+  '    namespace: default\n    previewNamespace: shop-previews\n',
+);
 
 export const T0 = Date.parse('2026-11-26T10:00:00.000Z');
 

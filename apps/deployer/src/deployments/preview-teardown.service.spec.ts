@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@app/platform';
-import { manifestsOf, order, teardownOf, UNIT_OPTIONS, unitConfig, until } from '../../test/deployer-fixtures';
+import { manifestsOf, order, SEPARATE_PREVIEWS_YAML, teardownOf, UNIT_OPTIONS, unitConfig, until } from '../../test/deployer-fixtures';
 import { InMemoryCluster } from '../../test/in-memory-cluster';
 import { RecordingLogger } from '../../test/recording-logger';
 import { leaseRef } from '../leases/workload-lease';
@@ -14,8 +14,8 @@ const NS = 'default';
 const running = () => new AbortController().signal;
 const _nameOf = (target: string) => workloadName({ environment: 'preview', project: 'shop', type: 'branch', target });
 
-function teardownOn(cluster: InMemoryCluster): PreviewTeardown {
-  return new PreviewTeardown(cluster, unitConfig(), UNIT_OPTIONS, new WorkloadLocks(cluster, UNIT_OPTIONS.lease));
+function teardownOn(cluster: InMemoryCluster, config = unitConfig()): PreviewTeardown {
+  return new PreviewTeardown(cluster, config, UNIT_OPTIONS, new WorkloadLocks(cluster, UNIT_OPTIONS.lease));
 }
 
 /** Applies what the deployer applies for build `buildId`: a preview of `target`, or production; gives the name. */
@@ -107,6 +107,37 @@ describe('PreviewTeardown', () => {
     expect(cluster.calls({ verb: 'delete', name })).toEqual([]);
     await held.release();
     expect((await tearingDown).data.deleted).toHaveLength(3);
+  });
+
+  it("tears a preview down in the project's previewNamespace, holding the Lease there, and leaves production alone", async () => {
+    const cluster = new InMemoryCluster();
+    const separate = unitConfig({ projectsYaml: SEPARATE_PREVIEWS_YAML });
+    const preview = manifestsOf(order({ buildId: 'b-sep', target: 'separate' }), separate);
+    expect(preview.namespace).toBe('shop-previews');
+    for (const object of [preview.deployment, preview.service, preview.route]) await cluster.apply(object);
+    await cluster.apply(manifestsOf(order({ buildId: 'b-sep' }), separate).deployment);
+
+    const outcome = await teardownOn(cluster, separate).tearDown(teardownOf('b-sep', 'separate'), running());
+    const name = preview.name;
+    expect(outcome.data).toMatchObject({
+      namespace: 'shop-previews',
+      deleted: [`Ingress/${name}`, `Service/${name}`, `Deployment/${name}`],
+    });
+    expect(cluster.get('Deployment', 'default', 'shop')).toBeDefined();
+    expect(cluster.calls({ verb: 'create', kind: 'Lease' }).map((c) => c.namespace)).toEqual(['shop-previews']);
+  });
+
+  it('also removes a preview deployed before the project had a previewNamespace, from its namespace', async () => {
+    const cluster = new InMemoryCluster();
+    const name = await deployed(cluster, 'b-moved', 'moved');
+    const outcome = await teardownOn(cluster, unitConfig({ projectsYaml: SEPARATE_PREVIEWS_YAML })).tearDown(
+      teardownOf('b-moved', 'moved'),
+      running(),
+    );
+    expect(outcome.data).toMatchObject({
+      namespace: 'shop-previews',
+      deleted: [`default/Ingress/${name}`, `default/Service/${name}`, `default/Deployment/${name}`],
+    });
   });
 
   it('dead-letters a teardown for a project it does not know', async () => {

@@ -49,10 +49,11 @@ export class PreviewTeardown {
     if (!project)
       throw new PermanentError(`cannot tear down build ${buildId}: project "${identity.project}" is not in the deployer's projects file`);
     const name = workloadName(identity);
+    const namespace = project.previewNamespace;
     // A teardown competes with no request: it waits its turn and deletes only what is still its build's.
     const until = Date.now() + this.config.env.ROLLOUT_TIMEOUT_SECONDS * 1000;
     const lease = await this.locks
-      .acquire(leaseRef(project.namespace, name), { holder: `${this.options.instanceId}/${order.requestId}` }, until, shutdown)
+      .acquire(leaseRef(namespace, name), { holder: `${this.options.instanceId}/${order.requestId}` }, until, shutdown)
       .catch((error) => {
         if (error instanceof LeaseWaitExpired)
           throw new Error(`cannot tear down build ${buildId} yet: ${error.message}; trying again later`);
@@ -60,10 +61,14 @@ export class PreviewTeardown {
       });
     const deleted: string[] = [];
     try {
-      for (const objectName of [name, legacyPreviewName(identity)]) {
-        for (const kind of PREVIEW_KINDS) {
-          const ref: ObjectRef = { ...kind, namespace: project.namespace, name: objectName };
-          if (await this.deleteIfOfBuild(ref, buildId)) deleted.push(`${kind.kind}/${objectName}`);
+      // Previews made before the project had a previewNamespace live in its namespace: look there too.
+      for (const where of new Set([namespace, project.namespace])) {
+        for (const objectName of [name, legacyPreviewName(identity)]) {
+          for (const kind of PREVIEW_KINDS) {
+            const ref: ObjectRef = { ...kind, namespace: where, name: objectName };
+            const label = where === namespace ? `${kind.kind}/${objectName}` : `${where}/${kind.kind}/${objectName}`;
+            if (await this.deleteIfOfBuild(ref, buildId)) deleted.push(label);
+          }
         }
       }
     } finally {
@@ -74,10 +79,10 @@ export class PreviewTeardown {
       buildId,
       correlationId: order.correlationId,
       requestId: order.requestId,
-      namespace: project.namespace,
+      namespace,
       deleted,
     });
-    return previewTornDown(order, project.namespace, deleted, new Date());
+    return previewTornDown(order, namespace, deleted, new Date());
   }
 
   private async deleteIfOfBuild(ref: ObjectRef, buildId: string): Promise<boolean> {

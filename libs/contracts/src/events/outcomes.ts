@@ -44,7 +44,7 @@ export const PreviewTornDownData = z.object({
   buildId: BuildId,
   requestId: z.string().min(1),
   namespace: z.string().min(1),
-  /** `Kind/name` of every object deleted (empty when nothing was left). */
+  /** `Kind/name` of every object deleted in `namespace`, `<namespace>/Kind/name` of one elsewhere (empty when nothing was left). */
   deleted: z.array(z.string()),
 });
 export const PreviewTornDownSchema = envelopeSchema('PreviewTornDown', PreviewTornDownData);
