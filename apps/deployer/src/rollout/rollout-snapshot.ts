@@ -8,6 +8,8 @@ export interface ConditionSnapshot {
   status: string;
   reason?: string;
   message?: string;
+  /** client-node gives a Date, raw JSON a string (RFC 3339, whole seconds). */
+  lastTransitionTime?: Date | string;
 }
 
 export interface DeploymentSnapshot {

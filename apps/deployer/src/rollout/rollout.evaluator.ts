@@ -1,4 +1,5 @@
 import { AnnotationKeys } from '../manifests/workload-labels';
+import { replicaFailureOf } from './replica-failure';
 import { ContainerStatusSnapshot, DeploymentSnapshot, PodSnapshot, RolloutObservation } from './rollout-snapshot';
 
 /** Waiting reasons that do not fix themselves: after the grace period the rollout has failed. */
@@ -54,7 +55,8 @@ export interface RolloutEvaluation {
  * pure: time arrives as `now`.
  *
  * Done is kubectl's `rollout status` for a Deployment whose current template carries this
- * request's id (so the ready pods are this request's); failed is the Progressing condition
+ * request's id (so the ready pods are this request's); failed is a `ReplicaFailure` of this
+ * rollout (replica-failure.ts), the Progressing condition
  * `ProgressDeadlineExceeded`, a new pod stuck in a failing waiting state for `failFastMs`,
  * or the request's rollout deadline passed.
  */
@@ -78,6 +80,8 @@ export function evaluateRollout(
 
   const progress = rolloutProgress(deployment);
   if (progress.status === 'succeeded') return { verdict: progress, memory: next };
+  const refused = replicaFailureOf(deployment, context.requestedAt);
+  if (refused) return { verdict: { status: 'failed', reason: refused }, memory: next };
 
   const stuck = longestStuckContainer(observation.pods, failingSince);
   if (progress.status === 'failed') {
