@@ -1,6 +1,7 @@
 import type { DefaultingContext } from './defaults';
 import type { ObjectStore } from './object-store';
 import type { ResourceType } from './resource-types';
+import type { WatchOptions } from './watch-stream';
 
 /** A request for a resource, after routing: what the handlers work from. */
 export interface ApiRequest {
@@ -28,6 +29,7 @@ export interface ApiResponse {
 export interface HandlerContext {
   store: ObjectStore;
   defaulting: DefaultingContext;
+  watch: WatchOptions;
 }
 
 /** The field manager of a non-apply write: the fieldManager query, else the user agent's program name, like the apiserver. */

@@ -88,7 +88,7 @@ export const dispatch = (
   const watch = target.watchPath || request.query.get('watch') === 'true' || request.query.get('watch') === '1';
   switch (request.method) {
     case 'GET':
-      if (watch) return startWatch(ctx.store, request, res);
+      if (watch) return startWatch(ctx.store, request, res, ctx.watch);
       return target.name ? getOne(ctx, request) : list(ctx, request);
     case 'POST':
       if (target.name) throw methodNotAllowed(request.method);

@@ -7,6 +7,8 @@ export interface FailureMatch {
   method?: string;
   /** Substring of the URL path, e.g. "/deployments/web". */
   pathIncludes?: string;
+  /** The RBAC verb: get, list, watch, create, update, patch, delete, deletecollection (a GET is one of the first three). */
+  verb?: string;
 }
 
 export type InjectedStatusCode = 403 | 409 | 422 | 500 | 503;
@@ -40,7 +42,8 @@ export class FailureInjection {
       (r) =>
         r.remaining > 0 &&
         (!r.match.method || r.match.method.toUpperCase() === method) &&
-        (!r.match.pathIncludes || path.includes(r.match.pathIncludes)),
+        (!r.match.pathIncludes || path.includes(r.match.pathIncludes)) &&
+        (!r.match.verb || (target !== undefined && verbOf(method, target, query) === r.match.verb)),
     );
     if (!rule) return undefined;
     rule.remaining -= 1;

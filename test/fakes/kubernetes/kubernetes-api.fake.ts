@@ -20,6 +20,7 @@ import { RolloutSimulator } from './rollout-simulator';
 import { selfSignedCert } from './self-signed-cert';
 import { ApiError, badRequest, internalError, pathNotFound, unauthorized, unsupportedMediaType } from './status-errors';
 import { Timers } from './timers';
+import type { WatchStream } from './watch-stream';
 
 /** Options of {@link startKubernetesFake}. */
 export interface KubernetesFakeOptions {
@@ -31,6 +32,8 @@ export interface KubernetesFakeOptions {
   timeScale?: number;
   /** How long a good pod takes to become Ready, before timeScale (default 300). */
   podReadyAfterMs?: number;
+  /** How often a watch that allows bookmarks gets one (default 60,000, about what the apiserver does; not scaled). */
+  watchBookmarkIntervalMs?: number;
 }
 
 /** One request as the fake received it, for assertions. */
@@ -72,6 +75,18 @@ export interface KubernetesFake {
   setCondition(condition: KubernetesCondition | undefined): Promise<void>;
   /** The condition in force, if any. */
   condition(): KubernetesCondition | undefined;
+  /** Watch streams open now. */
+  openWatches(): number;
+  /** Ends every open watch cleanly, as at its timeoutSeconds; returns how many. */
+  closeWatches(): number;
+  /** Drops the connection of every open watch (a reset: an apiserver restart, a load balancer); returns how many. */
+  cutWatches(): number;
+  /** Sends every open watch ERROR 410 Expired and ends it (a watcher the apiserver can no longer serve); returns how many. */
+  expireWatches(): number;
+  /** Sends every open watch that allows bookmarks a BOOKMARK at the current resourceVersion. */
+  sendBookmarks(): void;
+  /** Forgets the change history (etcd compaction): a watch from any earlier resourceVersion gets 410 Expired. */
+  compact(): void;
   /** Overrides how pods with this image (exact reference, any tag of it, or a pattern) behave. */
   setImageBehavior(image: string | RegExp, behavior: ImageBehavior, options?: ImageBehaviorOptions): void;
   /**
@@ -129,6 +144,7 @@ class KubernetesApiFake implements KubernetesFake {
   private readonly simulator: RolloutSimulator;
   private readonly sockets = new Set<Socket>();
   private readonly recorded: RecordedRequest[] = [];
+  private readonly watches = new Set<WatchStream>();
   private readonly ctx: HandlerContext;
   private unavailable = false;
   private standing: KubernetesCondition | undefined;
@@ -141,6 +157,7 @@ class KubernetesApiFake implements KubernetesFake {
     this.ctx = {
       store: this.store,
       defaulting: { allocateClusterIp: () => `10.96.${Math.floor(this.nextClusterIp / 250)}.${this.nextClusterIp++ % 250}` },
+      watch: { bookmarkIntervalMs: options.watchBookmarkIntervalMs ?? 60_000 },
     };
     this.simulator = new RolloutSimulator(this.store, this.timers, timeScale);
     const kubelet = new Kubelet(
@@ -238,6 +255,10 @@ class KubernetesApiFake implements KubernetesFake {
       };
       const result = dispatch(this.ctx, request, target, res);
       if ('code' in result) send(res, result);
+      else if (!res.writableEnded) {
+        this.watches.add(result);
+        res.on('close', () => this.watches.delete(result));
+      }
     } catch (err) {
       const status = err instanceof ApiError ? err.status : internalError((err as Error).message).status;
       if (!res.headersSent) send(res, { code: status.code, body: status });
@@ -304,6 +325,37 @@ class KubernetesApiFake implements KubernetesFake {
 
   setImageBehavior(image: string | RegExp, behavior: ImageBehavior, options?: ImageBehaviorOptions): void {
     this.behaviors.set(image, behavior, options);
+  }
+
+  openWatches(): number {
+    return this.watches.size;
+  }
+
+  closeWatches(): number {
+    return this.endWatches((w) => w.close());
+  }
+
+  cutWatches(): number {
+    return this.endWatches((w) => w.cut());
+  }
+
+  expireWatches(): number {
+    return this.endWatches((w) => w.expire());
+  }
+
+  sendBookmarks(): void {
+    for (const watch of this.watches) watch.bookmark();
+  }
+
+  compact(): void {
+    this.store.compact();
+  }
+
+  private endWatches(end: (watch: WatchStream) => void): number {
+    const open = [...this.watches];
+    this.watches.clear();
+    for (const watch of open) end(watch);
+    return open.length;
   }
 
   async stop(): Promise<void> {

@@ -51,6 +51,8 @@ export class ObjectStore {
   private readonly queue: StoreEvent[] = [];
   private dispatching = false;
   private rv = 1000;
+  /** The resourceVersion of the last compaction: nothing before it can be replayed. */
+  private compactedAt = 0;
 
   constructor(private readonly historyLimit = 20_000) {}
 
@@ -60,7 +62,7 @@ export class ObjectStore {
 
   /** The oldest resourceVersion a watch may resume from. */
   get oldestResumableVersion(): number {
-    return this.history.length ? this.history[0].resourceVersion - 1 : this.rv;
+    return Math.max(this.compactedAt, this.history.length ? this.history[0].resourceVersion - 1 : this.rv);
   }
 
   get(resource: ResourceType, namespace: string | undefined, name: string): StoredObject | undefined {
@@ -158,6 +160,12 @@ export class ObjectStore {
   eventsSince(resourceVersion: number): StoreEvent[] | undefined {
     if (resourceVersion < this.oldestResumableVersion) return undefined;
     return this.history.filter((e) => e.resourceVersion > resourceVersion);
+  }
+
+  /** Forgets the history, as etcd's compaction does: a watch can resume from now on only. */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedAt = this.rv;
   }
 
   subscribe(listener: StoreListener): () => void {

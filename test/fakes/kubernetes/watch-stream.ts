@@ -10,14 +10,29 @@ import { toTable, wantsTable } from './table';
 /**
  * `?watch=true` on a list URL: newline-delimited {"type","object"} events, like the apiserver's
  * chunked watch. No resourceVersion (or "0") starts with the current state as ADDED events; a
- * resourceVersion replays what happened after it. An object that stops (or starts) matching the
- * selectors is sent as DELETED (or ADDED), as the real watch cache does.
+ * resourceVersion replays what happened after it, and one older than the kept history gets an
+ * ERROR event with a 410 Expired Status, then the end of the stream. An object that stops (or
+ * starts) matching the selectors is sent as DELETED (or ADDED), as the real watch cache does.
+ * `allowWatchBookmarks=true` gets a BOOKMARK (just `metadata.resourceVersion`) every
+ * `bookmarkIntervalMs` (the apiserver: about a minute). `timeoutSeconds` ends the stream cleanly.
  */
 export interface WatchStream {
+  /** Ends the stream cleanly, as at its timeoutSeconds. */
   close(): void;
+  /** Drops the connection without ending the response, as a reset or a restarting apiserver does. */
+  cut(): void;
+  /** Sends ERROR 410 Expired and ends the stream, as the apiserver does for a watcher it can no longer serve. */
+  expire(): void;
+  /** Sends a BOOKMARK at the current resourceVersion now (only if the client allowed bookmarks). */
+  bookmark(): void;
 }
 
-export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerResponse): WatchStream => {
+export interface WatchOptions {
+  /** How often a watch that allows bookmarks gets one. */
+  bookmarkIntervalMs: number;
+}
+
+export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerResponse, options: WatchOptions): WatchStream => {
   const { resource, namespace, query } = request;
   const selector = selectorOf(request);
   const matches = (o: StoredObject): boolean =>
@@ -49,13 +64,36 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
     }
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  let unsubscribe: () => void = () => undefined;
-  const close = (): void => {
-    if (timer) clearTimeout(timer);
-    unsubscribe();
-    if (!res.writableEnded) res.end();
+  const bookmarks = query.get('allowWatchBookmarks') === 'true' || query.get('allowWatchBookmarks') === '1';
+  const bookmark = (): void => {
+    if (!bookmarks) return;
+    send('BOOKMARK', {
+      kind: resource.kind,
+      apiVersion: apiVersionOf(resource),
+      metadata: { resourceVersion: String(store.resourceVersion) },
+    });
   };
+  let timer: NodeJS.Timeout | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let unsubscribe: () => void = () => undefined;
+  const stop = (): void => {
+    if (timer) clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
+    unsubscribe();
+  };
+  const close = (): void => {
+    stop();
+    if (!res.writableEnded && !res.destroyed) res.end();
+  };
+  const cut = (): void => {
+    stop();
+    res.destroy();
+  };
+  const expire = (): void => {
+    send('ERROR', expired(String(store.oldestResumableVersion - 1), store.oldestResumableVersion));
+    close();
+  };
+  const stream = { close, cut, expire, bookmark };
   res.on('close', close);
 
   const requested = query.get('resourceVersion');
@@ -74,7 +112,7 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
     if (!history) {
       send('ERROR', expired(requested, store.oldestResumableVersion));
       close();
-      return { close };
+      return stream;
     }
     history.forEach(translate);
   }
@@ -85,5 +123,9 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
     timer = setTimeout(close, timeoutSeconds * 1000);
     timer.unref();
   }
-  return { close };
+  if (bookmarks && options.bookmarkIntervalMs > 0) {
+    ticker = setInterval(bookmark, options.bookmarkIntervalMs);
+    ticker.unref();
+  }
+  return stream;
 };
