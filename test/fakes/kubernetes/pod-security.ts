@@ -4,7 +4,7 @@
  * plugin refuses in a namespace labelled `pod-security.kubernetes.io/enforce: <level>`. The fake
  * enforces it on the pods its ReplicaSet controller creates, and the deployer's unit tests check
  * every pod template it generates against `restricted`. Each violation is worded as the plugin
- * words it: `<check> (<what must change>)`.
+ * words it: `<check> (<what must change>)`, in the order of the checks' names.
  */
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -149,7 +149,7 @@ const baselineChecks: Record<string, Check> = {
 
 /** `restricted` is `baseline` plus these; where both have a rule of one name, restricted's is stricter and replaces it. */
 const restrictedChecks: Record<string, Check> = {
-  volumeTypes: (spec) => {
+  restrictedVolumes: (spec) => {
     const bad = volumesOf(spec).flatMap((v) =>
       Object.keys(v)
         .filter((k) => k !== 'name' && !RESTRICTED_VOLUME_TYPES.has(k))
@@ -215,8 +215,10 @@ const restrictedChecks: Record<string, Check> = {
 export function podSecurityViolations(spec: PodSpecLike, level: PodSecurityLevel): string[] {
   if (level === 'privileged') return [];
   const checks = level === 'restricted' ? { ...baselineChecks, ...restrictedChecks } : baselineChecks;
-  return Object.values(checks)
-    .map((check) => check(spec))
+  // In the order of the checks' names, as the plugin lists them.
+  return Object.keys(checks)
+    .sort()
+    .map((name) => checks[name](spec))
     .filter((v): v is string => v !== undefined);
 }
 

@@ -1,6 +1,7 @@
 import { CONTROLLER_MANAGER, writeStatus } from './controller-writes';
-import { clone, isOwnedBy, type StoredObject } from './object-meta';
+import { clone, isOwnedBy, rfc3339, type StoredObject } from './object-meta';
 import type { ObjectStore } from './object-store';
+import { podAdmissionRefusal } from './pod-admission';
 import { Types } from './resource-types';
 import { updateEntry } from './server-side-apply';
 
@@ -56,11 +57,27 @@ const podFor = (rs: StoredObject): StoredObject => {
 const scaleDownOrder = (a: StoredObject, b: StoredObject): number =>
   Number(isPodReady(a)) - Number(isPodReady(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
 
+export const REPLICA_FAILURE = 'ReplicaFailure';
+
+/** The ReplicaSet's ReplicaFailure condition, if it has one. */
+export const replicaFailureOf = (
+  rs: StoredObject,
+): { status: string; reason: string; message: string; lastTransitionTime: string } | undefined =>
+  (rs.status?.conditions ?? []).find((c: { type: string }) => c.type === REPLICA_FAILURE);
+
+/**
+ * Like the real controller: a refused create ends the round and sets ReplicaFailure (reason
+ * FailedCreate, the API's message), keeping the first refusal's message and time while creates
+ * keep failing; a round without an error removes it.
+ */
 export const syncReplicaSet = (store: ObjectStore, rs: StoredObject): void => {
   const want: number = rs.spec?.replicas ?? 1;
   const pods = podsOf(store, rs);
+  let refusal: string | undefined;
   for (let i = pods.length; i < want; i += 1) {
     const pod = podFor(rs);
+    refusal = podAdmissionRefusal(store, pod);
+    if (refusal) break;
     pod.metadata.managedFields = [updateEntry(CONTROLLER_MANAGER, 'v1', pod)];
     store.create(Types.pod, pod);
   }
@@ -73,5 +90,15 @@ export const syncReplicaSet = (store: ObjectStore, rs: StoredObject): void => {
   if (current.length) status.fullyLabeledReplicas = current.length;
   if (ready) Object.assign(status, { readyReplicas: ready, availableReplicas: ready });
   status.observedGeneration = rs.metadata.generation;
+  if (refusal)
+    status.conditions = [
+      replicaFailureOf(rs) ?? {
+        type: REPLICA_FAILURE,
+        status: 'True',
+        lastTransitionTime: rfc3339(),
+        reason: 'FailedCreate',
+        message: refusal,
+      },
+    ];
   writeStatus(store, Types.replicaSet, rs, status, CONTROLLER_MANAGER);
 };

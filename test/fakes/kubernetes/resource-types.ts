@@ -70,6 +70,16 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   },
   { group: '', version: 'v1', plural: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, statusSubresource: false },
   {
+    group: '',
+    version: 'v1',
+    plural: 'resourcequotas',
+    singular: 'resourcequota',
+    kind: 'ResourceQuota',
+    namespaced: true,
+    shortNames: ['quota'],
+    statusSubresource: true,
+  },
+  {
     group: 'apps',
     version: 'v1',
     plural: 'deployments',
@@ -161,4 +171,5 @@ export const Types = {
   pod: byKind('Pod'),
   deployment: byKind('Deployment'),
   replicaSet: byKind('ReplicaSet'),
+  resourceQuota: byKind('ResourceQuota'),
 } as const;

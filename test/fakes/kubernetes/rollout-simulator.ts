@@ -3,7 +3,7 @@ import { CONTROLLER_MANAGER, writeSpec, writeStatus } from './controller-writes'
 import { maxSurge, maxUnavailable, replicaStatus, setCondition, type Condition } from './deployment-status';
 import { clone, controllerOf, isOwnedBy, rfc3339, SAFE_ALPHABET, stableStringify, type StoredObject } from './object-meta';
 import type { ObjectStore, StoreEvent } from './object-store';
-import { isPodReady, podsOf, syncReplicaSet } from './replica-set-controller';
+import { isPodReady, podsOf, REPLICA_FAILURE, replicaFailureOf, syncReplicaSet } from './replica-set-controller';
 import { Types } from './resource-types';
 import { updateEntry } from './server-side-apply';
 import type { Timers } from './timers';
@@ -48,6 +48,7 @@ export class RolloutSimulator {
 
   onEvent(event: StoreEvent): void {
     const { metadata } = event.object;
+    if (this.mayAdmitMore(event)) this.retryRefused(event.resource === Types.namespace ? metadata.name : metadata.namespace);
     if (event.resource === Types.deployment) {
       if (event.type === 'DELETED') this.forget(`${metadata.namespace}/${metadata.name}`);
       else this.enqueue('deployment', metadata.namespace, metadata.name);
@@ -61,6 +62,21 @@ export class RolloutSimulator {
       const rs = this.store.get(Types.replicaSet, metadata.namespace, owner.name);
       if (rs) this.enqueueOwner(rs);
     }
+  }
+
+  /** A change that may let a refused pod in: the namespace's labels, a quota, a pod gone. */
+  private mayAdmitMore(event: StoreEvent): boolean {
+    return (
+      event.resource === Types.namespace ||
+      event.resource === Types.resourceQuota ||
+      (event.resource === Types.pod && event.type === 'DELETED')
+    );
+  }
+
+  /** Tries again, as the real controller's requeue does, every ReplicaSet of `namespace` whose pods were refused. */
+  private retryRefused(namespace: string | undefined): void {
+    for (const rs of this.store.list(Types.replicaSet, namespace))
+      if (replicaFailureOf(rs)) this.enqueue('replicaset', rs.metadata.namespace, rs.metadata.name);
   }
 
   stop(): void {
@@ -235,6 +251,10 @@ export class RolloutSimulator {
         rollout.lastProgressAt,
       );
     }
+    conditions = withReplicaFailure(
+      conditions,
+      [newRs, ...all].map((rs) => all.find((o) => o.metadata.uid === rs.metadata.uid) ?? rs),
+    );
     const status = {
       ...replicaStatus(d.metadata.generation, counts),
       conditions,
@@ -244,4 +264,29 @@ export class RolloutSimulator {
       meta.annotations = { ...meta.annotations, [REVISION]: String(revisionOf(newRs)) };
     });
   }
+}
+
+/**
+ * The deployment controller's getReplicaFailures: the new ReplicaSet's ReplicaFailure, else an old
+ * one's, copied with the ReplicaSet's transition time; gone when none has one. Like
+ * SetDeploymentCondition, a condition of the same status and reason is left as it was (message and times).
+ */
+function withReplicaFailure(conditions: Condition[], newFirst: StoredObject[]): Condition[] {
+  const failure = newFirst.map(replicaFailureOf).find((c) => c !== undefined);
+  const others = conditions.filter((c) => c.type !== REPLICA_FAILURE);
+  if (!failure) return others;
+  const current = conditions.find((c) => c.type === REPLICA_FAILURE);
+  if (current && current.status === failure.status && current.reason === failure.reason) return conditions;
+  const { status, reason, message, lastTransitionTime } = failure;
+  return [
+    ...others,
+    {
+      type: REPLICA_FAILURE,
+      status: status as Condition['status'],
+      lastUpdateTime: lastTransitionTime,
+      lastTransitionTime,
+      reason,
+      message,
+    },
+  ];
 }

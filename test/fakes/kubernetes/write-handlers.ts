@@ -2,7 +2,8 @@ import { isDryRun, managerOf, type ApiRequest, type ApiResponse, type HandlerCon
 import { applyDefaults } from './defaults';
 import { clone, isPlainObject, sameJson, type StoredObject } from './object-meta';
 import { jsonPatch, mergePatch, strategicMerge } from './patches';
-import { apiVersionOf } from './resource-types';
+import { podAdmissionRefusal } from './pod-admission';
+import { apiVersionOf, Types } from './resource-types';
 import { recordManager, serverSideApply, updateEntry } from './server-side-apply';
 import { normalizeMicroTimes } from './micro-time';
 import { ApiError, badRequest, conflict, failure, notFound, resourceVersionRequired, unsupportedMediaType } from './status-errors';
@@ -89,6 +90,8 @@ export const create = (ctx: HandlerContext, request: ApiRequest): ApiResponse =>
   const candidate = requireObject(request.body);
   checkIdentity(request, candidate);
   const object = finalize(ctx, { ...request, name: undefined }, candidate, undefined);
+  const refusal = request.resource === Types.pod && !request.subresource ? podAdmissionRefusal(ctx.store, object) : undefined;
+  if (refusal) throw new ApiError(failure(403, 'Forbidden', refusal, { name: object.metadata.name || undefined, kind: 'pods' }));
   object.metadata.managedFields = [updateEntry(managerOf(request), object.apiVersion, candidate)];
   return { code: 201, body: ctx.store.create(request.resource, object, { dryRun: isDryRun(request) }) };
 };
