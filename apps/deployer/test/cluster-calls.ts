@@ -13,7 +13,7 @@ import {
 import { KubernetesError, toKubernetesError } from '../src/kubernetes/kubernetes-error';
 
 /** The port's calls, by what they do. */
-export type Verb = 'apply' | 'create' | 'replace' | 'read' | 'list' | 'delete' | 'version';
+export type Verb = 'apply' | 'create' | 'replace' | 'read' | 'list' | 'watch' | 'delete' | 'version';
 
 /** One call of the Cluster port as the in-memory cluster received it. */
 export interface ClusterCall {
@@ -28,6 +28,8 @@ export interface ClusterCall {
   guard?: string;
   precondition?: { uid?: string; resourceVersion?: string };
   labelSelector?: string;
+  /** The resourceVersion a watch started from. */
+  resourceVersion?: string;
   /** The KubernetesError's reason, when the call failed. */
   error?: string;
 }
@@ -62,6 +64,7 @@ const RBAC_VERB: Record<Verb, string> = {
   replace: 'update',
   read: 'get',
   list: 'list',
+  watch: 'watch',
   delete: 'delete',
   version: 'get',
 };
@@ -75,7 +78,9 @@ const matches = (match: CallMatch, call: ClusterCall): boolean =>
 /** What the adapter says it was doing, word for word (kubernetes-cluster.adapter.ts), for the reasons. */
 export const actionOf = (call: ClusterCall): string => {
   if (call.verb === 'version') return 'read /version';
-  if (call.verb === 'list') return `list pods in namespace ${call.namespace}`;
+  if ((call.verb === 'list' || call.verb === 'watch') && !call.name) {
+    return `${call.verb} ${call.kind?.toLowerCase()}s in namespace ${call.namespace}`;
+  }
   return `${call.verb} ${call.kind} ${call.name} in namespace ${call.namespace}`;
 };
 

@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import type { Cluster, ClusterObject } from '../src/kubernetes/cluster.port';
+import type { Cluster, ClusterObject, WatchEvent } from '../src/kubernetes/cluster.port';
 import { KubernetesError } from '../src/kubernetes/kubernetes-error';
 import type { PodSnapshot } from '../src/rollout/rollout-snapshot';
 import { runningImage } from '../src/rollout/running-image';
@@ -14,6 +14,10 @@ export interface ClusterUnderTest {
   setUnavailable(on: boolean): void;
   /** The digest the cluster's registry resolves `image` to. */
   digestOf(image: string): string;
+  /** Forgets the change history: a watch from an earlier resourceVersion gets 410 Expired. */
+  compact(): void;
+  /** Drops the connection of every open watch. */
+  cutWatches(): number;
 }
 
 const NS = 'default';
@@ -285,5 +289,59 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
       setUnavailable(false);
     }
     await expect(cluster.serverVersion()).resolves.toMatch(/^v1\./);
+  });
+
+  const watchedScope = { apiVersion: 'v1', kind: 'Service', namespace: NS, labelSelector: 'contract-watch=yes' };
+  const watchedService = (name: string, port = 80, inScope = true) => service(name, port, inScope ? { 'contract-watch': 'yes' } : {});
+  const eventNames = (events: WatchEvent<ClusterObject>[]) =>
+    events.map((e) =>
+      e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED' ? `${e.type} ${e.object.metadata?.name}` : e.type,
+    );
+
+  it('lists a scope with a resourceVersion; a watch from it sees every later change in the scope, in order', async () => {
+    const { cluster } = underTest();
+    await cluster.apply(watchedService('contract-w-a'));
+    const list = await cluster.listObjects<ClusterObject>(watchedScope);
+    expect(list.items.map((o) => o.metadata?.name)).toContain('contract-w-a');
+    expect(list.resourceVersion).toMatch(/^\d+$/);
+    const events: WatchEvent<ClusterObject>[] = [];
+    const stream = await cluster.watchObjects<ClusterObject>(watchedScope, list.resourceVersion, (e) => events.push(e));
+    try {
+      await cluster.apply(watchedService('contract-w-a', 81));
+      await cluster.apply(watchedService('contract-w-b'));
+      await cluster.apply(service('contract-w-other'));
+      await cluster.apply(watchedService('contract-w-b', 80, false));
+      await cluster.delete({ apiVersion: 'v1', kind: 'Service', namespace: NS, name: 'contract-w-a' });
+      await settled(async () => events.length >= 4 || undefined, 'four events');
+      expect(eventNames(events)).toEqual(['MODIFIED contract-w-a', 'ADDED contract-w-b', 'DELETED contract-w-b', 'DELETED contract-w-a']);
+    } finally {
+      stream.stop();
+    }
+    await expect(stream.ended).resolves.toEqual({});
+  });
+
+  it('answers a watch from a resourceVersion it no longer has with ERROR 410 Expired, and ends the stream', async () => {
+    const { cluster, compact } = underTest();
+    const { resourceVersion } = await cluster.listObjects(watchedScope);
+    await cluster.apply(watchedService('contract-w-compacted'));
+    compact();
+    const events: WatchEvent<ClusterObject>[] = [];
+    const stream = await cluster.watchObjects<ClusterObject>(watchedScope, resourceVersion, (e) => events.push(e));
+    await expect(stream.ended).resolves.toEqual({});
+    expect(events).toEqual([
+      { type: 'ERROR', status: { code: 410, reason: 'Expired', message: expect.stringMatching(/^too old resource version: /) } },
+    ]);
+  });
+
+  it('ends a watch whose connection dropped with a drop worth watching again after', async () => {
+    const { cluster, cutWatches } = underTest();
+    const { resourceVersion } = await cluster.listObjects(watchedScope);
+    const stream = await cluster.watchObjects(watchedScope, resourceVersion, () => undefined);
+    await settled(async () => cutWatches() > 0 || undefined, 'a watch to cut');
+    const end = await stream.ended;
+    expect(end.dropped).toMatchObject({
+      retryable: true,
+      reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`),
+    });
   });
 }

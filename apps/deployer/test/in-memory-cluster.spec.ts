@@ -11,6 +11,8 @@ describe('in-memory cluster', () => {
     failNextCall: (match, status) => cluster.failNext(match, status),
     setUnavailable: (on) => cluster.setUnavailable(on),
     digestOf: (image) => cluster.registry.digestOf(image),
+    compact: () => cluster.compact(),
+    cutWatches: () => cluster.cutWatches(),
   }));
 });
 

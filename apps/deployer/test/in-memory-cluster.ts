@@ -12,9 +12,19 @@ import {
   preconditionFailed,
   resourceVersionRequired,
 } from '../../../test/fakes/kubernetes/status-errors';
-import type { Cluster, ClusterObject, ObjectRef } from '../src/kubernetes/cluster.port';
+import type {
+  Cluster,
+  ClusterObject,
+  ObjectList,
+  ObjectRef,
+  ObjectScope,
+  WatchEnd,
+  WatchEvent,
+  WatchStream,
+} from '../src/kubernetes/cluster.port';
+import { toKubernetesError } from '../src/kubernetes/kubernetes-error';
 import type { DeploymentSnapshot, PodSnapshot } from '../src/rollout/rollout-snapshot';
-import { ClusterCalls, type CallMatch, type ClusterCall, type InjectedFailure, type Stall } from './cluster-calls';
+import { actionOf, ClusterCalls, type CallMatch, type ClusterCall, type InjectedFailure, type Stall } from './cluster-calls';
 import { InMemoryKubelet, type PodStore } from './in-memory-kubelet';
 
 export type { CallMatch, ClusterCall, InjectedFailure, Stall, Verb } from './cluster-calls';
@@ -46,7 +56,13 @@ export interface InMemoryClusterOptions {
  * - Rollouts happen at once (InMemoryKubelet): a test chooses how pods behave by image.
  * - Failures are the adapter's KubernetesErrors after its retries: `failNext` makes the next
  *   matching port call fail, `stallNext` holds it until the test releases it.
- * Not modelled: validation of names and fields, defaulting, watch, field-ownership conflicts.
+ * - Watches as the API server's: from a resourceVersion, every change after it (an object
+ *   entering or leaving the scope is ADDED or DELETED); a resourceVersion older than the kept
+ *   history (see {@link compact}) gets an ERROR 410 Expired and the end of the stream. Events
+ *   arrive asynchronously, in order, like lines off a socket. A test ends streams as a server or a
+ *   network does: {@link closeWatches}, {@link cutWatches}, {@link expireWatches}; and sends
+ *   bookmarks with {@link sendBookmarks}. `failNext({ verb: 'watch' }, 403)` refuses watches.
+ * Not modelled: validation of names and fields, defaulting, field-ownership conflicts.
  */
 export class InMemoryCluster implements Cluster {
   readonly server: string;
@@ -58,6 +74,10 @@ export class InMemoryCluster implements Cluster {
   private readonly unserved: Set<string>;
   private resourceVersion = 1000;
   private uids = 0;
+  /** Every change, for watches that resume from a resourceVersion; {@link compact} forgets it. */
+  private history: Change[] = [];
+  private oldestResumable = 1000;
+  private readonly watches = new Set<InMemoryWatch>();
 
   constructor(options: InMemoryClusterOptions = {}) {
     this.server = options.server ?? 'https://kubernetes.in-memory.test:6443';
@@ -132,6 +152,37 @@ export class InMemoryCluster implements Cluster {
     );
   }
 
+  listObjects<T extends ClusterObject>(scope: ObjectScope): Promise<ObjectList<T>> {
+    return this.call({ verb: 'list', ...scopeCall(scope) }, false, () => {
+      const inScope = this.scopeFilter(scope);
+      const items = [...this.objects.values()].filter(inScope);
+      return { items: items as unknown as T[], resourceVersion: String(this.resourceVersion) };
+    });
+  }
+
+  async watchObjects<T extends ClusterObject>(
+    scope: ObjectScope,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent<T>) => void,
+  ): Promise<WatchStream> {
+    await this.call({ verb: 'watch', ...scopeCall(scope), resourceVersion }, false, () => this.typeOf(scope.apiVersion, scope.kind));
+    const inScope = this.scopeFilter(scope);
+    const action = actionOf({ verb: 'watch', ...scopeCall(scope) });
+    const watch = new InMemoryWatch(action, inScope, onEvent as (event: WatchEvent<unknown>) => void, (w) => this.watches.delete(w));
+    const from = Number(resourceVersion);
+    if (!resourceVersion || resourceVersion === '0') {
+      for (const object of this.objects.values()) if (inScope(object)) watch.send({ type: 'ADDED', object: clone(object) });
+    } else if (!Number.isFinite(from) || from < this.oldestResumable) {
+      watch.send({ type: 'ERROR', status: expiredStatus(resourceVersion, this.oldestResumable) });
+      watch.close({});
+      return watch;
+    } else {
+      for (const change of this.history) if (change.resourceVersion > from) watch.offer(change);
+    }
+    this.watches.add(watch);
+    return watch;
+  }
+
   async delete(ref: ObjectRef, precondition?: { uid?: string; resourceVersion?: string }): Promise<boolean> {
     try {
       return await this.call({ verb: 'delete', ...ref, precondition }, !!precondition, () => {
@@ -144,7 +195,7 @@ export class InMemoryCluster implements Cluster {
         if (precondition?.resourceVersion && precondition.resourceVersion !== resourceVersion) {
           throw preconditionFailed(type, ref.namespace, ref.name, 'ResourceVersion', precondition.resourceVersion, resourceVersion);
         }
-        this.objects.delete(keyOf(type, ref.namespace, ref.name));
+        this.remove(type, live);
         if (type.kind === 'Deployment') this.kubelet.deploymentDeleted(live);
         return true;
       });
@@ -226,6 +277,43 @@ export class InMemoryCluster implements Cluster {
     this.wire.unavailable = on;
   }
 
+  /** Watch streams open now. */
+  openWatches(): number {
+    return this.watches.size;
+  }
+
+  /** The server ends every open watch, as at its timeout: the client watches again from where it was. */
+  closeWatches(): number {
+    return this.endWatches(() => ({}));
+  }
+
+  /** Every open watch drops, as when a connection resets (an API server restart, a load balancer). */
+  cutWatches(): number {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    return this.endWatches((w) => ({
+      dropped: toKubernetesError(reset, { server: this.server, action: w.action, timeoutMs: 10_000 }),
+    }));
+  }
+
+  /** Every open watch gets ERROR 410 Expired and ends, as when the server can no longer serve it from its resourceVersion. */
+  expireWatches(): number {
+    return this.endWatches((w) => {
+      w.send({ type: 'ERROR', status: expiredStatus(String(this.oldestResumable - 1), this.resourceVersion) });
+      return {};
+    });
+  }
+
+  /** Forgets the history (etcd compaction): a watch from any resourceVersion before now gets 410 Expired. */
+  compact(): void {
+    this.history = [];
+    this.oldestResumable = this.resourceVersion;
+  }
+
+  /** Every open watch gets a BOOKMARK at the current resourceVersion. */
+  sendBookmarks(): void {
+    for (const w of this.watches) w.send({ type: 'BOOKMARK', resourceVersion: String(this.resourceVersion) });
+  }
+
   // ── Storage ───────────────────────────────────────────────────────────────────────────────
 
   /** What the kubelet may do: keep pods and write a Deployment's status. */
@@ -234,7 +322,7 @@ export class InMemoryCluster implements Cluster {
     return {
       pods: (namespace) => this.podsIn(namespace),
       insert: (pod) => this.store(pods, pod),
-      remove: (pod) => void this.objects.delete(keyOf(pods, pod.metadata.namespace, pod.metadata.name)),
+      remove: (pod) => this.remove(pods, pod),
       writeStatus: (object, status) => this.writeStatus(object, status),
     };
   }
@@ -304,10 +392,129 @@ export class InMemoryCluster implements Cluster {
         : (previous.metadata.generation ?? 1) + 1;
     meta.resourceVersion = String(++this.resourceVersion);
     this.objects.set(keyOf(type, meta.namespace, meta.name), stored);
+    this.changed({ type: previous ? 'MODIFIED' : 'ADDED', object: clone(stored), previous: previous && clone(previous) });
     // The controller and kubelet act after the write (their status writes get later resourceVersions).
     const templateChanged = !previous || !sameJson(previous.spec?.template, stored.spec?.template);
     if (type.kind === 'Deployment' && templateChanged) this.kubelet.deploymentWritten(stored);
     return stored;
+  }
+
+  /** Deletes the stored object: the deletion is a change with its own resourceVersion, as in etcd. */
+  private remove(type: ResourceType, live: StoredObject): void {
+    const key = keyOf(type, live.metadata.namespace, live.metadata.name);
+    const stored = this.objects.get(key);
+    if (!stored) return;
+    this.objects.delete(key);
+    const gone = clone(stored);
+    gone.metadata.resourceVersion = String(++this.resourceVersion);
+    this.changed({ type: 'DELETED', object: gone, previous: clone(stored) });
+  }
+
+  private changed(change: Omit<Change, 'resourceVersion'>): void {
+    const recorded = { ...change, resourceVersion: this.resourceVersion };
+    this.history.push(recorded);
+    if (this.history.length > HISTORY_LIMIT) {
+      this.history.shift();
+      this.oldestResumable = this.history[0].resourceVersion - 1;
+    }
+    for (const watch of this.watches) watch.offer(recorded);
+  }
+
+  private scopeFilter(scope: ObjectScope): (object: StoredObject) => boolean {
+    const type = this.typeOf(scope.apiVersion, scope.kind);
+    const selected = parseLabelSelector(scope.labelSelector);
+    return (object) =>
+      object.kind === type.kind &&
+      (!type.namespaced || object.metadata.namespace === scope.namespace) &&
+      (scope.name === undefined || object.metadata.name === scope.name) &&
+      selected(object);
+  }
+
+  private endWatches(end: (watch: InMemoryWatch) => WatchEnd): number {
+    const open = [...this.watches];
+    for (const watch of open) watch.close(end(watch));
+    return open.length;
+  }
+}
+
+/** Changes kept for watches that resume (the HTTP fake keeps 20,000; unit tests make far fewer). */
+const HISTORY_LIMIT = 10_000;
+
+/** One stored change, at its resourceVersion. */
+interface Change {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: StoredObject;
+  previous?: StoredObject;
+  resourceVersion: number;
+}
+
+/** The Status of a watch from a resourceVersion the server no longer has (the HTTP fake's status-errors.ts `expired`). */
+const expiredStatus = (requested: string, oldest: number) => ({
+  code: 410,
+  reason: 'Expired',
+  message: `too old resource version: ${requested} (${oldest})`,
+});
+
+const scopeCall = (scope: ObjectScope): Pick<ClusterCall, 'apiVersion' | 'kind' | 'namespace' | 'name' | 'labelSelector'> => ({
+  apiVersion: scope.apiVersion,
+  kind: scope.kind,
+  namespace: scope.namespace,
+  ...(scope.name !== undefined ? { name: scope.name } : {}),
+  ...(scope.labelSelector !== undefined ? { labelSelector: scope.labelSelector } : {}),
+});
+
+/**
+ * One watch stream: changes in its scope become events (entering the scope is ADDED, leaving it
+ * DELETED, as the API server's watch cache does), delivered one microtask later in order.
+ */
+class InMemoryWatch implements WatchStream {
+  readonly ended: Promise<WatchEnd>;
+  private finish!: (end: WatchEnd) => void;
+  /** The server ended the stream: nothing more is sent (what was sent still arrives). */
+  private closed = false;
+  /** The client stopped: nothing more arrives. */
+  private stopped = false;
+
+  constructor(
+    /** What the adapter says it was doing (`watch pods in namespace default`), for the reason of a drop. */
+    readonly action: string,
+    private readonly inScope: (object: StoredObject) => boolean,
+    private readonly onEvent: (event: WatchEvent<unknown>) => void,
+    private readonly unregister: (watch: InMemoryWatch) => void,
+  ) {
+    this.ended = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  /** A change, as this stream's event if it concerns its scope. */
+  offer(change: Change): void {
+    const now = this.inScope(change.object);
+    const before = change.previous ? this.inScope(change.previous) : false;
+    if (change.type === 'DELETED') {
+      if (before) this.send({ type: 'DELETED', object: clone(change.object) });
+    } else if (now) {
+      this.send({ type: before ? 'MODIFIED' : 'ADDED', object: clone(change.object) });
+    } else if (before) {
+      this.send({ type: 'DELETED', object: clone(change.object) });
+    }
+  }
+
+  send(event: WatchEvent<unknown>): void {
+    if (this.closed) return;
+    queueMicrotask(() => {
+      if (!this.stopped) this.onEvent(event);
+    });
+  }
+
+  close(end: WatchEnd): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister(this);
+    queueMicrotask(() => this.finish(this.stopped ? {} : end));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.close({});
   }
 }
 

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startKubernetesFake, KubernetesFake } from '../../../../test/fakes/kubernetes';
 import { behavesAsTheCluster } from '../../test/cluster.contract';
-import { kubeconfigFor } from '../../test/deployer-test-support';
+import { eventually, kubeconfigFor } from '../../test/deployer-test-support';
 import { loadKubeConfig } from './kube-config';
 import { KubernetesClusterAdapter } from './kubernetes-cluster.adapter';
-import type { ClusterObject } from './cluster.port';
+import type { ClusterObject, WatchEvent } from './cluster.port';
 import { KubernetesError } from './kubernetes-error';
 
 const fastRetry = { attempts: 3, baseDelayMs: 20, maxDelayMs: 50 };
@@ -165,5 +165,117 @@ describe('KubernetesClusterAdapter keeps the Cluster contract (against the Kuber
       ),
     setUnavailable: (on) => fake.setUnavailable(on),
     digestOf: (image) => fake.registry.digestOf(image),
+    compact: () => fake.compact(),
+    cutWatches: () => fake.cutWatches(),
   }));
+});
+
+describe('KubernetesClusterAdapter lists and watches (against the Kubernetes API fake)', () => {
+  let fake: KubernetesFake;
+  let kubeconfig: { path: string; remove(): void };
+  let cluster: KubernetesClusterAdapter;
+  const scope = { apiVersion: 'v1', kind: 'Service', namespace: 'default', labelSelector: 'watched=yes' };
+  const labelled = (name: string, port = 80) => ({
+    ...service(name, port),
+    metadata: { ...service(name).metadata, labels: { watched: 'yes' } },
+  });
+
+  beforeAll(async () => {
+    fake = await startKubernetesFake({ timeScale: 0.1 });
+    kubeconfig = kubeconfigFor(fake);
+    cluster = new KubernetesClusterAdapter(loadKubeConfig(kubeconfig.path), { timeoutMs: 1_000, retry: fastRetry });
+  });
+  afterAll(async () => {
+    await fake.stop();
+    kubeconfig.remove();
+  });
+
+  /** Opens a watch of `scope` from the list's resourceVersion, collecting its events. */
+  async function watchFromList() {
+    const list = await cluster.listObjects<ClusterObject>(scope);
+    const events: WatchEvent<ClusterObject>[] = [];
+    const stream = await cluster.watchObjects<ClusterObject>(scope, list.resourceVersion, (e) => events.push(e));
+    return { list, events, stream };
+  }
+
+  it('lists with the resourceVersion to watch from, and watches from it with bookmarks and a server-side timeout', async () => {
+    await cluster.apply(labelled('watched-a'));
+    const { list, events, stream } = await watchFromList();
+    expect(list.items.map((s) => s.metadata?.name)).toEqual(['watched-a']);
+    await cluster.apply(labelled('watched-a', 81));
+    await cluster.apply(labelled('watched-b'));
+    await cluster.apply(service('not-watched'));
+    await eventually(async () => events.length >= 2 || undefined, 5_000, 'two events');
+    expect(events.map((e) => (e.type === 'ADDED' || e.type === 'MODIFIED' ? [e.type, e.object.metadata?.name] : [e.type]))).toEqual([
+      ['MODIFIED', 'watched-a'],
+      ['ADDED', 'watched-b'],
+    ]);
+    const watch = fake.requests().find((r) => r.query.watch === 'true' && r.path === '/api/v1/namespaces/default/services');
+    expect(watch?.query).toMatchObject({
+      resourceVersion: list.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: '25',
+      labelSelector: 'watched=yes',
+    });
+    fake.sendBookmarks();
+    await eventually(async () => events.some((e) => e.type === 'BOOKMARK') || undefined, 5_000, 'a bookmark');
+    stream.stop();
+    await expect(stream.ended).resolves.toEqual({});
+  });
+
+  it('narrows a list and a watch to one name with a field selector', async () => {
+    await cluster.apply(labelled('named-one'));
+    await cluster.apply(labelled('named-two'));
+    const list = await cluster.listObjects({ ...scope, name: 'named-two' });
+    expect(list.items.map((s) => s.metadata?.name)).toEqual(['named-two']);
+    expect(fake.requests().findLast((r) => r.path === '/api/v1/namespaces/default/services')?.query).toMatchObject({
+      fieldSelector: 'metadata.name=named-two',
+    });
+  });
+
+  it('ends a stream the server closes without a drop, and one whose connection is cut with a retryable drop', async () => {
+    const closed = await watchFromList();
+    fake.closeWatches();
+    await expect(closed.stream.ended).resolves.toEqual({});
+    const cut = await watchFromList();
+    fake.cutWatches();
+    const end = await cut.stream.ended;
+    expect(end.dropped).toBeInstanceOf(KubernetesError);
+    expect(end.dropped).toMatchObject({
+      retryable: true,
+      reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`),
+    });
+  });
+
+  it('passes an ERROR 410 on as an event, and the stream ends', async () => {
+    const { list } = await watchFromList();
+    await cluster.apply(labelled('compacted'));
+    fake.compact();
+    const events: WatchEvent<ClusterObject>[] = [];
+    const stream = await cluster.watchObjects<ClusterObject>(scope, list.resourceVersion, (e) => events.push(e));
+    await expect(stream.ended).resolves.toEqual({});
+    expect(events).toEqual([
+      { type: 'ERROR', status: { code: 410, reason: 'Expired', message: expect.stringMatching(/^too old resource version/) } },
+    ]);
+  });
+
+  it('rejects a watch the deployer may not make, as a permission to grant, not retried', async () => {
+    fake.failNext({ verb: 'watch' }, 403, 1);
+    const error = (await cluster.watchObjects(scope, '1', () => undefined).catch((e) => e)) as KubernetesError;
+    expect(error).toBeInstanceOf(KubernetesError);
+    expect(error).toMatchObject({ status: 403, retryable: false });
+    expect(error.reason).toMatch(/^Forbidden: the deployer may not watch services in namespace default: /);
+  });
+
+  it('rejects a watch while the API server is down, as worth trying again', async () => {
+    fake.setUnavailable(true);
+    try {
+      await expect(cluster.watchObjects(scope, '1', () => undefined)).rejects.toMatchObject({
+        retryable: true,
+        reason: expect.stringContaining(`cannot reach the cluster at ${cluster.server}`),
+      });
+    } finally {
+      fake.setUnavailable(false);
+    }
+  });
 });

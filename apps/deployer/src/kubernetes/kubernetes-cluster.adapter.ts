@@ -10,8 +10,9 @@ import {
   V1Deployment,
   V1Pod,
   VersionApi,
+  Watch,
 } from '@kubernetes/client-node';
-import type { Cluster, ClusterObject, ObjectRef } from './cluster.port';
+import type { Cluster, ClusterObject, ObjectList, ObjectRef, ObjectScope, WatchEnd, WatchEvent, WatchStream } from './cluster.port';
 import { KubernetesError, toKubernetesError } from './kubernetes-error';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from './retry';
 
@@ -22,13 +23,30 @@ export interface ClusterAdapterOptions {
   /** Timeout of each HTTP call to the API server. */
   timeoutMs: number;
   retry?: RetryPolicy;
+  /**
+   * How long the API server keeps a watch open before it ends it (the client watches again from
+   * the last resourceVersion). Below client-node's 30 s of silence after which it drops a watch,
+   * so a quiet, healthy watch is ended by the server, and only a dead one by the silence.
+   */
+  watchTimeoutSeconds?: number;
+}
+
+/** The default {@link ClusterAdapterOptions.watchTimeoutSeconds}. */
+export const WATCH_TIMEOUT_SECONDS = 25;
+
+/** KubernetesObjectApi, plus the collection URL of a kind (from the discovery it already caches) for watches. */
+class ObjectApi extends KubernetesObjectApi {
+  collectionPath(apiVersion: string, kind: string, namespace: string): Promise<string> {
+    return this.specUriPath({ apiVersion, kind, metadata: { namespace } }, 'list');
+  }
 }
 
 /** The {@link Cluster} port over @kubernetes/client-node: the only place that talks to the API server. */
 export class KubernetesClusterAdapter implements Cluster {
   readonly server: string;
-  private readonly objects: KubernetesObjectApi;
+  private readonly objects: ObjectApi;
   private readonly version: VersionApi;
+  private readonly watcher: Watch;
   private readonly retry: RetryPolicy;
 
   constructor(
@@ -46,8 +64,9 @@ export class KubernetesClusterAdapter implements Cluster {
       promiseMiddleware: [timeoutMiddleware(options.timeoutMs)],
     });
     // Every object deploybot touches names its namespace, so the context's default namespace is never used.
-    this.objects = new KubernetesObjectApi(configuration);
+    this.objects = new ObjectApi(configuration);
     this.version = new VersionApi(configuration);
+    this.watcher = new Watch(kc);
   }
 
   apply<T extends ClusterObject>(object: T, guard?: { resourceVersion?: string }): Promise<T> {
@@ -100,6 +119,68 @@ export class KubernetesClusterAdapter implements Cluster {
     return list.items;
   }
 
+  async listObjects<T extends ClusterObject>(scope: ObjectScope): Promise<ObjectList<T>> {
+    const list = await this.call(`list ${scopeText(scope)}`, () =>
+      this.objects.list<KubernetesObject>(
+        scope.apiVersion,
+        scope.kind,
+        scope.namespace,
+        undefined,
+        undefined,
+        undefined,
+        fieldSelectorOf(scope),
+        scope.labelSelector,
+      ),
+    );
+    return { items: list.items as T[], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  async watchObjects<T extends ClusterObject>(
+    scope: ObjectScope,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent<T>) => void,
+  ): Promise<WatchStream> {
+    const context = { server: this.server, action: `watch ${scopeText(scope)}`, timeoutMs: this.options.timeoutMs };
+    // Discovery (cached after the first call) is an ordinary call: retried, with a timeout.
+    const path = await this.call(`find the API path of ${scope.kind}`, () =>
+      this.objects.collectionPath(scope.apiVersion, scope.kind, scope.namespace),
+    );
+    const query = {
+      resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: this.options.watchTimeoutSeconds ?? WATCH_TIMEOUT_SECONDS,
+      fieldSelector: fieldSelectorOf(scope),
+      labelSelector: scope.labelSelector,
+    };
+    let open = false;
+    let stopped = false;
+    let refused: unknown;
+    let ended!: (end: WatchEnd) => void;
+    const end = new Promise<WatchEnd>((resolve) => (ended = resolve));
+    const controller = await this.watcher.watch(
+      path,
+      query,
+      (type: string, object: unknown) => {
+        const event = toWatchEvent<T>(type, object);
+        if (event && !stopped) onEvent(event);
+      },
+      (error: unknown) => {
+        if (!open && error) refused = error;
+        // Our own stop aborts the request: that is an end, not a drop.
+        ended(error && !stopped ? { dropped: toKubernetesError(watchFailure(error), context) } : {});
+      },
+    );
+    open = true;
+    if (refused) throw toKubernetesError(watchFailure(refused), context);
+    return {
+      ended: end,
+      stop: () => {
+        stopped = true;
+        controller.abort();
+      },
+    };
+  }
+
   async delete(ref: ObjectRef, precondition?: { uid?: string; resourceVersion?: string }): Promise<boolean> {
     const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
     const body = { propagationPolicy: 'Background', ...(precondition ? { preconditions: precondition } : {}) };
@@ -147,6 +228,37 @@ function timeoutMiddleware(timeoutMs: number) {
     },
     post: async (context: ResponseContext) => context,
   };
+}
+
+const fieldSelectorOf = (scope: ObjectScope): string | undefined => (scope.name ? `metadata.name=${scope.name}` : undefined);
+
+/** `Deployment shop in namespace x` or `pods in namespace x` (as the reasons of reads and lists say it). */
+const scopeText = (scope: ObjectScope): string =>
+  scope.name
+    ? `${scope.kind} ${scope.name} in namespace ${scope.namespace}`
+    : `${scope.kind.toLowerCase()}s in namespace ${scope.namespace}`;
+
+/** A line of a watch stream as a port event; undefined for a type the API server does not send. */
+function toWatchEvent<T>(type: string, object: unknown): WatchEvent<T> | undefined {
+  const o = (object ?? {}) as { metadata?: { resourceVersion?: string }; code?: number; reason?: string; message?: string };
+  switch (type) {
+    case 'ADDED':
+    case 'MODIFIED':
+    case 'DELETED':
+      return { type, object: object as T };
+    case 'BOOKMARK':
+      return { type, resourceVersion: o.metadata?.resourceVersion ?? '' };
+    case 'ERROR':
+      return { type, status: { code: o.code, reason: o.reason, message: o.message } };
+    default:
+      return undefined;
+  }
+}
+
+/** client-node's Watch answers a non-200 with `Error(statusText)` and `statusCode`: in the shape toKubernetesError reads. */
+function watchFailure(error: unknown): unknown {
+  const e = error as { statusCode?: unknown; message?: string };
+  return typeof e?.statusCode === 'number' ? { code: e.statusCode, body: { message: e.message }, headers: {} } : error;
 }
 
 const describe = (o: ClusterObject): string => `${o.kind} ${o.metadata?.name} in namespace ${o.metadata?.namespace}`;

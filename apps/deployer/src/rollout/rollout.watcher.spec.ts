@@ -1,17 +1,73 @@
-import { describe, expect, it } from '@jest/globals';
-import { manifestsOf, order, SteppingClock, T0 } from '../../test/deployer-fixtures';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { manifestsOf, order, T0 } from '../../test/deployer-fixtures';
 import { InMemoryCluster } from '../../test/in-memory-cluster';
 import { RecordingLogger } from '../../test/recording-logger';
 import type { DeploymentOrder } from '../manifests/deployment-order';
 import { selectorLabels, toLabelSelector } from '../manifests/workload-labels';
-import { RolloutTarget, RolloutWatcher } from './rollout.watcher';
+import { RolloutTarget, RolloutWatcher, type RolloutWatcherOptions } from './rollout.watcher';
 
-RecordingLogger.install();
+const logs = RecordingLogger.install();
 
 const NS = 'default';
 const IMAGE = 'registry.example.org/shop:7';
 const LOCAL_ID = `sha256:${'e'.repeat(64)}`;
 const running = () => new AbortController().signal;
+
+/**
+ * Time that passes only while the watcher sleeps. `auto`: a sleep ends at once (once pending
+ * events are delivered), the clock moved on by its length; otherwise it ends when a test
+ * `advance`s the clock past it. An event that wakes the watcher first ends it early, time unmoved.
+ */
+class VirtualClock {
+  private t = T0;
+  private sleepers: { at: number; wake: () => void }[] = [];
+  private parked: (() => void) | undefined;
+
+  constructor(private readonly auto = true) {}
+
+  readonly now = (): number => this.t;
+
+  readonly sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const sleeper = {
+        at: this.t + ms,
+        wake: () => {
+          signal.removeEventListener('abort', aborted);
+          resolve();
+        },
+      };
+      const aborted = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', aborted, { once: true });
+      this.sleepers.push(sleeper);
+      this.parked?.();
+      if (this.auto) setImmediate(() => this.wakeUp(sleeper, sleeper.at));
+    });
+
+  /** Resolves once the watcher sleeps (waits for a change or a time). */
+  asleep(): Promise<void> {
+    if (this.sleepers.length) return Promise.resolve();
+    return new Promise((resolve) => (this.parked = resolve));
+  }
+
+  /** Moves the clock on by `ms`, waking whoever sleeps until then. */
+  async advance(ms: number): Promise<void> {
+    const to = this.t + ms;
+    for (const sleeper of [...this.sleepers].sort((a, b) => a.at - b.at)) if (sleeper.at <= to) this.wakeUp(sleeper, sleeper.at);
+    this.t = to;
+    await new Promise((r) => setImmediate(r));
+  }
+
+  private wakeUp(sleeper: { at: number; wake: () => void }, at: number): void {
+    if (!this.sleepers.includes(sleeper)) return;
+    this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+    this.t = Math.max(this.t, at);
+    sleeper.wake();
+  }
+}
 
 /** The request's Deployment applied, and what the watcher is told to follow (deadline a minute after T0 unless said otherwise). */
 async function rolledOut(cluster: InMemoryCluster, o: DeploymentOrder, deadline = T0 + 60_000): Promise<RolloutTarget> {
@@ -28,18 +84,47 @@ async function rolledOut(cluster: InMemoryCluster, o: DeploymentOrder, deadline 
   };
 }
 
-/** A watcher that looks every millisecond and sees `stepMs` pass between two looks. */
-const watcher = (cluster: InMemoryCluster, stepMs = 1_000, failFastMs = 10_000) =>
-  new RolloutWatcher(cluster, { pollIntervalMs: 1, policy: { failFastMs }, now: new SteppingClock(stepMs).now });
+const watcher = (cluster: InMemoryCluster, clock: VirtualClock, options: Partial<RolloutWatcherOptions> = {}) =>
+  new RolloutWatcher(cluster, {
+    pollIntervalMs: 1_000,
+    policy: { failFastMs: 10_000 },
+    now: clock.now,
+    sleep: clock.sleep,
+    watch: { backoffBaseMs: 100, backoffMaxMs: 1_000 },
+    ...options,
+  });
 
 const request = (image = IMAGE, buildId = 'b-7') => order({ buildId, target: 'main', image, requestedAt: T0 });
 
-describe('RolloutWatcher', () => {
+/** Pods the kubelet holds not ready (image behaviour `never-ready`) become ready, one after another. */
+function makeReady(cluster: InMemoryCluster, name: string, count = Infinity): void {
+  for (const pod of cluster.podsOf(NS, name).slice(0, count)) {
+    cluster.writeStatus(pod, {
+      ...pod.status,
+      conditions: pod.status.conditions.map((c: { type: string }) =>
+        c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'True' } : c,
+      ),
+      containerStatuses: pod.status.containerStatuses.map((c: object) => ({ ...c, ready: true })),
+    });
+  }
+}
+
+/** What the watcher asked the cluster for, by verb and kind. */
+const asked = (cluster: InMemoryCluster) => ({
+  listDeployments: cluster.calls({ verb: 'list', kind: 'Deployment' }).length,
+  listPods: cluster.calls({ verb: 'list', kind: 'Pod' }).length,
+  readDeployments: cluster.calls({ verb: 'read', kind: 'Deployment' }).length,
+  watches: cluster.calls({ verb: 'watch' }).length,
+});
+
+beforeEach(() => logs.clear());
+
+describe('RolloutWatcher: the verdicts', () => {
   it("succeeds once the Deployment runs the request's template on ready pods, with the digest they run", async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     const digest = cluster.registry.digestOf(IMAGE);
-    expect(await watcher(cluster).watch(target, running())).toEqual({
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toEqual({
       status: 'succeeded',
       image: { status: 'known', image: { digest, imageId: `registry.example.org/shop@${digest}` } },
     });
@@ -54,27 +139,31 @@ describe('RolloutWatcher', () => {
         containerStatuses: pod.status.containerStatuses.map((c: object) => ({ ...c, imageID: LOCAL_ID })),
       });
     }
-    expect(await watcher(cluster).watch(target, running())).toMatchObject({ status: 'succeeded', image: { status: 'unknown' } });
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toMatchObject({
+      status: 'succeeded',
+      image: { status: 'unknown' },
+    });
   });
 
   it('fails a pod that keeps failing to pull its image for the fail-fast time, and not before', async () => {
     const cluster = new InMemoryCluster();
+    const clock = new VirtualClock();
     const target = await rolledOut(cluster, request('registry.example.org/shop:does-not-exist'));
-    const outcome = await watcher(cluster, 4_000, 10_000).watch(target, running());
+    const outcome = await watcher(cluster, clock).watch(target, running());
     expect(outcome).toEqual({
       status: 'failed',
       reason: expect.stringMatching(
         /^ImagePullBackOff: Back-off pulling image "registry\.example\.org\/shop:does-not-exist" \(pod shop-branch-main--\S+, container app\)$/,
       ),
     });
-    // Seen failing at 0, 4 and 8 s; given up at 12 s.
-    expect(cluster.calls({ verb: 'list' })).toHaveLength(4);
+    // Woken by the fail-fast time itself, not by a poll: exactly 10 s after it was first seen failing.
+    expect(clock.now()).toBe(T0 + 10_000);
   });
 
   it('fails a crashing container with its last exit code', async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request('registry.example.org/shop:crash'));
-    expect(await watcher(cluster, 10_000).watch(target, running())).toEqual({
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toEqual({
       status: 'failed',
       reason: expect.stringMatching(
         /^CrashLoopBackOff: back-off 10s restarting failed container=app .*\(pod \S+, container app, last exit code 1\)$/,
@@ -84,10 +173,13 @@ describe('RolloutWatcher', () => {
 
   it('fails when Kubernetes gives the rollout up (ProgressDeadlineExceeded)', async () => {
     const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
     cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
     cluster.exceedProgressDeadline(NS, target.name);
-    expect(await watcher(cluster).watch(target, running())).toEqual({
+    expect(await watching).toEqual({
       status: 'failed',
       reason: expect.stringMatching(/^ProgressDeadlineExceeded: ReplicaSet "shop-branch-main--\S+" has timed out progressing\.$/),
     });
@@ -95,21 +187,26 @@ describe('RolloutWatcher', () => {
 
   it("fails at the request's deadline, saying how long it waited and for what", async () => {
     const cluster = new InMemoryCluster();
+    const clock = new VirtualClock();
     cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request(), T0 + 10_000);
-    expect(await watcher(cluster, 5_000).watch(target, running())).toEqual({
+    expect(await watcher(cluster, clock).watch(target, running())).toEqual({
       status: 'failed',
       reason: 'RolloutTimeout: not finished after 10 s (0 of 2 updated replicas are available)',
     });
-    expect(cluster.calls({ verb: 'list' })).toHaveLength(3);
+    expect(clock.now()).toBe(T0 + 10_000);
   });
 
   it("says which request replaced this one's template, and when that one was made", async () => {
     const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
     const newer = order({ buildId: 'b-8', target: 'main', image: 'registry.example.org/shop:8', requestedAt: T0 + 1_000 });
     await cluster.apply(manifestsOf(newer).deployment);
-    expect(await watcher(cluster).watch(target, running())).toEqual({
+    expect(await watching).toEqual({
       status: 'replaced',
       buildId: 'b-8',
       requestId: 'b-8:preview',
@@ -119,9 +216,13 @@ describe('RolloutWatcher', () => {
 
   it('fails when the Deployment is deleted under it', async () => {
     const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
     await cluster.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: target.name });
-    expect(await watcher(cluster).watch(target, running())).toEqual({
+    expect(await watching).toEqual({
       status: 'failed',
       reason: 'the Deployment was deleted while it was rolling out',
     });
@@ -131,7 +232,7 @@ describe('RolloutWatcher', () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     cluster.failNext({ verb: 'read', kind: 'Deployment' }, 503);
-    expect(await watcher(cluster).watch(target, running())).toMatchObject({ status: 'succeeded' });
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toMatchObject({ status: 'succeeded' });
     expect(cluster.calls({ verb: 'read', kind: 'Deployment' })).toHaveLength(2);
   });
 
@@ -139,7 +240,7 @@ describe('RolloutWatcher', () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request(), T0 + 10_000);
     cluster.setUnavailable(true);
-    expect(await watcher(cluster, 5_000).watch(target, running())).toEqual({
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toEqual({
       status: 'failed',
       reason: `cannot reach the cluster at ${cluster.server} (ECONNREFUSED)`,
     });
@@ -148,23 +249,185 @@ describe('RolloutWatcher', () => {
   it('throws what looking again cannot fix (a missing permission)', async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
-    cluster.failNext({ verb: 'list' }, 403);
-    await expect(watcher(cluster).watch(target, running())).rejects.toMatchObject({
+    cluster.failNext({ verb: 'list', kind: 'Pod' }, 403);
+    await expect(watcher(cluster, new VirtualClock()).watch(target, running())).rejects.toMatchObject({
       status: 403,
       reason: expect.stringMatching(/^Forbidden: the deployer may not list pods in namespace default: /),
     });
   });
 
-  it("stops with the reason of its signal (the shutdown's Interrupted, a lost lease)", async () => {
+  it("stops with the reason of its signal while a call hangs (the shutdown's Interrupted, a lost lease)", async () => {
     const cluster = new InMemoryCluster();
     cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());
     const stop = new AbortController();
     const look = cluster.stallNext({ verb: 'list' });
-    const watching = watcher(cluster).watch(target, stop.signal);
+    const watching = watcher(cluster, new VirtualClock()).watch(target, stop.signal);
     await look.reached;
     stop.abort(new Error('lost the lease'));
-    look.release();
     await expect(watching).rejects.toThrow('lost the lease');
+    look.release();
+  });
+
+  it('stops with the reason of its signal while it waits for events, and closes its watches', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    const stop = new AbortController();
+    const watching = watcher(cluster, clock).watch(target, stop.signal);
+    await clock.asleep();
+    expect(cluster.openWatches()).toBe(2);
+    stop.abort(new Error('Interrupted'));
+    await expect(watching).rejects.toThrow('Interrupted');
+    expect(cluster.openWatches()).toBe(0);
+  });
+});
+
+describe('RolloutWatcher: by watch', () => {
+  it('lists and watches the Deployment and its pods once, and confirms the verdict with one read', async () => {
+    const cluster = new InMemoryCluster();
+    const target = await rolledOut(cluster, request());
+    cluster.clearCalls();
+    await watcher(cluster, new VirtualClock()).watch(target, running());
+    expect(cluster.calls({ verb: 'list', kind: 'Deployment' })[0]).toMatchObject({ name: target.name });
+    expect(cluster.calls({ verb: 'watch', kind: 'Pod' })[0]).toMatchObject({ labelSelector: target.podSelector });
+    expect(asked(cluster)).toEqual({ listDeployments: 1, listPods: 2, readDeployments: 1, watches: 2 });
+  });
+
+  it('follows a slow rollout to its end by events alone: the requests do not grow with its length', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    cluster.clearCalls();
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
+    await clock.advance(20_000);
+    makeReady(cluster, target.name, 1);
+    await clock.advance(20_000);
+    makeReady(cluster, target.name);
+    expect(await watching).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
+    expect(clock.now()).toBe(T0 + 40_000);
+    expect(asked(cluster)).toEqual({ listDeployments: 1, listPods: 2, readDeployments: 1, watches: 2 });
+  });
+
+  it('lists again after a 410 Gone mid-rollout, and goes on from the new list', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    cluster.clearCalls();
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
+    cluster.compact();
+    expect(cluster.expireWatches()).toBe(2);
+    await clock.asleep();
+    makeReady(cluster, target.name);
+    expect(await watching).toMatchObject({ status: 'succeeded' });
+    expect(asked(cluster)).toEqual({ listDeployments: 2, listPods: 3, readDeployments: 1, watches: 4 });
+  });
+
+  it('watches again from where it was after a dropped connection, missing nothing and listing nothing', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    cluster.clearCalls();
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
+    const [, podsWatch] = cluster.calls({ verb: 'watch' });
+    expect(cluster.cutWatches()).toBe(2);
+    makeReady(cluster, target.name); // while no watch is open: replayed by the next one
+    expect(await watching).toMatchObject({ status: 'succeeded' });
+    const rewatch = cluster.calls({ verb: 'watch', kind: 'Pod' })[1];
+    expect(rewatch.resourceVersion).toBe(podsWatch.resourceVersion);
+    expect(asked(cluster)).toEqual({ listDeployments: 1, listPods: 2, readDeployments: 1, watches: 4 });
+  });
+
+  it('resumes from the resourceVersion of the last bookmark when the server ends a quiet watch', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
+    await cluster.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'elsewhere', namespace: NS }, spec: { ports: [] } });
+    cluster.sendBookmarks();
+    const bookmark = cluster.get('Service', NS, 'elsewhere').metadata.resourceVersion;
+    await clock.advance(30_000);
+    cluster.closeWatches();
+    await clock.asleep();
+    await clock.advance(0);
+    expect(cluster.calls({ verb: 'watch' }).slice(2)).toEqual([
+      expect.objectContaining({ kind: 'Deployment', resourceVersion: bookmark }),
+      expect.objectContaining({ kind: 'Pod', resourceVersion: bookmark }),
+    ]);
+    makeReady(cluster, target.name);
+    expect(await watching).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('does not report success on the events alone: the read that confirms it must agree', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
+    // The confirming read sees the Deployment gone (a watch event not yet seen): not a success.
+    const read = cluster.stallNext({ verb: 'read', kind: 'Deployment' });
+    makeReady(cluster, target.name);
+    await read.reached;
+    await cluster.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: target.name });
+    read.release();
+    expect(await watching).toEqual({ status: 'failed', reason: 'the Deployment was deleted while it was rolling out' });
+  });
+});
+
+describe('RolloutWatcher: reads where no watch can be had', () => {
+  it('reads every interval where the namespace refuses watches, says so once, and skips the watch for the next rollout', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock();
+    cluster.failNext({ verb: 'watch' }, 403, 100);
+    const follow = watcher(cluster, clock, { pollIntervalMs: 4_000 });
+    const target = await rolledOut(cluster, request('registry.example.org/shop:does-not-exist'));
+    cluster.clearCalls();
+    expect(await follow.watch(target, running())).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^ImagePullBackOff: /) });
+    // Seen failing at 0, 4 and 8 s by reads; given up at 12 s.
+    expect(cluster.calls({ verb: 'read', kind: 'Deployment' })).toHaveLength(4);
+    expect(logs.messages('warn')).toEqual([
+      'the namespace refuses watches; reading its rollouts every 4 s instead, and trying a watch again in 10 min',
+    ]);
+
+    cluster.clearCalls();
+    const next = await rolledOut(cluster, request(IMAGE, 'b-8'));
+    expect(await follow.watch(next, running())).toMatchObject({ status: 'succeeded' });
+    expect(asked(cluster)).toMatchObject({ listDeployments: 0, watches: 0, readDeployments: 1 });
+    expect(logs.messages('warn')).toHaveLength(1);
+  });
+
+  it('tries a watch again once the refusal is old', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock();
+    cluster.failNext({ verb: 'watch' }, 403, 2);
+    const follow = watcher(cluster, clock, { readOnlyForMs: 60_000 });
+    await follow.watch(await rolledOut(cluster, request()), running());
+    await clock.advance(60_000);
+    cluster.clearCalls();
+    await follow.watch(await rolledOut(cluster, request(IMAGE, 'b-8')), running());
+    expect(asked(cluster).watches).toBe(2);
+  });
+
+  it('gives the watch up after it failed again and again, and reads instead', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock();
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    cluster.failNext({ verb: 'watch', kind: 'Pod' }, 503, 100);
+    const watching = watcher(cluster, clock).watch(target, running());
+    expect(await watching).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^RolloutTimeout: /) });
+    expect(cluster.calls({ verb: 'watch', kind: 'Pod' })).toHaveLength(6);
+    expect(logs.messages('warn')).toEqual(['cannot keep a watch on the rollout; reading it every 1 s instead']);
+    expect(cluster.calls({ verb: 'read', kind: 'Deployment' }).length).toBeGreaterThan(40);
   });
 });

@@ -1,10 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster } from '../kubernetes/cluster.port';
 import { KubernetesError } from '../kubernetes/kubernetes-error';
+import { DEFAULT_WATCH_TUNING, type WatchTuning } from '../kubernetes/watched-list';
 import { CONTAINER_NAME } from '../manifests/deployment.manifest';
 import { AnnotationKeys } from '../manifests/workload-labels';
-import { abortable } from './abortable-sleep';
-import { evaluateRollout, initialRolloutMemory, RolloutMemory, RolloutPolicy } from './rollout.evaluator';
+import { abortable, orAborted } from './abortable-sleep';
+import { type Clock, type Look, ReadingFeed, type RolloutFeed, WatchingFeed } from './rollout-feed';
+import type { RolloutObservation } from './rollout-snapshot';
+import { nextDecisionAt } from './next-decision';
+import { evaluateRollout, initialRolloutMemory, type RolloutEvaluation, type RolloutMemory, type RolloutPolicy } from './rollout.evaluator';
 import { runningImage, RunningImageReport } from './running-image';
 
 /** The rollout to follow: the Deployment, how to find its pods, which request they must be, and until when. */
@@ -30,55 +34,86 @@ export type RolloutOutcome =
 
 export interface RolloutWatcherOptions {
   policy: RolloutPolicy;
+  /** How often a rollout is read where it cannot be watched, and how long to wait after a look failed. */
   pollIntervalMs: number;
   now?: () => number;
+  /** Waits `ms` unless `signal` aborts (then rejects with its reason); tests pass a virtual clock's. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How hard a watch is kept open before the rollout is read instead. */
+  watch?: Partial<WatchTuning>;
+  /** After a namespace refused a watch (403: RBAC without `watch`), its rollouts are read for this long before a watch is tried again. */
+  readOnlyForMs?: number;
 }
 
+/** 10 minutes: an operator who grants `watch` sees it used soon; a namespace without it is logged at most every 10 minutes. */
+const READ_ONLY_FOR_MS = 600_000;
+
+type Step = { unwatchable: { reason: string; permanent: boolean } } | { evaluation: RolloutEvaluation; observation: RolloutObservation };
+
 /**
- * Follows one rollout until the evaluator says it succeeded, failed or was replaced, by polling
- * the Deployment and the pods of this request (pods carry the build-id and request-id
- * annotations of the template). On success it says which image the ready pods run.
+ * Follows one rollout until the evaluator says it succeeded, failed or was replaced. It watches
+ * the Deployment and the pods of the workload (list, then watch from the list's resourceVersion;
+ * rollout-feed.ts, watched-list.ts) and asks the evaluator on every change; the evaluator's time
+ * limits (the deadline, the fail-fast period of a stuck container) wake it when nothing changes.
+ * A verdict that ends the rollout is confirmed by a read, so it rests on what the API server
+ * says now — not on two streams a moment apart, or one that went quiet. On success it says which
+ * image the ready pods run.
  *
- * Polling rather than a watch stream: every call is short and has a timeout, a restart needs no
- * resourceVersion bookkeeping, and a rollout's pace (seconds) does not need sub-second events.
+ * Where no watch can be had (the namespace refuses it, or it keeps failing) it reads the
+ * Deployment and the pods every `pollIntervalMs` instead, and logs that once.
  */
 export class RolloutWatcher {
   private readonly logger = new Logger('RolloutWatcher');
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly tuning: WatchTuning;
+  /** Namespaces that refused a watch, until when their rollouts are read instead. */
+  private readonly readOnly = new Map<string, number>();
 
   constructor(
     private readonly cluster: Cluster,
     private readonly options: RolloutWatcherOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = { now: options.now ?? Date.now, sleep: options.sleep ?? abortable };
+    this.tuning = { ...DEFAULT_WATCH_TUNING, ...options.watch };
   }
 
   /** Throws `signal.reason` when `signal` aborts (shutdown: `Interrupted`; a lost lease…). */
   async watch(target: RolloutTarget, signal: AbortSignal): Promise<RolloutOutcome> {
     let memory: RolloutMemory = initialRolloutMemory();
-    for (;;) {
-      signal.throwIfAborted();
-      try {
-        const [deployment, pods] = await Promise.all([
-          this.cluster.readDeployment(target.namespace, target.name),
-          this.cluster.listPods(target.namespace, target.podSelector),
-        ]);
-        const ofThisRequest = pods.filter(
-          (p) =>
-            p.metadata?.annotations?.[AnnotationKeys.buildId] === target.buildId &&
-            p.metadata?.annotations?.[AnnotationKeys.requestId] === target.requestId,
-        );
-        const context = { now: this.now(), requestId: target.requestId, requestedAt: target.requestedAt, deadline: target.deadline };
-        const evaluation = evaluateRollout({ deployment, pods: ofThisRequest }, memory, context, this.options.policy);
-        memory = evaluation.memory;
-        const { verdict } = evaluation;
+    let feed = this.feedFor(target);
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        let step: Step;
+        try {
+          step = await this.step(feed, target, memory, signal);
+        } catch (error) {
+          // A blip of the API server (already retried) costs a look, not the rollout — until the deadline.
+          if (!(error instanceof KubernetesError) || !error.retryable) throw error;
+          if (this.clock.now() >= target.deadline) return { status: 'failed', reason: error.reason };
+          this.logger.warn({
+            msg: 'cannot observe the rollout; trying again',
+            namespace: target.namespace,
+            name: target.name,
+            error: error.reason,
+          });
+          await this.clock.sleep(this.options.pollIntervalMs, signal);
+          continue;
+        }
+        if ('unwatchable' in step) {
+          feed.stop();
+          feed = this.readInstead(target, step.unwatchable);
+          continue;
+        }
+        memory = step.evaluation.memory;
+        const { verdict } = step.evaluation;
         switch (verdict.status) {
           case 'progressing':
             break;
           case 'succeeded':
-            return { status: 'succeeded', image: runningImage(ofThisRequest, CONTAINER_NAME) };
+            return { status: 'succeeded', image: runningImage(step.observation.pods, CONTAINER_NAME) };
           case 'replaced':
-            return { ...verdict, requestedAt: deployment?.metadata?.annotations?.[AnnotationKeys.requestedAt] };
+            return { ...verdict, requestedAt: step.observation.deployment?.metadata?.annotations?.[AnnotationKeys.requestedAt] };
           case 'failed':
             return verdict;
           default: {
@@ -86,18 +121,60 @@ export class RolloutWatcher {
             throw new Error(`unknown verdict ${JSON.stringify(_exhaustive)}`);
           }
         }
-      } catch (error) {
-        // A blip of the API server (already retried) costs a look, not the rollout — until the deadline.
-        if (!(error instanceof KubernetesError) || !error.retryable) throw error;
-        if (this.now() >= target.deadline) return { status: 'failed', reason: error.reason };
-        this.logger.warn({
-          msg: 'cannot observe the rollout; trying again',
-          namespace: target.namespace,
-          name: target.name,
-          error: error.reason,
-        });
+        await feed.wait(nextDecisionAt(memory, target, this.options.policy), signal);
       }
-      await abortable(this.options.pollIntervalMs, signal);
+    } finally {
+      feed.stop();
     }
+  }
+
+  /** One look and its evaluation; a watch's final verdict is taken again on a fresh read. */
+  private async step(feed: RolloutFeed, target: RolloutTarget, memory: RolloutMemory, signal: AbortSignal): Promise<Step> {
+    const look: Look = await orAborted(feed.look(), signal);
+    if ('unwatchable' in look) return look;
+    const evaluation = this.evaluate(look.observation, target, memory);
+    if (evaluation.verdict.status === 'progressing' || feed.kind === 'reads') return { evaluation, observation: look.observation };
+    const observation = await orAborted(feed.read(), signal);
+    return { evaluation: this.evaluate(observation, target, memory), observation };
+  }
+
+  private evaluate(observation: RolloutObservation, target: RolloutTarget, memory: RolloutMemory): RolloutEvaluation {
+    const context = { now: this.clock.now(), requestId: target.requestId, requestedAt: target.requestedAt, deadline: target.deadline };
+    return evaluateRollout(observation, memory, context, this.options.policy);
+  }
+
+  private feedFor(target: RolloutTarget): RolloutFeed {
+    const readOnlyUntil = this.readOnly.get(target.namespace);
+    if (readOnlyUntil !== undefined && this.clock.now() < readOnlyUntil) return this.reading(target);
+    this.readOnly.delete(target.namespace);
+    return new WatchingFeed(this.cluster, target, this.clock, this.tuning);
+  }
+
+  /** The watch cannot be had: read instead — in this namespace for a while when it was refused — and say so once. */
+  private readInstead(target: RolloutTarget, unwatchable: { reason: string; permanent: boolean }): RolloutFeed {
+    const every = `${this.options.pollIntervalMs / 1000} s`;
+    if (!unwatchable.permanent) {
+      this.logger.warn({
+        msg: `cannot keep a watch on the rollout; reading it every ${every} instead`,
+        namespace: target.namespace,
+        name: target.name,
+        reason: unwatchable.reason,
+      });
+    } else if (!this.readOnly.has(target.namespace)) {
+      const minutes = Math.round((this.options.readOnlyForMs ?? READ_ONLY_FOR_MS) / 60_000);
+      this.logger.warn({
+        msg: `the namespace refuses watches; reading its rollouts every ${every} instead, and trying a watch again in ${minutes} min`,
+        namespace: target.namespace,
+        reason: unwatchable.reason,
+      });
+    }
+    if (unwatchable.permanent) {
+      this.readOnly.set(target.namespace, this.clock.now() + (this.options.readOnlyForMs ?? READ_ONLY_FOR_MS));
+    }
+    return this.reading(target);
+  }
+
+  private reading(target: RolloutTarget): RolloutFeed {
+    return new ReadingFeed(this.cluster, target, this.clock, this.options.pollIntervalMs);
   }
 }
