@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ContainerEnv, containerConfigError } from './container-config';
 import { KUBELET_MANAGER, writeStatus } from './controller-writes';
 import type { ImageBehaviors, ImageBehaviorOptions, ImageBehavior } from './image-behaviors';
 import type { FakeImageRegistry } from './image-registry';
@@ -67,10 +68,10 @@ export class Kubelet {
 
   private admit(pod: StoredObject): void {
     const uid = pod.metadata.uid ?? '';
-    const containers: ContainerSim[] = (pod.spec?.containers ?? []).map((c: { name: string; image: string }) => ({
+    const containers: ContainerSim[] = (pod.spec?.containers ?? []).map((c: ContainerEnv & { name: string; image: string }) => ({
       name: c.name,
       image: c.image,
-      ...this.behaviors.resolve(c.image),
+      ...this.behaviorOf(pod, c),
       stage: 'creating',
       restartCount: 0,
       backoffSeconds: 10,
@@ -79,6 +80,15 @@ export class Kubelet {
     this.pods.set(uid, sim);
     this.publish(sim);
     for (const container of containers) this.plan(sim, container);
+  }
+
+  /** The image's behaviour, unless the container's environment names a Secret or ConfigMap that is not there. */
+  private behaviorOf(
+    pod: StoredObject,
+    container: ContainerEnv & { image: string },
+  ): { behavior: ImageBehavior; options: ImageBehaviorOptions } {
+    const message = containerConfigError(this.store, pod.metadata.namespace ?? 'default', container);
+    return message ? { behavior: 'config-error', options: { message } } : this.behaviors.resolve(container.image);
   }
 
   private plan(sim: PodSim, c: ContainerSim): void {
