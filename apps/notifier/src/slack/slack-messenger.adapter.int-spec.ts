@@ -26,6 +26,7 @@ describe('Slack messenger over the Web API (against the Slack fake)', () => {
       apiUrl: fake.apiUrl,
       timeoutMs: 2_000,
       postIntervalMs: 0,
+      postBurst: 1,
       retry: { retries: 1, factor: 1, minTimeout: 10, maxTimeout: 10, randomize: false },
     });
   });
@@ -45,6 +46,7 @@ describe('Slack messenger over the Web API (against the Slack fake)', () => {
         apiUrl: fake.apiUrl,
         timeoutMs: 250,
         postIntervalMs: 0,
+        postBurst: 1,
         retry: { retries: 1, factor: 1, minTimeout: 10, maxTimeout: 10, randomize: false },
       });
     });

@@ -49,7 +49,7 @@ export class WebClientSlackMessenger implements SlackMessenger {
     const common = { slackApiUrl: settings.apiUrl, timeout: settings.timeoutMs, logger: slackLogger() };
     this.client = new WebClient(settings.token, { ...common, retryConfig: settings.retry, rejectRateLimitedCalls: false });
     this.poster = new WebClient(settings.token, { ...common, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-    this.pacer = new ChannelPacer(settings.postIntervalMs);
+    this.pacer = new ChannelPacer(settings.postIntervalMs, settings.postBurst);
     this.rateLimitWaits = settings.retry.retries;
   }
 

@@ -13,8 +13,10 @@ export interface SlackSettings {
    * one retry, so `retries` bounds how many 429s in a row one call survives.
    */
   retry: { retries: number; factor: number; minTimeout: number; maxTimeout: number; randomize: boolean };
-  /** Minimum gap between two posts to one conversation (Slack: about 1 message per second per channel). */
+  /** Posts to one conversation settle at one per `postIntervalMs` (Slack: about 1 message per second per channel)… */
   postIntervalMs: number;
+  /** …after a burst of this many at once (Slack allows short bursts; ChannelPacer). */
+  postBurst: number;
   /** How a Slack that stopped answering is probed (slack-reachability.ts). */
   outage: SlackOutageSettings;
 }
@@ -24,6 +26,7 @@ export const DEFAULT_SLACK_SETTINGS: Omit<SlackSettings, 'token' | 'apiUrl'> = {
   // 6 attempts over about a minute, on top of any Retry-After waits.
   retry: { retries: 5, factor: 2, minTimeout: 1_000, maxTimeout: 20_000, randomize: true },
   postIntervalMs: 1_000,
+  postBurst: 3,
   outage: DEFAULT_OUTAGE_SETTINGS,
 };
 
