@@ -126,16 +126,18 @@ export const previewRequested = (
     p.occurredAt,
   );
 
-export const productionRequested = (p: { buildId: string; image: string; attempt?: number; attemptId?: string } & Timing) =>
+export const productionRequested = (
+  p: { buildId: string; image: string; attempt?: number; attemptId?: string; project?: string; url?: string } & Timing,
+) =>
   envelope<ProductionDeploymentRequested>(
     'ProductionDeploymentRequested',
     p.buildId,
     {
       buildId: p.buildId,
       ...(p.attemptId ? { attemptId: p.attemptId } : {}),
-      project: 'shop',
+      project: p.project ?? 'shop',
       image: p.image,
-      url: 'https://example.org',
+      url: p.url ?? 'https://example.org',
       by: 'U0OWNER01',
       attempt: p.attempt ?? 1,
       ...timing(p),
@@ -153,11 +155,11 @@ export const buildClosed = (p: { buildId: string; target: string; attemptId?: st
     target: p.target,
   });
 
-export const teardownRequested = (p: { buildId: string; target: string; attemptId: string }) =>
+export const teardownRequested = (p: { buildId: string; target: string; attemptId: string; project?: string }) =>
   envelope<PreviewTeardownRequested>('PreviewTeardownRequested', p.buildId, {
     buildId: p.buildId,
     attemptId: p.attemptId,
-    project: 'shop',
+    project: p.project ?? 'shop',
     type: 'branch',
     target: p.target,
     reason: 'closed',
