@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from './config-error';
 import { workloadOf } from './project-workload';
@@ -188,5 +189,14 @@ describe('workload settings of a project', () => {
       expect.stringMatching(/^projects\[0\]\.environments\.preview\.securityContext\.runAsUser: runs as root/),
     ]);
     expect(() => projectWith('    securityContext: { runAsUser: 0, runAsNonRoot: false }\n')).not.toThrow();
+  });
+
+  it("accepts the README's full example of the projects file", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Projects file'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const project = parseProjects(example, 'README.md').get('test1')!;
+    expect(workloadOf(project, 'preview')).toMatchObject({ namespace: 'test1-previews', replicas: 1, env: { LOG_LEVEL: 'debug' } });
+    expect(workloadOf(project, 'production')).toMatchObject({ namespace: 'default', replicas: 3, env: { LOG_LEVEL: 'info' } });
   });
 });
