@@ -20,7 +20,7 @@ export const DEFAULT_WATCH_TUNING: WatchTuning = { maxFailures: 6, backoffBaseMs
 
 /** Where a watched list stands after {@link WatchedList.sync}. */
 export type WatchHealth =
-  /** Listed, and the watch is open. */
+  /** Listed, and the watch is open (or being opened). */
   | { state: 'watching' }
   /** Listed, but the watch is closed until `retryAt` (epoch ms): the list may be behind until then. */
   | { state: 'waiting'; retryAt: number }
@@ -40,20 +40,21 @@ export type WatchHealth =
  *   `maxFailures` give the watch up; so does a refusal that asking again cannot fix (403 without
  *   the `watch` verb). Any event resets the count.
  *
- * Listing is the caller's pace: {@link sync} lists when needed and throws what listing throws.
+ * Listing is the caller's pace: {@link sync} lists when needed and throws what listing throws;
+ * watches open in the background.
  */
 export class WatchedList<T extends ClusterObject> {
   private items = new Map<string, T>();
   /** Where the watch resumes; undefined: list first. */
   private resourceVersion: string | undefined;
   private stream: WatchStream | undefined;
+  private opening = false;
   /** Which stream is current: events and ends of an older one are ignored. */
   private generation = 0;
   private failures = 0;
   private retryAt = 0;
   private lastFailure = '';
   private given: Extract<WatchHealth, { state: 'unwatchable' }> | undefined;
-  private stopped = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -76,24 +77,29 @@ export class WatchedList<T extends ClusterObject> {
       this.items = new Map(list.items.map((item) => [item.metadata?.name ?? '', item]));
       this.resourceVersion = list.resourceVersion;
     }
-    if (!this.stream && this.now() >= this.retryAt) await this.open(this.resourceVersion);
+    if (!this.stream && !this.opening && this.now() >= this.retryAt) void this.open(this.resourceVersion);
     return this.health();
   }
 
   health(): WatchHealth {
     if (this.given) return this.given;
-    return this.stream ? { state: 'watching' } : { state: 'waiting', retryAt: this.retryAt };
+    return this.stream || this.opening ? { state: 'watching' } : { state: 'waiting', retryAt: this.retryAt };
   }
 
   stop(): void {
-    this.stopped = true;
     this.generation++;
     this.stream?.stop();
     this.stream = undefined;
   }
 
+  /**
+   * Opens the watch in the background: nobody waits for it (a stalled API server may hold it up
+   * to client-node's 30 s), and nothing is missed meanwhile — the stream starts from the list's
+   * resourceVersion. A failure to open calls `changed`, so the caller looks again.
+   */
   private async open(resourceVersion: string): Promise<void> {
     const generation = ++this.generation;
+    this.opening = true;
     const opened = this.now();
     let stream: WatchStream;
     try {
@@ -101,15 +107,17 @@ export class WatchedList<T extends ClusterObject> {
         if (generation === this.generation) this.onEvent(event);
       });
     } catch (error) {
-      if (!(error instanceof KubernetesError)) throw error;
-      if (error.status === 410) return this.relist(`410: ${error.reason}`);
-      if (!error.retryable) {
-        this.given = { state: 'unwatchable', reason: error.reason, permanent: true };
-        return;
-      }
-      return this.failed(error.reason);
+      if (generation !== this.generation) return;
+      this.opening = false;
+      const e = error instanceof KubernetesError ? error : undefined;
+      if (e?.status === 410) this.relist(`410: ${e.reason}`);
+      else if (e && !e.retryable) this.given = { state: 'unwatchable', reason: e.reason, permanent: true };
+      else this.failed(e?.reason ?? String(error));
+      this.changed();
+      return;
     }
-    if (this.stopped || generation !== this.generation) return stream.stop();
+    if (generation !== this.generation) return stream.stop();
+    this.opening = false;
     this.stream = stream;
     void stream.ended.then((end) => {
       if (generation === this.generation) this.onEnd(end, this.now() - opened);

@@ -367,6 +367,17 @@ describe('RolloutWatcher: by watch', () => {
     expect(await watching).toMatchObject({ status: 'succeeded' });
   });
 
+  it('judges the listed state at once, without waiting for a watch that is slow to open', async () => {
+    const cluster = new InMemoryCluster();
+    const target = await rolledOut(cluster, request());
+    const opening = cluster.stallNext({ verb: 'watch', kind: 'Pod' });
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toMatchObject({ status: 'succeeded' });
+    await opening.reached;
+    opening.release();
+    await new Promise((r) => setImmediate(r));
+    expect(cluster.openWatches()).toBe(0); // opened after the rollout ended: closed at once
+  });
+
   it('does not report success on the events alone: the read that confirms it must agree', async () => {
     const cluster = new InMemoryCluster();
     const clock = new VirtualClock(false);
