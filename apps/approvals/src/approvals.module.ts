@@ -10,6 +10,7 @@ import { EVENT_LOG, eventLogProvider } from './database/event-log.provider';
 import { PostgresReadiness } from './database/postgres-readiness';
 import { PostgresEventStore } from './event-store/event-store';
 import { BuildQueriesController } from './projections/build-queries.controller';
+import { StatusQueriesController } from './projections/status-queries.controller';
 import { EventRelayService } from './relay/event-relay.service';
 import { DeadlineScheduler } from './deadlines/deadline-scheduler';
 import { DeadLettersController } from './deadlines/dead-letters.controller';
@@ -23,7 +24,7 @@ export class ApprovalsModule {
     return {
       module: ApprovalsModule,
       imports: [PlatformModule.forRoot(config)],
-      controllers: [InputsController, BuildQueriesController, DeadLettersController],
+      controllers: [InputsController, BuildQueriesController, StatusQueriesController, DeadLettersController],
       providers: [
         eventLogProvider,
         { provide: PostgresEventStore, useValue: new PostgresEventStore() },

@@ -42,6 +42,9 @@ export const Subjects = {
   // Queries, gateway → approvals (core NATS request/reply, not stored)
   GetBuild: 'query.build',
   ListProjectBuilds: 'query.project-builds',
+  ProjectStatus: 'query.project-status',
+  TargetBuild: 'query.target-build',
+  ProductionHistory: 'query.production-history',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 

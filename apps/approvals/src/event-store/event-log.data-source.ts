@@ -4,6 +4,7 @@ import { CreateEventLog1764100000000 } from './migrations/1764100000000-create-e
 import { CreateCommandTables1764100000001 } from './migrations/1764100000001-create-command-tables';
 import { CreateBuildsReadModel1764100000002 } from './migrations/1764100000002-create-builds-read-model';
 import { CreateDeadlines1765000000000 } from './migrations/1765000000000-create-deadlines';
+import { IndexProductionDeployments1767000000000 } from './migrations/1767000000000-index-production-deployments';
 
 /** Every migration of the approvals schema, oldest first. */
 export const approvalsMigrations = [
@@ -11,6 +12,7 @@ export const approvalsMigrations = [
   CreateCommandTables1764100000001,
   CreateBuildsReadModel1764100000002,
   CreateDeadlines1765000000000,
+  IndexProductionDeployments1767000000000,
 ];
 
 export interface EventLogDataSourceOptions {

@@ -31,6 +31,9 @@ export type BuildViewStatus =
  */
 export const ENDED_FOR_GOOD_VIEW_STATUSES: readonly BuildViewStatus[] = ['closed', 'superseded'];
 
+/** Statuses of builds no one waits for any more: what `status` leaves out of a project's open builds. */
+export const NOT_OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = ['in-production', 'closed', 'superseded'];
+
 /**
  * The builds read model as a pure fold: the same function runs in the append transaction
  * and in a replay from zero, which is why both give the same rows. Times come from the

@@ -1,7 +1,7 @@
 import type { BuildEvent, BuildView } from '@app/contracts';
 import { SqlExecutor, rows } from '../event-store/sql-executor';
 import { buildIdOfStream } from '../commands/build-streams';
-import { BuildRow, ENDED_FOR_GOOD_VIEW_STATUSES, projectBuild } from './build-view.projection';
+import { BuildRow, ENDED_FOR_GOOD_VIEW_STATUSES, NOT_OPEN_VIEW_STATUSES, projectBuild } from './build-view.projection';
 
 interface BuildRecord {
   id: string;
@@ -127,4 +127,30 @@ export async function projectAppended(executor: SqlExecutor, events: readonly Bu
     const after = stream.reduce(projectBuild, before);
     if (after && after !== before) await saveBuildRow(executor, after);
   }
+}
+
+/** The newest build of a project/type/target, whatever its status (what `promote` and `close` act on). */
+export async function findNewestBuildRowOfTarget(
+  executor: SqlExecutor,
+  project: string,
+  type: string,
+  target: string,
+): Promise<BuildRow | undefined> {
+  const found = await rows<BuildRecord>(
+    executor,
+    `SELECT ${COLUMNS} FROM approvals.builds WHERE project = $1 AND type = $2 AND target = $3 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [project, type, target],
+  );
+  return found[0] && fromRecord(found[0]);
+}
+
+/** A project's builds that have not ended (not shipped, closed or superseded), newest first. */
+export async function listOpenBuildRows(executor: SqlExecutor, project: string, limit: number): Promise<BuildRow[]> {
+  const found = await rows<BuildRecord>(
+    executor,
+    `SELECT ${COLUMNS} FROM approvals.builds WHERE project = $1 AND status <> ALL($2::text[])
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [project, NOT_OPEN_VIEW_STATUSES, limit],
+  );
+  return found.map(fromRecord);
 }
