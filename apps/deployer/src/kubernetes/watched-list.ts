@@ -49,6 +49,9 @@ export class WatchedList<T extends ClusterObject> {
   private resourceVersion: string | undefined;
   private stream: WatchStream | undefined;
   private opening = false;
+  /** {@link watch} was called. */
+  private wanted = false;
+  private lists = 0;
   /** Which stream is current: events and ends of an older one are ignored. */
   private generation = 0;
   private failures = 0;
@@ -69,16 +72,40 @@ export class WatchedList<T extends ClusterObject> {
     return [...this.items.values()];
   }
 
-  /** Lists if the list is missing or expired, and opens the watch if it is closed and its backoff has passed. */
+  /** How often it has listed: a caller sees whether a sync listed (what it holds is fresh from the API server). */
+  get listings(): number {
+    return this.lists;
+  }
+
+  /**
+   * Lists if the list is missing or expired, and — once {@link watch} was called — opens the watch
+   * if it is closed and its backoff has passed.
+   */
   async sync(): Promise<WatchHealth> {
     if (this.given) return this.given;
     if (this.resourceVersion === undefined) {
       const list = await this.cluster.listObjects<T>(this.scope);
       this.items = new Map(list.items.map((item) => [item.metadata?.name ?? '', item]));
       this.resourceVersion = list.resourceVersion;
+      this.lists += 1;
     }
-    if (!this.stream && !this.opening && this.now() >= this.retryAt) void this.open(this.resourceVersion);
+    this.openIfDue();
     return this.health();
+  }
+
+  /**
+   * From now on keeps a watch open (the first {@link sync} only lists: a caller whose question the
+   * list already answers never opens one). Nothing is missed by starting late: the watch starts
+   * from the list's resourceVersion.
+   */
+  watch(): void {
+    this.wanted = true;
+    this.openIfDue();
+  }
+
+  private openIfDue(): void {
+    if (!this.wanted || this.given || this.resourceVersion === undefined) return;
+    if (!this.stream && !this.opening && this.now() >= this.retryAt) void this.open(this.resourceVersion);
   }
 
   health(): WatchHealth {

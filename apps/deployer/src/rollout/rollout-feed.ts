@@ -18,15 +18,18 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-/** A look at the rollout, or word that the watch cannot be had and the watcher should read instead. */
-export type Look = { observation: RolloutObservation } | { unwatchable: { reason: string; permanent: boolean } };
+/**
+ * A look at the rollout — `fresh` when it was just read from the API server (a read, or the
+ * first lists of a watch), not put together from events — or word that the watch cannot be had
+ * and the watcher should read instead.
+ */
+export type Look = { observation: RolloutObservation; fresh: boolean } | { unwatchable: { reason: string; permanent: boolean } };
 
 /**
  * Where the rollout watcher's observations come from: a watch (events as they happen) or reads
  * (a look every interval). Every call but `look` of a watch is a read.
  */
 export interface RolloutFeed {
-  readonly kind: 'watch' | 'reads';
   /** The rollout as the feed knows it now. Throws what listing or reading throws (KubernetesError). */
   look(): Promise<Look>;
   /** The rollout as the API server has it now: a read of the Deployment and a list of its pods. */
@@ -54,8 +57,6 @@ async function readRollout(cluster: Cluster, rollout: FedRollout): Promise<Rollo
 
 /** Reads the Deployment and lists its pods every `intervalMs`: where no watch can be had. */
 export class ReadingFeed implements RolloutFeed {
-  readonly kind = 'reads';
-
   constructor(
     private readonly cluster: Cluster,
     private readonly rollout: FedRollout,
@@ -64,7 +65,7 @@ export class ReadingFeed implements RolloutFeed {
   ) {}
 
   async look(): Promise<Look> {
-    return { observation: await this.read() };
+    return { observation: await this.read(), fresh: true };
   }
 
   read(): Promise<RolloutObservation> {
@@ -83,10 +84,10 @@ const CHANGED = Symbol('changed');
 
 /**
  * Follows the Deployment (by name) and its pods (by the workload's label selector) with one
- * watched list each; a look costs no request once both are listed and watched.
+ * watched list each. The first look lists them; only a rollout those lists do not settle opens
+ * the watches (at the first wait). A look costs no request once both are listed and watched.
  */
 export class WatchingFeed implements RolloutFeed {
-  readonly kind = 'watch';
   private readonly deployment: WatchedList<DeploymentSnapshot & ClusterObject>;
   private readonly pods: WatchedList<PodSnapshot & ClusterObject>;
   /** Something changed since the last look. */
@@ -111,6 +112,7 @@ export class WatchingFeed implements RolloutFeed {
 
   async look(): Promise<Look> {
     this.dirty = false;
+    const listed = this.deployment.listings + this.pods.listings;
     // Both settle before a failure is thrown: a look never leaves a list half-synced behind it.
     const settled = await Promise.allSettled([this.deployment.sync(), this.pods.sync()]);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
@@ -119,8 +121,10 @@ export class WatchingFeed implements RolloutFeed {
         return { unwatchable: { reason: s.value.reason, permanent: s.value.permanent } };
       }
     }
+    // Both listed just now, and nothing from a watch applied since: as fresh as a read.
+    const fresh = this.deployment.listings + this.pods.listings === listed + 2 && !this.dirty;
     const [deployment] = this.deployment.objects;
-    return { observation: { deployment, pods: podsOfRequest(this.pods.objects, this.rollout) } };
+    return { observation: { deployment, pods: podsOfRequest(this.pods.objects, this.rollout) }, fresh };
   }
 
   read(): Promise<RolloutObservation> {
@@ -128,6 +132,9 @@ export class WatchingFeed implements RolloutFeed {
   }
 
   async wait(until: number, signal: AbortSignal): Promise<void> {
+    // The lists did not settle it: from now on, watch (from the lists' resourceVersion).
+    this.deployment.watch();
+    this.pods.watch();
     if (this.dirty) return;
     const retries = [this.deployment.health(), this.pods.health()].flatMap((h) => (h.state === 'waiting' ? [h.retryAt] : []));
     const wakeAt = Math.min(until, ...retries);

@@ -47,10 +47,11 @@ class VirtualClock {
       if (this.auto) setImmediate(() => this.wakeUp(sleeper, sleeper.at));
     });
 
-  /** Resolves once the watcher sleeps (waits for a change or a time). */
-  asleep(): Promise<void> {
-    if (this.sleepers.length) return Promise.resolve();
-    return new Promise((resolve) => (this.parked = resolve));
+  /** Resolves once the watcher sleeps (waits for a change or a time), after what was under way (events, calls) has run. */
+  async asleep(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    if (this.sleepers.length) return;
+    await new Promise<void>((resolve) => (this.parked = resolve));
   }
 
   /** Moves the clock on by `ms`, waking whoever sleeps until then. */
@@ -107,6 +108,13 @@ function makeReady(cluster: InMemoryCluster, name: string, count = Infinity): vo
       containerStatuses: pod.status.containerStatuses.map((c: object) => ({ ...c, ready: true })),
     });
   }
+}
+
+/** Once the watcher, having listed, waits with both watches open. */
+async function watchesOpen(cluster: InMemoryCluster, clock: VirtualClock): Promise<void> {
+  await clock.asleep();
+  for (let i = 0; i < 10 && cluster.openWatches() < 2; i++) await new Promise((r) => setImmediate(r));
+  expect(cluster.openWatches()).toBe(2);
 }
 
 /** What the watcher asked the cluster for, by verb and kind. */
@@ -231,8 +239,23 @@ describe('RolloutWatcher: the verdicts', () => {
   it('rides out an API blip: a look is lost, not the rollout', async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
-    cluster.failNext({ verb: 'read', kind: 'Deployment' }, 503);
+    cluster.failNext({ verb: 'list', kind: 'Deployment' }, 503);
     expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toMatchObject({ status: 'succeeded' });
+    expect(cluster.calls({ verb: 'list', kind: 'Deployment' })).toHaveLength(2);
+  });
+
+  it('rides out an API blip of the read that confirms a verdict', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    const watching = watcher(cluster, clock).watch(target, running());
+    await clock.asleep();
+    cluster.failNext({ verb: 'read', kind: 'Deployment' }, 503);
+    makeReady(cluster, target.name);
+    await clock.asleep();
+    await clock.advance(1_000);
+    expect(await watching).toMatchObject({ status: 'succeeded' });
     expect(cluster.calls({ verb: 'read', kind: 'Deployment' })).toHaveLength(2);
   });
 
@@ -276,8 +299,7 @@ describe('RolloutWatcher: the verdicts', () => {
     const target = await rolledOut(cluster, request());
     const stop = new AbortController();
     const watching = watcher(cluster, clock).watch(target, stop.signal);
-    await clock.asleep();
-    expect(cluster.openWatches()).toBe(2);
+    await watchesOpen(cluster, clock);
     stop.abort(new Error('Interrupted'));
     await expect(watching).rejects.toThrow('Interrupted');
     expect(cluster.openWatches()).toBe(0);
@@ -285,13 +307,32 @@ describe('RolloutWatcher: the verdicts', () => {
 });
 
 describe('RolloutWatcher: by watch', () => {
-  it('lists and watches the Deployment and its pods once, and confirms the verdict with one read', async () => {
+  it('settles a rollout its first lists settle with those two lists, and opens no watch', async () => {
     const cluster = new InMemoryCluster();
     const target = await rolledOut(cluster, request());
     cluster.clearCalls();
-    await watcher(cluster, new VirtualClock()).watch(target, running());
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toMatchObject({ status: 'succeeded' });
     expect(cluster.calls({ verb: 'list', kind: 'Deployment' })[0]).toMatchObject({ name: target.name });
-    expect(cluster.calls({ verb: 'watch', kind: 'Pod' })[0]).toMatchObject({ labelSelector: target.podSelector });
+    expect(cluster.calls({ verb: 'list', kind: 'Pod' })[0]).toMatchObject({ labelSelector: target.podSelector });
+    expect(asked(cluster)).toEqual({ listDeployments: 1, listPods: 1, readDeployments: 0, watches: 0 });
+  });
+
+  it('watches the Deployment and its pods from the lists, and confirms the verdict of the events with one read', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
+    const target = await rolledOut(cluster, request());
+    cluster.clearCalls();
+    const watching = watcher(cluster, clock).watch(target, running());
+    await watchesOpen(cluster, clock);
+    const [list] = cluster.calls({ verb: 'list', kind: 'Deployment' });
+    expect(cluster.calls({ verb: 'watch' })).toEqual([
+      expect.objectContaining({ kind: 'Deployment', name: target.name }),
+      expect.objectContaining({ kind: 'Pod', labelSelector: target.podSelector }),
+    ]);
+    expect(list).toBeDefined();
+    makeReady(cluster, target.name);
+    expect(await watching).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
     expect(asked(cluster)).toEqual({ listDeployments: 1, listPods: 2, readDeployments: 1, watches: 2 });
   });
 
@@ -319,10 +360,10 @@ describe('RolloutWatcher: by watch', () => {
     const target = await rolledOut(cluster, request());
     cluster.clearCalls();
     const watching = watcher(cluster, clock).watch(target, running());
-    await clock.asleep();
+    await watchesOpen(cluster, clock);
     cluster.compact();
     expect(cluster.expireWatches()).toBe(2);
-    await clock.asleep();
+    await watchesOpen(cluster, clock);
     makeReady(cluster, target.name);
     expect(await watching).toMatchObject({ status: 'succeeded' });
     expect(asked(cluster)).toEqual({ listDeployments: 2, listPods: 3, readDeployments: 1, watches: 4 });
@@ -335,7 +376,7 @@ describe('RolloutWatcher: by watch', () => {
     const target = await rolledOut(cluster, request());
     cluster.clearCalls();
     const watching = watcher(cluster, clock).watch(target, running());
-    await clock.asleep();
+    await watchesOpen(cluster, clock);
     const [, podsWatch] = cluster.calls({ verb: 'watch' });
     expect(cluster.cutWatches()).toBe(2);
     makeReady(cluster, target.name); // while no watch is open: replayed by the next one
@@ -367,12 +408,16 @@ describe('RolloutWatcher: by watch', () => {
     expect(await watching).toMatchObject({ status: 'succeeded' });
   });
 
-  it('judges the listed state at once, without waiting for a watch that is slow to open', async () => {
+  it('never waits for a watch that is slow to open: the other stream and the confirming read finish the rollout', async () => {
     const cluster = new InMemoryCluster();
+    const clock = new VirtualClock(false);
+    cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());
     const opening = cluster.stallNext({ verb: 'watch', kind: 'Pod' });
-    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toMatchObject({ status: 'succeeded' });
+    const watching = watcher(cluster, clock).watch(target, running());
     await opening.reached;
+    makeReady(cluster, target.name);
+    expect(await watching).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
     opening.release();
     await new Promise((r) => setImmediate(r));
     expect(cluster.openWatches()).toBe(0); // opened after the rollout ended: closed at once
@@ -420,12 +465,13 @@ describe('RolloutWatcher: reads where no watch can be had', () => {
   it('tries a watch again once the refusal is old', async () => {
     const cluster = new InMemoryCluster();
     const clock = new VirtualClock();
+    cluster.setImageBehavior(IMAGE, 'never-ready');
     cluster.failNext({ verb: 'watch' }, 403, 2);
     const follow = watcher(cluster, clock, { readOnlyForMs: 60_000 });
-    await follow.watch(await rolledOut(cluster, request()), running());
+    await follow.watch(await rolledOut(cluster, request(), clock.now() + 5_000), running());
     await clock.advance(60_000);
     cluster.clearCalls();
-    await follow.watch(await rolledOut(cluster, request(IMAGE, 'b-8')), running());
+    await follow.watch(await rolledOut(cluster, request(IMAGE, 'b-8'), clock.now() + 5_000), running());
     expect(asked(cluster).watches).toBe(2);
   });
 

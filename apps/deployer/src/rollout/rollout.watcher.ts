@@ -55,9 +55,10 @@ type Step = { unwatchable: { reason: string; permanent: boolean } } | { evaluati
  * the Deployment and the pods of the workload (list, then watch from the list's resourceVersion;
  * rollout-feed.ts, watched-list.ts) and asks the evaluator on every change; the evaluator's time
  * limits (the deadline, the fail-fast period of a stuck container) wake it when nothing changes.
- * A verdict that ends the rollout is confirmed by a read, so it rests on what the API server
- * says now — not on two streams a moment apart, or one that went quiet. On success it says which
- * image the ready pods run.
+ * A verdict that ends the rollout rests on what the API server says now: the first lists, or a
+ * read that confirms what the events said — not on two streams a moment apart, or one that went
+ * quiet. A rollout its first lists settle opens no watch. On success it says which image the
+ * ready pods run.
  *
  * Where no watch can be had (the namespace refuses it, or it keeps failing) it reads the
  * Deployment and the pods every `pollIntervalMs` instead, and logs that once.
@@ -128,12 +129,12 @@ export class RolloutWatcher {
     }
   }
 
-  /** One look and its evaluation; a watch's final verdict is taken again on a fresh read. */
+  /** One look and its evaluation; a final verdict put together from watch events is taken again on a fresh read. */
   private async step(feed: RolloutFeed, target: RolloutTarget, memory: RolloutMemory, signal: AbortSignal): Promise<Step> {
     const look: Look = await orAborted(feed.look(), signal);
     if ('unwatchable' in look) return look;
     const evaluation = this.evaluate(look.observation, target, memory);
-    if (evaluation.verdict.status === 'progressing' || feed.kind === 'reads') return { evaluation, observation: look.observation };
+    if (evaluation.verdict.status === 'progressing' || look.fresh) return { evaluation, observation: look.observation };
     const observation = await orAborted(feed.read(), signal);
     return { evaluation: this.evaluate(observation, target, memory), observation };
   }
