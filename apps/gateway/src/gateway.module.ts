@@ -5,6 +5,7 @@ import { GatewayOptions } from './gateway.options';
 import { EdgeModule } from './http/edge.module';
 import { QueriesModule } from './queries/queries.module';
 import { SlackModule } from './slack/slack.module';
+import { SlashCommandsModule } from './slash-commands/slash-commands.module';
 
 /** Wiring only: the gateway's features are imported here. */
 @Module({})
@@ -12,7 +13,7 @@ export class GatewayModule {
   static register(config: AppConfig, options: Partial<GatewayOptions> = {}): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forRoot(config), EdgeModule.forRoot(options), BuildsModule, SlackModule, QueriesModule],
+      imports: [PlatformModule.forRoot(config), EdgeModule.forRoot(options), BuildsModule, SlackModule, SlashCommandsModule, QueriesModule],
     };
   }
 }

@@ -8,6 +8,8 @@ export interface GatewayOptions {
   slackPublishTimeoutMs: number;
   /** How long a status query waits for approvals. */
   queryTimeoutMs: number;
+  /** How long a slash command's query waits for approvals: the answer must reach Slack within 3 s. */
+  slashCommandTimeoutMs: number;
   /** Seconds in `Retry-After` of a 503. */
   retryAfterSeconds: number;
 }
@@ -19,5 +21,6 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   ciPublishTimeoutMs: 5_000,
   slackPublishTimeoutMs: 2_500,
   queryTimeoutMs: 2_000,
+  slashCommandTimeoutMs: 2_000,
   retryAfterSeconds: 5,
 };

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { SlackSignatureGuard } from '../slack/slack-signature.guard';
+import { ApprovalsQueries } from './approvals-queries.service';
+import { SlashCommandGuard } from './slash-command.guard';
+import { SlashCommandsController } from './slash-commands.controller';
+
+/** The `/deploybot` slash command: signed requests, read-model queries to approvals, ephemeral answers. */
+@Module({ controllers: [SlashCommandsController], providers: [SlackSignatureGuard, SlashCommandGuard, ApprovalsQueries] })
+export class SlashCommandsModule {}
