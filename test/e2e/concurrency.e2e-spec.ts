@@ -73,7 +73,8 @@ describe('deploybot under duplicate and concurrent requests', () => {
 
     const messages = stack.slack.messages(race.channel);
     expect(messages.filter((m) => m.text.includes('deployed to production by'))).toHaveLength(1);
-    expect(messages.filter((m) => m.text.includes('deploying to production'))).toHaveLength(1);
+    // one reply followed the promotion, posted as "deploying to production…" and edited in place
+    expect(messages.filter((m) => m.text.includes('deploying to production'))).toHaveLength(0);
     const productionReplicaSets = stack.kube
       .objects()
       .filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.['app.kubernetes.io/name'] === race.id);

@@ -78,8 +78,8 @@ export function buildEvents(f: BuildFacts = facts()) {
       event('PreviewDeployed', { buildId: b, url: f.previewUrl, ...bits }, version, b),
     previewFailed: (reason: string, version = 3, cause?: FailureCause) =>
       event('PreviewDeploymentFailed', { buildId: b, reason, ...(cause ? { cause } : {}) }, version, b),
-    qaApproved: (by: string, approvals: string[], version: number) =>
-      event('QaApproved', { buildId: b, by, approvals, required: f.approvalsRequired }, version, b),
+    qaApproved: (by: string, approvals: string[], version: number, required = f.approvalsRequired) =>
+      event('QaApproved', { buildId: b, by, approvals, required }, version, b),
     qaRejected: (by: string, version: number) => event('QaRejected', { buildId: b, by }, version, b),
     approved: (approvedBy: string[], version: number) => event('BuildApproved', { buildId: b, approvedBy }, version, b),
     /** With `digest`, the request is pinned as approvals pins it: `repository@digest`. */

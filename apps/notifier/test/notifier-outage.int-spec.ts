@@ -75,7 +75,7 @@ describe('notifier: a Slack outage loses nothing and doubles nothing', () => {
     const back = Date.now();
     await h.slack.waitFor(() => {
       const ownerDm = h.topLevel(OWNER)[0];
-      return ownerDm && h.slack.thread(OWNER, ownerDm.ts).length === 2 && h.topLevel(QA1)[0]?.text.includes('You approved');
+      return ownerDm && h.slack.thread(OWNER, ownerDm.ts).length === 1 && h.topLevel(QA1)[0]?.text.includes('You approved');
     }, 10_000);
     expect(Date.now() - back).toBeLessThan(RESUMES_WITHIN);
     await sleep(300);
@@ -85,8 +85,7 @@ describe('notifier: a Slack outage loses nothing and doubles nothing', () => {
     expect(buttonsOf(h.topLevel(QA2)[0])).toEqual([SlackActions.Approve, SlackActions.Reject]);
     const ownerDm = h.topLevel(OWNER)[0];
     expect(h.slack.thread(OWNER, ownerDm.ts).map((m) => m.text)).toEqual([
-      expect.stringContaining('approved this build'),
-      expect.stringContaining('ready for production'),
+      expect.stringMatching(/approved this build[\s\S]*ready for production/), // one reply says both
     ]);
     effectsAreUnique();
     expect(await h.metric('deploybot_notifier_slack_reachable')).toBe(1);

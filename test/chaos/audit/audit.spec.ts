@@ -57,17 +57,17 @@ const post = (channel: string, effect: string, text: string, thread?: string): S
   metadata: { event_type: 'deploybot_effect', event_payload: { effect } },
 });
 
-const status = post('C0P', 'e1/post:channel-status', 'P main: Deployed to production by <@U0OW01001>');
-const ownerDm = post('D0OWNER', 'e3/post:owner:U0OW01001', 'P main: Deployed to production by <@U0OW01001> (preview removed)');
-const qaDm = post('D0QA', 'e3/post:qa:U0QA01001', 'P main: Deployed to production by <@U0OW01001>');
+const status = post('C0P', `build:${B}/post:channel-status`, 'P main: Deployed to production by <@U0OW01001>');
+const ownerDm = post('D0OWNER', `build:${B}/post:owner:U0OW01001`, 'P main: Deployed to production by <@U0OW01001> (preview removed)');
+const qaDm = post('D0QA', `build:${B}/post:qa:U0QA01001`, 'P main: Deployed to production by <@U0OW01001>');
 const complete: SlackMessage[] = [
   status,
   ownerDm,
   qaDm,
-  post('D0OWNER', 'e4/verdict:owner:U0OW01001', 'approved', ownerDm.ts),
-  post('D0OWNER', `build:${B}/ready:owner:U0OW01001`, 'ready', ownerDm.ts),
-  post('C0P', 'e6/production:channel-status', 'deploying to production', status.ts),
-  post('C0P', 'e7/production:channel-status', 'deployed to production by', status.ts),
+  // the approval that met the rule: one reply that says it and that the build is ready
+  post('D0OWNER', `build:${B}/ready:owner:U0OW01001`, 'approved (1 of 1)\nready for production', ownerDm.ts),
+  // the promotion: one reply, posted as "deploying…" and edited to the announcement
+  post('C0P', `build:${B}/post:production:1`, ':rocket: P deployed to production by <@U0OW01001>', status.ts),
 ];
 
 const production = {
@@ -116,20 +116,31 @@ describe('the chaos audit', () => {
   });
 
   it('counts a second status message (another event posted it) as doubled', () => {
-    const twice = [...complete, post('C0P', 'e2/post:channel-status', 'P main: deploying…')];
+    const twice = [...complete, post('C0P', 'e2/post:channel-status', 'P main: Deployed to production by <@U0OW01001>')];
     expect(audit(flows, evidence({ slackMessages: twice })).findings).toEqual([
       expect.objectContaining({ category: 'doubled', kind: 'status-message', what: expect.stringContaining('posted 2 times') }),
     ]);
   });
 
-  it('counts a missing verdict reply as lost and a status message left behind as a lost edit', () => {
+  it('counts a missing ready reply as lost and a status message left behind as a lost edit', () => {
     const stale = { ...status, text: 'P main: deploying…' };
     const without = complete.filter((m) => !m.text.startsWith('approved')).map((m) => (m === status ? stale : m));
     expect(
       audit(flows, evidence({ slackMessages: without }))
         .findings.map((f) => `${f.category} ${f.kind}`)
         .sort(),
-    ).toEqual(['lost status-message-edit', 'lost verdict-reply']);
+    ).toEqual(['lost ready-reply', 'lost status-message-edit']);
+  });
+
+  it('counts a production reply that still says deploying as a lost edit, and a missing one as lost', () => {
+    const deploying = complete.map((m) => (m.text.includes(':rocket:') ? { ...m, text: 'deploying to production…' } : m));
+    expect(audit(flows, evidence({ slackMessages: deploying })).findings).toEqual([
+      expect.objectContaining({ category: 'lost', kind: 'production-reply-edit' }),
+    ]);
+    const missing = complete.filter((m) => !m.text.includes(':rocket:'));
+    expect(audit(flows, evidence({ slackMessages: missing })).findings).toEqual([
+      expect.objectContaining({ category: 'lost', kind: 'production-reply' }),
+    ]);
   });
 
   it('counts a build CI got a 202 for but nobody registered as lost, and a build left deploying as stuck', () => {

@@ -48,6 +48,17 @@ export function auditFinalViews(
     const status = first.get(`${h.buildId}|post:channel-status`);
     if (status && !pattern.test(readable(status.message)))
       stale('status-message-edit', status, `does not show the end (${pattern.source})`);
+    // Each production attempt's channel reply was edited to how that attempt ended.
+    const requests = eventsOf(h, 'ProductionDeploymentRequested');
+    for (const request of requests) {
+      const attempt = request.data.attempt as number;
+      const reply = first.get(`${h.buildId}|post:production:${attempt}`);
+      const failed = eventsOf(h, 'ProductionDeploymentFailed').some((f) => f.data.attempt === attempt);
+      const shipped = !failed && h.status === 'in-production' && request === requests.at(-1);
+      const end = failed ? /production deployment (failed|timed out|was given up)/ : shipped ? /deployed to production by/ : undefined;
+      if (reply && end && !end.test(readable(reply.message)))
+        stale('production-reply-edit', reply, `of attempt ${attempt} does not show how it ended (${end.source})`);
+    }
     if (!h.previewDeployed) continue;
     const teardownFailed = eventsOf(h, 'PreviewTeardownFailed').length > eventsOf(h, 'PreviewRemoved').length;
     const removed = eventsOf(h, 'PreviewRemoved').length > 0;

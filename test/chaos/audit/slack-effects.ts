@@ -1,5 +1,6 @@
 import type { SlackMessage } from '../../fakes/slack';
 import { eventsOf, type BuildHistory } from './build-histories';
+import type { LoggedEvent } from './evidence';
 import type { Finding } from './findings';
 
 /** A post deploybot made, as the fake stored it, with the ledger effect its metadata names. */
@@ -44,16 +45,16 @@ export function expectedSlots(h: BuildHistory): string[] {
   const b = h.buildId;
   const slots = [`${b}|post:channel-status`];
   if (h.previewDeployed) slots.push(...h.owners.map((o) => `${b}|post:owner:${o}`), ...h.qa.map((q) => `${b}|post:qa:${q}`));
-  for (const e of [...eventsOf(h, 'QaApproved'), ...eventsOf(h, 'QaRejected')])
+  // A verdict reply per verdict, except the approval that meets the rule: its reply is the "ready" one.
+  const meetsRule = (e: LoggedEvent) => e.type === 'QaApproved' && e.data.approvals.length >= e.data.required;
+  for (const e of [...eventsOf(h, 'QaApproved'), ...eventsOf(h, 'QaRejected')].filter((e) => !meetsRule(e)))
     slots.push(...h.owners.map((o) => `${b}|${e.eventId}/verdict:owner:${o}`));
-  const reached =
-    eventsOf(h, 'BuildApproved').length > 0 || eventsOf(h, 'QaApproved').some((e) => e.data.approvals.length >= e.data.required);
+  const reached = eventsOf(h, 'BuildApproved').length > 0 || eventsOf(h, 'QaApproved').some(meetsRule);
   if (reached) slots.push(...h.owners.map((o) => `${b}|ready:owner:${o}`));
-  for (const e of [...eventsOf(h, 'ProductionDeploymentRequested'), ...eventsOf(h, 'ProductionDeployed')])
-    slots.push(`${b}|${e.eventId}/production:channel-status`);
-  for (const e of eventsOf(h, 'ProductionDeploymentFailed')) {
-    slots.push(`${b}|${e.eventId}/production:channel-status`, ...h.owners.map((o) => `${b}|${e.eventId}/production-failed:owner:${o}`));
-  }
+  // One channel reply per production attempt, edited from "deploying…" to how it ended.
+  for (const e of eventsOf(h, 'ProductionDeploymentRequested')) slots.push(`${b}|post:production:${e.data.attempt}`);
+  for (const e of eventsOf(h, 'ProductionDeploymentFailed'))
+    slots.push(...h.owners.map((o) => `${b}|${e.eventId}/production-failed:owner:${o}`));
   for (const e of eventsOf(h, 'PreviewTeardownFailed')) {
     slots.push(
       ...(h.previewDeployed ? h.owners.map((o) => `${b}|${e.eventId}/teardown:owner:${o}`) : [`${b}|${e.eventId}/teardown:channel-status`]),
@@ -68,6 +69,7 @@ export function slotKind(slot: string): string {
   if (key === 'post:channel-status') return 'status-message';
   if (key.startsWith('post:owner:')) return 'owner-dm';
   if (key.startsWith('post:qa:')) return 'qa-dm';
+  if (key.startsWith('post:production:')) return 'production-reply';
   return `${key.split(':')[0]}-reply`;
 }
 

@@ -60,6 +60,7 @@ describe('the notifier view of the bits, the failures and the preview teardown',
       e.productionDeployed('U0OWNER01', 5, DIGEST),
     ].reduce(evolve, initialProgress());
     expect(progress.production).toEqual({
+      attempt: 1,
       status: 'deployed',
       by: 'U0OWNER01',
       url: 'https://example.org',

@@ -35,7 +35,15 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
     }
     case 'ProductionDeployed': {
       const { by, url } = event.data;
-      return withProduction(progress, { status: 'deployed', by, url, ...given(shipped(progress, event.data.digest)), version });
+      const attempt = progress.production?.status === 'deployed' ? progress.production.attempt : progress.production?.attempt;
+      return withProduction(progress, {
+        status: 'deployed',
+        by,
+        url,
+        ...given({ attempt }),
+        ...given(shipped(progress, event.data.digest)),
+        version,
+      });
     }
     case 'ProductionDeploymentFailed': {
       const { by, attempt, reason, cause } = event.data;

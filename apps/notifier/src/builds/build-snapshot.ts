@@ -43,7 +43,8 @@ export type PreviewState =
 export type ProductionState =
   /** `image`: what the deployer was asked to run (`repo@sha256:…` when the preview reported its digest). */
   | { status: 'deploying'; by: string; attempt: number; image?: string; digest?: string; version: number }
-  | { status: 'deployed'; by: string; url: string; image?: string; digest?: string; version: number }
+  /** `attempt`: the attempt that shipped (absent when its request was not seen). */
+  | { status: 'deployed'; by: string; url: string; attempt?: number; image?: string; digest?: string; version: number }
   | { status: 'failed'; by: string; attempt: number; reason: string; cause?: FailureCause; version: number };
 
 /** How a build stopped taking clicks, other than by shipping. */

@@ -76,6 +76,30 @@ describe('effect runner: every Slack effect exactly once', () => {
     });
   });
 
+  it('posts a tracked reply in the thread of its parent once, and edits it in place for later events', async () => {
+    await runner.run(event(), [status('deploying')]);
+    const production = (text: string): NotificationEffect => ({
+      kind: 'show',
+      message: 'production:1',
+      to: CHANNEL,
+      under: STATUS,
+      broadcast: true,
+      content: { text },
+    });
+    await runner.run(event(), [production('deploying to production…')]);
+    await runner.run(event(), [production('deployed to production')]);
+
+    const [statusMessage] = slack.topLevel(CHANNEL);
+    expect(slack.thread(CHANNEL, statusMessage.ts)).toEqual([expect.objectContaining({ text: 'deployed to production', edits: 1 })]);
+    expect(slack.calls('post')).toHaveLength(2);
+  });
+
+  it('does not post a tracked reply before its parent', async () => {
+    const orphan: NotificationEffect = { kind: 'show', message: 'production:1', to: CHANNEL, under: STATUS, content: { text: 'x' } };
+    await expect(runner.run(event(), [orphan])).rejects.toBeInstanceOf(PrerequisiteMissing);
+    expect(slack.calls('post')).toEqual([]);
+  });
+
   describe('a post whose answer was lost', () => {
     it('is found by its effect on redelivery and not posted again; later events edit it', async () => {
       const registered = event();

@@ -67,7 +67,7 @@ export class EffectRunner {
   private async runOne(cause: EffectCause, effect: NotificationEffect): Promise<void> {
     switch (effect.kind) {
       case 'show':
-        return this.show(cause, effect.message, effect.to, effect.content);
+        return this.show(cause, effect);
       case 'edit': {
         const existing = await this.message(cause, effect.message);
         if (existing?.state === 'posted') await this.slack.update({ channel: existing.conversation, ts: existing.ts }, effect.content);
@@ -97,13 +97,22 @@ export class EffectRunner {
    * under one intent per build, so an event that finds another's intent pending resumes it
    * (looks for the post) rather than posting a second one — and afterwards keeps it showing `content`.
    */
-  private async show(cause: EffectCause, key: string, to: string, content: OutgoingMessage): Promise<void> {
+  private async show(cause: EffectCause, effect: Extract<NotificationEffect, { kind: 'show' }>): Promise<void> {
+    const { message: key, content } = effect;
     const existing = await this.message(cause, key);
     if (existing?.state === 'posted') return this.slack.update({ channel: existing.conversation, ts: existing.ts }, content);
     if (existing?.state === 'unreachable') return;
+    let request: PostRequest = { to: effect.to, message: content };
+    if (effect.under) {
+      const parent = await this.message(cause, effect.under);
+      if (!parent)
+        throw new PrerequisiteMissing(`message ${effect.under} of build ${cause.buildId} is not posted yet; cannot reply under it`);
+      if (parent.state === 'unreachable') return;
+      request = { to: parent.conversation, threadTs: parent.ts, broadcast: effect.broadcast, message: content };
+    }
     const scope = cause.buildId ? `build:${cause.buildId}` : cause.eventId;
     try {
-      const outcome = await this.postOnce(cause, scope, `post:${key}`, { to, message: content }, key);
+      const outcome = await this.postOnce(cause, scope, `post:${key}`, request, key);
       if (outcome === 'posted') return;
       // Posted by an earlier try (of this event or an earlier one of the build): show this event's content.
       const posted = await this.message(cause, key);

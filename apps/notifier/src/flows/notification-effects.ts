@@ -5,6 +5,8 @@ export const MessageKeys = {
   channelStatus: 'channel-status',
   owner: (user: string) => `owner:${user}`,
   qa: (user: string) => `qa:${user}`,
+  /** The reply in the status message's thread that follows one production attempt, "deploying…" to its end. */
+  production: (attempt: number) => `production:${attempt}`,
 } as const;
 
 /**
@@ -12,8 +14,12 @@ export const MessageKeys = {
  * effect runner. Each kind says how it stays exactly-once:
  */
 export type NotificationEffect =
-  /** A tracked message: posted once per build (then edited in place); `to` is a channel or user id. */
-  | { kind: 'show'; message: string; to: string; content: OutgoingMessage }
+  /**
+   * A tracked message: posted once per build (then edited in place); `to` is a channel or user
+   * id — or, with `under`, a reply in the thread of that tracked message (`broadcast`: also to
+   * the channel), which must exist first.
+   */
+  | { kind: 'show'; message: string; to: string; content: OutgoingMessage; under?: string; broadcast?: boolean }
   /** Edit a tracked message if it was posted (a DM not posted yet renders the current state when it is). */
   | { kind: 'edit'; message: string; content: OutgoingMessage }
   /**

@@ -26,31 +26,49 @@ describe('what Slack should show after each event', () => {
     expect(summary(planNotifications(e.previewFailed('CrashLoopBackOff'), build))).toEqual(['show channel-status']);
   });
 
-  it('on a QA approval edits that DM, tells every owner in their DM thread, and says when the build is ready', () => {
-    const build = snapshot({ ...deployed(), verdicts: { U0QA00001: { verdict: 'approved', version: 4 } }, approved: true });
-    const effects = planNotifications(e.qaApproved('U0QA00001', ['U0QA00001'], 4), build);
-    expect(summary(effects)).toEqual([
-      'edit qa:U0QA00001',
-      'reply verdict:owner:U0OWNER01',
-      'reply ready:owner:U0OWNER01',
-      'edit owner:U0OWNER01',
-      'show channel-status',
-    ]);
+  it('on a QA approval edits that DM and tells every owner in their DM thread', () => {
+    const build = snapshot({ ...deployed(), verdicts: { U0QA00001: { verdict: 'approved', version: 4 } } });
+    const effects = planNotifications(e.qaApproved('U0QA00001', ['U0QA00001'], 4, 2), build);
+    expect(summary(effects)).toEqual(['edit qa:U0QA00001', 'reply verdict:owner:U0OWNER01', 'edit owner:U0OWNER01', 'show channel-status']);
     expect(effects[1]).toMatchObject({
       under: 'owner:U0OWNER01',
       content: { text: expect.stringContaining('<@U0QA00001> approved this build') },
     });
-    // BuildApproved may follow: the ready note is keyed per build so the owners read it once.
-    expect(effects[2]).toMatchObject({ once: 'build' });
   });
 
-  it('announces production in the channel thread, broadcast to the channel, and closes every DM', () => {
-    const build = snapshot({ ...deployed(), production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', version: 7 } });
-    const effects = planNotifications(e.productionDeployed('U0OWNER01', 7), build);
-    expect(effects[0]).toMatchObject({
-      kind: 'reply',
+  it('says the verdict that meets the rule and that the build is ready in one reply, once per build', () => {
+    const build = snapshot({ ...deployed(), verdicts: { U0QA00001: { verdict: 'approved', version: 4 } }, approved: true });
+    const effects = planNotifications(e.qaApproved('U0QA00001', ['U0QA00001'], 4), build);
+    expect(summary(effects)).toEqual(['edit qa:U0QA00001', 'reply ready:owner:U0OWNER01', 'edit owner:U0OWNER01', 'show channel-status']);
+    expect(effects[1]).toMatchObject({
+      under: 'owner:U0OWNER01',
+      once: 'build', // BuildApproved follows: it finds the reply posted
+      content: {
+        text: expect.stringMatching(/<@U0QA00001> approved this build \(1 of 1 approval\)\n:rocket: This build is ready for production/),
+      },
+    });
+    expect(summary(planNotifications(e.approved(['U0QA00001'], 5), build))).toContain('reply ready:owner:U0OWNER01');
+  });
+
+  it('follows a promotion in one channel reply: posted as deploying, edited in place to deployed', () => {
+    const deploying = snapshot({ ...deployed(), production: { status: 'deploying', by: 'U0OWNER01', attempt: 1, version: 6 } });
+    const [requested] = planNotifications(e.productionRequested('U0OWNER01', 6), deploying);
+    expect(requested).toMatchObject({
+      kind: 'show',
+      message: 'production:1',
       under: 'channel-status',
       broadcast: true,
+      content: { text: expect.stringContaining('deploying to production… (requested by <@U0OWNER01>)') },
+    });
+    const build = snapshot({
+      ...deployed(),
+      production: { status: 'deployed', by: 'U0OWNER01', url: 'https://example.org', attempt: 1, version: 7 },
+    });
+    const effects = planNotifications(e.productionDeployed('U0OWNER01', 7), build);
+    expect(effects[0]).toMatchObject({
+      kind: 'show',
+      message: 'production:1',
+      under: 'channel-status',
       content: { text: expect.stringContaining('deployed to production by <@U0OWNER01>: <https://example.org>') },
     });
     expect(summary(effects).slice(1)).toEqual(['show channel-status', 'edit owner:U0OWNER01', 'edit qa:U0QA00001', 'edit qa:U0QA00002']);
@@ -80,13 +98,15 @@ describe('what Slack should show after each event', () => {
       status: 'deployed',
       by: 'U0OWNER01',
       url: 'https://example.org',
+      attempt: 1,
       image: PINNED,
       digest: DIGEST,
       version: 7,
     } as const;
     const [announcement] = planNotifications(e.productionDeployed('U0OWNER01', 7, DIGEST), snapshot({ ...deployedPinned(), production }));
     expect(announcement).toMatchObject({
-      kind: 'reply',
+      kind: 'show',
+      message: 'production:1',
       under: 'channel-status',
       content: { text: `:rocket: Testing One deployed to production by <@U0OWNER01>: <https://example.org>\nShipped \`${PINNED}\`` },
     });
@@ -102,7 +122,7 @@ describe('what Slack should show after each event', () => {
 
     it('is told in the channel thread, the status message and every owner DM, with a reply under it to try again', () => {
       expect(summary(effects)).toEqual([
-        'reply production:channel-status',
+        'show production:1',
         'show channel-status',
         'edit owner:U0OWNER01',
         'reply production-failed:owner:U0OWNER01',

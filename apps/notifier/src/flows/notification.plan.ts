@@ -1,5 +1,6 @@
 import type { ActionDenied, BuildEvent, PreviewTeardownFailed } from '@app/contracts';
 import type { BuildSnapshot } from '../builds/build-snapshot';
+import type { OutgoingMessage } from '../messages/block-kit';
 import { channelStatusMessage } from '../messages/channel-status.blocks';
 import { ownerRequestMessage } from '../messages/owner-request.blocks';
 import { qaRequestMessage } from '../messages/qa-request.blocks';
@@ -34,29 +35,30 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
       const qa = event.data.by;
       const verdict = event.type === 'QaApproved' ? 'approved' : 'rejected';
       const reached = event.type === 'QaApproved' && event.data.approvals.length >= event.data.required;
-      return [
-        editQa(build, qa),
-        ...build.facts.owners.map((o) => reply('verdict', MessageKeys.owner(o), verdictNote(build, qa, verdict))),
-        ...(reached ? readyReplies(build) : []),
-        ...editOwners(build),
-        status,
-      ];
+      // The verdict that meets the rule is one reply that says both (BuildApproved then finds it posted).
+      const replies = reached
+        ? readyReplies(build, verdictNote(build, qa, verdict))
+        : build.facts.owners.map((o) => reply('verdict', MessageKeys.owner(o), verdictNote(build, qa, verdict)));
+      return [editQa(build, qa), ...replies, ...editOwners(build), status];
     }
     case 'BuildApproved':
       return [...readyReplies(build), ...editOwners(build), status];
     case 'ProductionDeploymentRequested':
-      return [reply('production', MessageKeys.channelStatus, productionRequestedNote(event.data.by)), ...editOwners(build), status];
-    case 'ProductionDeployed':
+      return [showProduction(build, event.data.attempt, productionRequestedNote(event.data.by)), ...editOwners(build), status];
+    case 'ProductionDeployed': {
+      const attempt = build.progress.production?.status === 'deployed' ? build.progress.production.attempt : undefined;
+      const announcement = productionDeployedNote(build, event.data.by, event.data.url);
       return [
-        reply('production', MessageKeys.channelStatus, productionDeployedNote(build, event.data.by, event.data.url), true),
+        attempt ? showProduction(build, attempt, announcement) : reply('production', MessageKeys.channelStatus, announcement, true),
         status,
         ...editOwners(build),
         ...editQas(build),
       ];
+    }
     case 'ProductionDeploymentFailed': {
       const { reason, attempt, cause } = event.data;
       return [
-        reply('production', MessageKeys.channelStatus, productionFailedNote(reason, attempt, cause), true),
+        showProduction(build, attempt, productionFailedNote(reason, attempt, cause)),
         status,
         ...editOwners(build),
         ...build.facts.owners.map((o) =>
@@ -141,8 +143,22 @@ const editOwners = (build: BuildSnapshot): NotificationEffect[] =>
 
 const editQas = (build: BuildSnapshot): NotificationEffect[] => build.facts.qa.map((q) => editQa(build, q));
 
-const readyReplies = (build: BuildSnapshot): NotificationEffect[] =>
-  build.facts.owners.map((o) => ({ ...reply('ready', MessageKeys.owner(o), readyNote(build)), once: 'build' as const }));
+/** Once per build under every owner DM: the build is ready (after `verdict`, when a QA verdict made it so). */
+const readyReplies = (build: BuildSnapshot, verdict?: OutgoingMessage): NotificationEffect[] =>
+  build.facts.owners.map((o) => ({ ...reply('ready', MessageKeys.owner(o), readyNote(build, verdict)), once: 'build' as const }));
+
+/**
+ * One reply per production attempt in the status message's thread, also shown in the channel:
+ * posted as "deploying…" and edited in place to how the attempt ended.
+ */
+const showProduction = (build: BuildSnapshot, attempt: number, content: OutgoingMessage): NotificationEffect => ({
+  kind: 'show',
+  message: MessageKeys.production(attempt),
+  to: build.facts.channel,
+  under: MessageKeys.channelStatus,
+  broadcast: true,
+  content,
+});
 
 function reply(topic: string, under: string, content: NotificationEffect['content'], broadcast = false): NotificationEffect {
   return { kind: 'reply', key: `${topic}:${under}`, under, content, ...(broadcast ? { broadcast } : {}) };

@@ -21,11 +21,12 @@ export function verdictNote(build: BuildSnapshot, qa: string, verdict: 'approved
   return note(`:white_check_mark: ${mention(qa)} approved this build (${count})`);
 }
 
-/** Under every owner DM once the project's approval rule is met. */
-export const readyNote = (build: BuildSnapshot): OutgoingMessage => {
+/** Under every owner DM once the project's approval rule is met; after the verdict that met it, when one did. */
+export const readyNote = (build: BuildSnapshot, verdict?: OutgoingMessage): OutgoingMessage => {
   const by = approvers(build);
   const who = by.length ? `approved by ${mentionAll(by)}` : 'no QA approval needed';
-  return note(`:rocket: This build is ready for production (${who}). Use *Deploy to production* above.`);
+  const ready = `:rocket: This build is ready for production (${who}). Use *Deploy to production* above.`;
+  return note(verdict ? `${verdict.text}\n${ready}` : ready);
 };
 
 export const productionRequestedNote = (by: string): OutgoingMessage =>
