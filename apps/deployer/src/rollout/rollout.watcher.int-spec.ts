@@ -72,9 +72,9 @@ describe('RolloutWatcher over client-node and the Kubernetes API fake', () => {
       expect(await watcher.watch(target, new AbortController().signal)).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
       return { took: Date.now() - started, reads: reads(fake).length, watches: watches(fake).length };
     };
-    const quick = await readsOf(300);
-    const slow = await readsOf(2_500);
-    expect(slow.took).toBeGreaterThan(2_000);
+    const quick = await readsOf(800);
+    const slow = await readsOf(3_000);
+    expect(slow.took).toBeGreaterThan(2_500);
     // A list of the Deployment and of its pods, then a read of each to confirm the success.
     expect(quick.reads).toBe(4);
     expect(slow.reads).toBe(quick.reads);
