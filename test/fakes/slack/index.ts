@@ -7,4 +7,13 @@ export { renderMessage } from './message-renderer';
 export { describeCall } from './wait-for';
 export { BOT as FAKE_BOT } from './workspace';
 export type { SlackCondition } from './conditions';
-export type { EphemeralMessage, RecordedCall, SlackFake, SlackFakeOptions, SlackMessage } from './slack-fake.types';
+export { signedSlashCommand, SLASH_COMMAND_TIMEOUT_MS } from './slash-commands';
+export type {
+  EphemeralMessage,
+  RecordedCall,
+  SlackFake,
+  SlackFakeOptions,
+  SlackMessage,
+  SlashCommandInput,
+  SlashCommandResult,
+} from './slack-fake.types';

@@ -6,7 +6,16 @@ import { FaultPlan } from './fault-plan';
 import { fail, rateLimited, type MethodAnswer, type SlackBody } from './methods/method-context';
 import { METHODS } from './methods/method-table';
 import { methodOf, readSlackRequest, type SlackRequest } from './slack-request';
-import type { EphemeralMessage, RecordedCall, SlackFake, SlackFakeOptions, SlackMessage } from './slack-fake.types';
+import { sendSlashCommand } from './slash-commands';
+import type {
+  EphemeralMessage,
+  RecordedCall,
+  SlackFake,
+  SlackFakeOptions,
+  SlackMessage,
+  SlashCommandInput,
+  SlashCommandResult,
+} from './slack-fake.types';
 import { waitFor } from './wait-for';
 import { isUserId, Workspace } from './workspace';
 
@@ -72,6 +81,10 @@ class SlackApiFake implements SlackFake {
 
   ephemerals(user?: string): EphemeralMessage[] {
     return this.ws.ephemerals(user);
+  }
+
+  slashCommand(input: SlashCommandInput): Promise<SlashCommandResult> {
+    return sendSlashCommand(this.ws, input);
   }
 
   dmChannelOf(userId: string): string {

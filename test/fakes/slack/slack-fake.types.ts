@@ -73,6 +73,42 @@ export interface EphemeralMessage {
   thread_ts?: string;
   message_ts: string;
   at: number;
+  /** How it was shown: `chat.postEphemeral` (the default), or as the answer to a slash command. */
+  via?: 'chat.postEphemeral' | 'slash-command';
+}
+
+/** A person typing a slash command, as the fake sends it to the app (`SlackFake.slashCommand`). */
+export interface SlashCommandInput {
+  /** The app's Request URL for the command, e.g. `http://127.0.0.1:3000/slack/commands`. */
+  url: string;
+  signingSecret: string;
+  /** Who typed it, and in which conversation (a C…/G… channel, a D… DM, or a user id for their DM with the bot). */
+  user: string;
+  channel: string;
+  /** What follows the command; `''` for the command alone. */
+  text: string;
+  /** Default `/deploybot`. */
+  command?: string;
+  teamId?: string;
+  /** Sign with a wrong secret, as an attacker without it would. */
+  badSignature?: boolean;
+  /** Sign as of this time (ms since the epoch) instead of now, e.g. to be older than five minutes. */
+  signedAtMs?: number;
+}
+
+/** What came of a slash command: the app's answer, and what Slack showed the person (or why it could not). */
+export interface SlashCommandResult {
+  /** HTTP status of the app's answer (absent when none came). */
+  status?: number;
+  /** The app's JSON answer (a plain-text body as `{ text }`). */
+  answer?: Record<string, unknown>;
+  /** A non-200 body as received. */
+  raw?: string;
+  tookMs: number;
+  /** Where Slack showed the answer: to the person alone, or in the conversation. Absent for an empty 200 or a failure. */
+  shown?: { kind: 'ephemeral' | 'in_channel'; channel: string; ts: string };
+  /** Why Slack showed the person an error instead: `operation_timeout` (no answer within 3 s), `http_status_<n>`, `invalid_blocks: …`, `unreachable: …`. */
+  failure?: string;
 }
 
 /** The handle a test holds on a running fake. */
@@ -88,6 +124,11 @@ export interface SlackFake {
   thread(channelOrUser: string, ts: string): SlackMessage[];
   /** Ephemeral messages, all or those shown to one user. */
   ephemerals(user?: string): EphemeralMessage[];
+  /**
+   * A person types a slash command: the fake posts it to the app signed as Slack does, waits at
+   * most 3 s for the answer, and shows it (an ephemeral answer appears in `ephemerals(user)`).
+   */
+  slashCommand(input: SlashCommandInput): Promise<SlashCommandResult>;
   /** The stable D… id of a user's DM with the bot. */
   dmChannelOf(userId: string): string;
   /** The next `times` calls of `method` (or `*` for any) answer 429 with `Retry-After` (default 1 s). */

@@ -74,6 +74,19 @@ function checkElement(element: Obj, path: string, err: Report): void {
   if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') {
     err(`${path}/style`, 'must be one of: primary, danger');
   }
+  if (element.confirm !== undefined) checkConfirm(element.confirm, `${path}/confirm`, err);
+}
+
+/** A confirmation dialog object: title ≤ 100, text ≤ 300, confirm and deny ≤ 30 characters. */
+function checkConfirm(confirm: unknown, path: string, err: Report): void {
+  if (!isObj(confirm)) return err(path, 'must be a confirmation dialog object');
+  checkText(confirm.title, `${path}/title`, 100, err, 'plain_text');
+  checkText(confirm.text, `${path}/text`, 300, err);
+  checkText(confirm.confirm, `${path}/confirm`, 30, err, 'plain_text');
+  checkText(confirm.deny, `${path}/deny`, 30, err, 'plain_text');
+  if (confirm.style !== undefined && confirm.style !== 'primary' && confirm.style !== 'danger') {
+    err(`${path}/style`, 'must be one of: primary, danger');
+  }
 }
 
 function checkText(text: unknown, path: string, max: number, err: Report, only?: 'plain_text'): void {
