@@ -141,6 +141,12 @@ describe("the slash command's answers", () => {
     expect(button.confirm?.confirm.text).toBe('Deploy');
   });
 
+  it("keeps the confirm dialog's text within Slack's 300 characters for a long image and branch", () => {
+    const long = build({ image: `registry.example.org/${'a'.repeat(120)}:1`, target: `feature/${'b'.repeat(190)}` });
+    const [button] = buttonsOf(targetActionAnswer('promote', long, { url: 'https://shop.example.org' }));
+    expect(button.confirm?.text.text).toBe('Build `b-1` will be deployed to <https://shop.example.org>.');
+  });
+
   it("close offers the owner DM's Close button, behind a confirm dialog", () => {
     const [button] = buttonsOf(targetActionAnswer('close', build({ status: 'awaiting-qa' }), { url: 'https://shop.example.org' }));
     expect(button).toMatchObject({ action_id: SlackActions.Close, value: 'b-1', style: 'danger' });

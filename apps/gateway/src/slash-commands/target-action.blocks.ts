@@ -52,7 +52,12 @@ function promoteButton(build: BuildView, production: ProductionTarget): Button {
     style: 'primary',
     confirm: {
       title: plain('Deploy to production?'),
-      text: mrkdwn(`\`${escapeMrkdwn(build.image)}\` (${targetOf(build)}) will be deployed to ${link(production.url)}.`),
+      text: mrkdwn(
+        dialogText(
+          `\`${escapeMrkdwn(build.image)}\` (${targetOf(build)}) will be deployed to ${link(production.url)}.`,
+          `Build \`${escapeMrkdwn(build.id)}\` will be deployed to ${link(production.url)}.`,
+        ),
+      ),
       confirm: plain('Deploy'),
       deny: plain('Cancel'),
       style: 'primary',
@@ -69,10 +74,14 @@ function closeButton(build: BuildView): Button {
     style: 'danger',
     confirm: {
       title: plain('Close this build?'),
-      text: mrkdwn(`The preview at ${link(build.previewUrl)} will be torn down.`),
+      text: mrkdwn(dialogText(`The preview at ${link(build.previewUrl)} will be torn down.`, 'Its preview will be torn down.')),
       confirm: plain('Close'),
       deny: plain('Keep it'),
       style: 'danger',
     },
   };
 }
+
+/** Slack refuses a confirm dialog's text over 300 characters: a long image or branch name falls back to a shorter sentence. */
+const CONFIRM_TEXT_MAX = 300;
+const dialogText = (full: string, short: string): string => (full.length <= CONFIRM_TEXT_MAX ? full : short.slice(0, CONFIRM_TEXT_MAX));
