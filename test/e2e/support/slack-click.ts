@@ -17,6 +17,8 @@ export interface SlackClickInput {
   badSignature?: boolean;
   /** Defaults to a fresh one per click (Slack gives every click its own action_ts). */
   actionTs?: string;
+  /** The button is on an ephemeral message (a slash command's answer): Slack sends no `message` then. */
+  ephemeral?: boolean;
 }
 
 const BUTTON_TEXT: Record<SlackActionId, string> = {
@@ -39,10 +41,10 @@ export function blockActionsPayload(input: SlackClickInput): Record<string, unkn
     user: { id: input.user, username: input.user.toLowerCase(), name: input.user.toLowerCase(), team_id: 'T0E2E0001' },
     api_app_id: 'A0E2E0001',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel, is_ephemeral: input.ephemeral === true },
     trigger_id: `${Date.now()}.1.${randomBytes(8).toString('hex')}`,
     channel: { id: input.channel, name: input.channel.startsWith('D') ? 'directmessage' : 'deploys' },
-    message: { type: 'message', ts: input.messageTs, text: 'deploybot message', bot_id: 'B0E2E0001' },
+    ...(input.ephemeral ? {} : { message: { type: 'message', ts: input.messageTs, text: 'deploybot message', bot_id: 'B0E2E0001' } }),
     response_url: `https://hooks.slack.com/actions/T0E2E0001/${Date.now()}/${randomBytes(12).toString('hex')}`,
     actions: [
       {

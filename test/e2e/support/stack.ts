@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startKubernetesFake, type KubernetesFake } from '../../fakes/kubernetes';
-import { startSlackFake, type SlackFake } from '../../fakes/slack';
+import { startSlackFake, type SlackFake, type SlashCommandResult } from '../../fakes/slack';
 import { createTestDatabase, createTestNats } from '../../infra/test-infra';
 import { ensureBuilt, SERVICES, type ServiceName } from './built-services';
 import { freePort } from './free-port';
@@ -56,6 +56,8 @@ export interface Stack {
   ciBuildComplete(form: Record<string, string>, headers?: Record<string, string>): Promise<HttpAnswer>;
   /** Slack: a signed block_actions click on one of deploybot's buttons. */
   slackClick(input: Omit<SlackClickInput, 'signingSecret'>): Promise<HttpAnswer>;
+  /** Slack: `user` types `/deploybot <text>` in `channel` (a channel id, or a user id for their DM with the bot). */
+  slashCommand(user: string, channel: string, text: string): Promise<SlashCommandResult>;
   /** GET /v1/builds/:id with the CI token. */
   getBuild(id: string): Promise<HttpAnswer>;
   /** Polls until `predicate` is truthy; the timeout error carries every service's log tail. */
@@ -185,6 +187,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           await fetch(`${gatewayUrl}/slack/interactions`, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) }),
         );
       },
+      slashCommand: (user, channel, text) =>
+        slack.slashCommand({ url: `${gatewayUrl}/slack/commands`, signingSecret: SIGNING_SECRET, user, channel, text }),
       getBuild: async (id) =>
         answer(
           await fetch(`${gatewayUrl}/v1/builds/${encodeURIComponent(id)}`, {
