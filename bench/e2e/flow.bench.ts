@@ -5,6 +5,9 @@
  *     CI request → every QA DM posted; owner's click → production announced in the channel;
  *  2. throughput: BENCH_BURST (default 100) builds across BENCH_PROJECTS (default 10) projects
  *     at once, until every QA DM is posted — and a count that nothing was lost or doubled.
+ * BENCH_TIME_SCALE (default 0.02) scales the Kubernetes fake's durations: pods are ready after
+ * 300 ms × scale (0.02: 6 ms; 1: 300 ms). Each measurement also says what the deployer asked the
+ * Kubernetes API per build: GETs that read state (a get or list of Deployments or pods) and watches.
  * Run: node scripts/run-ts.cjs bench/e2e/flow.bench.ts
  */
 import { SlackActions } from '@app/contracts';
@@ -15,6 +18,7 @@ import { startStack, type Stack } from '../../test/e2e/support/stack';
 const builds = Number(process.env.BENCH_BUILDS ?? 50);
 const burst = Number(process.env.BENCH_BURST ?? 100);
 const projectCount = Number(process.env.BENCH_PROJECTS ?? 10);
+const timeScale = Number(process.env.BENCH_TIME_SCALE ?? 0.02);
 const projects = Array.from({ length: projectCount }, (_, i) =>
   e2eProject(`bench${i}`, i + 1, {
     qa: [`U0QA${String(i + 1).padStart(2, '0')}001`],
@@ -26,6 +30,14 @@ const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
+/** The deployer's GETs of rollout state (Deployments, pods) that the Kubernetes fake saw, per build: reads and watches. */
+function kubernetesRequests(stack: Stack, builds: number): string {
+  const gets = stack.kube.requests().filter((r) => r.method === 'GET' && /\/(deployments|pods)(\/|$)/.test(r.path));
+  const watches = gets.filter((r) => r.query.watch === 'true' || r.query.watch === '1').length;
+  const perBuild = (n: number) => (n / builds).toFixed(1);
+  return `Kubernetes API per build: ${perBuild(gets.length - watches)} GETs of Deployments/pods (get, list), ${perBuild(watches)} watches`;
+}
+
 const summary = (values: number[]) =>
   `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (n=${values.length})`;
 
@@ -61,6 +73,7 @@ async function latency(stack: Stack): Promise<void> {
   }
   console.log(`CI request → QA DMs posted:            ${summary(toQa)}`);
   console.log(`owner's click → production announced:  ${summary(toProduction)}`);
+  console.log(`  ${kubernetesRequests(stack, builds * 2)} (preview and production rollouts)`);
 }
 
 async function throughput(stack: Stack): Promise<void> {
@@ -115,12 +128,14 @@ async function throughput(stack: Stack): Promise<void> {
   console.log(
     `${burst} builds across ${projects.length} projects: accepted in ${acceptedMs.toFixed(0)} ms; every QA DM posted after ${(doneMs / 1000).toFixed(1)} s = ${(burst / (doneMs / 1000)).toFixed(1)} builds/s`,
   );
+  console.log(`  ${kubernetesRequests(stack, burst)}`);
   console.log(
     `  QA DMs per build: min ${Math.min(...dmCounts)}, max ${Math.max(...dmCounts)} (1 = nothing lost or doubled); channel status messages: ${statusMessages.reduce((a, b) => a + b, 0)} for ${burst} builds`,
   );
 }
 
 async function main(): Promise<void> {
+  console.log(`time scale ${timeScale}: pods ready after ${(300 * timeScale).toFixed(0)} ms`);
   // A fresh stack per measurement: the fakes run in this process and keep every object and
   // request they saw, so a second measurement on the same stack would measure the fakes.
   for (const [size, measure] of [
@@ -128,7 +143,7 @@ async function main(): Promise<void> {
     [burst, throughput],
   ] as const) {
     if (size <= 0) continue;
-    const stack = await startStack({ projects, timeScale: 0.02, env: { LOG_LEVEL: 'warn' } });
+    const stack = await startStack({ projects, timeScale, env: { LOG_LEVEL: 'warn' } });
     try {
       await measure(stack);
     } finally {
