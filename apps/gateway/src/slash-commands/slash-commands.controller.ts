@@ -23,6 +23,9 @@ import { isSslCheck, readSlashRequest, SlashRequest } from './slash-request';
 import { buildsAnswer, releasesAnswer, statusAnswer } from './status.blocks';
 import { targetActionAnswer } from './target-action.blocks';
 
+/** The Request URL's path of the slash command in the Slack app (README and docs/slack.md manifests). */
+export const SLASH_COMMANDS_PATH = 'slack/commands';
+
 /** How many projects one `status` lists, and how many builds or releases a list shows. */
 const STATUS_PROJECTS_MAX = 10;
 const LIST_LIMIT = 10;
@@ -44,7 +47,7 @@ export class SlashCommandsController {
     private readonly queries: ApprovalsQueries,
   ) {}
 
-  @Post('slack/commands')
+  @Post(SLASH_COMMANDS_PATH)
   @HttpCode(200)
   @UseGuards(SlashCommandGuard)
   async command(@Body() body: unknown, @Headers('content-type') contentType: string | undefined): Promise<SlashAnswer | undefined> {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SLASH_COMMANDS_PATH } from '../src/slash-commands/slash-commands.controller';
+
+/** The Slack app manifests people paste (README, docs/slack.md) point at the gateway's real routes. */
+const manifestIn = (file: string): any => {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  const text = readFileSync(join(process.cwd(), file), 'utf8');
+  const yaml = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((block) => block.includes('display_information:'));
+  if (!yaml) throw new Error(`no Slack app manifest in ${file}`);
+  return parse(yaml);
+};
+
+describe.each(['README.md', 'docs/slack.md'])('the Slack app manifest in %s', (file) => {
+  const manifest = manifestIn(file);
+
+  it('declares /deploybot at the gateway route that serves it, with the commands scope', () => {
+    expect(manifest.features.slash_commands).toEqual([
+      expect.objectContaining({ command: '/deploybot', url: `https://deploybot.example.org/${SLASH_COMMANDS_PATH}`, should_escape: false }),
+    ]);
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'im:write']));
+  });
+
+  it('sends clicks to the interactions route', () => {
+    expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://deploybot.example.org/slack/interactions' });
+  });
+});
