@@ -70,7 +70,10 @@ describe('RolloutWatcher over client-node and the Kubernetes API fake', () => {
       fake.clearRequests();
       const started = Date.now();
       expect(await watcher.watch(target, new AbortController().signal)).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
-      return { took: Date.now() - started, reads: reads(fake).length, watches: watches(fake).length };
+      const took = Date.now() - started;
+      // Its watches end with it.
+      await eventually(() => fake.openWatches() === 0 || undefined, 5_000, 'the watches to close');
+      return { took, reads: reads(fake).length, watches: watches(fake).length };
     };
     const quick = await readsOf(800);
     const slow = await readsOf(3_000);
