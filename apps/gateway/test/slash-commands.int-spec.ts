@@ -208,6 +208,12 @@ describe('POST /slack/commands: the /deploybot slash command (real NATS, real HT
     expect(response.json.text).toContain('cannot answer right now');
   });
 
+  it('counts the route in /metrics by status', async () => {
+    const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/deploybot_http_requests_total\{route="\/slack\/commands",method="POST",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/deploybot_http_requests_total\{route="\/slack\/commands",method="POST",status="401"\} [1-9]/);
+  });
+
   it('refuses with 400 a signed request that is not a slash command (no user), which Slack never sends', async () => {
     const body = 'command=%2Fdeploybot&text=status';
     const response = await post(url, body, slackHeaders(body, now()));

@@ -1,51 +1,23 @@
-import { Body, Controller, Headers, HttpCode, Inject, Logger, Post, UseGuards } from '@nestjs/common';
-import { Subjects } from '@app/contracts';
-import type {
-  BuildView,
-  ListProjectBuildsQuery,
-  ProjectStatusQuery,
-  ProjectStatusView,
-  ReleaseView,
-  TargetBuildQuery,
-} from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
-import type { AppConfig } from '@app/platform';
-import { GATEWAY_OPTIONS } from '../gateway.options';
-import type { GatewayOptions } from '../gateway.options';
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { Refusal } from '../http/refusal';
 import { bodyBytes, decodeFields } from '../http/request-body';
-import { ApprovalsQueries, QueryOutcome } from './approvals-queries.service';
-import { failedAnswer, helpAnswer, invalidAnswer, refusedAnswer, unavailableAnswer } from './help.blocks';
 import { SlashAnswer } from './slash-answer';
-import { parseSlashCommand, SlashCommand, TargetRef } from './slash-command';
 import { SlashCommandGuard } from './slash-command.guard';
-import { isSslCheck, readSlashRequest, SlashRequest } from './slash-request';
-import { buildsAnswer, releasesAnswer, statusAnswer } from './status.blocks';
-import { targetActionAnswer } from './target-action.blocks';
+import { SlashCommands } from './slash-commands.service';
+import { isSslCheck, readSlashRequest } from './slash-request';
 
 /** The Request URL's path of the slash command in the Slack app (README and docs/slack.md manifests). */
 export const SLASH_COMMANDS_PATH = 'slack/commands';
 
-/** How many projects one `status` lists, and how many builds or releases a list shows. */
-const STATUS_PROJECTS_MAX = 10;
-const LIST_LIMIT = 10;
-
 /**
- * `POST /slack/commands`: the `/deploybot` slash command. Signed like every Slack request (401
- * otherwise); whatever the person typed is answered 200 with an ephemeral body within Slack's
+ * `POST /slack/commands`: the `/deploybot` slash command over HTTP. Signed like every Slack request
+ * (401 otherwise); whatever the person typed is answered 200 with an ephemeral body within Slack's
  * 3 s — a usage line for a typo, "try again" when approvals does not answer in time, never a 4xx
- * or 5xx. Reads come from approvals' read model over request/reply; `promote` and `close` answer
- * with a confirm button whose click is the owner DM's click, so they publish nothing themselves.
+ * or 5xx for what was typed.
  */
 @Controller()
 export class SlashCommandsController {
-  private readonly logger = new Logger('SlashCommands');
-
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
-    private readonly queries: ApprovalsQueries,
-  ) {}
+  constructor(private readonly commands: SlashCommands) {}
 
   @Post(SLASH_COMMANDS_PATH)
   @HttpCode(200)
@@ -55,79 +27,6 @@ export class SlashCommandsController {
     if (isSslCheck(fields)) return undefined;
     const read = readSlashRequest(fields);
     if (!read.ok) throw new Refusal(400, { error: 'invalid slash command', message: read.message });
-    const { request } = read;
-    const command = parseSlashCommand(request.text, this.config.projects);
-    this.logger.log({ msg: 'slash command', user: request.userId, channel: request.channelId, kind: command.kind });
-    try {
-      return await this.answer(command, request);
-    } catch (error) {
-      // Slack shows a 5xx as "failed with the error dispatch_failed": the person is told instead.
-      this.logger.error({ msg: 'could not answer a slash command', kind: command.kind, err: error });
-      return failedAnswer();
-    }
-  }
-
-  private async answer(command: SlashCommand, request: SlashRequest): Promise<SlashAnswer> {
-    switch (command.kind) {
-      case 'help':
-        return helpAnswer(request.command);
-      case 'invalid':
-        return invalidAnswer(request.command, command.problem, command.subcommand);
-      case 'status':
-        return this.status(command.project, request.userId);
-      case 'builds': {
-        const query: ListProjectBuildsQuery = { project: command.project, limit: LIST_LIMIT };
-        return answerWith(await this.ask<BuildView[]>(Subjects.ListProjectBuilds, query), (b) => buildsAnswer(command.project, b));
-      }
-      case 'releases': {
-        const query = { project: command.project, limit: LIST_LIMIT };
-        return answerWith(await this.ask<ReleaseView[]>(Subjects.ProductionHistory, query), (r) => releasesAnswer(command.project, r));
-      }
-      case 'promote':
-      case 'close':
-        return this.targetAction(command.kind, command);
-      default: {
-        const _exhaustive: never = command;
-        return _exhaustive;
-      }
-    }
-  }
-
-  /** `status` alone: the projects the person is QA or owner of (every project when none), at most STATUS_PROJECTS_MAX. */
-  private async status(project: string | undefined, user: string): Promise<SlashAnswer> {
-    const all = this.config.projects.ids();
-    const mine = all.filter((id) => {
-      const p = this.config.projects.get(id)!;
-      return p.owners.includes(user) || p.qa.includes(user);
-    });
-    const wanted = project ? [project] : mine.length ? mine : all;
-    const query: ProjectStatusQuery = { projects: wanted.slice(0, STATUS_PROJECTS_MAX), limit: LIST_LIMIT };
-    const outcome = await this.ask<ProjectStatusView[]>(Subjects.ProjectStatus, query);
-    return answerWith(outcome, (views) => statusAnswer(views, wanted.slice(STATUS_PROJECTS_MAX)));
-  }
-
-  private async targetAction(kind: 'promote' | 'close', ref: TargetRef): Promise<SlashAnswer> {
-    const query: TargetBuildQuery = { project: ref.project, type: ref.type, target: ref.target };
-    const production = { url: this.config.projects.get(ref.project)!.url };
-    return answerWith(await this.ask<BuildView>(Subjects.TargetBuild, query), (build) => targetActionAnswer(kind, build, production));
-  }
-
-  private ask<T>(subject: string, query: object): Promise<QueryOutcome<T>> {
-    return this.queries.ask<T>(subject, query, this.options.slashCommandTimeoutMs);
-  }
-}
-
-function answerWith<T>(outcome: QueryOutcome<T>, render: (data: T) => SlashAnswer): SlashAnswer {
-  switch (outcome.kind) {
-    case 'data':
-      return render(outcome.data);
-    case 'refused':
-      return refusedAnswer(outcome.message);
-    case 'unavailable':
-      return unavailableAnswer();
-    default: {
-      const _exhaustive: never = outcome;
-      return _exhaustive;
-    }
+    return this.commands.answer(read.request);
   }
 }
