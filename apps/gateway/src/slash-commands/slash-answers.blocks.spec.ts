@@ -100,6 +100,7 @@ describe("the slash command's answers", () => {
         open({ target: 'feature/a', waitingFor: { on: 'qa', users: ['U0QA00002'], approvalsMissing: 1 } }),
         open({ target: 'feature/b', waitingFor: { on: 'owners', users: ['U0OWNER01'], to: 'ship' } }),
         open({ target: 'feature/c', waitingFor: { on: 'deployer', environment: 'preview' } }),
+        open({ target: 'feature/d', waitingFor: { on: 'ci' }, status: 'preview-failed', failureReason: 'ImagePullBackOff: <x>' }),
       ],
     };
     const text = textOf(statusAnswer([view, { project: 'duo', name: 'Duo', production: null, open: [] }], ['more']));
@@ -113,6 +114,7 @@ describe("the slash command's answers", () => {
       'branch `feature/b` — <https://feature-login.branch.shop.example.org|preview> — ready: waits for an owner to ship it: <@U0OWNER01>',
     );
     expect(text).toContain('deploying to preview…');
+    expect(text).toContain('preview failed: waits for a new build from CI (ImagePullBackOff: &lt;x&gt;)');
     expect(text).toContain('*Duo* (`duo`)\n*Production:* nothing shipped yet\n_No open builds._');
     expect(text).toContain('Not shown: more');
   });

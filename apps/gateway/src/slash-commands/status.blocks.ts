@@ -35,7 +35,10 @@ const productionLine = (release: ReleaseView | null): string =>
     ? `*Production:* ${targetOf(release)} \`${escapeMrkdwn(release.image)}\` — ${link(release.url)}, shipped by ${mention(release.by)} ${when(release.at)}`
     : '*Production:* nothing shipped yet';
 
-const openLine = (b: OpenBuildView): string => `• ${targetOf(b)} — ${link(b.previewUrl, 'preview')} — ${waitingText(b.waitingFor)}`;
+const openLine = (b: OpenBuildView): string => {
+  const why = b.failureReason ? ` (${escapeMrkdwn(b.failureReason.slice(0, 200))})` : '';
+  return `• ${targetOf(b)} — ${link(b.previewUrl, 'preview')} — ${waitingText(b.waitingFor)}${why}`;
+};
 
 /** `status [project]`: per project, what production runs and every open build with who it waits for. */
 export function statusAnswer(views: readonly ProjectStatusView[], left: readonly string[] = []): SlashAnswer {
