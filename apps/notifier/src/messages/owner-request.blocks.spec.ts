@@ -20,6 +20,17 @@ describe('owner request DM', () => {
     expect(close.confirm?.text.text).toContain('https://staging.branch.example.org');
   });
 
+  it("keeps every confirm dialog's text within Slack's 300 characters, however long the image and the URLs", () => {
+    const long = snapshot(deployed(`https://${'p'.repeat(300)}.example.org`, { digest: DIGEST, pinnedImage: PINNED }), {
+      image: `registry.example.org/${'team/'.repeat(40)}app:${'v'.repeat(100)}`,
+      productionUrl: `https://${'q'.repeat(250)}.example.org`,
+    });
+    const [promote, close] = buttons(ownerRequestBlocks(long));
+    for (const button of [promote, close]) expect(button.confirm?.text.text.length).toBeLessThanOrEqual(300);
+    expect(promote.confirm?.text.text).toContain('will be deployed to production');
+    expect(close.confirm?.text.text).toBe('The preview will be torn down.');
+  });
+
   it('shows the preview link, the image, the target and mentions every QA member', () => {
     const text = allText(ownerRequestBlocks(open));
     expect(text).toContain('<https://staging.branch.example.org>');

@@ -4,7 +4,7 @@ import { context, fields, plain, section, type Button, type KnownBlock, type Out
 import { approvalsCount, buildTitle, endingLine, plainText, previewUrlOf, productionLine } from './build-lines';
 import { teardownLine } from './failure-lines';
 import { imageWithDigest, previewDigestOf, shippedImage, shortDigest } from './image-lines';
-import { code, escape, link, mentionAll } from './mrkdwn';
+import { clip, code, escape, link, mentionAll } from './mrkdwn';
 
 /**
  * The DM every owner gets once the preview is up: the link, what runs there, who does QA,
@@ -97,7 +97,14 @@ function promoteButton(build: BuildSnapshot): Button {
     style: 'primary',
     confirm: {
       title: plain('Deploy to production?'),
-      text: { type: 'mrkdwn', text: `${what} will be deployed to ${link(productionUrl)}.` },
+      text: {
+        type: 'mrkdwn',
+        text: fitConfirm(
+          `${what} will be deployed to ${link(productionUrl)}.`,
+          `${what} will be deployed to production.`,
+          `${code(clip(image, 120))}${digest ? ` at ${code(shortDigest(digest))}` : ''} will be deployed to production.`,
+        ),
+      },
       confirm: plain('Deploy'),
       deny: plain('Cancel'),
       style: 'primary',
@@ -118,17 +125,30 @@ function closeButton(build: BuildSnapshot, purpose: 'close' | 'retry'): Button {
       purpose === 'close'
         ? {
             title: plain('Close this build?'),
-            text: { type: 'mrkdwn', text: `The preview at ${preview} will be torn down.` },
+            text: { type: 'mrkdwn', text: fitConfirm(`The preview at ${preview} will be torn down.`, 'The preview will be torn down.') },
             confirm: plain('Close'),
             deny: plain('Keep it'),
             style: 'danger',
           }
         : {
             title: plain('Remove the preview?'),
-            text: { type: 'mrkdwn', text: `deploybot will try again to tear down the preview at ${preview}.` },
+            text: {
+              type: 'mrkdwn',
+              text: fitConfirm(
+                `deploybot will try again to tear down the preview at ${preview}.`,
+                'deploybot will try again to tear down the preview.',
+              ),
+            },
             confirm: plain('Remove'),
             deny: plain('Cancel'),
             style: 'danger',
           },
   };
 }
+
+/** Slack refuses a message whose confirm dialog's text is longer than this. */
+const CONFIRM_TEXT_MAX = 300;
+
+/** The first of `texts` (most to least detailed) that fits a confirm dialog; the last one clipped. */
+const fitConfirm = (...texts: string[]): string =>
+  texts.find((text) => text.length <= CONFIRM_TEXT_MAX) ?? clip(texts[texts.length - 1], CONFIRM_TEXT_MAX);
