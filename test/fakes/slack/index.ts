@@ -2,12 +2,13 @@
  * A local Slack Web API for tests, e2e runs and the demo: speaks the wire protocol the real
  * `@slack/web-api` WebClient uses, records every call, and misbehaves on request (429, errors).
  */
-export { startSlackFake, DEFAULT_TOKEN } from './slack-api.fake';
+export { startSlackFake, DEFAULT_TOKEN, DEFAULT_APP_TOKEN } from './slack-api.fake';
 export { renderMessage } from './message-renderer';
 export { describeCall } from './wait-for';
 export { BOT as FAKE_BOT } from './workspace';
 export type { SlackCondition } from './conditions';
 export { signedSlashCommand, SLASH_COMMAND_TIMEOUT_MS } from './slash-commands';
+export { SOCKET_ACK_TIMEOUT_MS } from './socket-mode';
 export type {
   EphemeralMessage,
   RecordedCall,
@@ -16,4 +17,7 @@ export type {
   SlackMessage,
   SlashCommandInput,
   SlashCommandResult,
+  SocketDelivery,
+  SocketEnvelopeRecord,
+  SocketSlashCommandInput,
 } from './slack-fake.types';

@@ -6,7 +6,8 @@ import { FaultPlan } from './fault-plan';
 import { fail, rateLimited, type MethodAnswer, type SlackBody } from './methods/method-context';
 import { METHODS } from './methods/method-table';
 import { methodOf, readSlackRequest, type SlackRequest } from './slack-request';
-import { sendSlashCommand } from './slash-commands';
+import { sendSlashCommand, showSlashAnswer, slashCommandFields } from './slash-commands';
+import { SocketModeEndpoint } from './socket-mode';
 import type {
   EphemeralMessage,
   RecordedCall,
@@ -15,12 +16,18 @@ import type {
   SlackMessage,
   SlashCommandInput,
   SlashCommandResult,
+  SocketDelivery,
+  SocketEnvelopeRecord,
+  SocketSlashCommandInput,
 } from './slack-fake.types';
 import { waitFor } from './wait-for';
-import { isUserId, Workspace } from './workspace';
+import { BOT, isUserId, Workspace } from './workspace';
 
 export const DEFAULT_TOKEN = 'xoxb-test-token';
+export const DEFAULT_APP_TOKEN = 'xapp-1-A0DEPLOYBT-1-test-app-token';
 const DEFAULT_WAIT_MS = 5000;
+/** How long a Socket Mode envelope waits for the app to be connected (Slack holds it while a client reconnects). */
+const SOCKET_CONNECTION_WAIT_MS = 10_000;
 /** Scopes a bot token for this app would carry; WebClient surfaces them as response_metadata.scopes. */
 const SCOPES = 'chat:write,im:write,channels:history,groups:history,im:history';
 
@@ -36,6 +43,8 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
 
 class SlackApiFake implements SlackFake {
   readonly token: string;
+  readonly appToken: string;
+  private readonly socketMode: SocketModeEndpoint;
   private readonly ws: Workspace;
   private readonly faults = new FaultPlan();
   private recorded: RecordedCall[] = [];
@@ -49,6 +58,12 @@ class SlackApiFake implements SlackFake {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.crash(res, error));
     });
+    this.appToken = opts.appToken ?? DEFAULT_APP_TOKEN;
+    this.socketMode = new SocketModeEndpoint(
+      this.server,
+      { appToken: this.appToken, pingIntervalMs: opts.socketPingIntervalMs ?? 5_000 },
+      () => `http://127.0.0.1:${this.port}`,
+    );
   }
 
   get apiUrl(): string {
@@ -85,6 +100,56 @@ class SlackApiFake implements SlackFake {
 
   slashCommand(input: SlashCommandInput): Promise<SlashCommandResult> {
     return sendSlashCommand(this.ws, input);
+  }
+
+  socketInteraction(payload: Record<string, unknown>, connectionWaitMs = SOCKET_CONNECTION_WAIT_MS): Promise<SocketDelivery> {
+    return this.socketMode.deliver('interactive', payload, connectionWaitMs);
+  }
+
+  async socketSlashCommand(
+    input: SocketSlashCommandInput,
+    connectionWaitMs = SOCKET_CONNECTION_WAIT_MS,
+  ): Promise<SlashCommandResult & { envelopeId: string }> {
+    const fields = Object.fromEntries(slashCommandFields(input));
+    const delivery = await this.socketMode.deliver('slash_commands', fields, connectionWaitMs);
+    const { envelopeId, tookMs, ack, failure } = delivery;
+    if (failure) return { envelopeId, tookMs, failure: failure === 'no_ack' ? 'operation_timeout' : failure };
+    // A bare ack shows nothing, as an empty 200 does.
+    if (!ack || Object.keys(ack).length === 0) return { envelopeId, tookMs };
+    return { envelopeId, ...showSlashAnswer(this.ws, input, ack, tookMs) };
+  }
+
+  socketEvent(event: Record<string, unknown>, connectionWaitMs = SOCKET_CONNECTION_WAIT_MS): Promise<SocketDelivery> {
+    const payload = {
+      token: 'legacy-verification-token',
+      team_id: BOT.teamId,
+      api_app_id: BOT.appId,
+      event,
+      type: 'event_callback',
+      event_id: `Ev${Date.now().toString(36).toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+    };
+    return this.socketMode.deliver('events_api', payload, connectionWaitMs);
+  }
+
+  socketConnections(): number {
+    return this.socketMode.connections();
+  }
+
+  socketConnectionsOpened(): number {
+    return this.socketMode.connectionsOpened();
+  }
+
+  socketEnvelopes(): SocketEnvelopeRecord[] {
+    return this.socketMode.envelopes();
+  }
+
+  refreshSocketConnections(reason = 'refresh_requested'): void {
+    this.socketMode.refresh(reason);
+  }
+
+  dropSocketConnections(): void {
+    this.socketMode.drop();
   }
 
   dmChannelOf(userId: string): string {
@@ -131,12 +196,14 @@ class SlackApiFake implements SlackFake {
   }
 
   reset(): void {
+    this.socketMode.forget();
     this.ws.reset();
     this.faults.clear();
     this.recorded = [];
   }
 
   stop(): Promise<void> {
+    this.socketMode.close();
     if (!this.server.listening) return Promise.resolve();
     return this.closePort();
   }
@@ -147,6 +214,8 @@ class SlackApiFake implements SlackFake {
       this.server.close((error) => (error ? reject(error) : resolve()));
       // WebClient's fetch keeps connections alive; without this close() would wait for them.
       this.server.closeAllConnections();
+      // Upgraded (Socket Mode) connections are no longer the server's: they break as well.
+      this.socketMode.drop();
     });
   }
 
@@ -207,6 +276,8 @@ class SlackApiFake implements SlackFake {
 
   private run(request: SlackRequest, now: number): MethodAnswer {
     if (request.error) return fail(request.error);
+    // The one method that takes the app-level token, and hands out the Socket Mode endpoint's URLs.
+    if (request.method === 'apps.connections.open') return this.socketMode.connectionsOpen(request.token, now);
     const entry = METHODS[request.method];
     if (!entry) return { status: 200, body: { ok: false, error: 'unknown_method', req_method: request.method } };
     if (entry.needsToken) {

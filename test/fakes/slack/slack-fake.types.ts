@@ -25,7 +25,37 @@ export interface SlackFakeOptions {
   postIntervalMs?: number;
   /** Called after every recorded call (e.g. to print a transcript in the demo). */
   onCall?: (call: RecordedCall) => void;
+  /** The app-level token `apps.connections.open` takes (Socket Mode); default `xapp-1-test-token`. */
+  appToken?: string;
+  /** How often the Socket Mode endpoint pings each connection; default 5000 ms. */
+  socketPingIntervalMs?: number;
 }
+
+/** One Socket Mode envelope the fake sent, and the app's acknowledgement. */
+export interface SocketEnvelopeRecord {
+  envelopeId: string;
+  /** `interactive`, `slash_commands` or `events_api`. */
+  type: string;
+  payload: Record<string, unknown>;
+  sentAt: number;
+  /** The ack's `payload` (`{}` for a bare ack); absent when none came within 3 s. */
+  ack?: Record<string, unknown>;
+  ackedAfterMs?: number;
+}
+
+/** What came of one envelope sent over Socket Mode. */
+export interface SocketDelivery {
+  envelopeId: string;
+  /** From sending the envelope to its ack (or to giving up). */
+  tookMs: number;
+  /** The ack's payload (`{}` for a bare ack). */
+  ack?: Record<string, unknown>;
+  /** `no_connection` (no app connected within the wait), `no_ack` (nothing within 3 s). */
+  failure?: 'no_connection' | 'no_ack';
+}
+
+/** A person typing a slash command that Slack delivers over Socket Mode (no URL, no signature). */
+export type SocketSlashCommandInput = Omit<SlashCommandInput, 'url' | 'signingSecret' | 'badSignature' | 'signedAtMs'>;
 
 /** One HTTP request the fake received, in arrival order. */
 export interface RecordedCall {
@@ -129,6 +159,28 @@ export interface SlackFake {
    * most 3 s for the answer, and shows it (an ephemeral answer appears in `ephemerals(user)`).
    */
   slashCommand(input: SlashCommandInput): Promise<SlashCommandResult>;
+  /** The app-level token (`xapp-…`) `apps.connections.open` takes. */
+  readonly appToken: string;
+  /**
+   * Socket Mode: a person's click (an `interactive` envelope with this block_actions payload) sent
+   * on an open connection — waiting up to `connectionWaitMs` (default 10 s) for the app to connect —
+   * and the app's ack, within 3 s.
+   */
+  socketInteraction(payload: Record<string, unknown>, connectionWaitMs?: number): Promise<SocketDelivery>;
+  /** Socket Mode: a slash command (`slash_commands` envelope, the fields Slack posts over HTTP), its answer shown as Slack shows it. */
+  socketSlashCommand(input: SocketSlashCommandInput, connectionWaitMs?: number): Promise<SlashCommandResult & { envelopeId: string }>;
+  /** Socket Mode: an Events API callback carrying `event` (an `events_api` envelope). */
+  socketEvent(event: Record<string, unknown>, connectionWaitMs?: number): Promise<SocketDelivery>;
+  /** Socket Mode connections open now (hello sent, not closed). */
+  socketConnections(): number;
+  /** Socket Mode connections ever opened: one more after each reconnect. */
+  socketConnectionsOpened(): number;
+  /** Every envelope sent, with its ack. */
+  socketEnvelopes(): SocketEnvelopeRecord[];
+  /** Slack asks every connection to reconnect: a `disconnect` message (default reason `refresh_requested`). */
+  refreshSocketConnections(reason?: string): void;
+  /** Every Socket Mode connection breaks at once, without a close frame. */
+  dropSocketConnections(): void;
   /** The stable D… id of a user's DM with the bot. */
   dmChannelOf(userId: string): string;
   /** The next `times` calls of `method` (or `*` for any) answer 429 with `Retry-After` (default 1 s). */

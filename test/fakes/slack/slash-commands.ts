@@ -10,7 +10,7 @@ export const SLASH_COMMAND_TIMEOUT_MS = 3_000;
  * The fields Slack posts for a slash command, in Slack's order
  * (https://docs.slack.dev/interactivity/implementing-slash-commands/#app_command_handling).
  */
-export function slashCommandFields(input: SlashCommandInput): URLSearchParams {
+export function slashCommandFields(input: Pick<SlashCommandInput, 'user' | 'channel' | 'text' | 'command' | 'teamId'>): URLSearchParams {
   const team = input.teamId ?? BOT.teamId;
   const stamp = `${Date.now()}${randomBytes(4).readUInt32BE(0)}`;
   return new URLSearchParams({
@@ -75,8 +75,22 @@ export async function sendSlashCommand(ws: Workspace, input: SlashCommandInput):
     // Slack shows a plain-text body as an ephemeral message as it is.
     answer = { text };
   }
+  return { status: 200, ...showSlashAnswer(ws, input, answer, tookMs) };
+}
+
+/**
+ * Shows the person what the app answered to their command, as Slack does — over HTTP (the body of
+ * a 200) or over Socket Mode (the ack's payload) alike: `ephemeral` to them alone, `in_channel` in
+ * the conversation; blocks Slack's Block Kit checks refuse are a `failure`.
+ */
+export function showSlashAnswer(
+  ws: Workspace,
+  input: Pick<SlashCommandInput, 'user' | 'channel'>,
+  answer: Record<string, unknown>,
+  tookMs: number,
+): SlashCommandResult {
   const blocks = answer.blocks === undefined ? undefined : checkBlocks(answer.blocks);
-  if (blocks && !blocks.ok) return { status: 200, tookMs, answer, failure: `invalid_blocks: ${blocks.messages.join('; ')}` };
+  if (blocks && !blocks.ok) return { tookMs, answer, failure: `invalid_blocks: ${blocks.messages.join('; ')}` };
   const shownText = typeof answer.text === 'string' ? answer.text : '';
   const shownBlocks = blocks?.ok && blocks.blocks.length ? { blocks: blocks.blocks } : {};
   const channel = ws.conversationIdOf(input.channel);
@@ -93,7 +107,7 @@ export async function sendSlashCommand(ws: Workspace, input: SlashCommandInput):
       history: [],
       postedAt: Date.now(),
     });
-    return { status: 200, tookMs, answer, shown: { kind: 'in_channel', channel, ts } };
+    return { tookMs, answer, shown: { kind: 'in_channel', channel, ts } };
   }
   const messageTs = ws.nextTs(Date.now());
   ws.addEphemeral({
@@ -105,5 +119,5 @@ export async function sendSlashCommand(ws: Workspace, input: SlashCommandInput):
     at: Date.now(),
     via: 'slash-command',
   });
-  return { status: 200, tookMs, answer, shown: { kind: 'ephemeral', channel, ts: messageTs } };
+  return { tookMs, answer, shown: { kind: 'ephemeral', channel, ts: messageTs } };
 }
