@@ -6,6 +6,7 @@ import { EdgeModule } from './http/edge.module';
 import { QueriesModule } from './queries/queries.module';
 import { SlackModule } from './slack/slack.module';
 import { SlashCommandsModule } from './slash-commands/slash-commands.module';
+import { SocketModeModule } from './socket-mode/socket-mode.module';
 
 /** Wiring only: the gateway's features are imported here. */
 @Module({})
@@ -13,7 +14,15 @@ export class GatewayModule {
   static register(config: AppConfig, options: Partial<GatewayOptions> = {}): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forRoot(config), EdgeModule.forRoot(options), BuildsModule, SlackModule, SlashCommandsModule, QueriesModule],
+      imports: [
+        PlatformModule.forRoot(config),
+        EdgeModule.forRoot(options),
+        BuildsModule,
+        SlackModule,
+        SlashCommandsModule,
+        SocketModeModule,
+        QueriesModule,
+      ],
     };
   }
 }

@@ -12,6 +12,13 @@ export interface GatewayOptions {
   slashCommandTimeoutMs: number;
   /** Seconds in `Retry-After` of a 503. */
   retryAfterSeconds: number;
+  /**
+   * Socket Mode: how long the client waits for Slack's pong before it drops the connection; it also
+   * waits this long (times the failures in a row) before opening a lost connection again.
+   */
+  socketPingTimeoutMs: number;
+  /** Socket Mode: a connection Slack has not pinged for this long is dropped and opened again. */
+  socketServerPingTimeoutMs: number;
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
@@ -23,4 +30,6 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   queryTimeoutMs: 2_000,
   slashCommandTimeoutMs: 2_000,
   retryAfterSeconds: 5,
+  socketPingTimeoutMs: 5_000,
+  socketServerPingTimeoutMs: 30_000,
 };

@@ -69,6 +69,14 @@ export function parseInteraction(rawBody: string): InteractionParse {
   } catch {
     return refuse('the payload is not JSON');
   }
+  return parseInteractionPayload(json);
+}
+
+/**
+ * Reads an interaction payload already parsed from JSON: the `payload` field of an HTTP request, or
+ * the payload of a Socket Mode `interactive` envelope (the same object, delivered without a form).
+ */
+export function parseInteractionPayload(json: unknown): InteractionParse {
   const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
   switch (type) {
     case 'block_actions':

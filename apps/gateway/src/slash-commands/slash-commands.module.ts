@@ -5,6 +5,10 @@ import { SlashCommandGuard } from './slash-command.guard';
 import { SlashCommandsController } from './slash-commands.controller';
 import { SlashCommands } from './slash-commands.service';
 
-/** The `/deploybot` slash command: signed requests, read-model queries to approvals, ephemeral answers. */
-@Module({ controllers: [SlashCommandsController], providers: [SlackSignatureGuard, SlashCommandGuard, ApprovalsQueries, SlashCommands] })
+/** The `/deploybot` slash command: signed requests (or Socket Mode envelopes), read-model queries to approvals, ephemeral answers. */
+@Module({
+  controllers: [SlashCommandsController],
+  providers: [SlackSignatureGuard, SlashCommandGuard, ApprovalsQueries, SlashCommands],
+  exports: [SlashCommands],
+})
 export class SlashCommandsModule {}

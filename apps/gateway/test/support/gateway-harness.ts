@@ -61,6 +61,8 @@ export interface HarnessOptions {
   waitForStream?: boolean;
   options?: Partial<GatewayOptions>;
   signingSecret?: string;
+  /** More environment, e.g. SLACK_APP_TOKEN and SLACK_API_URL for Socket Mode against the Slack fake. */
+  env?: Record<string, string>;
 }
 
 export async function startGateway(harness: HarnessOptions = {}): Promise<GatewayHarness> {
@@ -71,6 +73,7 @@ export async function startGateway(harness: HarnessOptions = {}): Promise<Gatewa
     CI_WEBHOOK_TOKEN: CI_TOKEN,
     SLACK_SIGNING_SECRET: harness.signingSecret ?? SIGNING_SECRET,
     LOG_LEVEL: 'silent',
+    ...harness.env,
   });
   const clock = new TestClock();
   const moduleRef = await Test.createTestingModule({

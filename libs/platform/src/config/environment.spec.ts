@@ -60,6 +60,15 @@ describe('the environment', () => {
     );
   });
 
+  it('refuses an app token that is not one, saying where the right one is', () => {
+    const gateway = { CI_WEBHOOK_TOKEN: 'ci-token-0123456789abcdef', SLACK_SIGNING_SECRET: 'signing-secret' };
+    expect(problemsOf(() => loadEnvironment('gateway', { ...gateway, SLACK_APP_TOKEN: 'xoxb-1-bot-token' }))).toEqual([
+      'SLACK_APP_TOKEN: expected a Slack app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)',
+    ]);
+    expect(loadEnvironment('gateway', { ...gateway, SLACK_APP_TOKEN: 'xapp-1-A0-1-abc' }).SLACK_APP_TOKEN).toBe('xapp-1-A0-1-abc');
+    expect(loadEnvironment('gateway', gateway).SLACK_APP_TOKEN).toBeUndefined();
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadEnvironment('deployer', { PORT: '', KUBECONFIG: '' }).PORT).toBe(3002);
   });

@@ -48,6 +48,14 @@ const EnvironmentSchema = z.object({
     .regex(/^xox[bp]-\S+$/, 'expected a Slack bot token starting with xoxb-')
     .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'expected the Slack app signing secret').optional(),
+  /** The gateway: an app-level token with connections:write; when set, Slack reaches the gateway over Socket Mode too. */
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(
+      /^xapp-\S+$/,
+      'expected a Slack app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)',
+    )
+    .optional(),
   SLACK_API_URL: z.url({ error: 'expected a URL like https://slack.com/api/' }).default('https://slack.com/api/'),
   CI_WEBHOOK_TOKEN: z.string().min(16, 'expected a shared secret of at least 16 characters').optional(),
   KUBECONFIG: z.string().min(1).optional(),

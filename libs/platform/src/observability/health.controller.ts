@@ -18,10 +18,11 @@ export class HealthController {
   @Get('readyz')
   async readyz(
     @Res({ passthrough: true }) res: { status(code: number): unknown },
-  ): Promise<{ status: string; checks: Record<string, 'up' | 'down'> }> {
+  ): Promise<{ status: string; checks: Record<string, 'up' | 'down'>; states?: Record<string, string> }> {
     const result = await this.readiness.evaluate();
     res.status(result.ready ? 200 : 503); // Express's response and Fastify's reply alike
-    return { status: result.ready ? 'ready' : 'not ready', checks: result.checks };
+    const states = this.readiness.shownStates();
+    return { status: result.ready ? 'ready' : 'not ready', checks: result.checks, ...(Object.keys(states).length ? { states } : {}) };
   }
 
   @Get('metrics')
