@@ -144,6 +144,27 @@ describe('Socket Mode (SLACK_APP_TOKEN, the Slack fake, real NATS)', () => {
   }, 15_000);
 });
 
+describe('Socket Mode without a signing secret', () => {
+  it('serves Slack over the socket only: the HTTP routes for Slack answer 404 with the reason', async () => {
+    const slack = await startSlackFake();
+    const gw = await startGateway({ env: { SLACK_APP_TOKEN: slack.appToken, SLACK_API_URL: slack.apiUrl, SLACK_SIGNING_SECRET: '' } });
+    try {
+      await slack.waitFor(() => slack.socketConnections() === 1, 5_000);
+      expect(await slack.socketInteraction(click(SlackActions.Approve, 'socket-only'))).toMatchObject({ ack: {} });
+      expect((await gw.inputs()).some((i) => i.envelope.correlationId === 'socket-only')).toBe(true);
+      const body = asFormBody(click(SlackActions.Approve, 'over-http'));
+      for (const path of ['/slack/interactions', '/slack/commands']) {
+        const refused = await post(`${gw.baseUrl}${path}`, body, slackHeaders(body, Math.floor(Date.now() / 1000)));
+        expect(refused).toMatchObject({ status: 404, json: { error: 'not found', message: expect.stringMatching(/Socket Mode/) } });
+      }
+      expect((await gw.inputs()).some((i) => i.envelope.correlationId === 'over-http')).toBe(false);
+    } finally {
+      await gw.close();
+      await slack.stop();
+    }
+  });
+});
+
 describe('without SLACK_APP_TOKEN', () => {
   it('opens no socket and /readyz shows no socket state', async () => {
     const slack = await startSlackFake();

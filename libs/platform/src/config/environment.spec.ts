@@ -69,6 +69,11 @@ describe('the environment', () => {
     expect(loadEnvironment('gateway', gateway).SLACK_APP_TOKEN).toBeUndefined();
   });
 
+  it('lets the gateway run without a signing secret in Socket Mode (Slack then needs no public URL)', () => {
+    const env = loadEnvironment('gateway', { CI_WEBHOOK_TOKEN: 'ci-token-0123456789abcdef', SLACK_APP_TOKEN: 'xapp-1-A0-1-abc' });
+    expect(env.SLACK_SIGNING_SECRET).toBeUndefined();
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadEnvironment('deployer', { PORT: '', KUBECONFIG: '' }).PORT).toBe(3002);
   });

@@ -114,6 +114,8 @@ export function loadEnvironment(service: ServiceName, env: NodeJS.ProcessEnv = p
   const result = EnvironmentSchema.safeParse(present);
   const problems = result.success ? [] : describeIssues(result.error);
   for (const name of REQUIRED[service]) {
+    // In Socket Mode Slack reaches the gateway over the connection its app token opens: no signed HTTP requests needed.
+    if (name === 'SLACK_SIGNING_SECRET' && present.SLACK_APP_TOKEN) continue;
     if (!present[name]) problems.push(`${name}: required by the ${service} (see README, "Configuration")`);
   }
   problems.push(...natsAuthProblems(present));
