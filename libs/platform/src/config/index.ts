@@ -6,3 +6,4 @@ export * from './environment';
 export * from './app-config';
 export * from './workload.schema';
 export * from './project-workload';
+export * from './durations.schema';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlackChannelId, SlackUserId } from '@app/contracts';
+import { Duration } from './durations.schema';
 import { rootUserProblems } from './project-workload';
 import { Environments, Resources, workloadFields } from './workload.schema';
 
@@ -45,7 +46,13 @@ export const ProjectSchema = z
     port: z.number().int().min(1).max(65535).default(80),
     replicas: z.number().int().min(0).max(50).default(1),
     approvals: z
-      .object({ required: z.number().int().min(0, 'expected 0 or more') })
+      .object({
+        required: z.number().int().min(0, 'expected 0 or more').optional(),
+        /** QA members who have not answered are nudged this long after the preview is up, the owners as long again later. */
+        remindAfter: Duration.optional(),
+        /** A build still waiting for QA or for an owner this long after its preview came up expires. */
+        expireAfter: Duration.optional(),
+      })
       .strict()
       .optional(),
     resources: Resources.optional(),
@@ -54,6 +61,10 @@ export const ProjectSchema = z
       .object({
         /** Tear a build's preview down once the build is in production (default true). */
         removeAfterProduction: z.boolean().default(true),
+        /** How long a preview that is not in production lives after it came up (or after a Keep); unset: for ever. */
+        ttl: Duration.optional(),
+        /** How long before the expiry the owners are asked whether to keep it; default a quarter of ttl, at most 24h. */
+        remindBefore: Duration.optional(),
       })
       .strict()
       .default({ removeAfterProduction: true }),
@@ -75,7 +86,18 @@ export const ProjectSchema = z
     previewNamespace: p.previewNamespace ?? p.namespace,
     // Default: one QA approval when the project has QA people, none otherwise (the seed's behaviour).
     approvalsRequired: p.approvals?.required ?? (p.qa.length > 0 ? 1 : 0),
+    previews: { ...p.previews, ...previewReminder(p.previews) },
   }))
+  .superRefine((p, ctx) => {
+    const { ttl, remindBefore } = p.previews;
+    if (remindBefore !== undefined && ttl === undefined)
+      ctx.addIssue({ code: 'custom', path: ['previews', 'remindBefore'], message: 'is set but previews.ttl is not (nothing expires)' });
+    if (remindBefore !== undefined && ttl !== undefined && remindBefore >= ttl)
+      ctx.addIssue({ code: 'custom', path: ['previews', 'remindBefore'], message: 'expected less than previews.ttl' });
+    const { remindAfter, expireAfter } = p.approvals ?? {};
+    if (remindAfter !== undefined && expireAfter !== undefined && remindAfter >= expireAfter)
+      ctx.addIssue({ code: 'custom', path: ['approvals', 'remindAfter'], message: 'expected less than approvals.expireAfter' });
+  })
   .refine((p) => p.approvalsRequired <= p.qa.length, {
     message: 'approvals.required is larger than the number of qa members',
     path: ['approvals', 'required'],
@@ -89,3 +111,11 @@ export const ProjectsFileSchema = z.object({
 });
 
 export type ProjectConfig = z.output<typeof ProjectSchema>;
+
+const DAY_MS = 86_400_000;
+
+/** The reminder's lead when the file gives none: a quarter of the TTL, at most a day. */
+function previewReminder(previews: { ttl?: number; remindBefore?: number }): { remindBefore?: number } {
+  if (previews.ttl === undefined || previews.remindBefore !== undefined) return {};
+  return { remindBefore: Math.min(DAY_MS, Math.floor(previews.ttl / 4)) };
+}
