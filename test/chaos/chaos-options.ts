@@ -24,14 +24,11 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * Fault kinds left out of the default set because they expose a known, open bug in the
  * services (docs/reliability.md, "Findings"), with the reason: the suite would fail on every
  * run until it is fixed. Run them with `--faults all` or `--faults default,+<kind>`.
- * (`slack-outage` was flagged until the notifier held its posts through outages.)
+ * None today: `slack-outage` was flagged until the notifier held its posts through outages (F4),
+ * `nats-restart` until a build's order was recorded before the ack (F2), `pg-restart` until an
+ * unreachable database stopped counting toward maxDeliver (F5).
  */
-export const FLAGGED_FAULTS: Partial<Record<FaultKind, string>> = {
-  'pg-restart':
-    'Postgres restarts make the notifier dead-letter events (its ledger unreachable counts toward maxDeliver): Slack posts lost, builds stuck, status messages doubled (docs/reliability.md, F5)',
-  'nats-restart':
-    "NATS restarts leave builds' events held for the consumer's ack floor: the notifier never handles them, DMs are lost and flows stuck (docs/reliability.md, F2)",
-};
+export const FLAGGED_FAULTS: Partial<Record<FaultKind, string>> = {};
 
 export interface ChaosOptions {
   flows: number;
