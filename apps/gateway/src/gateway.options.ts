@@ -12,13 +12,16 @@ export interface GatewayOptions {
   slashCommandTimeoutMs: number;
   /** Seconds in `Retry-After` of a 503. */
   retryAfterSeconds: number;
-  /**
-   * Socket Mode: how long the client waits for Slack's pong before it drops the connection; it also
-   * waits this long (times the failures in a row) before opening a lost connection again.
-   */
+  /** Socket Mode: how long the client waits for Slack's pong before it drops the connection. */
   socketPingTimeoutMs: number;
   /** Socket Mode: a connection Slack has not pinged for this long is dropped and opened again. */
   socketServerPingTimeoutMs: number;
+  /**
+   * Socket Mode: the wait before opening a lost connection again, doubled after each failed try up
+   * to socketReconnectMaxDelayMs. A connection Slack asked to refresh is opened again at once.
+   */
+  socketReconnectDelayMs: number;
+  socketReconnectMaxDelayMs: number;
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
@@ -32,4 +35,6 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   retryAfterSeconds: 5,
   socketPingTimeoutMs: 5_000,
   socketServerPingTimeoutMs: 30_000,
+  socketReconnectDelayMs: 1_000,
+  socketReconnectMaxDelayMs: 30_000,
 };

@@ -30,7 +30,7 @@ describe('Socket Mode (SLACK_APP_TOKEN, the Slack fake, real NATS)', () => {
     slack = await startSlackFake({ socketPingIntervalMs: 200 });
     gw = await startGateway({
       env: { SLACK_APP_TOKEN: slack.appToken, SLACK_API_URL: slack.apiUrl },
-      options: { socketPingTimeoutMs: 300, socketServerPingTimeoutMs: 2_000 },
+      options: { socketPingTimeoutMs: 300, socketServerPingTimeoutMs: 2_000, socketReconnectDelayMs: 300 },
     });
     await slack.waitFor(() => slack.socketConnections() === 1, 5_000);
   });
@@ -136,12 +136,44 @@ describe('Socket Mode (SLACK_APP_TOKEN, the Slack fake, real NATS)', () => {
     expect((await gw.inputs()).some((i) => i.envelope.correlationId === 'socket-after-drop')).toBe(true);
   }, 20_000);
 
-  it("Slack's refresh (a disconnect message) is followed by a new connection", async () => {
+  it("Slack's refresh (a disconnect message) is followed by a new connection at once", async () => {
     const opened = slack.socketConnectionsOpened();
+    const asked = Date.now();
     slack.refreshSocketConnections('warning');
     await slack.waitFor(() => slack.socketConnectionsOpened() === opened + 1 && slack.socketConnections() === 1, 8_000);
+    expect(Date.now() - asked).toBeLessThan(300); // no reconnect delay: Slack asked for it
     await expect(socketState(gw.baseUrl)).resolves.toBe('connected');
   }, 15_000);
+
+  it('while Slack cannot be reached it keeps trying, and connects once Slack is back', async () => {
+    await slack.setCondition({ kind: 'down' });
+    await slack.waitFor(() => slack.socketConnections() === 0, 1_000);
+    await new Promise((r) => setTimeout(r, 1_500)); // a few failed tries (300 ms, 600 ms, …)
+    await expect(socketState(gw.baseUrl)).resolves.toBe('reconnecting');
+    await slack.setCondition(undefined);
+    await slack.waitFor(() => slack.socketConnections() === 1, 8_000);
+    await expect(socketState(gw.baseUrl)).resolves.toBe('connected');
+  }, 20_000);
+});
+
+describe('Socket Mode with an app token Slack refuses', () => {
+  it('shows failed in /readyz, stays ready and keeps serving HTTP', async () => {
+    const slack = await startSlackFake();
+    const gw = await startGateway({
+      env: { SLACK_APP_TOKEN: 'xapp-1-A0DEPLOYBT-1-revoked', SLACK_API_URL: slack.apiUrl },
+      options: { socketReconnectDelayMs: 200 },
+    });
+    try {
+      await slack.waitFor(() => slack.calls('apps.connections.open').some((c) => c.response.error === 'invalid_auth'), 3_000);
+      await slack.waitFor(() => slack.calls('apps.connections.open').length >= 2, 3_000); // it tries again: a fixed app may accept it
+      expect(await readyz(gw.baseUrl)).toMatchObject({ status: 'ready', states: { 'slack-socket': 'failed' } });
+      const body = asFormBody(click(SlackActions.Approve, 'http-while-failed'));
+      expect((await post(`${gw.baseUrl}/slack/interactions`, body, slackHeaders(body, Math.floor(gw.clock.ms / 1000)))).status).toBe(200);
+    } finally {
+      await gw.close();
+      await slack.stop();
+    }
+  });
 });
 
 describe('Socket Mode without a signing secret', () => {

@@ -15,15 +15,26 @@ export type SocketState = 'connecting' | 'connected' | 'reconnecting' | 'failed'
 const CLOSE_WAIT_MS = 2_000;
 /** Every Web API call has a timeout: `apps.connections.open` included. */
 const WEB_API_TIMEOUT_MS = 10_000;
+/** Errors of `apps.connections.open` no retry mends: the token or the app needs a person. */
+const REFUSED_FOR_GOOD = new Set([
+  'not_authed',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'team_disabled',
+  'not_allowed_token_type',
+]);
 
 /**
  * Socket Mode: when SLACK_APP_TOKEN is set, opens the connection Slack delivers interactions, slash
  * commands and events on (no public URL needed) with the real `@slack/socket-mode` client, hands
- * every envelope to SocketEnvelopes and acknowledges it with what they answer. The client opens a
- * lost or refreshed connection again by itself (`apps.connections.open`, then the new URL); the
- * state shows in `/readyz` (not gating readiness: an unready pod would stop CI's webhooks and mend
- * nothing) and in the metrics. Without the token nothing is opened and nothing changes.
- * The only file that imports `@slack/socket-mode`.
+ * every envelope to SocketEnvelopes and acknowledges it with what they answer. A lost connection is
+ * opened again here (the client's own reconnects are off: they wait 5 s even when Slack asked for a
+ * refresh, and a failed retry of theirs is an unhandled rejection): at once after Slack's
+ * `disconnect` message, else after socketReconnectDelayMs, doubling to socketReconnectMaxDelayMs
+ * while tries fail, for as long as it takes. The state shows in `/readyz` (not gating readiness:
+ * an unready pod would stop CI's webhooks and mend nothing) and in the metrics. Without the token
+ * nothing is opened and nothing changes. The only file that imports `@slack/socket-mode`.
  */
 @Injectable()
 export class SlackSocket implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,6 +43,11 @@ export class SlackSocket implements OnApplicationBootstrap, OnApplicationShutdow
   private current: SocketState = 'connecting';
   private connectedBefore = false;
   private closing = false;
+  /** A connect loop is running: a disconnect seen meanwhile is its own failed try. */
+  private connecting = false;
+  /** Slack sent `disconnect` (a refresh): the next connection is opened without waiting. */
+  private refreshRequested = false;
+  private wait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -51,22 +67,23 @@ export class SlackSocket implements OnApplicationBootstrap, OnApplicationShutdow
     this.client = new SocketModeClient({
       appToken,
       logger: slackLogger(this.logger, this.config.env.LOG_LEVEL),
-      clientOptions: { slackApiUrl: this.config.env.SLACK_API_URL, timeout: WEB_API_TIMEOUT_MS },
+      // One try per call: the loop below waits and tries again, so a retry never outlives shutdown.
+      clientOptions: { slackApiUrl: this.config.env.SLACK_API_URL, timeout: WEB_API_TIMEOUT_MS, retryConfig: { retries: 0 } },
+      autoReconnectEnabled: false,
       clientPingTimeout: this.options.socketPingTimeoutMs,
       serverPingTimeout: this.options.socketServerPingTimeoutMs,
     });
     this.readiness.show({ name: 'slack-socket', state: () => this.current });
     this.client.on('connected', () => this.connected());
-    // 'close' comes at once when a connection is lost; 'reconnecting' only once the client tries again.
-    this.client.on('close', () => this.lost());
-    this.client.on('reconnecting', () => this.lost());
+    this.client.on('ws_message', (data: unknown) => this.noteRefresh(data));
+    this.client.on('disconnected', () => this.lost());
     this.client.on('slack_event', (event: ClientEvent) => void this.serve(event));
     this.logger.log({
       msg: 'Socket Mode on (SLACK_APP_TOKEN): opening the connection to Slack',
       slackApiUrl: this.config.env.SLACK_API_URL,
     });
     // Not awaited: the gateway serves CI whether or not Slack can be reached right now.
-    this.client.start().catch((error: unknown) => this.failed(error));
+    void this.connect(false);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -74,6 +91,10 @@ export class SlackSocket implements OnApplicationBootstrap, OnApplicationShutdow
     this.closing = true;
     this.current = 'closed';
     SocketModeMetrics.connected.set(0);
+    if (this.wait) {
+      clearTimeout(this.wait.timer);
+      this.wait.resolve();
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.client.disconnect().catch(() => undefined),
@@ -82,6 +103,33 @@ export class SlackSocket implements OnApplicationBootstrap, OnApplicationShutdow
       }),
     ]);
     clearTimeout(timer);
+  }
+
+  /** Opens the connection, trying again until it is open or the gateway stops. */
+  private async connect(afterLoss: boolean): Promise<void> {
+    if (!this.client || this.connecting) return;
+    this.connecting = true;
+    let delay = this.options.socketReconnectDelayMs;
+    let waitFirst = afterLoss && !this.refreshRequested;
+    this.refreshRequested = false;
+    try {
+      while (!this.closing) {
+        if (waitFirst) {
+          await this.sleep(delay);
+          delay = Math.min(delay * 2, this.options.socketReconnectMaxDelayMs);
+          if (this.closing) return;
+        }
+        waitFirst = true;
+        try {
+          await this.client.start(); // resolves on Slack's hello
+          return;
+        } catch (error) {
+          this.tryFailed(error, delay);
+        }
+      }
+    } finally {
+      this.connecting = false;
+    }
   }
 
   private connected(): void {
@@ -96,24 +144,69 @@ export class SlackSocket implements OnApplicationBootstrap, OnApplicationShutdow
     this.connectedBefore = true;
   }
 
+  /** The connection closed: dropped, refreshed by Slack, or a try that did not get through. */
   private lost(): void {
-    if (this.closing || this.current === 'failed') return;
-    if (this.current === 'connected') this.logger.warn({ msg: 'Socket Mode connection lost or refreshed by Slack; opening a new one' });
+    if (this.closing || this.connecting) return;
+    if (this.current === 'connected') {
+      this.logger.warn({
+        msg: this.refreshRequested
+          ? 'Slack asked to refresh the Socket Mode connection; opening a new one'
+          : 'Socket Mode connection lost; opening a new one',
+      });
+    }
     this.current = 'reconnecting';
     SocketModeMetrics.connected.set(0);
+    void this.connect(true);
   }
 
-  private failed(error: unknown): void {
-    if (this.closing) return;
-    this.current = 'failed';
-    SocketModeMetrics.connected.set(0);
+  private tryFailed(error: unknown, nextDelayMs: number): void {
     const code = (error as { data?: { error?: string } }).data?.error;
-    this.logger.error({
-      msg:
-        'Socket Mode could not start: Slack refused SLACK_APP_TOKEN or apps.connections.open failed for good ' +
-        '(check the token is the app-level xapp- token with connections:write and Socket Mode is enabled in the app); ' +
-        'Slack requests over HTTP are still served',
-      slackError: code ?? (error as Error).message,
+    SocketModeMetrics.connected.set(0);
+    if (code && REFUSED_FOR_GOOD.has(code)) {
+      if (this.current !== 'failed') {
+        this.logger.error({
+          msg:
+            'Slack refused SLACK_APP_TOKEN: Socket Mode is down until the token is fixed ' +
+            '(an app-level xapp- token with connections:write, Socket Mode enabled in the app); ' +
+            'Slack requests over HTTP are still served; trying again',
+          slackError: code,
+          retryInMs: nextDelayMs,
+        });
+      }
+      this.current = 'failed';
+      return;
+    }
+    this.logger.warn({
+      msg: 'could not open the Socket Mode connection; trying again',
+      reason: code ?? (error as Error)?.message,
+      retryInMs: nextDelayMs,
+    });
+    this.current = this.connectedBefore ? 'reconnecting' : 'connecting';
+  }
+
+  private noteRefresh(data: unknown): void {
+    const text =
+      typeof data === 'string'
+        ? data
+        : data instanceof ArrayBuffer || ArrayBuffer.isView(data)
+          ? Buffer.from(data as Uint8Array).toString()
+          : '';
+    if (text.includes('"disconnect"')) {
+      try {
+        if ((JSON.parse(text) as { type?: unknown }).type === 'disconnect') this.refreshRequested = true;
+      } catch {
+        // not a message the client reads either
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wait = undefined;
+        resolve();
+      }, ms);
+      this.wait = { timer, resolve };
     });
   }
 
@@ -147,8 +240,8 @@ interface ClientEvent {
 }
 
 /**
- * The client's own log lines, in the service's JSON log. Its errors are about connections it opens
- * again by itself, so they are warnings; a start that fails for good is logged as an error above.
+ * The client's own log lines, in the service's JSON log. Its errors are about a connection this
+ * adapter opens again, so they are warnings; a token Slack refuses is logged as an error above.
  */
 function slackLogger(logger: Logger, level: string): SlackLogger {
   const text = (msg: unknown[]) =>
