@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
 import type { DataSource } from 'typeorm';
 import type {
+  BranchDeleted,
   BuildCompleted,
   CloseRequested,
   DeploymentFailed,
   DeploymentSucceeded,
   EventEnvelope,
+  KeepRequested,
   PromoteRequested,
   QaVerdict,
 } from '@app/contracts';
@@ -39,7 +41,12 @@ projects:
       required: 2
 `;
 
-export const testConfig = (databaseUrl: string, nats?: { url: string; prefix: string }, env: Record<string, string> = {}): AppConfig => ({
+export const testConfig = (
+  databaseUrl: string,
+  nats?: { url: string; prefix: string },
+  env: Record<string, string> = {},
+  projectsYaml = PROJECTS_YAML,
+): AppConfig => ({
   env: loadEnvironment('approvals', {
     ...env,
     DATABASE_URL: databaseUrl,
@@ -48,16 +55,17 @@ export const testConfig = (databaseUrl: string, nats?: { url: string; prefix: st
     DEPLOYBOT_CONFIG: 'test-projects.yml',
     LOG_LEVEL: 'warn',
   }),
-  projects: parseProjects(PROJECTS_YAML, 'test-projects.yml'),
+  projects: parseProjects(projectsYaml, 'test-projects.yml'),
 });
 
 /** approvals' command side on a real database, without Nest. */
 export async function openApprovals(
   databaseUrl: string,
   env: Record<string, string> = {},
+  projectsYaml = PROJECTS_YAML,
 ): Promise<{ db: DataSource; inputs: BuildInputsService; close(): Promise<void> }> {
   const db = await openEventLog(databaseUrl, { poolSize: 12 });
-  const config = testConfig(databaseUrl, undefined, env);
+  const config = testConfig(databaseUrl, undefined, env, projectsYaml);
   const deadlines = { rolloutTimeoutMs: config.env.ROLLOUT_TIMEOUT_SECONDS * 1000, graceMs: config.env.DEADLINE_GRACE_SECONDS * 1000 };
   const inputs = new BuildInputsService(new CommandPath(db, new PostgresEventStore(), deadlines), config);
   return { db, inputs, close: () => db.destroy() };
@@ -99,6 +107,10 @@ export const qaVerdict = (buildId: string, user: string, verdict: 'approve' | 'r
   });
 export const promote = (buildId: string, user = 'U0OWNER01'): PromoteRequested =>
   envelope('PromoteRequested', { buildId, user, origin: { channel: 'D0456' } }, buildId, { kind: 'slack-user', id: user });
+export const keepRequest = (buildId: string, user = 'U0OWNER01'): KeepRequested =>
+  envelope('KeepRequested', { buildId, user, origin: { channel: 'D0456', messageTs: '3.4' } }, buildId, { kind: 'slack-user', id: user });
+export const branchDeleted = (project: string, target: string, type: 'branch' | 'tag' = 'branch'): BranchDeleted =>
+  envelope('BranchDeleted', { project, type, target }, `${project}/${type}/${target}`, { kind: 'ci' });
 export const closeRequest = (buildId: string, user = 'U0OWNER01'): CloseRequested =>
   envelope('CloseRequested', { buildId, user, origin: { channel: 'D0456' } }, buildId, { kind: 'slack-user', id: user });
 export const succeeded = (

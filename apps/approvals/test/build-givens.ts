@@ -1,3 +1,4 @@
+import type { TeardownReason, TimerKind } from '@app/contracts';
 import { BuildEventDraft, draft } from '../src/builds/build-event-draft';
 import { ProjectPolicy } from '../src/builds/build.commands';
 
@@ -88,7 +89,7 @@ export const closed = (n = 1): BuildEventDraft[] => [
   draft('BuildClosed', { buildId: BUILD, attemptId: teardownAttempt(n), by: OWNER, project: 'test1', type: 'branch', target: 'staging' }),
   teardownRequested(n, 'closed'),
 ];
-export const teardownRequested = (n = 1, reason: 'closed' | 'in-production' = 'closed'): BuildEventDraft =>
+export const teardownRequested = (n = 1, reason: TeardownReason = 'closed'): BuildEventDraft =>
   draft('PreviewTeardownRequested', {
     buildId: BUILD,
     attemptId: teardownAttempt(n),
@@ -106,3 +107,22 @@ export const teardownFailed = (n = 1): BuildEventDraft =>
   });
 export const superseded = (): BuildEventDraft =>
   draft('BuildSuperseded', { buildId: BUILD, supersededBy: 'b-2', newImage: 'registry.example.org/shop:1.0.1', reason: 'newer-build' });
+
+/** When a timer-related command is decided; timers run from here. */
+export const NOW = '2026-01-01T00:10:00.000Z';
+export const HOUR = 3_600_000;
+/** `NOW` plus `ms`, as events write times. */
+export const later = (ms: number, from = NOW): string => new Date(Date.parse(from) + ms).toISOString();
+export const timerScheduled = (kind: TimerKind, n: number, dueAt: string): BuildEventDraft =>
+  draft('TimerScheduled', { buildId: BUILD, timerId: `${BUILD}:${kind}:${n}`, kind, dueAt });
+export const expired = (why: 'preview-ttl' | 'approval-ttl' | 'branch-deleted', n = 1): BuildEventDraft[] => [
+  draft('BuildExpired', { buildId: BUILD, why, project: 'test1', type: 'branch', target: 'staging' }),
+  draft('PreviewTeardownRequested', {
+    buildId: BUILD,
+    attemptId: teardownAttempt(n),
+    project: 'test1',
+    type: 'branch',
+    target: 'staging',
+    reason: why === 'branch-deleted' ? 'branch-deleted' : 'expired',
+  }),
+];

@@ -10,6 +10,8 @@ export const SlackActions = {
   Reject: 'deploybot.qa.reject',
   Promote: 'deploybot.owner.promote',
   Close: 'deploybot.owner.close',
+  /** Under the reminder that a preview will expire: keep it another `previews.ttl`. */
+  Keep: 'deploybot.owner.keep',
 } as const;
 export type SlackActionId = (typeof SlackActions)[keyof typeof SlackActions];
 

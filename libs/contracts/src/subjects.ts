@@ -17,6 +17,8 @@ export const Subjects = {
   QaVerdict: 'input.qa-verdict',
   PromoteRequested: 'input.promote-requested',
   CloseRequested: 'input.close-requested',
+  KeepRequested: 'input.keep-requested',
+  BranchDeleted: 'input.branch-deleted',
   // Outcomes, deployer → approvals (stream INPUTS)
   DeploymentSucceeded: 'outcome.deployment-succeeded',
   DeploymentFailed: 'outcome.deployment-failed',
@@ -39,6 +41,11 @@ export const Subjects = {
   PreviewTeardownFailed: 'build.preview-teardown-failed',
   LateOutcomeRecorded: 'build.late-outcome-recorded',
   ActionDenied: 'build.action-denied',
+  TimerScheduled: 'build.timer-scheduled',
+  PreviewKept: 'build.preview-kept',
+  PreviewExpiryReminded: 'build.preview-expiry-reminded',
+  BuildExpired: 'build.expired',
+  ApprovalReminded: 'build.approval-reminded',
   // Queries, gateway → approvals (core NATS request/reply, not stored)
   GetBuild: 'query.build',
   ListProjectBuilds: 'query.project-builds',
@@ -76,6 +83,8 @@ export const MessageSchemas: Record<string, z.ZodType> = {
   [Subjects.QaVerdict]: inputs.QaVerdictSchema,
   [Subjects.PromoteRequested]: inputs.PromoteRequestedSchema,
   [Subjects.CloseRequested]: inputs.CloseRequestedSchema,
+  [Subjects.KeepRequested]: inputs.KeepRequestedSchema,
+  [Subjects.BranchDeleted]: inputs.BranchDeletedSchema,
   [Subjects.DeploymentSucceeded]: outcomes.DeploymentSucceededSchema,
   [Subjects.DeploymentFailed]: outcomes.DeploymentFailedSchema,
   [Subjects.PreviewTornDown]: outcomes.PreviewTornDownSchema,
@@ -96,6 +105,11 @@ export const MessageSchemas: Record<string, z.ZodType> = {
   [Subjects.PreviewTeardownFailed]: domain.PreviewTeardownFailedSchema,
   [Subjects.LateOutcomeRecorded]: domain.LateOutcomeRecordedSchema,
   [Subjects.ActionDenied]: domain.ActionDeniedSchema,
+  [Subjects.TimerScheduled]: domain.TimerScheduledSchema,
+  [Subjects.PreviewKept]: domain.PreviewKeptSchema,
+  [Subjects.PreviewExpiryReminded]: domain.PreviewExpiryRemindedSchema,
+  [Subjects.BuildExpired]: domain.BuildExpiredSchema,
+  [Subjects.ApprovalReminded]: domain.ApprovalRemindedSchema,
 };
 
 /** The subject a domain event of `type` is published on. */

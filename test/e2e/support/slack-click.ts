@@ -26,6 +26,7 @@ const BUTTON_TEXT: Record<SlackActionId, string> = {
   [SlackActions.Reject]: 'Reject',
   [SlackActions.Promote]: 'Deploy to production',
   [SlackActions.Close]: 'Close',
+  [SlackActions.Keep]: 'Keep',
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { BuildType, Environment, FailureCause } from '@app/contracts';
+import type { BuildType, Environment, FailureCause, TimerKind } from '@app/contracts';
 import type { AttemptKind } from './attempts';
 
 /** The parts of a project's configuration that decide who may do what, and what follows what. */
@@ -11,6 +11,14 @@ export interface ProjectPolicy {
   approvalsRequired: number;
   /** Tear the preview down once the build is in production (projects file `previews.removeAfterProduction`). */
   removePreviewAfterProduction: boolean;
+  /** `previews.ttl`: how long a preview that is not in production lives after it came up or was kept; absent: for ever. */
+  previewTtlMs?: number;
+  /** `previews.remindBefore`: how long before the expiry the owners are asked whether to keep it. */
+  previewRemindBeforeMs?: number;
+  /** `approvals.remindAfter`: QA members who have not answered are nudged this long after the preview came up, the owners as long again later. */
+  approvalsRemindAfterMs?: number;
+  /** `approvals.expireAfter`: a build still waiting for QA or an owner this long after its preview came up expires. */
+  approvalsExpireAfterMs?: number;
 }
 
 /**
@@ -46,10 +54,18 @@ export type BuildCommand =
       policy: ProjectPolicy;
       /** The id a new build gets if the preview now runs other bits than QA saw (unused otherwise). */
       newBuildId: string;
+      /** When it was recorded: the preview's timers run from here. */
+      now: string;
     }
   | { type: 'RecordDeploymentFailed'; requestId: string; environment: Environment; reason: string }
   | { type: 'RecordPreviewTornDown'; requestId: string; deleted: string[] }
   /** No outcome came for an attempt: its deadline passed, or the deployer dead-lettered the request. */
-  | { type: 'ExpireAttempt'; attemptId: string; kind: AttemptKind; cause: Exclude<FailureCause, 'deployer'>; reason: string };
+  | { type: 'ExpireAttempt'; attemptId: string; kind: AttemptKind; cause: Exclude<FailureCause, 'deployer'>; reason: string }
+  /** An owner clicked **Keep**: the preview lives another `previews.ttl` from `now`. */
+  | { type: 'KeepPreview'; policy: ProjectPolicy; user: string; now: string }
+  /** A timer of the build is due (decided against the build as it is now). */
+  | { type: 'FireTimer'; timerId: string; kind: TimerKind; policy: ProjectPolicy; now: string }
+  /** CI says the build's branch was deleted. */
+  | { type: 'RecordBranchDeleted' };
 
 export type BuildCommandType = BuildCommand['type'];

@@ -6,6 +6,7 @@ import {
   closed,
   DEADLINE,
   DIGEST,
+  NOW,
   IMAGE,
   OTHER_DIGEST,
   OWNER,
@@ -69,6 +70,7 @@ const succeeded = (requestId: string, environment: 'preview' | 'production', dig
   ...(digest ? { digest } : {}),
   policy: p,
   newBuildId: 'b-new',
+  now: NOW,
 });
 const failed = (requestId: string, environment: 'preview' | 'production', reason = 'ImagePullBackOff'): BuildCommand => ({
   type: 'RecordDeploymentFailed',

@@ -1,9 +1,9 @@
-import type { ActionKind } from '@app/contracts';
+import type { ActionKind, TeardownReason, TimerKind } from '@app/contracts';
 import { productionAttemptId, previewAttemptId, teardownAttemptId } from './attempts';
-import { BuildCommand } from './build.commands';
+import { BuildCommand, ProjectPolicy } from './build.commands';
 import { BuildEventDraft, draft } from './build-event-draft';
 import { IllegalState, named, NotAllowed, NotEnoughApprovals, ProductionBusy, UnknownBuild } from './build.refusals';
-import { approvalsOf, Build, isSupersedable, KnownBuild, rejectionsOf } from './build.state';
+import { approvalsOf, Build, ExpiryWhy, isSupersedable, KnownBuild, rejectionsOf } from './build.state';
 
 export { initialState } from './build.state';
 export { evolve } from './build.evolve';
@@ -35,6 +35,12 @@ export const decide = (command: BuildCommand, state: Build): BuildEventDraft[] =
       return previewTornDown(command, state);
     case 'ExpireAttempt':
       return expireAttempt(command, state);
+    case 'KeepPreview':
+      return keep(command, state);
+    case 'FireTimer':
+      return fireTimer(command, state);
+    case 'RecordBranchDeleted':
+      return branchDeleted(state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -172,7 +178,7 @@ const close = (command: Command<'CloseBuild'>, state: Build): BuildEventDraft[] 
     throw new NotAllowed('close', `only the owners of ${command.policy.name} can close builds`);
   const { buildId, project, type, target } = known.build;
   const n = (known.teardown?.n ?? 0) + 1;
-  const teardown = (reason: 'closed' | 'in-production') =>
+  const teardown = (reason: TeardownReason) =>
     draft('PreviewTeardownRequested', { buildId, attemptId: teardownAttemptId(buildId, n), project, type, target, reason });
   switch (known.status) {
     case 'Registered':
@@ -189,7 +195,9 @@ const close = (command: Command<'CloseBuild'>, state: Build): BuildEventDraft[] 
       throw new IllegalState('close', 'this build is being deployed to production; close it once the deployment is done');
     case 'Closed':
     case 'InProduction':
-      if (known.teardown?.status === 'failed') return [teardown(known.status === 'Closed' ? 'closed' : 'in-production')];
+    case 'Expired':
+      if (known.teardown?.status === 'failed')
+        return [teardown(known.teardown.reason ?? (known.status === 'InProduction' ? 'in-production' : 'closed'))];
       throw whyNot('close', known);
     case 'Superseded':
       throw whyNot('close', known);
@@ -208,7 +216,12 @@ const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, stat
   if (command.environment === 'preview') {
     if (state.status === 'PreviewDeploying' && state.previewAttemptId === command.requestId) {
       const pinnedImage = command.digest ? pinned(state.build.image, command.digest) : undefined;
-      return [draft('PreviewDeployed', { buildId, url: command.url, ...(command.digest ? { digest: command.digest, pinnedImage } : {}) })];
+      const from = Date.parse(command.now);
+      return [
+        draft('PreviewDeployed', { buildId, url: command.url, ...(command.digest ? { digest: command.digest, pinnedImage } : {}) }),
+        ...previewTimers(state, command.policy, from),
+        ...approvalTimers(state, command.policy, from),
+      ];
     }
     if (redeployedWithOtherBits(state, command)) {
       // QA approved other bits: the new ones are a new build that needs QA again.
@@ -264,7 +277,7 @@ const previewTornDown = (command: Command<'RecordPreviewTornDown'>, state: Build
   const { teardown } = state;
   if (teardown?.attemptId !== command.requestId || teardown.status !== 'requested')
     return late(state, command.requestId, 'torn-down', command.deleted.join(', '));
-  const reason = state.status === 'InProduction' ? 'in-production' : 'closed';
+  const reason = teardown.reason ?? (state.status === 'InProduction' ? 'in-production' : 'closed');
   return [draft('PreviewRemoved', { buildId: state.build.buildId, deleted: command.deleted, attemptId: command.requestId, reason })];
 };
 
@@ -291,6 +304,138 @@ const expireAttempt = (command: Command<'ExpireAttempt'>, state: Build): BuildEv
       return _exhaustive;
     }
   }
+};
+
+// ── Timers: preview expiry (previews.ttl), approval reminders and expiry (approvals.*) ──
+
+/** Builds whose preview runs and may still be shipped: what a preview's TTL applies to, and what Keep extends. */
+const PREVIEW_LIVE = ['AwaitingQa', 'Approved', 'ProductionFailed'] as const;
+const previewIsLive = (state: KnownBuild): boolean => (PREVIEW_LIVE as readonly string[]).includes(state.status);
+
+/** An expiry due during a production deployment waits this long and is decided again (by then the build shipped or failed). */
+export const EXPIRY_PUT_OFF_MS = 60_000;
+
+/** An owner keeps the preview another `previews.ttl` from the click (each click extends it again). */
+const keep = (command: Command<'KeepPreview'>, state: Build): BuildEventDraft[] => {
+  const known = requireKnown(state, 'keep');
+  const { policy, user, now } = command;
+  if (!policy.owners.includes(user)) throw new NotAllowed('keep', `only the owners of ${policy.name} can keep previews`);
+  if (policy.previewTtlMs === undefined) throw new IllegalState('keep', `previews of ${policy.name} do not expire (no previews.ttl)`);
+  if (!previewIsLive(known)) throw whyNot('keep', known);
+  const timers = previewTimers(known, policy, Date.parse(now));
+  const until = timers.find((t) => t.type === 'TimerScheduled' && t.data.kind === 'preview-expiry');
+  if (until?.type !== 'TimerScheduled') return [];
+  return [draft('PreviewKept', { buildId: known.build.buildId, by: user, until: until.data.dueAt }), ...timers];
+};
+
+/** A timer is due: what it means for the build as it is now. A timer scheduled again, or of a build that moved on, does nothing. */
+const fireTimer = (command: Command<'FireTimer'>, state: Build): BuildEventDraft[] => {
+  if (state.status === 'Unknown' || state.timers[command.kind]?.timerId !== command.timerId) return [];
+  const buildId = state.build.buildId;
+  const now = Date.parse(command.now);
+  switch (command.kind) {
+    case 'preview-reminder': {
+      const expiresAt = state.timers['preview-expiry']?.dueAt;
+      return previewIsLive(state) && expiresAt ? [draft('PreviewExpiryReminded', { buildId, expiresAt })] : [];
+    }
+    case 'preview-expiry':
+      if (state.status === 'ProductionDeploying') return [timer(state, 'preview-expiry', now + EXPIRY_PUT_OFF_MS)];
+      return previewIsLive(state) ? expire(state, 'preview-ttl') : [];
+    case 'qa-reminder':
+    case 'owner-reminder': {
+      const waiting = notAnswered(state, command.policy);
+      if (waiting.length === 0) return [];
+      const audience = command.kind === 'qa-reminder' ? 'qa' : 'owners';
+      const reminded = draft('ApprovalReminded', { buildId, audience, waitingFor: waiting });
+      const remindAfter = command.policy.approvalsRemindAfterMs;
+      return audience === 'qa' && remindAfter !== undefined ? [reminded, timer(state, 'owner-reminder', now + remindAfter)] : [reminded];
+    }
+    case 'approval-expiry':
+      return state.status === 'AwaitingQa' || state.status === 'Approved' ? expire(state, 'approval-ttl') : [];
+    default: {
+      const _exhaustive: never = command.kind;
+      return _exhaustive;
+    }
+  }
+};
+
+/**
+ * CI says the branch is gone: an open build of it expires and its preview is torn down; a build
+ * that ended with its preview still up (shipped with `removeAfterProduction: false`, a teardown
+ * that failed) only has the preview torn down. A production deployment in flight is left to finish.
+ */
+const branchDeleted = (state: Build): BuildEventDraft[] => {
+  switch (state.status) {
+    case 'Unknown':
+    case 'ProductionDeploying':
+    case 'Superseded':
+      return [];
+    case 'Registered':
+    case 'PreviewDeploying':
+    case 'PreviewFailed':
+    case 'AwaitingQa':
+    case 'Approved':
+    case 'ProductionFailed':
+      return expire(state, 'branch-deleted');
+    case 'InProduction':
+    case 'Closed':
+    case 'Expired': {
+      const { teardown } = state;
+      if (teardown?.status === 'removed' || teardown?.status === 'requested') return [];
+      return [teardownRequest(state, 'branch-deleted')];
+    }
+    default: {
+      const _exhaustive: never = state;
+      return _exhaustive;
+    }
+  }
+};
+
+/** The build ends as expired and its preview is torn down. */
+const expire = (state: KnownBuild, why: ExpiryWhy): BuildEventDraft[] => {
+  const { buildId, project, type, target } = state.build;
+  return [
+    draft('BuildExpired', { buildId, why, project, type, target }),
+    teardownRequest(state, why === 'branch-deleted' ? 'branch-deleted' : 'expired'),
+  ];
+};
+
+const teardownRequest = (state: KnownBuild, reason: TeardownReason): BuildEventDraft => {
+  const { buildId, project, type, target } = state.build;
+  const n = (state.teardown?.n ?? 0) + 1;
+  return draft('PreviewTeardownRequested', { buildId, attemptId: teardownAttemptId(buildId, n), project, type, target, reason });
+};
+
+/** The preview's expiry (and the owners' reminder before it), `previews.ttl` from `fromMs`. */
+const previewTimers = (state: KnownBuild, policy: ProjectPolicy, fromMs: number): BuildEventDraft[] => {
+  if (policy.previewTtlMs === undefined) return [];
+  const expiresAt = fromMs + policy.previewTtlMs;
+  const remindBefore = policy.previewRemindBeforeMs ?? 0;
+  const reminder =
+    remindBefore > 0 && remindBefore < policy.previewTtlMs ? [timer(state, 'preview-reminder', expiresAt - remindBefore)] : [];
+  return [...reminder, timer(state, 'preview-expiry', expiresAt)];
+};
+
+/** Once QA can start: the first nudge (when QA approvals are needed) and the approval's expiry. */
+const approvalTimers = (state: KnownBuild, policy: ProjectPolicy, fromMs: number): BuildEventDraft[] => [
+  ...(policy.approvalsRemindAfterMs !== undefined && policy.approvalsRequired > 0 && policy.qa.length > 0
+    ? [timer(state, 'qa-reminder', fromMs + policy.approvalsRemindAfterMs)]
+    : []),
+  ...(policy.approvalsExpireAfterMs !== undefined ? [timer(state, 'approval-expiry', fromMs + policy.approvalsExpireAfterMs)] : []),
+];
+
+/** A timer of `kind`, replacing the one scheduled before (which can then no longer fire). */
+const timer = (state: KnownBuild, kind: TimerKind, dueMs: number): BuildEventDraft => {
+  const buildId = state.build.buildId;
+  const n = (state.timers[kind]?.n ?? 0) + 1;
+  return draft('TimerScheduled', { buildId, timerId: `${buildId}:${kind}:${n}`, kind, dueAt: new Date(dueMs).toISOString() });
+};
+
+/** QA members who have not answered a build that still waits for them (none once it is approved or rejected). */
+const notAnswered = (state: KnownBuild, policy: ProjectPolicy): string[] => {
+  if (state.status !== 'AwaitingQa' || rejectionsOf(state.verdicts).length > 0) return [];
+  const answered = new Set(state.verdicts.map((v) => v.user));
+  return policy.qa.filter((q) => !answered.has(q));
 };
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────
@@ -347,11 +492,19 @@ const whyNot = (action: ActionKind, state: KnownBuild): IllegalState => {
       return new IllegalState(action, `this build was closed by ${named([state.by])}`, [state.by]);
     case 'Superseded':
       return new IllegalState(action, `this build was superseded by a newer build (${state.supersededBy})`);
+    case 'Expired':
+      return new IllegalState(action, `this build expired (${EXPIRY_TEXT[state.why]}); CI can send it again to start over`);
     default: {
       const _exhaustive: never = state;
       return _exhaustive;
     }
   }
+};
+
+const EXPIRY_TEXT: Record<ExpiryWhy, string> = {
+  'preview-ttl': 'its preview was not kept',
+  'approval-ttl': 'nobody decided on it in time',
+  'branch-deleted': 'its branch was deleted',
 };
 
 const pastTense = (verdict: 'approve' | 'reject'): string => (verdict === 'approve' ? 'approved' : 'rejected');

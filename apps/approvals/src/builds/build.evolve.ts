@@ -14,10 +14,11 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
       build: { buildId, requestId, project, type, target, image, previewUrl, productionUrl },
       bits: {},
       abandoned: [],
+      timers: {},
     };
   }
   if (state.status === 'Unknown') return state;
-  const common = { build: state.build, bits: state.bits, teardown: state.teardown, abandoned: state.abandoned };
+  const common = { build: state.build, bits: state.bits, teardown: state.teardown, abandoned: state.abandoned, timers: state.timers };
   switch (event.type) {
     case 'PreviewDeploymentRequested':
       return { ...common, status: 'PreviewDeploying', previewAttemptId: event.data.attemptId ?? previewAttemptId(state.build.buildId) };
@@ -80,7 +81,9 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
       const same = state.teardown?.attemptId === event.data.attemptId;
       return {
         ...state,
-        teardown: same ? state.teardown : { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested' },
+        teardown: same
+          ? state.teardown
+          : { attemptId: event.data.attemptId, n: (state.teardown?.n ?? 0) + 1, status: 'requested', reason: event.data.reason },
       };
     }
     case 'PreviewRemoved':
@@ -91,7 +94,16 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
         : state;
     case 'LateOutcomeRecorded':
       return { ...state, abandoned: state.abandoned.filter((a) => a !== event.data.attemptId) };
+    case 'TimerScheduled': {
+      const { kind, timerId, dueAt } = event.data;
+      return { ...state, timers: { ...state.timers, [kind]: { timerId, dueAt, n: (state.timers[kind]?.n ?? 0) + 1 } } };
+    }
+    case 'BuildExpired':
+      return { ...common, status: 'Expired', why: event.data.why };
     case 'ActionDenied':
+    case 'PreviewKept':
+    case 'PreviewExpiryReminded':
+    case 'ApprovalReminded':
       return state;
     default: {
       const _exhaustive: never = event;

@@ -1,4 +1,4 @@
-import type { BuildType } from '@app/contracts';
+import type { BuildType, TeardownReason, TimerKind } from '@app/contracts';
 
 /** What a build is, fixed when it is registered. */
 export interface BuildFacts {
@@ -31,7 +31,19 @@ export interface Teardown {
   attemptId: string;
   n: number;
   status: 'requested' | 'removed' | 'failed';
+  /** Why it was asked for (absent in streams written before teardowns carried a reason). */
+  reason?: TeardownReason;
 }
+
+/** A durable timer of the build (TimerScheduled): only the latest of each kind may fire; `n` counts how often the kind was scheduled. */
+export interface Timer {
+  timerId: string;
+  n: number;
+  dueAt: string;
+}
+
+/** Why a build expired (BuildExpired). */
+export type ExpiryWhy = 'preview-ttl' | 'approval-ttl' | 'branch-deleted';
 
 /** What every known build carries besides its status. */
 interface Common {
@@ -40,6 +52,8 @@ interface Common {
   teardown?: Teardown;
   /** Attempts approvals ended without the deployer's answer (deadline, dead letter); a late outcome of one is recorded. */
   abandoned: readonly string[];
+  /** The build's timers by kind (preview expiry and its reminder, approval reminders and expiry). */
+  timers: Partial<Record<TimerKind, Timer>>;
 }
 
 /**
@@ -65,7 +79,8 @@ export type Build =
   | (Common & { status: 'ProductionFailed'; previewAttemptId: string; verdicts: Verdict[]; attempt: number; reason: string })
   | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string })
   | (Common & { status: 'Closed'; by: string })
-  | (Common & { status: 'Superseded'; supersededBy: string });
+  | (Common & { status: 'Superseded'; supersededBy: string })
+  | (Common & { status: 'Expired'; why: ExpiryWhy });
 
 export type BuildStatus = Build['status'];
 export type KnownBuild = Exclude<Build, { status: 'Unknown' }>;
@@ -85,6 +100,7 @@ export const hasEnded = (status: BuildStatus): boolean => {
     case 'InProduction':
     case 'Closed':
     case 'Superseded':
+    case 'Expired':
       return true;
     case 'Unknown':
     case 'Registered':

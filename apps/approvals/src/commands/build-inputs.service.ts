@@ -3,15 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { previewUrl } from '@app/contracts';
 import type {
   Actor,
+  BranchDeleted,
   BuildCompleted,
   BuildEvent,
   CloseRequested,
   DeploymentFailed,
   DeploymentSucceeded,
   EventEnvelope,
+  KeepRequested,
   PreviewTornDown,
   PromoteRequested,
   QaVerdict,
+  TimerKind,
 } from '@app/contracts';
 import { APP_CONFIG, PermanentError } from '@app/platform';
 import type { AppConfig, ProjectConfig } from '@app/platform';
@@ -25,14 +28,23 @@ import { fold } from '../builds/build.evolve';
 import { BuildRefusal } from '../builds/build.refusals';
 import { Build, hasEnded, isSupersedable } from '../builds/build.state';
 import { upcast } from '../builds/build.upcast';
-import { findLatestBuildRowOfTarget } from '../projections/builds.table';
+import { findLatestBuildRowOfTarget, findNewestBuildRowOfTarget } from '../projections/builds.table';
 import { buildStreamId, deniedStreamId } from './build-streams';
 import { buildOfKeyedRequest, productionLockHolder } from './command-tables';
 import { CommandPath, Handled, Plan, StreamWrite } from './command-path';
 import { COMMAND_PATH } from './command-path.provider';
 import { stamp } from './envelopes';
 
-type PersonInput = QaVerdict | PromoteRequested | CloseRequested;
+type PersonInput = QaVerdict | PromoteRequested | CloseRequested | KeepRequested;
+
+/** A timer of a build that is due, and the input that says so. */
+export interface TimerDue {
+  /** `timer:<timer id>`: the same timer is recorded once. */
+  inputId: string;
+  buildId: string;
+  timerId: string;
+  kind: TimerKind;
+}
 
 /** Why an attempt ended without the deployer's answer, and the input that says so. */
 export interface AttemptExpiry {
@@ -140,6 +152,47 @@ export class BuildInputsService {
     return this.onBuild({ ...this.personInput(input), command: ({ policy }) => ({ type: 'CloseBuild', policy, user: input.data.user }) });
   }
 
+  keepRequested(input: KeepRequested): Promise<Handled> {
+    return this.onBuild({
+      ...this.personInput(input),
+      command: ({ policy }) => ({ type: 'KeepPreview', policy, user: input.data.user, now: new Date().toISOString() }),
+    });
+  }
+
+  /** A timer is due (preview expiry or its reminder, an approval reminder or expiry). */
+  timerFired(due: TimerDue): Promise<Handled> {
+    const { inputId, buildId, timerId, kind } = due;
+    return this.onBuild({
+      input: { id: inputId, type: 'TimerDue', correlationId: buildId },
+      buildId,
+      actor: { kind: 'service', name: 'approvals' },
+      command: ({ policy }) => ({ type: 'FireTimer', timerId, kind, policy, now: new Date().toISOString() }),
+    });
+  }
+
+  /**
+   * CI says a branch was deleted: decided against the target's newest build (whose preview is the
+   * target's preview), one at a time with the target's CI builds.
+   */
+  async branchDeleted(input: BranchDeleted): Promise<Handled> {
+    const { project, type, target } = input.data;
+    if (!this.config.projects.get(project))
+      throw new PermanentError(`project "${project}" is not in the projects file (known: ${this.config.projects.ids().join(', ')})`);
+    const actor: Actor = input.actor ?? { kind: 'ci' };
+    return this.path.execute(
+      input,
+      async (em): Promise<Plan> => {
+        const newest = await findNewestBuildRowOfTarget(em, project, type, target);
+        if (!newest) return { writes: [], note: `no build of ${type} ${target}` };
+        const { state, version } = await this.load(em, newest.id);
+        const drafts = decide({ type: 'RecordBranchDeleted' }, state);
+        if (drafts.length === 0) return { writes: [], note: `no change (build ${newest.id} is ${state.status})` };
+        return { writes: [this.write(newest.id, version, drafts, input.id, actor)], note: drafts.map((d) => d.type).join(', ') };
+      },
+      { serializeOn: targetLock(project, type, target) },
+    );
+  }
+
   deploymentSucceeded(input: DeploymentSucceeded): Promise<Handled> {
     const { requestId, environment, url, digest, imageId } = input.data;
     return this.onBuild({
@@ -153,6 +206,7 @@ export class BuildInputsService {
         imageId,
         policy,
         newBuildId: randomUUID(),
+        now: new Date().toISOString(),
       }),
     });
   }
@@ -323,6 +377,10 @@ const policyOf = (p: ProjectConfig): ProjectPolicy => ({
   owners: p.owners,
   approvalsRequired: p.approvalsRequired,
   removePreviewAfterProduction: p.previews.removeAfterProduction,
+  previewTtlMs: p.previews.ttl,
+  previewRemindBeforeMs: p.previews.remindBefore,
+  approvalsRemindAfterMs: p.approvals?.remindAfter,
+  approvalsExpireAfterMs: p.approvals?.expireAfter,
 });
 
 const UNKNOWN_POLICY: ProjectPolicy = {

@@ -1,4 +1,5 @@
-import type { BuildEvent } from '@app/contracts';
+import type { BuildEvent, TimerKind } from '@app/contracts';
+import type { AttemptKind } from '../builds/attempts';
 import { SqlExecutor, rows } from '../event-store/sql-executor';
 
 /*
@@ -104,10 +105,17 @@ export interface DeadlinePolicy {
   graceMs: number;
 }
 
+/** Every kind of timer a build can have (TimerScheduled); a build that moves on drops some or all of them. */
+const ALL_TIMERS: readonly TimerKind[] = ['preview-reminder', 'preview-expiry', 'qa-reminder', 'owner-reminder', 'approval-expiry'];
+/** Timers that only make sense while QA (or an owner, for the expiry) has not decided. */
+const APPROVAL_TIMERS: readonly TimerKind[] = ['qa-reminder', 'owner-reminder', 'approval-expiry'];
+const QA_REMINDERS: readonly TimerKind[] = ['qa-reminder', 'owner-reminder'];
+
 /**
  * Keeps `deadlines` in step with the events being appended: a request for work sets the
  * attempt's deadline (its rollout deadline plus the grace), the event that settles the attempt
- * removes it.
+ * removes it. The build's timers (TimerScheduled) are rows of the same table: a timer scheduled
+ * again replaces its kind's row, and a build that moves on removes the timers that no longer apply.
  */
 export async function applyDeadlines(executor: SqlExecutor, events: readonly BuildEvent[], policy: DeadlinePolicy): Promise<void> {
   for (const event of events) {
@@ -120,6 +128,8 @@ export async function applyDeadlines(executor: SqlExecutor, events: readonly Bui
           : Date.parse(event.occurredAt) + policy.rolloutTimeoutMs;
         const kind = event.type === 'PreviewDeploymentRequested' ? 'preview' : 'production';
         await setDeadline(executor, event.data.attemptId ?? event.id, buildId!, kind, event.occurredAt, rolloutEnds + policy.graceMs);
+        // Shipping is a decision: nobody needs reminding, nothing waits for an approval any more.
+        if (kind === 'production') await clearDeadlines(executor, buildId!, ...APPROVAL_TIMERS);
         break;
       }
       case 'PreviewTeardownRequested':
@@ -132,12 +142,26 @@ export async function applyDeadlines(executor: SqlExecutor, events: readonly Bui
           Date.parse(event.occurredAt) + policy.rolloutTimeoutMs + policy.graceMs,
         );
         break;
+      case 'TimerScheduled':
+        await clearDeadlines(executor, buildId!, event.data.kind);
+        await setDeadline(executor, event.data.timerId, buildId!, event.data.kind, event.occurredAt, Date.parse(event.data.dueAt));
+        break;
       case 'PreviewDeployed':
       case 'PreviewDeploymentFailed':
-      case 'BuildSuperseded':
         await clearDeadlines(executor, buildId!, 'preview');
         break;
+      case 'BuildSuperseded':
+      case 'BuildExpired':
+      case 'BuildClosed':
+        await clearDeadlines(executor, buildId!, 'preview', ...ALL_TIMERS);
+        break;
+      case 'BuildApproved':
+      case 'QaRejected':
+        await clearDeadlines(executor, buildId!, ...QA_REMINDERS);
+        break;
       case 'ProductionDeployed':
+        await clearDeadlines(executor, buildId!, 'production', ...ALL_TIMERS);
+        break;
       case 'ProductionDeploymentFailed':
         await clearDeadlines(executor, buildId!, 'production');
         break;
@@ -166,15 +190,15 @@ async function setDeadline(
   );
 }
 
-async function clearDeadlines(executor: SqlExecutor, buildId: string, kind: string): Promise<void> {
-  await executor.query(`DELETE FROM approvals.deadlines WHERE build_id = $1 AND kind = $2`, [buildId, kind]);
+async function clearDeadlines(executor: SqlExecutor, buildId: string, ...kinds: string[]): Promise<void> {
+  await executor.query(`DELETE FROM approvals.deadlines WHERE build_id = $1 AND kind = ANY($2::text[])`, [buildId, kinds]);
 }
 
-/** An attempt whose deadline passed. */
+/** An attempt whose deadline passed, or a timer that is due (`attemptId` is then the timer id). */
 export interface DueDeadline {
   attemptId: string;
   buildId: string;
-  kind: 'preview' | 'production' | 'teardown';
+  kind: AttemptKind | TimerKind;
   requestedAt: Date;
   dueAt: Date;
 }

@@ -3,10 +3,12 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { Subjects } from '@app/contracts';
 import type {
+  BranchDeleted,
   BuildCompleted,
   CloseRequested,
   DeploymentFailed,
   DeploymentSucceeded,
+  KeepRequested,
   PreviewTornDown,
   PromoteRequested,
   QaVerdict,
@@ -43,6 +45,16 @@ export class InputsController {
   @EventPattern<string>(Subjects.CloseRequested)
   async onCloseRequested(@Payload() input: CloseRequested): Promise<void> {
     this.log(input, await this.inputs.closeRequested(input));
+  }
+
+  @EventPattern<string>(Subjects.KeepRequested)
+  async onKeepRequested(@Payload() input: KeepRequested): Promise<void> {
+    this.log(input, await this.inputs.keepRequested(input));
+  }
+
+  @EventPattern<string>(Subjects.BranchDeleted)
+  async onBranchDeleted(@Payload() input: BranchDeleted): Promise<void> {
+    this.log(input, await this.inputs.branchDeleted(input));
   }
 
   @EventPattern<string>(Subjects.DeploymentSucceeded)

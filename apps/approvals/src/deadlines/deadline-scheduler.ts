@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { TimerKind } from '@app/contracts';
+import type { AttemptKind } from '../builds/attempts';
 import type { DataSource } from 'typeorm';
 import { BuildInputsService } from '../commands/build-inputs.service';
 import { DueDeadline, dueDeadlines, removeDeadline } from '../commands/command-tables';
@@ -7,10 +9,11 @@ import { APPROVALS_OPTIONS } from '../approvals.options';
 import type { ApprovalsOptions } from '../approvals.options';
 
 /**
- * Fires the deadlines of attempts the deployer never answered: every replica looks for rows
- * past due, and records the expiry through the command path under the input id
- * `deadline:<attempt>`, so it happens once however many replicas see it. The rows live in
- * Postgres, written with the request, so a deadline survives restarts of every service.
+ * Fires the deadlines of attempts the deployer never answered, and the builds' timers (preview
+ * expiry, reminders, approval expiry): every replica looks for rows past due, and records each
+ * through the command path under the input id `deadline:<attempt>` or `timer:<timer id>`, so it
+ * happens once however many replicas see it. The rows live in Postgres, written with the event
+ * that asked for them, so they survive restarts of every service.
  */
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,14 +43,18 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     let fired = 0;
     for (const due of await dueDeadlines(this.db, 50)) {
       if (this.stopped) break;
-      await this.inputs.attemptExpired({
-        inputId: `deadline:${due.attemptId}`,
-        buildId: due.buildId,
-        attemptId: due.attemptId,
-        kind: due.kind,
-        cause: 'deadline',
-        reason: deadlineReason(due),
-      });
+      if (isTimer(due.kind)) {
+        await this.inputs.timerFired({ inputId: `timer:${due.attemptId}`, buildId: due.buildId, timerId: due.attemptId, kind: due.kind });
+      } else {
+        await this.inputs.attemptExpired({
+          inputId: `deadline:${due.attemptId}`,
+          buildId: due.buildId,
+          attemptId: due.attemptId,
+          kind: due.kind,
+          cause: 'deadline',
+          reason: deadlineReason({ ...due, kind: due.kind }),
+        });
+      }
       // Recorded (by this replica or another): the row has done its job either way.
       await removeDeadline(this.db, due.attemptId);
       fired++;
@@ -67,8 +74,10 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
+const isTimer = (kind: AttemptKind | TimerKind): kind is TimerKind => TimerKind.safeParse(kind).success;
+
 /** "no answer from the deployer within 6 min" — what the owner and the channel read. */
-export function deadlineReason(due: Pick<DueDeadline, 'kind' | 'requestedAt' | 'dueAt'>): string {
+export function deadlineReason(due: Pick<DueDeadline, 'requestedAt' | 'dueAt'> & { kind: AttemptKind }): string {
   const waited = formatDuration(due.dueAt.getTime() - due.requestedAt.getTime());
   const what =
     due.kind === 'teardown'

@@ -5,6 +5,7 @@ import { CreateCommandTables1764100000001 } from './migrations/1764100000001-cre
 import { CreateBuildsReadModel1764100000002 } from './migrations/1764100000002-create-builds-read-model';
 import { CreateDeadlines1765000000000 } from './migrations/1765000000000-create-deadlines';
 import { IndexProductionDeployments1767000000000 } from './migrations/1767000000000-index-production-deployments';
+import { DeadlinesHoldTimers1768000000000 } from './migrations/1768000000000-deadlines-hold-timers';
 
 /** Every migration of the approvals schema, oldest first. */
 export const approvalsMigrations = [
@@ -13,6 +14,7 @@ export const approvalsMigrations = [
   CreateBuildsReadModel1764100000002,
   CreateDeadlines1765000000000,
   IndexProductionDeployments1767000000000,
+  DeadlinesHoldTimers1768000000000,
 ];
 
 export interface EventLogDataSourceOptions {

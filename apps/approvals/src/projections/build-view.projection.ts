@@ -22,17 +22,18 @@ export type BuildViewStatus =
   | 'production-failed'
   | 'in-production'
   | 'closed'
-  | 'superseded';
+  | 'superseded'
+  | 'expired';
 
 /**
  * Statuses after which nothing about a build's target can depend on it any more. Whether a
  * build is open (superseded by a newer build, the same build for the same request) is the
  * decider's to say (build.state.ts), from the build's own stream.
  */
-export const ENDED_FOR_GOOD_VIEW_STATUSES: readonly BuildViewStatus[] = ['closed', 'superseded'];
+export const ENDED_FOR_GOOD_VIEW_STATUSES: readonly BuildViewStatus[] = ['closed', 'superseded', 'expired'];
 
 /** Statuses of builds no one waits for any more: what `status` leaves out of a project's open builds. */
-export const NOT_OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = ['in-production', 'closed', 'superseded'];
+export const NOT_OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = ['in-production', 'closed', 'superseded', 'expired'];
 
 /**
  * The builds read model as a pure fold: the same function runs in the append transaction
@@ -67,8 +68,14 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
       return changed(next, at, { status: 'closed', closedBy: event.data.by });
     case 'BuildSuperseded':
       return changed(next, at, { status: 'superseded', supersededBy: event.data.supersededBy });
+    case 'BuildExpired':
+      return changed(next, at, { status: 'expired' });
     case 'PreviewRemoved':
     case 'PreviewTeardownRequested':
+    case 'TimerScheduled':
+    case 'PreviewKept':
+    case 'PreviewExpiryReminded':
+    case 'ApprovalReminded':
     case 'PreviewTeardownFailed':
     case 'LateOutcomeRecorded':
       return changed(next, at, {});

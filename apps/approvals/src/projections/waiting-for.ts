@@ -39,6 +39,7 @@ export function waitingFor(build: Pick<BuildView, 'status' | 'verdicts' | 'appro
     case 'in-production':
     case 'closed':
     case 'superseded':
+    case 'expired':
       throw new Error(`a ${status} build waits for no one; it is not an open build`);
     default: {
       const _exhaustive: never = status;

@@ -72,6 +72,11 @@ export const Reactions: { readonly [T in BuildEventType]: Reaction<EventOf<T>> }
   PreviewTeardownFailed: recorded('a teardown that failed (an owner retries it with Close, a new PreviewTeardownRequested)'),
   LateOutcomeRecorded: { ignore: 'an outcome of an attempt approvals had already ended: kept for the audit trail, it changes nothing' },
   ActionDenied: { ignore: 'a refused click: the notifier answers it in Slack; nothing changes in the cluster' },
+  TimerScheduled: { ignore: "a timer of approvals' (preview expiry, reminders): what it leads to, if anything, is another event" },
+  PreviewKept: { ignore: 'an owner kept the preview longer: it keeps running as it is' },
+  PreviewExpiryReminded: { ignore: 'the owners were asked whether to keep the preview: nothing changes in the cluster yet' },
+  BuildExpired: { ignore: 'the build expired: the PreviewTeardownRequested that follows it tears the preview down' },
+  ApprovalReminded: { ignore: 'QA or the owners were nudged about a build waiting for them: nothing changes in the cluster' },
 };
 
 /** The subject of every domain event type, each of which the deployer acts on or ignores on purpose. */

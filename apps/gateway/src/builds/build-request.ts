@@ -44,8 +44,7 @@ export function checkBuildRequest(body: Record<string, unknown>, knownProjects: 
     if (problem) problems.push({ field: 'target', message: `${quote(target)} is not a valid branch or tag name (${problem})` });
   }
   const unknownProject = project !== undefined && !knownProjects.includes(project);
-  if (unknownProject)
-    problems.push({ field: 'project', message: `${quote(project)} is not a configured project (${describe(knownProjects)})` });
+  if (unknownProject) problems.push(unknownProjectProblem(project, knownProjects));
 
   if (problems.length === 0) return { ok: true, request: { project: project!, image: image!, type: type as BuildType, target: target! } };
   return { ok: false, status: unknownProject && problems.length === 1 ? 404 : 400, problems };
@@ -57,7 +56,14 @@ export function idempotencyKeyProblem(key: string): Problem | undefined {
   return { field: 'Idempotency-Key', message: 'expected 1 to 255 printable ASCII characters' };
 }
 
-function singleString(value: unknown): string | { problem: string } {
+/** `project`: not one of the projects file's. */
+export const unknownProjectProblem = (project: string, knownProjects: readonly string[]): Problem => ({
+  field: 'project',
+  message: `${quote(project)} is not a configured project (${describe(knownProjects)})`,
+});
+
+/** A form or JSON field that must be one non-empty string. */
+export function singleString(value: unknown): string | { problem: string } {
   if (value === undefined || value === null || value === '') return { problem: 'is required' };
   if (Array.isArray(value)) return { problem: `expected one value, got ${value.length}` };
   if (typeof value !== 'string') return { problem: `expected a string, got ${typeof value}` };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BranchDeletedController } from './branch-deleted.controller';
 import { BuildCompleteController } from './build-complete.controller';
 
-/** CI's webhook: `POST /build-complete`. */
-@Module({ controllers: [BuildCompleteController] })
+/** CI's webhooks: `POST /build-complete`, `POST /branch-deleted`. */
+@Module({ controllers: [BuildCompleteController, BranchDeletedController] })
 export class BuildsModule {}

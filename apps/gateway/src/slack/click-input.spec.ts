@@ -18,6 +18,7 @@ describe('clicks become inputs for approvals', () => {
     [SlackActions.Reject, Subjects.QaVerdict, 'QaVerdict', { verdict: 'reject' }],
     [SlackActions.Promote, Subjects.PromoteRequested, 'PromoteRequested', {}],
     [SlackActions.Close, Subjects.CloseRequested, 'CloseRequested', {}],
+    [SlackActions.Keep, Subjects.KeepRequested, 'KeepRequested', {}],
   ])('%s → %s', (actionId, subject, type, extra) => {
     const input = clickInput({ ...click, actionId }, at);
     expect(input.subject).toBe(subject);

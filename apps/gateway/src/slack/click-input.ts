@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { CloseRequested, PromoteRequested, QaVerdict, SlackActions, Subjects } from '@app/contracts';
+import { CloseRequested, KeepRequested, PromoteRequested, QaVerdict, SlackActions, Subjects } from '@app/contracts';
 import { SlackClick } from './interaction-parser';
 
 /** The input a click turns into, and the subject it is published on. */
 export type ClickInput =
   | { subject: typeof Subjects.QaVerdict; envelope: QaVerdict }
   | { subject: typeof Subjects.PromoteRequested; envelope: PromoteRequested }
-  | { subject: typeof Subjects.CloseRequested; envelope: CloseRequested };
+  | { subject: typeof Subjects.CloseRequested; envelope: CloseRequested }
+  | { subject: typeof Subjects.KeepRequested; envelope: KeepRequested };
 
 /**
  * The envelope id of a click: the same click delivered twice (Slack retries when we are
@@ -39,6 +40,8 @@ export function clickInput(click: SlackClick, occurredAt: Date): ClickInput {
       return { subject: Subjects.PromoteRequested, envelope: { ...base, type: 'PromoteRequested', data: who } };
     case SlackActions.Close:
       return { subject: Subjects.CloseRequested, envelope: { ...base, type: 'CloseRequested', data: who } };
+    case SlackActions.Keep:
+      return { subject: Subjects.KeepRequested, envelope: { ...base, type: 'KeepRequested', data: who } };
     default: {
       const _exhaustive: never = click.actionId;
       return _exhaustive;

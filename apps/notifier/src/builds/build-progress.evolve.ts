@@ -64,8 +64,26 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
       const { reason, cause } = event.data;
       return withTeardown(progress, { status: 'failed', ...given({ why: progress.teardown?.why }), reason, cause, version });
     }
+    case 'TimerScheduled': {
+      if (event.data.kind !== 'preview-expiry') return progress;
+      const current = progress.previewExpiry;
+      if (current && current.version > version) return progress;
+      return { ...progress, previewExpiry: { ...current, expiresAt: event.data.dueAt, version } };
+    }
+    case 'PreviewKept': {
+      const current = progress.previewExpiry;
+      if (current && current.version > version) return progress;
+      return { ...progress, previewExpiry: { ...current, expiresAt: event.data.until, keptBy: event.data.by, version } };
+    }
+    case 'PreviewExpiryReminded': {
+      const current = progress.previewExpiry ?? { expiresAt: event.data.expiresAt, version };
+      return { ...progress, previewExpiry: { ...current, remindedFor: event.data.expiresAt } };
+    }
+    case 'BuildExpired':
+      return progress.ending ? progress : { ...progress, ending: { kind: 'expired', why: event.data.why } };
     case 'LateOutcomeRecorded':
     case 'ActionDenied':
+    case 'ApprovalReminded':
       return progress;
     default: {
       const _exhaustive: never = event;

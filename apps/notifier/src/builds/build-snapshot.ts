@@ -50,7 +50,21 @@ export type ProductionState =
 /** How a build stopped taking clicks, other than by shipping. */
 export type BuildEnding =
   | { kind: 'closed'; by: string }
-  | { kind: 'superseded'; by: string; newImage: string; reason?: 'newer-build' | 'digest-changed' };
+  | { kind: 'superseded'; by: string; newImage: string; reason?: 'newer-build' | 'digest-changed' }
+  /** Time ran out (`preview-ttl`, `approval-ttl`) or CI said the branch was deleted. */
+  | { kind: 'expired'; why: 'preview-ttl' | 'approval-ttl' | 'branch-deleted' };
+
+/**
+ * When the preview expires (`previews.ttl`), and who kept it last (**Keep**). `remindedFor` is
+ * the expiry the owners were last reminded of: its reminder replies are edited when it is kept
+ * or expires.
+ */
+export interface PreviewExpiry {
+  expiresAt: string;
+  keptBy?: string;
+  remindedFor?: string;
+  version: number;
+}
 
 /**
  * The latest teardown of the build's preview. `why` is the teardown's reason (`closed`,
@@ -79,6 +93,8 @@ export interface BuildProgress {
   production?: ProductionState;
   ending?: BuildEnding;
   teardown?: TeardownState;
+  /** Absent when the project's previews do not expire. */
+  previewExpiry?: PreviewExpiry;
 }
 
 export const initialProgress = (): BuildProgress => ({

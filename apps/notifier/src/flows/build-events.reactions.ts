@@ -39,6 +39,11 @@ export const Reactions: { readonly [T in BuildEventType]: Reaction<EventOf<T>> }
     showsNothing: 'an outcome of an attempt approvals had already ended: kept for the audit trail, it changes nothing the messages show',
   },
   ActionDenied: { handle: (flows, event) => flows.answerDenial(event) },
+  TimerScheduled: follow,
+  PreviewKept: follow,
+  PreviewExpiryReminded: follow,
+  BuildExpired: follow,
+  ApprovalReminded: follow,
 };
 
 /** The subject of every domain event type, each of which the notifier handles (or ignores) on purpose. */

@@ -7,6 +7,8 @@ export const MessageKeys = {
   qa: (user: string) => `qa:${user}`,
   /** The reply in the status message's thread that follows one production attempt, "deploying…" to its end. */
   production: (attempt: number) => `production:${attempt}`,
+  /** The reminder under an owner's DM that the preview expires at `expiresAt` (with **Keep**), edited once kept or ended. */
+  expiryReminder: (user: string, expiresAt: string) => `expiry-reminder:${user}:${expiresAt}`,
 } as const;
 
 /**

@@ -4,9 +4,13 @@ import type { OutgoingMessage } from '../messages/block-kit';
 import { channelStatusMessage } from '../messages/channel-status.blocks';
 import { ownerRequestMessage } from '../messages/owner-request.blocks';
 import { qaRequestMessage } from '../messages/qa-request.blocks';
+import { expiryReminderMessage } from '../messages/expiry-reminder.blocks';
 import {
   denialNote,
+  expiredNote,
+  ownerApprovalReminderNote,
   ownerProductionFailedNote,
+  qaReminderNote,
   productionDeployedNote,
   productionFailedNote,
   productionRequestedNote,
@@ -68,7 +72,27 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
     }
     case 'BuildClosed':
     case 'BuildSuperseded':
-      return [status, ...editOwners(build), ...editQas(build)];
+      return [status, ...editOwners(build), ...editQas(build), ...editExpiryReminders(build)];
+    case 'TimerScheduled':
+      return event.data.kind === 'preview-expiry' ? [...editOwners(build), status] : [];
+    case 'PreviewKept':
+      return [...editOwners(build), ...editExpiryReminders(build), status];
+    case 'PreviewExpiryReminded':
+      return build.facts.owners.map((o) => showExpiryReminder(build, o, event.data.expiresAt));
+    case 'BuildExpired': {
+      // Owner DMs exist once the preview came up; a reply under one that was never posted would wait for ever.
+      const told =
+        build.progress.preview.status === 'deployed'
+          ? build.facts.owners.map((o) => reply('expired', MessageKeys.owner(o), expiredNote(build, event.data.why)))
+          : [];
+      return [status, ...editOwners(build), ...editQas(build), ...editExpiryReminders(build), ...told];
+    }
+    case 'ApprovalReminded':
+      return event.data.audience === 'qa'
+        ? event.data.waitingFor
+            .filter((q) => build.facts.qa.includes(q))
+            .map((q) => reply('reminder', MessageKeys.qa(q), qaReminderNote(build)))
+        : build.facts.owners.map((o) => reply('reminder', MessageKeys.owner(o), ownerApprovalReminderNote(event.data.waitingFor)));
     case 'PreviewTeardownRequested':
     case 'PreviewRemoved':
       return editOwners(build);
@@ -140,6 +164,26 @@ const editQa = (build: BuildSnapshot, qa: string): NotificationEffect => ({
 
 const editOwners = (build: BuildSnapshot): NotificationEffect[] =>
   build.facts.owners.map((o) => ({ kind: 'edit', message: MessageKeys.owner(o), content: ownerRequestMessage(build) }));
+
+/** The reminder replies of the preview's latest reminder, edited to how it ended (kept, expired, closed…). */
+const editExpiryReminders = (build: BuildSnapshot): NotificationEffect[] => {
+  const remindedFor = build.progress.previewExpiry?.remindedFor;
+  if (!remindedFor) return [];
+  return build.facts.owners.map((o) => ({
+    kind: 'edit',
+    message: MessageKeys.expiryReminder(o, remindedFor),
+    content: expiryReminderMessage(build, remindedFor),
+  }));
+};
+
+/** A tracked reply under the owner's DM, so it can lose its **Keep** button later. */
+const showExpiryReminder = (build: BuildSnapshot, owner: string, expiresAt: string): NotificationEffect => ({
+  kind: 'show',
+  message: MessageKeys.expiryReminder(owner, expiresAt),
+  to: owner,
+  under: MessageKeys.owner(owner),
+  content: expiryReminderMessage(build, expiresAt),
+});
 
 const editQas = (build: BuildSnapshot): NotificationEffect[] => build.facts.qa.map((q) => editQa(build, q));
 

@@ -27,6 +27,8 @@ export function endingLine({ facts, progress }: BuildSnapshot): string | undefin
       return progress.ending.reason === 'digest-changed'
         ? digestChangedLine(progress.ending, previewDigestOf({ facts, progress }))
         : `:fast_forward: Superseded by a newer build of ${code(facts.target)} (${code(progress.ending.newImage)})`;
+    case 'expired':
+      return expiredLine(progress.ending.why, facts.type);
     case undefined:
       return undefined;
     default: {
@@ -66,6 +68,41 @@ export function productionLine({ progress }: BuildSnapshot, retry: string): stri
       return _exhaustive;
     }
   }
+}
+
+/** Why an expired build ended, and that CI may send it again. */
+export function expiredLine(why: Extract<BuildEnding, { kind: 'expired' }>['why'], type: string): string {
+  switch (why) {
+    case 'preview-ttl':
+      return ':hourglass: Expired: the preview reached its time limit and nobody kept it';
+    case 'approval-ttl':
+      return ':hourglass: Expired: nobody decided on this build in time. Send it again from CI to start over';
+    case 'branch-deleted':
+      return `:hourglass: Expired: the ${type} was deleted`;
+    default: {
+      const _exhaustive: never = why;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * A time as Slack shows it to each reader, in their own time zone ("Dec 9th at 14:00"), with
+ * the UTC time as the fallback for clients that cannot.
+ */
+export const slackTime = (iso: string): string => {
+  const at = new Date(iso);
+  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+};
+
+/** While the preview may expire: when, and who kept it last. */
+export function previewExpiryLine({ progress }: BuildSnapshot): string | undefined {
+  const expiry = progress.previewExpiry;
+  if (!expiry || progress.ending || progress.production?.status === 'deployed') return undefined;
+  return expiry.keptBy
+    ? `:hourglass_flowing_sand: Kept by ${mention(expiry.keptBy)} until ${slackTime(expiry.expiresAt)}`
+    : `:hourglass_flowing_sand: The preview expires ${slackTime(expiry.expiresAt)}`;
 }
 
 /** `1 of 2 approvals` */

@@ -1,6 +1,6 @@
 import { approvers, type BuildSnapshot } from '../builds/build-snapshot';
 import { context, section, type KnownBlock, type OutgoingMessage } from './block-kit';
-import { approvalsCount, buildTitle, endingLine, plainText, previewUrlOf, productionLine } from './build-lines';
+import { approvalsCount, buildTitle, endingLine, plainText, previewExpiryLine, previewUrlOf, productionLine } from './build-lines';
 import { previewFailedLine } from './failure-lines';
 import { imageWithDigest } from './image-lines';
 import { code, escape, link, mentionAll } from './mrkdwn';
@@ -11,7 +11,12 @@ import { code, escape, link, mentionAll } from './mrkdwn';
  * how the build ended.
  */
 export function channelStatusBlocks(build: BuildSnapshot): KnownBlock[] {
-  const details = [`Image ${imageWithDigest(build)}`, qaLine(build), productionLine(build, 'An owner can try again.')].filter(isText);
+  const details = [
+    `Image ${imageWithDigest(build)}`,
+    qaLine(build),
+    productionLine(build, 'An owner can try again.'),
+    previewExpiryLine(build),
+  ].filter(isText);
   return [section(`${buildTitle(build)}\n${statusLine(build)}`), context(...details)];
 }
 

@@ -1,7 +1,7 @@
 import { SlackActions } from '@app/contracts';
 import { approvers, isFinal, type BuildSnapshot } from '../builds/build-snapshot';
 import { context, fields, plain, section, type Button, type KnownBlock, type OutgoingMessage } from './block-kit';
-import { approvalsCount, buildTitle, endingLine, plainText, previewUrlOf, productionLine } from './build-lines';
+import { approvalsCount, buildTitle, endingLine, plainText, previewExpiryLine, previewUrlOf, productionLine } from './build-lines';
 import { teardownLine } from './failure-lines';
 import { imageWithDigest, previewDigestOf, shippedImage, shortDigest } from './image-lines';
 import { clip, code, escape, link, mentionAll } from './mrkdwn';
@@ -24,7 +24,9 @@ export function ownerRequestBlocks(build: BuildSnapshot): KnownBlock[] {
       `*Approvals*\n${approvalState(build)}`,
     ),
   ];
-  const status = [statusLine(build), shippedLine(build), teardownLine(build)].filter((line): line is string => !!line);
+  const status = [statusLine(build), previewExpiryLine(build), shippedLine(build), teardownLine(build)].filter(
+    (line): line is string => !!line,
+  );
   if (status.length) blocks.push(context(status.join('\n')));
   const buttons = ownerButtons(build);
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'owner-actions', elements: buttons });

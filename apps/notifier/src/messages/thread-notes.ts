@@ -1,7 +1,7 @@
 import type { FailureCause } from '@app/contracts';
 import { approvers, type BuildSnapshot } from '../builds/build-snapshot';
 import type { OutgoingMessage } from './block-kit';
-import { approvalsCount } from './build-lines';
+import { approvalsCount, expiredLine, previewUrlOf } from './build-lines';
 import { outcomeOf, reasonText, teardownFailedHeadline } from './failure-lines';
 import { shippedImage } from './image-lines';
 import { escape, escapeWithMentions, link, mention, mentionAll } from './mrkdwn';
@@ -65,3 +65,19 @@ export const teardownFailedNote = (reason: string, cause: FailureCause, retry: '
  */
 export const denialNote = (reason: string, people: readonly string[] = []): OutgoingMessage =>
   note(`:no_entry_sign: ${escapeWithMentions(reason, people)}`);
+
+/** Under a QA member's DM when they have not answered in time (`approvals.remindAfter`). */
+export const qaReminderNote = (build: BuildSnapshot): OutgoingMessage =>
+  note(
+    `:alarm_clock: Reminder: this build is still waiting for your review: ${link(previewUrlOf(build))}. Use *Approve* or *Reject* above.`,
+  );
+
+/** Under every owner DM, after the QA members were reminded and some still have not answered. */
+export const ownerApprovalReminderNote = (waitingFor: readonly string[]): OutgoingMessage =>
+  note(
+    `:alarm_clock: This build is still waiting for QA: ${mentionAll(waitingFor)} ${waitingFor.length === 1 ? 'has' : 'have'} not answered.`,
+  );
+
+/** Under every owner DM when the build expired: what happened, and what they can do. */
+export const expiredNote = (build: BuildSnapshot, why: 'preview-ttl' | 'approval-ttl' | 'branch-deleted'): OutgoingMessage =>
+  note(`${expiredLine(why, build.facts.type)}. The preview is being torn down.`);

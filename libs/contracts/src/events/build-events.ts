@@ -121,8 +121,12 @@ export const BuildSupersededData = z.object({
   reason: z.enum(['newer-build', 'digest-changed']).optional(),
 });
 
-/** Why a preview is removed: the build was closed, or it reached production (the project's `previews.removeAfterProduction`). */
-export const TeardownReason = z.enum(['closed', 'in-production']);
+/**
+ * Why a preview is removed: the build was closed, it reached production (the project's
+ * `previews.removeAfterProduction`), it expired (`previews.ttl`, `approvals.expireAfter`), or CI
+ * said its branch was deleted (`POST /branch-deleted`).
+ */
+export const TeardownReason = z.enum(['closed', 'in-production', 'expired', 'branch-deleted']);
 export type TeardownReason = z.infer<typeof TeardownReason>;
 
 export const PreviewTeardownRequestedData = z.object({
@@ -157,6 +161,52 @@ export const LateOutcomeRecordedData = z.object({
   detail: z.string().optional(),
 });
 
+/**
+ * The durable timers of a build (projects file `previews.ttl`/`remindBefore`,
+ * `approvals.remindAfter`/`expireAfter`): each one is a `TimerScheduled` event, and a row in
+ * approvals' `deadlines` table written with it. When it is due, approvals decides what it means
+ * for the build as it then is (input id `timer:<timerId>`, so it fires once with any number of
+ * replicas); a build that moved on drops its timers.
+ */
+export const TimerKind = z.enum(['preview-reminder', 'preview-expiry', 'qa-reminder', 'owner-reminder', 'approval-expiry']);
+export type TimerKind = z.infer<typeof TimerKind>;
+
+export const TimerScheduledData = z.object({
+  buildId: BuildId,
+  /** `<build>:<kind>:<n>`: a timer scheduled again (Keep) gets a new id, so the old one cannot fire. */
+  timerId: AttemptId,
+  kind: TimerKind,
+  dueAt: z.iso.datetime({ offset: true }),
+});
+
+/** An owner clicked **Keep**: the preview lives until `until` (another `previews.ttl` from the click). */
+export const PreviewKeptData = z.object({ buildId: BuildId, by: SlackUserId, until: z.iso.datetime({ offset: true }) });
+
+/** The preview expires at `expiresAt` unless an owner keeps it: the owners are asked, with a **Keep** button. */
+export const PreviewExpiryRemindedData = z.object({ buildId: BuildId, expiresAt: z.iso.datetime({ offset: true }) });
+
+/**
+ * The build ended without shipping because time ran out or its branch went away: `preview-ttl`
+ * (the preview outlived `previews.ttl`), `approval-ttl` (nobody decided within
+ * `approvals.expireAfter`), `branch-deleted` (CI said so). A `PreviewTeardownRequested` follows.
+ * The same CI request sent again starts a fresh build.
+ */
+export const BuildExpiredData = z.object({
+  buildId: BuildId,
+  why: z.enum(['preview-ttl', 'approval-ttl', 'branch-deleted']),
+  project: z.string().min(1),
+  type: BuildType,
+  target: z.string().min(1),
+});
+
+/** A nudge about a build that waits for QA: to the QA members in `waitingFor` (their DM threads), or then to the owners. */
+export const ApprovalRemindedData = z.object({
+  buildId: BuildId,
+  audience: z.enum(['qa', 'owners']),
+  /** QA members who have not answered yet. */
+  waitingFor: z.array(SlackUserId),
+});
+
 export const ActionDeniedData = z.object({
   /** Absent when the click named a build that does not exist. */
   buildId: BuildId.optional(),
@@ -189,6 +239,11 @@ export const PreviewRemovedSchema = envelopeSchema('PreviewRemoved', PreviewRemo
 export const PreviewTeardownFailedSchema = envelopeSchema('PreviewTeardownFailed', PreviewTeardownFailedData);
 export const LateOutcomeRecordedSchema = envelopeSchema('LateOutcomeRecorded', LateOutcomeRecordedData);
 export const ActionDeniedSchema = envelopeSchema('ActionDenied', ActionDeniedData);
+export const TimerScheduledSchema = envelopeSchema('TimerScheduled', TimerScheduledData);
+export const PreviewKeptSchema = envelopeSchema('PreviewKept', PreviewKeptData);
+export const PreviewExpiryRemindedSchema = envelopeSchema('PreviewExpiryReminded', PreviewExpiryRemindedData);
+export const BuildExpiredSchema = envelopeSchema('BuildExpired', BuildExpiredData);
+export const ApprovalRemindedSchema = envelopeSchema('ApprovalReminded', ApprovalRemindedData);
 
 export type BuildRegistered = z.infer<typeof BuildRegisteredSchema>;
 export type PreviewDeploymentRequested = z.infer<typeof PreviewDeploymentRequestedSchema>;
@@ -207,6 +262,11 @@ export type PreviewRemoved = z.infer<typeof PreviewRemovedSchema>;
 export type PreviewTeardownFailed = z.infer<typeof PreviewTeardownFailedSchema>;
 export type LateOutcomeRecorded = z.infer<typeof LateOutcomeRecordedSchema>;
 export type ActionDenied = z.infer<typeof ActionDeniedSchema>;
+export type TimerScheduled = z.infer<typeof TimerScheduledSchema>;
+export type PreviewKept = z.infer<typeof PreviewKeptSchema>;
+export type PreviewExpiryReminded = z.infer<typeof PreviewExpiryRemindedSchema>;
+export type BuildExpired = z.infer<typeof BuildExpiredSchema>;
+export type ApprovalReminded = z.infer<typeof ApprovalRemindedSchema>;
 
 /** Every domain event of a build stream. */
 export type BuildEvent =
@@ -226,7 +286,12 @@ export type BuildEvent =
   | PreviewRemoved
   | PreviewTeardownFailed
   | LateOutcomeRecorded
-  | ActionDenied;
+  | ActionDenied
+  | TimerScheduled
+  | PreviewKept
+  | PreviewExpiryReminded
+  | BuildExpired
+  | ApprovalReminded;
 
 export type BuildEventType = BuildEvent['type'];
 /** The data of one domain event type. */

@@ -40,3 +40,20 @@ export type PromoteRequested = z.infer<typeof PromoteRequestedSchema>;
 export const CloseRequestedData = z.object({ buildId: BuildId, user: SlackUserId, origin: SlackOrigin });
 export const CloseRequestedSchema = envelopeSchema('CloseRequested', CloseRequestedData);
 export type CloseRequested = z.infer<typeof CloseRequestedSchema>;
+
+/** An owner clicked **Keep** under the reminder that the preview will expire. */
+export const KeepRequestedData = z.object({ buildId: BuildId, user: SlackUserId, origin: SlackOrigin });
+export const KeepRequestedSchema = envelopeSchema('KeepRequested', KeepRequestedData);
+export type KeepRequested = z.infer<typeof KeepRequestedSchema>;
+
+/**
+ * CI says a branch was deleted (`POST /branch-deleted`): the preview of its newest build is torn
+ * down, and an open build of it ends as expired.
+ */
+export const BranchDeletedData = z.object({
+  project: z.string().min(1),
+  type: BuildType,
+  target: z.string().min(1).max(200),
+});
+export const BranchDeletedSchema = envelopeSchema('BranchDeleted', BranchDeletedData);
+export type BranchDeleted = z.infer<typeof BranchDeletedSchema>;
