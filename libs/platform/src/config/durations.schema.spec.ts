@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
 import { formatDuration, parseDuration } from './durations.schema';
 import { parseProjects } from './projects.loader';
@@ -95,5 +96,16 @@ describe('durations in the projects file', () => {
     expect(problemsOf(withFields('    approvals: { remindAfter: 2d, expireAfter: 1d }'))).toEqual([
       'projects[0].approvals.remindAfter: expected less than approvals.expireAfter',
     ]);
+  });
+});
+
+describe("the README's projects file example", () => {
+  it('shows the preview expiry and the approval reminders, and they parse', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Projects file'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const project = parseProjects(example, 'README.md').get('test1')!;
+    expect(project.previews).toEqual({ removeAfterProduction: true, ttl: 72 * HOUR, remindBefore: 18 * HOUR });
+    expect(project.approvals).toEqual({ required: 1, remindAfter: 4 * HOUR, expireAfter: 72 * HOUR });
   });
 });
