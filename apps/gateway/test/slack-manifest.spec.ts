@@ -26,4 +26,11 @@ describe.each(['README.md', 'docs/slack.md'])('the Slack app manifest in %s', (f
   it('sends clicks to the interactions route', () => {
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://deploybot.example.org/slack/interactions' });
   });
+
+  it('is for Socket Mode (SLACK_APP_TOKEN), its URLs ready for HTTP, and asks for no scope deploybot does not use', () => {
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
+      ['channels:history', 'chat:write', 'commands', 'groups:history', 'im:history', 'im:write'].sort(),
+    );
+  });
 });
