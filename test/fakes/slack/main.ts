@@ -4,8 +4,9 @@
  *   npx tsc -p test/fakes/slack/tsconfig.main.json && node dist/test-fakes/slack/main.js --port 4010
  *
  * Port: `--port N`, else SLACK_FAKE_PORT, else a free one. Token: `--token`, else SLACK_BOT_TOKEN,
- * else `xoxb-test-token`. Channels: `--channels C1,C2`, else SLACK_FAKE_CHANNELS, else any C…/G… id.
- * Prints one JSON line `{"apiUrl":…,"port":…}` on stdout, a readable transcript on stderr
+ * else `xoxb-test-token`. App-level token (Socket Mode): `--app-token`, else SLACK_APP_TOKEN, else
+ * `xapp-1-A0DEPLOYBT-1-test-app-token`. Channels: `--channels C1,C2`, else SLACK_FAKE_CHANNELS, else any C…/G… id.
+ * Prints one JSON line `{"apiUrl":…,"port":…,"appToken":…}` on stdout, a readable transcript on stderr
  * (`--quiet` to silence it), and serves until SIGTERM/SIGINT.
  */
 import { renderMessage } from './message-renderer';
@@ -36,10 +37,11 @@ async function main(): Promise<void> {
   const fake = await startSlackFake({
     port,
     token: option('token') ?? process.env.SLACK_BOT_TOKEN,
+    appToken: option('app-token') ?? process.env.SLACK_APP_TOKEN,
     channels,
     onCall: process.argv.includes('--quiet') ? undefined : transcript,
   });
-  process.stdout.write(`${JSON.stringify({ apiUrl: fake.apiUrl, port: Number(new URL(fake.apiUrl).port) })}\n`);
+  process.stdout.write(`${JSON.stringify({ apiUrl: fake.apiUrl, port: Number(new URL(fake.apiUrl).port), appToken: fake.appToken })}\n`);
   const shutdown = () => {
     fake.stop().then(
       () => process.exit(0),
