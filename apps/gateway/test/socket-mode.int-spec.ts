@@ -70,7 +70,7 @@ describe('Socket Mode (SLACK_APP_TOKEN, the Slack fake, real NATS)', () => {
     });
   });
 
-  it('the same click delivered twice is stored once (Slack re-sends an envelope it saw no ack for)', async () => {
+  it('the same click delivered twice is stored once (its input id comes from the click, whatever carried it)', async () => {
     const payload = click(SlackActions.Close, 'socket-twice');
     await slack.socketInteraction(payload);
     await slack.socketInteraction(payload);
