@@ -21,7 +21,9 @@ export interface E2eProject {
   namespace?: string;
   port?: number;
   replicas?: number;
-  approvals?: { required: number };
+  approvals?: { required: number; remindAfter?: string; expireAfter?: string };
+  /** Durations as the projects file writes them (`10s`): the e2e tests shorten hours to seconds. */
+  previews?: { removeAfterProduction?: boolean; ttl?: string; remindBefore?: string };
 }
 
 /** How to start a stack; everything has an e2e default. */

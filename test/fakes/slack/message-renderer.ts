@@ -65,5 +65,7 @@ function mrkdwn(text: string): string {
     .replace(/<(https?:[^>]+)>/g, '$1')
     .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
     .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
-    .replace(/<!(here|channel|everyone)>/g, '@$1');
+    .replace(/<!(here|channel|everyone)>/g, '@$1')
+    // A date Slack formats in the reader's time zone: shown here as its fallback text (UTC).
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]+)>/g, '$1');
 }
