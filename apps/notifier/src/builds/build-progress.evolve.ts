@@ -76,7 +76,9 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
       return { ...progress, previewExpiry: { ...current, expiresAt: event.data.until, keptBy: event.data.by, version } };
     }
     case 'PreviewExpiryReminded': {
+      // Only ever forward: a redelivered older reminder must not point the edits back at its reply.
       const current = progress.previewExpiry ?? { expiresAt: event.data.expiresAt, version };
+      if (current.remindedFor && Date.parse(current.remindedFor) >= Date.parse(event.data.expiresAt)) return progress;
       return { ...progress, previewExpiry: { ...current, remindedFor: event.data.expiresAt } };
     }
     case 'BuildExpired':

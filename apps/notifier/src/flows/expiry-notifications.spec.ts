@@ -90,6 +90,29 @@ describe('preview expiry in Slack', () => {
   });
 });
 
+describe('the expiry in the notifier view of a build', () => {
+  const later = '2026-12-13T12:00:00.000Z';
+  const reminderOf = (expiresAt: string, version: number) => event('PreviewExpiryReminded', { buildId: 'b-1', expiresAt }, version);
+
+  it('is not rolled back by an older event redelivered after a newer one', () => {
+    const keptThenRescheduled = [scheduled, kept].reduce(evolve, snapshot(deployed()).progress);
+    expect(evolve(keptThenRescheduled, scheduled).previewExpiry).toMatchObject({ expiresAt: KEPT_UNTIL, keptBy: OWNER });
+
+    const remindedTwice = [reminderOf(EXPIRES, 6), reminderOf(later, 9)].reduce(evolve, snapshot(deployed()).progress);
+    expect(evolve(remindedTwice, reminderOf(EXPIRES, 6)).previewExpiry?.remindedFor).toBe(later);
+  });
+
+  it('keeps the first ending, and shows no expiry line once the build ended', () => {
+    const build = following(
+      scheduled,
+      expiredEvent('preview-ttl'),
+      event('BuildClosed', { buildId: 'b-1', by: OWNER, project: 'test1', type: 'branch', target: 'staging' }, 9),
+    );
+    expect(build.progress.ending).toEqual({ kind: 'expired', why: 'preview-ttl' });
+    expect(allText(contentOf(planNotifications(scheduled, build)[0]))).not.toContain('The preview expires');
+  });
+});
+
 describe('approval reminders in Slack', () => {
   it('nudges each QA member who has not answered in their DM thread', () => {
     const reminder = event('ApprovalReminded', { buildId: 'b-1', audience: 'qa', waitingFor: ['U0QA00002'] }, 6);
