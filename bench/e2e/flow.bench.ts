@@ -7,7 +7,7 @@
  *     at once, until every QA DM is posted — and a count that nothing was lost or doubled.
  * BENCH_TIME_SCALE (default 0.02) scales the Kubernetes fake's durations: pods are ready after
  * 300 ms × scale (0.02: 6 ms; 1: 300 ms). Each measurement also says what the deployer asked the
- * Kubernetes API per build: GETs that read state (a get or list of Deployments or pods) and watches.
+ * Kubernetes API per rollout: GETs that read state (a get or list of Deployments or pods) and watches.
  * Run: node scripts/run-ts.cjs bench/e2e/flow.bench.ts
  */
 import { SlackActions } from '@app/contracts';
@@ -30,12 +30,12 @@ const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
-/** The deployer's GETs of rollout state (Deployments, pods) that the Kubernetes fake saw, per build: reads and watches. */
-function kubernetesRequests(stack: Stack, builds: number): string {
+/** The deployer's GETs of Deployments and pods that the Kubernetes fake saw, per rollout: reads (get, list) and watches. */
+function kubernetesRequests(stack: Stack, rollouts: number): string {
   const gets = stack.kube.requests().filter((r) => r.method === 'GET' && /\/(deployments|pods)(\/|$)/.test(r.path));
   const watches = gets.filter((r) => r.query.watch === 'true' || r.query.watch === '1').length;
-  const perBuild = (n: number) => (n / builds).toFixed(1);
-  return `Kubernetes API per build: ${perBuild(gets.length - watches)} GETs of Deployments/pods (get, list), ${perBuild(watches)} watches`;
+  const per = (n: number) => (n / rollouts).toFixed(1);
+  return `Kubernetes API per rollout: ${per(gets.length - watches)} GETs of Deployments/pods (get, list), ${per(watches)} watches`;
 }
 
 const summary = (values: number[]) =>
@@ -73,7 +73,7 @@ async function latency(stack: Stack): Promise<void> {
   }
   console.log(`CI request → QA DMs posted:            ${summary(toQa)}`);
   console.log(`owner's click → production announced:  ${summary(toProduction)}`);
-  console.log(`  ${kubernetesRequests(stack, builds * 2)} (preview and production rollouts)`);
+  console.log(`  ${kubernetesRequests(stack, builds * 2)} (a preview and a production rollout per build)`);
 }
 
 async function throughput(stack: Stack): Promise<void> {
