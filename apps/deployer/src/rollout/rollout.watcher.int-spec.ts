@@ -25,7 +25,7 @@ afterEach(async () => {
 
 const IMAGE = 'registry.example.org/shop:watched';
 
-async function environment(podReadyAfterMs: number) {
+async function environment(podReadyAfterMs: number, options: { rewatchAfterMs?: number } = {}) {
   const fake = await startKubernetesFake({ timeScale: 1, podReadyAfterMs });
   cleanups.push(() => fake.stop());
   const kubeconfig = kubeconfigFor(fake);
@@ -38,6 +38,7 @@ async function environment(podReadyAfterMs: number) {
     pollIntervalMs: 200,
     policy: { failFastMs: 10_000 },
     watch: { backoffBaseMs: 50, backoffMaxMs: 200 },
+    ...options,
   });
   /** Applies a request's Deployment and says what to follow (a 20 s deadline). */
   const rollOut = async (buildId: string): Promise<RolloutTarget> => {
@@ -111,6 +112,25 @@ describe('RolloutWatcher over client-node and the Kubernetes API fake', () => {
     expect(again).toHaveLength(2);
     for (const w of again) expect(Number(w.query.resourceVersion)).toBeGreaterThanOrEqual(Number(first.query.resourceVersion));
     expect(reads(fake).filter((r) => r.path.endsWith('/deployments'))).toHaveLength(1);
+  });
+
+  it('rides out an API server that refuses connections mid-rollout: reads while the watch cannot be had, then watches again', async () => {
+    const { fake, watcher, rollOut } = await environment(5_000, { rewatchAfterMs: 1_000 });
+    const target = await rollOut('b-refused-port');
+    const watching = watcher.watch(target, new AbortController().signal);
+    await eventually(() => fake.openWatches() === 2 || undefined, 5_000, 'two watches');
+    await fake.setCondition({ kind: 'refused' }); // the chaos suite's kube-refused: the port closed, watches cut
+    await new Promise((r) => setTimeout(r, 2_000));
+    fake.clearRequests();
+    await fake.setCondition(undefined);
+    expect(await watching).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
+    expect(logs.messages('warn')).toContain(
+      'cannot keep a watch on the rollout; reading it every 0.2 s instead, and watching again in 1 s',
+    );
+    expect(logs.messages('log')).toContain('watching the rollout again');
+    // Back to watching well before the pods were ready: a handful of reads, not one every 0.2 s until then.
+    expect(watches(fake).length).toBeGreaterThanOrEqual(2);
+    expect(reads(fake).length).toBeLessThan(12);
   });
 
   it('reads every interval where watches are refused (RBAC without watch), and says so once', async () => {

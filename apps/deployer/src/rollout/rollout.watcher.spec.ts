@@ -475,16 +475,20 @@ describe('RolloutWatcher: reads where no watch can be had', () => {
     expect(asked(cluster).watches).toBe(2);
   });
 
-  it('gives the watch up after it failed again and again, and reads instead', async () => {
+  it('gives the watch up after it failed again and again, reads instead, and watches again 30 s later', async () => {
     const cluster = new InMemoryCluster();
     const clock = new VirtualClock();
     cluster.setImageBehavior(IMAGE, 'never-ready');
     const target = await rolledOut(cluster, request());
-    cluster.failNext({ verb: 'watch', kind: 'Pod' }, 503, 100);
+    cluster.failNext({ verb: 'watch', kind: 'Pod' }, 503, 6);
     const watching = watcher(cluster, clock).watch(target, running());
     expect(await watching).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^RolloutTimeout: /) });
-    expect(cluster.calls({ verb: 'watch', kind: 'Pod' })).toHaveLength(6);
-    expect(logs.messages('warn')).toEqual(['cannot keep a watch on the rollout; reading it every 1 s instead']);
-    expect(cluster.calls({ verb: 'read', kind: 'Deployment' }).length).toBeGreaterThan(40);
+    expect(cluster.calls({ verb: 'watch', kind: 'Pod' }).map((c) => c.error === undefined)).toEqual([...Array(6).fill(false), true]);
+    expect(logs.messages('warn')).toEqual(['cannot keep a watch on the rollout; reading it every 1 s instead, and watching again in 30 s']);
+    expect(logs.messages('log')).toEqual(['watching the rollout again']);
+    // Read every second for 30 s, then watched to the deadline: one read to confirm the timeout.
+    const reads = cluster.calls({ verb: 'read', kind: 'Deployment' }).length;
+    expect(reads).toBeGreaterThanOrEqual(30);
+    expect(reads).toBeLessThanOrEqual(33);
   });
 });

@@ -43,10 +43,14 @@ export interface RolloutWatcherOptions {
   watch?: Partial<WatchTuning>;
   /** After a namespace refused a watch (403: RBAC without `watch`), its rollouts are read for this long before a watch is tried again. */
   readOnlyForMs?: number;
+  /** A rollout whose watch kept failing (an outage, a flapping proxy) is read for this long, then watched again. */
+  rewatchAfterMs?: number;
 }
 
 /** 10 minutes: an operator who grants `watch` sees it used soon; a namespace without it is logged at most every 10 minutes. */
 const READ_ONLY_FOR_MS = 600_000;
+/** 30 s: an API server outage is usually over by then; reads bridge it. */
+const REWATCH_AFTER_MS = 30_000;
 
 type Step = { unwatchable: { reason: string; permanent: boolean } } | { evaluation: RolloutEvaluation; observation: RolloutObservation };
 
@@ -61,7 +65,8 @@ type Step = { unwatchable: { reason: string; permanent: boolean } } | { evaluati
  * ready pods run.
  *
  * Where no watch can be had (the namespace refuses it, or it keeps failing) it reads the
- * Deployment and the pods every `pollIntervalMs` instead, and logs that once.
+ * Deployment and the pods every `pollIntervalMs` instead, and logs that once: a refusing
+ * namespace for 10 minutes, a watch that kept failing for 30 s before it is watched again.
  */
 export class RolloutWatcher {
   private readonly logger = new Logger('RolloutWatcher');
@@ -82,6 +87,8 @@ export class RolloutWatcher {
   async watch(target: RolloutTarget, signal: AbortSignal): Promise<RolloutOutcome> {
     let memory: RolloutMemory = initialRolloutMemory();
     let feed = this.feedFor(target);
+    /** When a watch that kept failing is tried again (undefined: watching, or refused for good). */
+    let rewatchAt: number | undefined;
     try {
       for (;;) {
         signal.throwIfAborted();
@@ -104,6 +111,7 @@ export class RolloutWatcher {
         if ('unwatchable' in step) {
           feed.stop();
           feed = this.readInstead(target, step.unwatchable);
+          if (!step.unwatchable.permanent) rewatchAt = this.clock.now() + (this.options.rewatchAfterMs ?? REWATCH_AFTER_MS);
           continue;
         }
         memory = step.evaluation.memory;
@@ -121,6 +129,13 @@ export class RolloutWatcher {
             const _exhaustive: never = verdict;
             throw new Error(`unknown verdict ${JSON.stringify(_exhaustive)}`);
           }
+        }
+        if (rewatchAt !== undefined && this.clock.now() >= rewatchAt) {
+          this.logger.log({ msg: 'watching the rollout again', namespace: target.namespace, name: target.name });
+          feed.stop();
+          feed = new WatchingFeed(this.cluster, target, this.clock, this.tuning);
+          rewatchAt = undefined;
+          continue;
         }
         await feed.wait(nextDecisionAt(memory, target, this.options.policy), signal);
       }
@@ -155,8 +170,9 @@ export class RolloutWatcher {
   private readInstead(target: RolloutTarget, unwatchable: { reason: string; permanent: boolean }): RolloutFeed {
     const every = `${this.options.pollIntervalMs / 1000} s`;
     if (!unwatchable.permanent) {
+      const seconds = Math.round((this.options.rewatchAfterMs ?? REWATCH_AFTER_MS) / 1000);
       this.logger.warn({
-        msg: `cannot keep a watch on the rollout; reading it every ${every} instead`,
+        msg: `cannot keep a watch on the rollout; reading it every ${every} instead, and watching again in ${seconds} s`,
         namespace: target.namespace,
         name: target.name,
         reason: unwatchable.reason,
