@@ -148,6 +148,44 @@ describe('preview expiry (previews.ttl)', () => {
       .then([timerScheduled('preview-expiry', 2, later(EXPIRY_PUT_OFF_MS))]);
   });
 
+  it('removes what a failed preview left behind a TTL after it failed, quietly: the build stays failed', () => {
+    const failedNow: BuildCommand = {
+      type: 'RecordDeploymentFailed',
+      requestId: PREVIEW_ATTEMPT,
+      environment: 'preview',
+      reason: 'ImagePullBackOff',
+      policy: expiring(),
+      now: NOW,
+    };
+    const failedPreview = draft('PreviewDeploymentFailed', { buildId: BUILD, reason: 'ImagePullBackOff', cause: 'deployer' });
+    given(registered())
+      .when(failedNow)
+      .then([failedPreview, timerScheduled('preview-expiry', 1, later(TTL))]);
+    given(registered())
+      .when({ ...failedNow, policy: policy() })
+      .then([failedPreview]);
+    given([...registered(), failedPreview, timerScheduled('preview-expiry', 1, later(TTL))])
+      .when(fire('preview-expiry'))
+      .then([teardownRequested(1, 'expired')]);
+  });
+
+  it('gives a failed preview whose deployer never answered the same expiry', () => {
+    given(registered())
+      .when({
+        type: 'ExpireAttempt',
+        attemptId: PREVIEW_ATTEMPT,
+        kind: 'preview',
+        cause: 'deadline',
+        reason: 'no answer',
+        policy: expiring(),
+        now: NOW,
+      })
+      .then([
+        draft('PreviewDeploymentFailed', { buildId: BUILD, reason: 'no answer', cause: 'deadline' }),
+        timerScheduled('preview-expiry', 1, later(TTL)),
+      ]);
+  });
+
   it('never expires a build in production', () => {
     given([...expiringPreview(), ...approvedBy(QA1), productionRequested(), productionDeployed(), teardownRequested(1, 'in-production')])
       .when(fire('preview-expiry'))

@@ -57,10 +57,19 @@ export type BuildCommand =
       /** When it was recorded: the preview's timers run from here. */
       now: string;
     }
-  | { type: 'RecordDeploymentFailed'; requestId: string; environment: Environment; reason: string }
+  /** `policy` and `now`: a preview that failed to come up is removed after `previews.ttl` too. */
+  | { type: 'RecordDeploymentFailed'; requestId: string; environment: Environment; reason: string; policy: ProjectPolicy; now: string }
   | { type: 'RecordPreviewTornDown'; requestId: string; deleted: string[] }
   /** No outcome came for an attempt: its deadline passed, or the deployer dead-lettered the request. */
-  | { type: 'ExpireAttempt'; attemptId: string; kind: AttemptKind; cause: Exclude<FailureCause, 'deployer'>; reason: string }
+  | {
+      type: 'ExpireAttempt';
+      attemptId: string;
+      kind: AttemptKind;
+      cause: Exclude<FailureCause, 'deployer'>;
+      reason: string;
+      policy: ProjectPolicy;
+      now: string;
+    }
   /** An owner clicked **Keep**: the preview lives another `previews.ttl` from `now`. */
   | { type: 'KeepPreview'; policy: ProjectPolicy; user: string; now: string }
   /** A timer of the build is due (decided against the build as it is now). */

@@ -77,6 +77,8 @@ const failed = (requestId: string, environment: 'preview' | 'production', reason
   requestId,
   environment,
   reason,
+  policy: policy(),
+  now: NOW,
 });
 const expire = (
   attemptId: string,
@@ -88,6 +90,8 @@ const expire = (
   kind,
   cause,
   reason: 'no answer from the deployer within 6 min',
+  policy: policy(),
+  now: NOW,
 });
 const refusedWith = (kind: new (...a: never[]) => BuildRefusal, text: RegExp | string, people?: string[]) => (error: BuildRefusal) =>
   error instanceof kind &&

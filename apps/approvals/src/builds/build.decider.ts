@@ -262,7 +262,10 @@ const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Bui
   const buildId = state.build.buildId;
   if (command.environment === 'preview') {
     if (state.status === 'PreviewDeploying' && state.previewAttemptId === command.requestId) {
-      return [draft('PreviewDeploymentFailed', { buildId, reason: command.reason, cause: 'deployer' })];
+      return [
+        draft('PreviewDeploymentFailed', { buildId, reason: command.reason, cause: 'deployer' }),
+        ...failedPreviewExpiry(state, command.policy, command.now),
+      ];
     }
     return late(state, command.requestId, 'failed', command.reason);
   }
@@ -289,7 +292,7 @@ const expireAttempt = (command: Command<'ExpireAttempt'>, state: Build): BuildEv
   switch (command.kind) {
     case 'preview':
       return state.status === 'PreviewDeploying' && state.previewAttemptId === attemptId
-        ? [draft('PreviewDeploymentFailed', { buildId, reason, cause })]
+        ? [draft('PreviewDeploymentFailed', { buildId, reason, cause }), ...failedPreviewExpiry(state, command.policy, command.now)]
         : [];
     case 'production':
       return state.status === 'ProductionDeploying' && state.productionAttemptId === attemptId
@@ -340,6 +343,8 @@ const fireTimer = (command: Command<'FireTimer'>, state: Build): BuildEventDraft
     }
     case 'preview-expiry':
       if (state.status === 'ProductionDeploying') return [timer(state, 'preview-expiry', now + EXPIRY_PUT_OFF_MS)];
+      // What a failed rollout left behind goes quietly: the build stays failed, with its reason.
+      if (state.status === 'PreviewFailed') return state.teardown ? [] : [teardownRequest(state, 'expired')];
       return previewIsLive(state) ? expire(state, 'preview-ttl') : [];
     case 'qa-reminder':
     case 'owner-reminder': {
@@ -415,6 +420,10 @@ const previewTimers = (state: KnownBuild, policy: ProjectPolicy, fromMs: number)
     remindBefore > 0 && remindBefore < policy.previewTtlMs ? [timer(state, 'preview-reminder', expiresAt - remindBefore)] : [];
   return [...reminder, timer(state, 'preview-expiry', expiresAt)];
 };
+
+/** A preview that failed to come up still has objects in the cluster: they are removed `previews.ttl` later (no reminder: there is nothing to keep). */
+const failedPreviewExpiry = (state: KnownBuild, policy: ProjectPolicy, now: string): BuildEventDraft[] =>
+  policy.previewTtlMs === undefined ? [] : [timer(state, 'preview-expiry', Date.parse(now) + policy.previewTtlMs)];
 
 /** Once QA can start: the first nudge (when QA approvals are needed) and the approval's expiry. */
 const approvalTimers = (state: KnownBuild, policy: ProjectPolicy, fromMs: number): BuildEventDraft[] => [

@@ -215,7 +215,7 @@ export class BuildInputsService {
     const { requestId, environment, reason } = input.data;
     return this.onBuild({
       ...this.deployerInput(input),
-      command: () => ({ type: 'RecordDeploymentFailed', requestId, environment, reason }),
+      command: ({ policy }) => ({ type: 'RecordDeploymentFailed', requestId, environment, reason, policy, now: new Date().toISOString() }),
     });
   }
 
@@ -231,7 +231,7 @@ export class BuildInputsService {
       input: { id: inputId, type: cause === 'deadline' ? 'DeadlinePassed' : 'RequestDeadLettered', correlationId: buildId },
       buildId,
       actor: { kind: 'service', name: 'approvals' },
-      command: () => ({ type: 'ExpireAttempt', attemptId, kind, cause, reason }),
+      command: ({ policy }) => ({ type: 'ExpireAttempt', attemptId, kind, cause, reason, policy, now: new Date().toISOString() }),
     });
   }
 

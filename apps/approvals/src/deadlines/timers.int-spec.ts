@@ -5,6 +5,7 @@ import {
   branchDeleted,
   buildCompleted,
   eventsOf,
+  failed,
   keepRequest,
   liveBuild,
   openApprovals,
@@ -130,6 +131,20 @@ describe('preview expiry (previews.ttl)', () => {
     const builds = await rows<{ id: string }>(db, `SELECT id FROM approvals.builds WHERE target = 'expiring' ORDER BY created_at`);
     expect(builds).toHaveLength(2);
     expect(await typesOf(builds[1].id)).toEqual(['BuildRegistered', 'PreviewDeploymentRequested']);
+  });
+  it('removes what a failed preview left behind once its TTL passed; the build stays failed', async () => {
+    await inputs.buildCompleted(buildCompleted({ project: 'timed', target: 'broken' }));
+    const buildId = (await rows<{ id: string }>(db, `SELECT id FROM approvals.builds WHERE target = 'broken'`))[0].id;
+    await inputs.deploymentFailed(failed(buildId, `${buildId}:preview`, 'preview', 'ImagePullBackOff'));
+    expect((await timersOf(buildId)).map((t) => t.kind)).toEqual(['preview-expiry']);
+
+    await dueNow(buildId, 'preview-expiry');
+    await fireEverywhere();
+    expect((await eventsOf(db, `build-${buildId}`)).at(-1)).toMatchObject({
+      type: 'PreviewTeardownRequested',
+      data: { reason: 'expired' },
+    });
+    expect(await statusOf(buildId)).toBe('preview-failed');
   });
 });
 
