@@ -1,0 +1,128 @@
+import type { ProcessUsage } from './process-usage';
+import type { StreamSize, TableSize } from './store-sizes';
+import { slope, spread, windowsOf, type Spread } from './windows';
+
+/** One build the soak drove: when it started against when it was due, and how long each part took. */
+export interface BuildRun {
+  index: number;
+  project: string;
+  /** How much later than its slot the build started (its project's previous build still running). */
+  lagMs: number;
+  /** CI's POST /build-complete → the QA and owner DMs with buttons posted. */
+  toQaMs?: number;
+  /** The owner's Deploy to production click → "deployed to production" in the channel. */
+  toProductionMs?: number;
+  /** The whole build: CI's request → production announced (both clicks included). */
+  totalMs?: number;
+  error?: string;
+}
+
+/** Every service's usage at one moment, and how many builds had finished by then. */
+export interface UsageSample {
+  atMs: number;
+  finished: number;
+  usage: Record<string, ProcessUsage | undefined>;
+  /** V8 heap in use per process (from each service's /metrics), bytes; missing when it could not be read. */
+  heapUsed: Record<string, number | undefined>;
+}
+
+export interface SoakFigures {
+  builds: number;
+  projects: number;
+  rate: number;
+  windowSize: number;
+  runs: BuildRun[];
+  /** Right after the stack started, then one at the end of each window, then after the settle time. */
+  started: UsageSample;
+  windows: UsageSample[];
+  final: UsageSample;
+  /** Highest RSS seen by the periodic sampler, per process. */
+  peakRss: Record<string, number>;
+  tablesBefore: TableSize[];
+  tablesAfter: TableSize[];
+  streams: StreamSize[];
+  durationMs: number;
+  qaDmsPerBuild: { min: number; max: number };
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : (bytes / MB).toFixed(0));
+const ms = (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(0));
+const spreadCell = (s: Spread) => `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.max)}`;
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** RSS limit per service (issue #15). */
+export const RSS_LIMIT_MB = 150;
+
+/** The soak's figures as markdown: latency per window, memory and CPU per service, what the stores hold. */
+export function soakMarkdown(f: SoakFigures): string {
+  const ok = f.runs.filter((r) => !r.error);
+  const windows = windowsOf(ok, f.windowSize);
+  const processes = Object.keys(f.final.usage);
+  const lines: string[] = [];
+
+  lines.push(
+    `| builds | CI → QA DMs: p50 / p95 / max (ms) | owner's click → production announced: p50 / p95 / max (ms) | whole build: p50 / p95 (ms) | started late (max, ms) |`,
+    '|---|---:|---:|---:|---:|',
+    ...windows.map((w) => {
+      const total = spread(w.items.map((r) => r.totalMs!));
+      return `| ${w.from}–${w.to} | ${spreadCell(spread(w.items.map((r) => r.toQaMs!)))} | ${spreadCell(spread(w.items.map((r) => r.toProductionMs!)))} | ${ms(total.p50)} / ${ms(total.p95)} | ${ms(Math.max(...w.items.map((r) => r.lagMs)))} |`;
+    }),
+    '',
+  );
+
+  // Memory: after warm-up (the first window), the peak, at the end; growth as a slope over the later windows.
+  const warm = f.windows[0] ?? f.final;
+  const later = f.windows.slice(1);
+  lines.push(
+    `| process | RSS at the start (MB) | RSS after the first ${f.windowSize} builds (MB) | peak RSS (MB) | RSS at the end (MB) | RSS growth after warm-up (MB per ${f.windowSize} builds) | CPU seconds | CPU ms per build |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...processes.map((p) => {
+      const growth = slope(later.map((s) => ({ x: s.finished / f.windowSize, y: (s.usage[p]?.rssBytes ?? 0) / MB })));
+      const cpu = (f.final.usage[p]?.cpuSeconds ?? 0) - (f.started.usage[p]?.cpuSeconds ?? 0);
+      const peak = Math.max(f.peakRss[p] ?? 0, f.final.usage[p]?.peakRssBytes ?? 0);
+      return `| ${p} | ${mb(f.started.usage[p]?.rssBytes)} | ${mb(warm.usage[p]?.rssBytes)} | ${mb(peak)} | ${mb(f.final.usage[p]?.rssBytes)} | ${later.length >= 2 ? growth.toFixed(1) : '–'} | ${cpu.toFixed(1)} | ${((cpu * 1000) / f.builds).toFixed(0)} |`;
+    }),
+    '',
+    `RSS / V8 heap in use (MB) after ${[f.started, ...f.windows, f.final].map((s) => `${n(s.finished)} builds: ${processes.map((p) => `${mb(s.usage[p]?.rssBytes)}/${mb(s.heapUsed[p])}`).join(', ')}`).join('; ')} (${processes.join(', ')}; the last after the settle time).`,
+    '',
+  );
+
+  const before = new Map(f.tablesBefore.map((t) => [t.table, t]));
+  lines.push(
+    '| table | rows | size | rows per build | bytes per build |',
+    '|---|---:|---:|---:|---:|',
+    ...f.tablesAfter.map((t) => {
+      const b = before.get(t.table) ?? { rows: 0, bytes: 0 };
+      return `| \`${t.table}\` | ${n(t.rows)} | ${(t.bytes / 1024).toFixed(0)} kB | ${((t.rows - b.rows) / f.builds).toFixed(1)} | ${n(Math.round((t.bytes - b.bytes) / f.builds))} |`;
+    }),
+    '',
+    '| stream | messages | size | messages per build | bytes per build |',
+    '|---|---:|---:|---:|---:|',
+    ...f.streams.map(
+      (s) =>
+        `| \`${s.stream}\` | ${n(s.messages)} | ${(s.bytes / 1024).toFixed(0)} kB | ${(s.messages / f.builds).toFixed(1)} | ${n(Math.round(s.bytes / f.builds))} |`,
+    ),
+    '',
+  );
+
+  lines.push(...verdicts(f, windows, processes, later));
+  return lines.join('\n');
+}
+
+function verdicts(f: SoakFigures, windows: ReturnType<typeof windowsOf<BuildRun>>, processes: string[], later: UsageSample[]): string[] {
+  const services = processes.filter((p) => p !== 'bench (fakes)');
+  const peaks = services.map((p) => Math.max(f.peakRss[p] ?? 0, f.final.usage[p]?.peakRssBytes ?? 0) / MB);
+  const failed = f.runs.filter((r) => r.error);
+  const first = windows[0] && spread(windows[0].items.map((r) => r.totalMs!));
+  const last = windows.at(-1) && spread(windows.at(-1)!.items.map((r) => r.totalMs!));
+  const growth = services.map((p) => slope(later.map((s) => ({ x: s.finished / f.windowSize, y: (s.usage[p]?.rssBytes ?? 0) / MB }))));
+  return [
+    `- Builds finished: ${n(f.runs.length - failed.length)} of ${n(f.builds)} in ${(f.durationMs / 1000).toFixed(0)} s${failed.length ? ` (failed: ${failed.map((r) => `#${r.index + 1} ${r.error}`).join('; ')})` : ''}; QA DMs per build ${f.qaDmsPerBuild.min}–${f.qaDmsPerBuild.max} (1 = nothing lost or doubled).`,
+    `- RSS ≤ ${RSS_LIMIT_MB} MB per service: ${peaks.every((p) => p <= RSS_LIMIT_MB) ? '**met**' : '**not met**'} (peaks ${services.map((p, i) => `${p} ${peaks[i].toFixed(0)}`).join(', ')} MB).`,
+    `- Growth after warm-up: ${services.map((p, i) => `${p} ${later.length >= 2 ? growth[i].toFixed(1) : '–'}`).join(', ')} MB per ${f.windowSize} builds.`,
+    first && last
+      ? `- Latency, first window against last (whole build p50 / p95): ${ms(first.p50)} / ${ms(first.p95)} ms → ${ms(last.p50)} / ${ms(last.p95)} ms.`
+      : '- Latency: no finished builds.',
+  ];
+}
