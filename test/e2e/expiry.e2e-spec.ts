@@ -52,6 +52,7 @@ describe('deploybot when time runs out', () => {
       keep.owners.every((o) => readable(current(o, preview.ownerDms[o].ts)).includes(`Kept by @${owner} until`)),
     );
     expect(previewDeployment(stack, keep.id, 'feature/keep')).toBeDefined();
+    expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ keptBy: owner, previewExpiresAt: expect.any(String) });
 
     // Nobody keeps it a second time: a second reminder, then the expiry.
     await stack.waitFor(
@@ -72,6 +73,7 @@ describe('deploybot when time runs out', () => {
       keep.owners.every((o) => repliesUnder(o, preview.ownerDms[o]).every((m) => buttonsOf(m).length === 0)),
     );
     await stack.waitFor('the build reads expired', async () => (await stack.getBuild(preview.buildId)).body?.status === 'expired');
+    expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ expiredBecause: 'preview-ttl', previewExpiresAt: null });
   }, 120_000);
 
   it('tears the preview of a deleted branch down and says so', async () => {
@@ -90,7 +92,7 @@ describe('deploybot when time runs out', () => {
     );
     const owner = gone.owners[0];
     await stack.waitFor('the owner DM has no buttons', () => buttonsOf(current(owner, preview.ownerDms[owner].ts)).length === 0);
-    expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'expired' });
+    expect((await stack.getBuild(preview.buildId)).body).toMatchObject({ status: 'expired', expiredBecause: 'branch-deleted' });
 
     const unknown = await fetch(`${stack.gatewayUrl}/branch-deleted`, {
       method: 'POST',

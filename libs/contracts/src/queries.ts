@@ -39,6 +39,12 @@ export interface BuildView {
   closedBy: string | null;
   supersededBy: string | null;
   failureReason: string | null;
+  /** While the preview may expire (`previews.ttl`): when. Null once the build ended; absent from older approvals. */
+  previewExpiresAt?: string | null;
+  /** The owner who clicked **Keep** last. */
+  keptBy?: string | null;
+  /** Why an `expired` build expired. */
+  expiredBecause?: 'preview-ttl' | 'approval-ttl' | 'branch-deleted' | null;
   createdAt: string;
   updatedAt: string;
 }

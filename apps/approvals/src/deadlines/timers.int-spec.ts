@@ -108,6 +108,12 @@ describe('preview expiry (previews.ttl)', () => {
     expect(last[0].data).toMatchObject({ by: 'U0OWNER01' });
     const timers = (await timersOf(buildId)).filter((t) => t.kind.startsWith('preview-'));
     expect(timers.map((t) => t.attempt_id)).toEqual([`${buildId}:preview-expiry:2`, `${buildId}:preview-reminder:2`]);
+    const [view] = await rows<{ preview_expires_at: Date; kept_by: string }>(
+      db,
+      `SELECT preview_expires_at, kept_by FROM approvals.builds WHERE id = $1`,
+      [buildId],
+    );
+    expect(view).toEqual({ preview_expires_at: new Date(last[0].data.until as string), kept_by: 'U0OWNER01' });
   });
 
   it('expires the build at its time, once, from a replica started after the timer was set; the same request then starts fresh', async () => {
@@ -126,6 +132,9 @@ describe('preview expiry (previews.ttl)', () => {
     expect(events.at(-1)).toMatchObject({ type: 'PreviewTeardownRequested', data: { reason: 'expired' } });
     expect(await timersOf(buildId)).toEqual([]);
     expect(await statusOf(buildId)).toBe('expired');
+    expect(await rows(db, `SELECT expired_because, preview_expires_at FROM approvals.builds WHERE id = $1`, [buildId])).toEqual([
+      { expired_because: 'preview-ttl', preview_expires_at: null },
+    ]);
 
     await inputs.buildCompleted({ ...request, id: 'resent-after-expiry' });
     const builds = await rows<{ id: string }>(db, `SELECT id FROM approvals.builds WHERE target = 'expiring' ORDER BY created_at`);

@@ -6,6 +6,7 @@ import { CreateBuildsReadModel1764100000002 } from './migrations/1764100000002-c
 import { CreateDeadlines1765000000000 } from './migrations/1765000000000-create-deadlines';
 import { IndexProductionDeployments1767000000000 } from './migrations/1767000000000-index-production-deployments';
 import { DeadlinesHoldTimers1768000000000 } from './migrations/1768000000000-deadlines-hold-timers';
+import { BuildsPreviewExpiry1768000000001 } from './migrations/1768000000001-builds-preview-expiry';
 
 /** Every migration of the approvals schema, oldest first. */
 export const approvalsMigrations = [
@@ -15,6 +16,7 @@ export const approvalsMigrations = [
   CreateDeadlines1765000000000,
   IndexProductionDeployments1767000000000,
   DeadlinesHoldTimers1768000000000,
+  BuildsPreviewExpiry1768000000001,
 ];
 
 export interface EventLogDataSourceOptions {

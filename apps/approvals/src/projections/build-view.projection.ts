@@ -2,6 +2,9 @@ import type { BuildEvent, BuildView } from '@app/contracts';
 
 /** A row of `approvals.builds`: the view plus what the projection needs to stay idempotent. */
 export interface BuildRow extends BuildView {
+  previewExpiresAt: string | null;
+  keptBy: string | null;
+  expiredBecause: BuildView['expiredBecause'];
   requestId: string;
   /** The stream version this row reflects. */
   version: number;
@@ -61,15 +64,19 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
     case 'ProductionDeploymentRequested':
       return changed(next, at, { status: 'production-deploying', promotedBy: event.data.by, failureReason: null });
     case 'ProductionDeployed':
-      return changed(next, at, { status: 'in-production', productionUrl: event.data.url });
+      return changed(next, at, { status: 'in-production', productionUrl: event.data.url, previewExpiresAt: null });
     case 'ProductionDeploymentFailed':
       return changed(next, at, { status: 'production-failed', failureReason: event.data.reason });
     case 'BuildClosed':
-      return changed(next, at, { status: 'closed', closedBy: event.data.by });
+      return changed(next, at, { status: 'closed', closedBy: event.data.by, previewExpiresAt: null });
     case 'BuildSuperseded':
-      return changed(next, at, { status: 'superseded', supersededBy: event.data.supersededBy });
+      return changed(next, at, { status: 'superseded', supersededBy: event.data.supersededBy, previewExpiresAt: null });
     case 'BuildExpired':
-      return changed(next, at, { status: 'expired' });
+      return changed(next, at, { status: 'expired', expiredBecause: event.data.why, previewExpiresAt: null });
+    case 'TimerScheduled':
+      return changed(next, at, event.data.kind === 'preview-expiry' ? { previewExpiresAt: event.data.dueAt } : {});
+    case 'PreviewKept':
+      return changed(next, at, { keptBy: event.data.by, previewExpiresAt: event.data.until });
     case 'PreviewRemoved':
     case 'PreviewTeardownRequested':
     case 'TimerScheduled':
@@ -110,6 +117,9 @@ const registeredRow = (event: Extract<BuildEvent, { type: 'BuildRegistered' }>):
   closedBy: null,
   supersededBy: null,
   failureReason: null,
+  previewExpiresAt: null,
+  keptBy: null,
+  expiredBecause: null,
   createdAt: event.occurredAt,
   updatedAt: event.occurredAt,
   version: event.version,

@@ -19,13 +19,16 @@ interface BuildRecord {
   closed_by: string | null;
   superseded_by: string | null;
   failure_reason: string | null;
+  preview_expires_at: Date | null;
+  kept_by: string | null;
+  expired_because: BuildRow['expiredBecause'];
   created_at: Date;
   updated_at: Date;
   version: number;
 }
 
 const COLUMNS = `id, request_id, project, type, target, image, status, preview_url, production_url, verdicts, approvals_required,
-  promoted_by, closed_by, superseded_by, failure_reason, created_at, updated_at, version`;
+  promoted_by, closed_by, superseded_by, failure_reason, created_at, updated_at, version, preview_expires_at, kept_by, expired_because`;
 
 const fromRecord = (r: BuildRecord): BuildRow => ({
   id: r.id,
@@ -43,6 +46,9 @@ const fromRecord = (r: BuildRecord): BuildRow => ({
   closedBy: r.closed_by,
   supersededBy: r.superseded_by,
   failureReason: r.failure_reason,
+  previewExpiresAt: r.preview_expires_at?.toISOString() ?? null,
+  keptBy: r.kept_by,
+  expiredBecause: r.expired_because,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   version: r.version,
@@ -87,11 +93,12 @@ export async function findLatestBuildRowOfTarget(
 export async function saveBuildRow(executor: SqlExecutor, row: BuildRow): Promise<void> {
   await executor.query(
     `INSERT INTO approvals.builds (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, production_url = EXCLUDED.production_url, verdicts = EXCLUDED.verdicts,
        promoted_by = EXCLUDED.promoted_by, closed_by = EXCLUDED.closed_by, superseded_by = EXCLUDED.superseded_by,
-       failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version`,
+       failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
+       preview_expires_at = EXCLUDED.preview_expires_at, kept_by = EXCLUDED.kept_by, expired_because = EXCLUDED.expired_because`,
     [
       row.id,
       row.requestId,
@@ -111,6 +118,9 @@ export async function saveBuildRow(executor: SqlExecutor, row: BuildRow): Promis
       row.createdAt,
       row.updatedAt,
       row.version,
+      row.previewExpiresAt,
+      row.keptBy,
+      row.expiredBecause ?? null,
     ],
   );
 }
