@@ -119,6 +119,27 @@ describe("the slash command's answers", () => {
     expect(text).toContain('Not shown: more');
   });
 
+  it('says when an open preview expires and who kept it, and why an expired build expired', () => {
+    const open = (o: Partial<OpenBuildView>): OpenBuildView => ({ ...build(), waitingFor: { on: 'ci' }, ...o });
+    const status = textOf(
+      statusAnswer([
+        {
+          project: 'shop',
+          name: 'Shop',
+          production: null,
+          open: [
+            open({ target: 'a', waitingFor: { on: 'ci' }, previewExpiresAt: '2026-01-04T12:00:00.000Z' }),
+            open({ target: 'b', waitingFor: { on: 'ci' }, previewExpiresAt: '2026-01-05T12:00:00.000Z', keptBy: 'U0OWNER01' }),
+          ],
+        },
+      ]),
+    );
+    expect(status).toContain('— preview expires <!date^1767528000^{date_short_pretty} {time}|2026-01-04 12:00 UTC>');
+    expect(status).toContain('— preview kept by <@U0OWNER01> until <!date^1767614400^');
+    const builds = textOf(buildsAnswer('shop', [build({ status: 'expired', expiredBecause: 'branch-deleted' })]));
+    expect(builds).toContain('*expired* (its branch was deleted)');
+  });
+
   it('builds and releases list one line per build or deployment', () => {
     const builds = textOf(
       buildsAnswer('shop', [

@@ -37,7 +37,19 @@ const productionLine = (release: ReleaseView | null): string =>
 
 const openLine = (b: OpenBuildView): string => {
   const why = b.failureReason ? ` (${escapeMrkdwn(b.failureReason.slice(0, 200))})` : '';
-  return `• ${targetOf(b)} — ${link(b.previewUrl, 'preview')} — ${waitingText(b.waitingFor)}${why}`;
+  return `• ${targetOf(b)} — ${link(b.previewUrl, 'preview')} — ${waitingText(b.waitingFor)}${why}${expiryText(b)}`;
+};
+
+/** ` — preview expires <date>` (`previews.ttl`), with who kept it last. */
+const expiryText = (b: BuildView): string => {
+  if (!b.previewExpiresAt) return '';
+  return ` — preview ${b.keptBy ? `kept by ${mention(b.keptBy)} until` : 'expires'} ${when(b.previewExpiresAt)}`;
+};
+
+const expiredText: Record<NonNullable<BuildView['expiredBecause']>, string> = {
+  'preview-ttl': ' (the preview reached its time limit)',
+  'approval-ttl': ' (nobody decided on it in time)',
+  'branch-deleted': ' (its branch was deleted)',
 };
 
 /** `status [project]`: per project, what production runs and every open build with who it waits for. */
@@ -53,7 +65,7 @@ export function statusAnswer(views: readonly ProjectStatusView[], left: readonly
 
 const buildLine = (b: BuildView): string => {
   const by = b.promotedBy ? `, shipped by ${mention(b.promotedBy)}` : b.closedBy ? `, closed by ${mention(b.closedBy)}` : '';
-  const why = b.failureReason ? ` (${escapeMrkdwn(b.failureReason.slice(0, 200))})` : '';
+  const why = b.failureReason ? ` (${escapeMrkdwn(b.failureReason.slice(0, 200))})` : b.expiredBecause ? expiredText[b.expiredBecause] : '';
   return `• ${targetOf(b)} \`${escapeMrkdwn(b.image)}\` — *${escapeMrkdwn(b.status)}*${why}${by} — ${when(b.createdAt)}`;
 };
 
