@@ -91,7 +91,7 @@ export const approvalsOf = (verdicts: readonly Verdict[]): string[] => verdicts.
 export const rejectionsOf = (verdicts: readonly Verdict[]): string[] => verdicts.filter((v) => v.verdict === 'reject').map((v) => v.user);
 
 /**
- * Whether the build has ended: shipped, closed, superseded, or its preview failed. The same CI
+ * Whether the build has ended: shipped, closed, superseded, expired, or its preview failed. The same CI
  * request sent again is a new build once this one ended, and the same build while it has not.
  */
 export const hasEnded = (status: BuildStatus): boolean => {
