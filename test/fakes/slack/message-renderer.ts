@@ -58,7 +58,7 @@ function textOf(text: unknown): string {
   return '';
 }
 
-/** Slack's link and mention syntax as a reader would see it. */
+/** Slack's link, mention and date syntax as a reader would see it (a date as its fallback text, in UTC). */
 function mrkdwn(text: string): string {
   return text
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
@@ -66,6 +66,5 @@ function mrkdwn(text: string): string {
     .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
     .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
     .replace(/<!(here|channel|everyone)>/g, '@$1')
-    // A date Slack formats in the reader's time zone: shown here as its fallback text (UTC).
     .replace(/<!date\^\d+\^[^|>]*\|([^>]+)>/g, '$1');
 }

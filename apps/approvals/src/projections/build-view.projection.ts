@@ -79,8 +79,6 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
       return changed(next, at, { keptBy: event.data.by, previewExpiresAt: event.data.until });
     case 'PreviewRemoved':
     case 'PreviewTeardownRequested':
-    case 'TimerScheduled':
-    case 'PreviewKept':
     case 'PreviewExpiryReminded':
     case 'ApprovalReminded':
     case 'PreviewTeardownFailed':
