@@ -6,6 +6,7 @@ import { BuildInputsService } from '../commands/build-inputs.service';
 import { DueDeadline, dueDeadlines, removeDeadline } from '../commands/command-tables';
 import { EVENT_LOG } from '../database/event-log.provider';
 import { APPROVALS_OPTIONS } from '../approvals.options';
+import { DeadlineMetrics } from './deadlines.metrics';
 import type { ApprovalsOptions } from '../approvals.options';
 
 /**
@@ -57,6 +58,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       }
       // Recorded (by this replica or another): the row has done its job either way.
       await removeDeadline(this.db, due.attemptId);
+      DeadlineMetrics.fired.inc({ kind: due.kind });
       fired++;
     }
     return fired;

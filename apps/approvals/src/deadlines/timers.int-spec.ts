@@ -15,6 +15,7 @@ import {
 import type { BuildInputsService } from '../commands/build-inputs.service';
 import { rows } from '../event-store/sql-executor';
 import { DeadlineScheduler } from './deadline-scheduler';
+import { DeadlineMetrics } from './deadlines.metrics';
 
 /*
  * The builds' timers on a real event log: preview expiry (previews.ttl) with its reminder and
@@ -101,6 +102,8 @@ describe('preview expiry (previews.ttl)', () => {
     await dueNow(buildId, 'preview-reminder');
     await fireEverywhere();
     expect((await typesOf(buildId)).filter((t) => t === 'PreviewExpiryReminded')).toHaveLength(1);
+    const counted = (await DeadlineMetrics.fired.get()).values.find((v) => v.labels.kind === 'preview-reminder');
+    expect(counted?.value).toBeGreaterThanOrEqual(1);
 
     await inputs.keepRequested(keepRequest(buildId));
     const last = (await eventsOf(db, `build-${buildId}`)).slice(-3);
