@@ -14,7 +14,7 @@ export type Environment = z.infer<typeof Environment>;
 export const BuildId = z.string().min(1).max(100);
 
 /** What a person asked for; used in refusals and the audit trail. */
-export const ActionKind = z.enum(['approve', 'reject', 'promote', 'close', 'keep']);
+export const ActionKind = z.enum(['approve', 'reject', 'promote', 'close', 'keep', 'rollback']);
 export type ActionKind = z.infer<typeof ActionKind>;
 
 /** Where a Slack click came from, so a refusal can be answered in the same place. */

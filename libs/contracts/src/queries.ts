@@ -102,6 +102,10 @@ export interface ReleaseView {
   url: string;
   by: string;
   at: string;
+  /** The project's release number: its production deployments counted from 1, rollbacks included. */
+  release: number;
+  /** When this release was a rollback: the build it replaced. */
+  rollbackOf: string | null;
 }
 
 /** One project's state: the release production runs (the latest), and its open builds. */

@@ -12,6 +12,8 @@ export const SlackActions = {
   Close: 'deploybot.owner.close',
   /** Under the reminder that a preview will expire: keep it another `previews.ttl`. */
   Keep: 'deploybot.owner.keep',
+  /** On the production announcement of the build that runs in production: go back to the previous release. */
+  RollBack: 'deploybot.owner.rollback',
 } as const;
 export type SlackActionId = (typeof SlackActions)[keyof typeof SlackActions];
 

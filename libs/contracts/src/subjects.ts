@@ -18,6 +18,7 @@ export const Subjects = {
   PromoteRequested: 'input.promote-requested',
   CloseRequested: 'input.close-requested',
   KeepRequested: 'input.keep-requested',
+  RollbackRequested: 'input.rollback-requested',
   BranchDeleted: 'input.branch-deleted',
   // Outcomes, deployer → approvals (stream INPUTS)
   DeploymentSucceeded: 'outcome.deployment-succeeded',
@@ -84,6 +85,7 @@ export const MessageSchemas: Record<string, z.ZodType> = {
   [Subjects.PromoteRequested]: inputs.PromoteRequestedSchema,
   [Subjects.CloseRequested]: inputs.CloseRequestedSchema,
   [Subjects.KeepRequested]: inputs.KeepRequestedSchema,
+  [Subjects.RollbackRequested]: inputs.RollbackRequestedSchema,
   [Subjects.BranchDeleted]: inputs.BranchDeletedSchema,
   [Subjects.DeploymentSucceeded]: outcomes.DeploymentSucceededSchema,
   [Subjects.DeploymentFailed]: outcomes.DeploymentFailedSchema,

@@ -27,6 +27,7 @@ const BUTTON_TEXT: Record<SlackActionId, string> = {
   [SlackActions.Promote]: 'Deploy to production',
   [SlackActions.Close]: 'Close',
   [SlackActions.Keep]: 'Keep',
+  [SlackActions.RollBack]: 'Roll back',
 };
 
 /**

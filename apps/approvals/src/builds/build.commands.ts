@@ -56,6 +56,8 @@ export type BuildCommand =
       newBuildId: string;
       /** When it was recorded: the preview's timers run from here. */
       now: string;
+      /** A production deployment's release number (the project's ProductionDeployed events so far + 1). */
+      release?: number;
     }
   /** `policy` and `now`: a preview that failed to come up is removed after `previews.ttl` too. */
   | { type: 'RecordDeploymentFailed'; requestId: string; environment: Environment; reason: string; policy: ProjectPolicy; now: string }
@@ -75,6 +77,21 @@ export type BuildCommand =
   /** A timer of the build is due (decided against the build as it is now). */
   | { type: 'FireTimer'; timerId: string; kind: TimerKind; policy: ProjectPolicy; now: string }
   /** CI says the build's branch was deleted. */
-  | { type: 'RecordBranchDeleted' };
+  | { type: 'RecordBranchDeleted' }
+  /**
+   * An owner clicked **Roll back** on the announcement of `clicked`; decided on the build of the
+   * project's previous release. `current`: the build of the latest release; `previous`: the one
+   * before it (absent: nothing to roll back to); `productionBusyWith`: a production deployment in flight.
+   */
+  | {
+      type: 'RollBack';
+      policy: ProjectPolicy;
+      user: string;
+      clicked: string;
+      current?: string;
+      previous?: { release: number; digest?: string };
+      productionBusyWith?: string;
+      rolloutDeadline: string;
+    };
 
 export type BuildCommandType = BuildCommand['type'];

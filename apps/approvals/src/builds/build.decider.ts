@@ -41,6 +41,8 @@ export const decide = (command: BuildCommand, state: Build): BuildEventDraft[] =
       return fireTimer(command, state);
     case 'RecordBranchDeleted':
       return branchDeleted(state);
+    case 'RollBack':
+      return rollBack(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -208,6 +210,54 @@ const close = (command: Command<'CloseBuild'>, state: Build): BuildEventDraft[] 
   }
 };
 
+/**
+ * An owner clicked **Roll back** on the announcement of the build production runs: the previous
+ * release (this `state`; Unknown when there is none) is deployed again, its digest, as a new
+ * production attempt of that build with the usual lock and deadline.
+ */
+const rollBack = (command: Command<'RollBack'>, state: Build): BuildEventDraft[] => {
+  const { policy, user, clicked, current, previous } = command;
+  if (!policy.owners.includes(user)) throw new NotAllowed('rollback', `only the owners of ${policy.name} can roll production back`);
+  if (current !== clicked) {
+    throw new IllegalState(
+      'rollback',
+      current
+        ? `this build is no longer what runs in production (build ${current} is); roll back from that build's announcement`
+        : `this build is not in production`,
+    );
+  }
+  if (!previous || state.status === 'Unknown')
+    throw new IllegalState('rollback', `nothing to roll back to: this is the first production release of ${policy.name}`);
+  if (command.productionBusyWith) {
+    throw new ProductionBusy(
+      'rollback',
+      `a build of ${policy.name} (${command.productionBusyWith}) is being deployed to production; try again when it is done`,
+    );
+  }
+  if (state.status !== 'InProduction')
+    throw new IllegalState(
+      'rollback',
+      `the previous release (build ${state.build.buildId}) cannot be deployed again: it is ${state.status}`,
+    );
+  const { buildId, project, image, productionUrl } = state.build;
+  const digest = previous.digest ?? state.bits.digest;
+  const attempt = state.attempt + 1;
+  return [
+    draft('ProductionDeploymentRequested', {
+      buildId,
+      attemptId: productionAttemptId(buildId, attempt),
+      project,
+      image: digest ? pinned(image, digest) : image,
+      ...(digest ? { digest } : {}),
+      url: productionUrl,
+      by: user,
+      attempt,
+      rolloutDeadline: command.rolloutDeadline,
+      rollbackOf: clicked,
+    }),
+  ];
+};
+
 // ── Outcomes: only the current attempt's outcome changes the build ─────────────────────
 
 const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, state: Build): BuildEventDraft[] => {
@@ -239,9 +289,17 @@ const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, stat
   }
   if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId)
     return late(state, command.requestId, 'succeeded', command.url);
-  const { by } = state;
-  const deployed = draft('ProductionDeployed', { buildId, url: command.url, by, ...(command.digest ? { digest: command.digest } : {}) });
-  if (!command.policy.removePreviewAfterProduction) return [deployed];
+  const { by, rollback } = state;
+  const deployed = draft('ProductionDeployed', {
+    buildId,
+    url: command.url,
+    by,
+    ...(command.digest ? { digest: command.digest } : {}),
+    ...(command.release ? { release: command.release } : {}),
+    ...(rollback ? { rollbackOf: rollback.of } : {}),
+  });
+  // A rollback's preview went when the build first shipped (or is kept on purpose).
+  if (!command.policy.removePreviewAfterProduction || rollback) return [deployed];
   const { project, type, target } = state.build;
   const n = (state.teardown?.n ?? 0) + 1;
   return [
@@ -272,7 +330,7 @@ const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Bui
   if (state.status !== 'ProductionDeploying' || state.productionAttemptId !== command.requestId)
     return late(state, command.requestId, 'failed', command.reason);
   const { by, attempt } = state;
-  return [draft('ProductionDeploymentFailed', { buildId, reason: command.reason, by, attempt, cause: 'deployer' })];
+  return [draft('ProductionDeploymentFailed', { buildId, reason: command.reason, by, attempt, cause: 'deployer', ...rollbackOf(state) })];
 };
 
 const previewTornDown = (command: Command<'RecordPreviewTornDown'>, state: Build): BuildEventDraft[] => {
@@ -296,7 +354,7 @@ const expireAttempt = (command: Command<'ExpireAttempt'>, state: Build): BuildEv
         : [];
     case 'production':
       return state.status === 'ProductionDeploying' && state.productionAttemptId === attemptId
-        ? [draft('ProductionDeploymentFailed', { buildId, reason, by: state.by, attempt: state.attempt, cause })]
+        ? [draft('ProductionDeploymentFailed', { buildId, reason, by: state.by, attempt: state.attempt, cause, ...rollbackOf(state) })]
         : [];
     case 'teardown':
       return state.teardown?.attemptId === attemptId && state.teardown.status === 'requested'
@@ -457,6 +515,9 @@ const redeployedWithOtherBits = (state: KnownBuild, command: Command<'RecordDepl
   state.bits.digest !== undefined &&
   state.bits.digest !== command.digest &&
   isSupersedable(state.status);
+
+const rollbackOf = (state: KnownBuild): { rollbackOf?: string } =>
+  state.status === 'ProductionDeploying' && state.rollback ? { rollbackOf: state.rollback.of } : {};
 
 /** An outcome of an attempt approvals already ended is recorded once, and changes nothing. */
 const late = (state: KnownBuild, attemptId: string, outcome: 'succeeded' | 'failed' | 'torn-down', detail: string): BuildEventDraft[] =>

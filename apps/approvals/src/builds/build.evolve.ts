@@ -52,12 +52,17 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
         productionAttemptId: event.data.attemptId ?? '',
         attempt: event.data.attempt,
         by: event.data.by,
+        ...(state.status === 'InProduction' && event.data.rollbackOf ? { rollback: { of: event.data.rollbackOf, wasBy: state.by } } : {}),
       };
     case 'ProductionDeployed':
-      return { ...common, status: 'InProduction', verdicts: verdictsOf(state), by: event.data.by };
+      return { ...common, status: 'InProduction', verdicts: verdictsOf(state), by: event.data.by, attempt: attemptOf(state) };
     case 'ProductionDeploymentFailed': {
       const abandoned =
         state.status === 'ProductionDeploying' ? abandon(state, event.data.cause, state.productionAttemptId) : state.abandoned;
+      if (state.status === 'ProductionDeploying' && state.rollback) {
+        // A rollback that failed leaves the build as it was: a previous release.
+        return { ...common, status: 'InProduction', verdicts: state.verdicts, by: state.rollback.wasBy, attempt: state.attempt, abandoned };
+      }
       return {
         ...common,
         status: 'ProductionFailed',
@@ -123,6 +128,7 @@ const withVerdict = (state: KnownBuild, verdict: Verdict): Build => {
 };
 
 const verdictsOf = (state: KnownBuild): Verdict[] => ('verdicts' in state ? state.verdicts : []);
+const attemptOf = (state: KnownBuild): number => ('attempt' in state ? state.attempt : 1);
 const previewAttemptOf = (state: KnownBuild): string =>
   'previewAttemptId' in state ? state.previewAttemptId : previewAttemptId(state.build.buildId);
 

@@ -75,9 +75,12 @@ export type Build =
       productionAttemptId: string;
       attempt: number;
       by: string;
+      /** A rollback to this build, in place of `of`; `wasBy` shipped it before (it stays in production if the rollback fails). */
+      rollback?: { of: string; wasBy: string };
     })
   | (Common & { status: 'ProductionFailed'; previewAttemptId: string; verdicts: Verdict[]; attempt: number; reason: string })
-  | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string })
+  /** `attempt`: its production attempts so far (a rollback to it is the next one). */
+  | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string; attempt: number })
   | (Common & { status: 'Closed'; by: string })
   | (Common & { status: 'Superseded'; supersededBy: string })
   | (Common & { status: 'Expired'; why: ExpiryWhy });

@@ -11,6 +11,7 @@ import type {
   DeploymentSucceeded,
   EventEnvelope,
   KeepRequested,
+  RollbackRequested,
   PreviewTornDown,
   PromoteRequested,
   QaVerdict,
@@ -26,16 +27,17 @@ import { denial } from '../builds/build.denial';
 import { BuildEventDraft } from '../builds/build-event-draft';
 import { fold } from '../builds/build.evolve';
 import { BuildRefusal } from '../builds/build.refusals';
-import { Build, hasEnded, isSupersedable } from '../builds/build.state';
+import { Build, hasEnded, initialState, isSupersedable } from '../builds/build.state';
 import { upcast } from '../builds/build.upcast';
 import { findLatestBuildRowOfTarget, findNewestBuildRowOfTarget } from '../projections/builds.table';
+import { productionHistory, releaseCount } from '../projections/production-history.sql';
 import { buildStreamId, deniedStreamId } from './build-streams';
 import { buildOfKeyedRequest, productionLockHolder } from './command-tables';
 import { CommandPath, Handled, Plan, StreamWrite } from './command-path';
 import { COMMAND_PATH } from './command-path.provider';
 import { stamp } from './envelopes';
 
-type PersonInput = QaVerdict | PromoteRequested | CloseRequested | KeepRequested;
+type PersonInput = QaVerdict | PromoteRequested | CloseRequested | KeepRequested | RollbackRequested;
 
 /** A timer of a build that is due, and the input that says so. */
 export interface TimerDue {
@@ -159,6 +161,43 @@ export class BuildInputsService {
     });
   }
 
+  /**
+   * An owner clicked **Roll back** on the announcement of the build production runs. Decided on the
+   * build of the project's previous release, found in the log (the `ProductionDeployed` before the
+   * latest); a refusal is answered on the clicked build.
+   */
+  rollbackRequested(input: RollbackRequested): Promise<Handled> {
+    const { input: envelope, actor, person } = this.personInput(input);
+    const { buildId: clicked, user } = input.data;
+    return this.path.execute(envelope, async (em): Promise<Plan> => {
+      const from = await this.load(em, clicked);
+      const project = from.state.status === 'Unknown' ? undefined : from.state.build.project;
+      const [current, previous] = project ? await productionHistory(em, project, 2) : [];
+      const to = previous ? await this.load(em, previous.buildId) : { state: initialState(), version: 0 };
+      const command: BuildCommand = {
+        type: 'RollBack',
+        policy: project ? this.policyFor(project) : UNKNOWN_POLICY,
+        user,
+        clicked,
+        current: current?.buildId,
+        previous: previous && { release: previous.release, ...(previous.digest ? { digest: previous.digest } : {}) },
+        productionBusyWith: project ? await productionLockHolder(em, project) : undefined,
+        rolloutDeadline: this.rolloutDeadline(),
+      };
+      let drafts: BuildEventDraft[];
+      try {
+        drafts = decide(command, to.state);
+      } catch (error) {
+        if (!(error instanceof BuildRefusal)) throw error;
+        return this.refusal(error, envelope, clicked, from.state, from.version, actor, person!);
+      }
+      return {
+        writes: [this.write(previous!.buildId, to.version, drafts, input.id, actor)],
+        note: `rollback of ${clicked} to ${previous!.buildId} (release ${previous!.release})`,
+      };
+    });
+  }
+
   /** A timer is due (preview expiry or its reminder, an approval reminder or expiry). */
   timerFired(due: TimerDue): Promise<Handled> {
     const { inputId, buildId, timerId, kind } = due;
@@ -197,7 +236,7 @@ export class BuildInputsService {
     const { requestId, environment, url, digest, imageId } = input.data;
     return this.onBuild({
       ...this.deployerInput(input),
-      command: ({ policy }) => ({
+      command: async ({ policy, state, em }) => ({
         type: 'RecordDeploymentSucceeded',
         requestId,
         environment,
@@ -207,6 +246,9 @@ export class BuildInputsService {
         policy,
         newBuildId: randomUUID(),
         now: new Date().toISOString(),
+        ...(environment === 'production' && state.status !== 'Unknown'
+          ? { release: (await releaseCount(em, state.build.project)) + 1 }
+          : {}),
       }),
     });
   }

@@ -9,6 +9,7 @@ import type {
   DeploymentFailed,
   DeploymentSucceeded,
   KeepRequested,
+  RollbackRequested,
   PreviewTornDown,
   PromoteRequested,
   QaVerdict,
@@ -50,6 +51,11 @@ export class InputsController {
   @EventPattern<string>(Subjects.KeepRequested)
   async onKeepRequested(@Payload() input: KeepRequested): Promise<void> {
     this.log(input, await this.inputs.keepRequested(input));
+  }
+
+  @EventPattern<string>(Subjects.RollbackRequested)
+  async onRollbackRequested(@Payload() input: RollbackRequested): Promise<void> {
+    this.log(input, await this.inputs.rollbackRequested(input));
   }
 
   @EventPattern<string>(Subjects.BranchDeleted)

@@ -53,12 +53,13 @@ describe("the slash command's queries, answered from the log and the read model"
   it('lists production deployments newest first, from the ProductionDeployed events of the log', async () => {
     const releases = ok(await queries.productionHistory({ project: 'test1' }));
     expect(releases).toEqual([
-      expect.objectContaining({ buildId: second, target: 'hotfix', image: 'registry.example.org/shop:2', by: 'U0OWNER02' }),
-      expect.objectContaining({ buildId: first, target: 'main', image: 'registry.example.org/shop:1', by: 'U0OWNER01' }),
+      expect.objectContaining({ buildId: second, target: 'hotfix', image: 'registry.example.org/shop:2', by: 'U0OWNER02', release: 2 }),
+      expect.objectContaining({ buildId: first, target: 'main', image: 'registry.example.org/shop:1', by: 'U0OWNER01', release: 1 }),
     ]);
     expect(releases[0]).toMatchObject({ project: 'test1', type: 'branch', url: 'https://example.org', at: expect.any(String) });
     expect(Date.parse(releases[0].at)).toBeGreaterThanOrEqual(Date.parse(releases[1].at));
-    expect(ok(await queries.productionHistory({ project: 'test1', limit: 1 }))).toHaveLength(1);
+    expect(releases[0].rollbackOf).toBeNull();
+    expect(ok(await queries.productionHistory({ project: 'test1', limit: 1 }))).toEqual([expect.objectContaining({ release: 2 })]);
     expect(ok(await queries.productionHistory({ project: 'duo' }))).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CloseRequested, KeepRequested, PromoteRequested, QaVerdict, SlackActions, Subjects } from '@app/contracts';
+import { CloseRequested, KeepRequested, PromoteRequested, QaVerdict, RollbackRequested, SlackActions, Subjects } from '@app/contracts';
 import { SlackClick } from './interaction-parser';
 
 /** The input a click turns into, and the subject it is published on. */
@@ -7,7 +7,8 @@ export type ClickInput =
   | { subject: typeof Subjects.QaVerdict; envelope: QaVerdict }
   | { subject: typeof Subjects.PromoteRequested; envelope: PromoteRequested }
   | { subject: typeof Subjects.CloseRequested; envelope: CloseRequested }
-  | { subject: typeof Subjects.KeepRequested; envelope: KeepRequested };
+  | { subject: typeof Subjects.KeepRequested; envelope: KeepRequested }
+  | { subject: typeof Subjects.RollbackRequested; envelope: RollbackRequested };
 
 /**
  * The envelope id of a click: the same click delivered twice (Slack retries when we are
@@ -42,6 +43,8 @@ export function clickInput(click: SlackClick, occurredAt: Date): ClickInput {
       return { subject: Subjects.CloseRequested, envelope: { ...base, type: 'CloseRequested', data: who } };
     case SlackActions.Keep:
       return { subject: Subjects.KeepRequested, envelope: { ...base, type: 'KeepRequested', data: who } };
+    case SlackActions.RollBack:
+      return { subject: Subjects.RollbackRequested, envelope: { ...base, type: 'RollbackRequested', data: who } };
     default: {
       const _exhaustive: never = click.actionId;
       return _exhaustive;

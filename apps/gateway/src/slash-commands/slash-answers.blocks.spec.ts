@@ -35,6 +35,8 @@ const release = (over: Partial<ReleaseView> = {}): ReleaseView => ({
   url: 'https://shop.example.org',
   by: 'U0OWNER01',
   at: '2026-01-02T10:00:00.000Z',
+  release: 1,
+  rollbackOf: null,
   ...over,
 });
 

@@ -90,14 +90,30 @@ export const ProductionDeploymentRequestedData = z.object({
   by: SlackUserId,
   attempt: z.number().int().min(1),
   rolloutDeadline: RolloutDeadline.optional(),
+  /** A rollback: this build (a previous release) goes back to production in place of `rollbackOf`, the build that ran there. */
+  rollbackOf: BuildId.optional(),
 });
-export const ProductionDeployedData = z.object({ buildId: BuildId, url: z.url(), by: SlackUserId, digest: ImageDigest.optional() });
+/**
+ * `release`: the project's production release number (its `ProductionDeployed` events counted,
+ * rollbacks included); absent in events written before releases were numbered.
+ * `rollbackOf`: set when this release was a rollback (see ProductionDeploymentRequested).
+ */
+export const ProductionDeployedData = z.object({
+  buildId: BuildId,
+  url: z.url(),
+  by: SlackUserId,
+  digest: ImageDigest.optional(),
+  release: z.number().int().min(1).optional(),
+  rollbackOf: BuildId.optional(),
+});
+/** `rollbackOf`: a rollback failed; the build stays what it was (in production as far as the log knows). */
 export const ProductionDeploymentFailedData = z.object({
   buildId: BuildId,
   reason: z.string().min(1),
   by: SlackUserId,
   attempt: z.number().int().min(1),
   cause: FailureCause.optional(),
+  rollbackOf: BuildId.optional(),
 });
 
 /**

@@ -47,6 +47,14 @@ export const KeepRequestedSchema = envelopeSchema('KeepRequested', KeepRequested
 export type KeepRequested = z.infer<typeof KeepRequestedSchema>;
 
 /**
+ * An owner clicked **Roll back** on the production announcement of `buildId` (the build that
+ * runs in production): production goes back to the project's previous release.
+ */
+export const RollbackRequestedData = z.object({ buildId: BuildId, user: SlackUserId, origin: SlackOrigin });
+export const RollbackRequestedSchema = envelopeSchema('RollbackRequested', RollbackRequestedData);
+export type RollbackRequested = z.infer<typeof RollbackRequestedSchema>;
+
+/**
  * CI says a branch was deleted (`POST /branch-deleted`): the preview of its newest build is torn
  * down, and an open build of it ends as expired.
  */
