@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
-import { BuildView, QueryReply, Subjects } from '@app/contracts';
+import { BuildView, QueryReply, ReleaseView, Subjects } from '@app/contracts';
 import { absoluteSubject } from '@app/platform';
 import { ciHeaders, GatewayHarness, startGateway } from './support/gateway-harness';
 import { testInfra } from '../../../test/infra/test-infra';
@@ -24,6 +24,20 @@ const view = (id: string): BuildView => ({
   failureReason: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+const release = (n: number): ReleaseView => ({
+  buildId: `b-${n}`,
+  project: 'test1',
+  type: 'branch',
+  target: 'main',
+  image: 'registry.example.org/test1:abc',
+  digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+  url: 'https://example.org',
+  by: 'U0OWNER01',
+  at: '2026-01-01T00:00:00.000Z',
+  release: n,
+  rollbackOf: n === 3 ? 'b-2' : null,
 });
 
 /** Stands in for approvals on the query subjects: answers as its QueryReply contract says, and records the queries. */
@@ -56,6 +70,13 @@ async function fakeApprovals(nc: NatsConnection, prefix: string, received: unkno
       (q: { project: string; limit: number }): QueryReply<BuildView[]> => ({
         ok: true,
         data: [view('b-1'), view('b-2')].slice(0, q.limit),
+      }),
+    ),
+    serve(
+      Subjects.ProductionHistory,
+      (q: { project: string; limit: number }): QueryReply<ReleaseView[]> => ({
+        ok: true,
+        data: [release(3), release(2), release(1)].slice(0, q.limit),
       }),
     ),
   ];
@@ -112,6 +133,22 @@ describe('GET /v1/… status queries, answered by approvals over NATS', () => {
       status: 400,
       json: { problems: [{ field: 'limit', message: 'expected a whole number from 1 to 500' }] },
     });
+  });
+
+  it("lists a project's production releases newest first, with release numbers and rollbacks, passing the limit on", async () => {
+    const response = await get('/v1/projects/test1/releases?limit=2');
+    expect(response).toMatchObject({ status: 200, json: { project: 'test1', releases: [release(3), release(2)] } });
+    expect(received).toContainEqual({ project: 'test1', limit: 2 });
+    expect((await get('/v1/projects/test1/releases')).json.releases).toHaveLength(3);
+    expect(received).toContainEqual({ project: 'test1', limit: 20 });
+  });
+
+  it('400 for a releases limit above 100, 404 for an unknown project', async () => {
+    expect(await get('/v1/projects/test1/releases?limit=101')).toMatchObject({
+      status: 400,
+      json: { problems: [{ field: 'limit', message: 'expected a whole number from 1 to 100' }] },
+    });
+    expect(await get('/v1/projects/nope/releases')).toMatchObject({ status: 404, json: { error: 'unknown project' } });
   });
 
   it('404 for a project that is not configured, without asking approvals', async () => {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Logger, Param, Query, UseGuards } from '@nestjs/common';
-import { BuildView, GetBuildQuery, ListProjectBuildsQuery, Subjects } from '@app/contracts';
+import { BuildView, GetBuildQuery, ListProjectBuildsQuery, ProductionHistoryQuery, ReleaseView, Subjects } from '@app/contracts';
 import { APP_CONFIG, JETSTREAM_CLIENT, JetStreamClient } from '@app/platform';
 import type { AppConfig } from '@app/platform';
 import { GATEWAY_OPTIONS } from '../gateway.options';
@@ -12,10 +12,13 @@ import { answerOf } from './query-answer';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
+/** Releases: approvals answers at most 100 per query. */
+const MAX_RELEASES = 100;
 
 /**
  * Build status for CI and people: `GET /v1/builds/:id` (a build id, or the request id a
- * 202 returned) and `GET /v1/projects/:project/builds`. Answered by approvals over NATS
+ * 202 returned), `GET /v1/projects/:project/builds` and `GET /v1/projects/:project/releases`
+ * (the production history, newest first). Answered by approvals over NATS
  * request/reply; the gateway keeps nothing itself.
  */
 @Controller('v1')
@@ -41,14 +44,28 @@ export class BuildQueriesController {
     @Param('project') project: string,
     @Query('limit') limit: unknown,
   ): Promise<{ project: string; builds: BuildView[] }> {
-    if (!this.config.projects.get(project)) {
-      throw new Refusal(404, {
-        error: 'unknown project',
-        problems: [{ field: 'project', message: `${quote(project)} is not a configured project` }],
-      });
-    }
+    this.requireProject(project);
     const query: ListProjectBuildsQuery = { project, limit: parseLimit(limit) };
     return { project, builds: await this.ask<BuildView[]>(Subjects.ListProjectBuilds, query) };
+  }
+
+  /** The project's production releases, newest first (release number, build, image, digest, who, when, rollbackOf). */
+  @Get('projects/:project/releases')
+  async projectReleases(
+    @Param('project') project: string,
+    @Query('limit') limit: unknown,
+  ): Promise<{ project: string; releases: ReleaseView[] }> {
+    this.requireProject(project);
+    const query: ProductionHistoryQuery = { project, limit: parseLimit(limit, 20, MAX_RELEASES) };
+    return { project, releases: await this.ask<ReleaseView[]>(Subjects.ProductionHistory, query) };
+  }
+
+  private requireProject(project: string): void {
+    if (this.config.projects.get(project)) return;
+    throw new Refusal(404, {
+      error: 'unknown project',
+      problems: [{ field: 'project', message: `${quote(project)} is not a configured project` }],
+    });
   }
 
   private async ask<T>(subject: string, query: object): Promise<T> {
@@ -72,8 +89,8 @@ export class BuildQueriesController {
   }
 }
 
-function parseLimit(limit: unknown): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (typeof limit === 'string' && /^\d{1,4}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= MAX_LIMIT) return Number(limit);
-  throw Refusal.invalid([{ field: 'limit', message: `expected a whole number from 1 to ${MAX_LIMIT}` }]);
+function parseLimit(limit: unknown, byDefault = DEFAULT_LIMIT, max = MAX_LIMIT): number {
+  if (limit === undefined) return byDefault;
+  if (typeof limit === 'string' && /^\d{1,4}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= max) return Number(limit);
+  throw Refusal.invalid([{ field: 'limit', message: `expected a whole number from 1 to ${max}` }]);
 }
