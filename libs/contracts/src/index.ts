@@ -5,6 +5,7 @@ export * from './events/outcomes';
 export * from './events/build-events';
 export * from './subjects';
 export * from './slack-actions';
+export * from './reject-modal';
 export * from './queries';
 export * from './naming';
 export * from './streams';

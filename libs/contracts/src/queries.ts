@@ -21,6 +21,8 @@ export interface VerdictView {
   user: string;
   verdict: 'approve' | 'reject';
   at: string;
+  /** A rejection's reason, when the QA member gave one in the reject modal. */
+  reason?: string;
 }
 
 /** A build as the read model knows it. */

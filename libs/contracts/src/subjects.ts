@@ -53,6 +53,8 @@ export const Subjects = {
   ProjectStatus: 'query.project-status',
   TargetBuild: 'query.target-build',
   ProductionHistory: 'query.production-history',
+  // Slack modals, gateway → notifier (core NATS request/reply, not stored): open the reject modal for a click
+  OpenRejectModal: 'notifier.open-reject-modal',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 

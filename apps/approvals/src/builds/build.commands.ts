@@ -40,7 +40,8 @@ export type BuildCommand =
       rolloutDeadline: string;
     }
   | { type: 'SupersedeBuild'; supersededBy: string; newImage: string; reason: 'newer-build' | 'digest-changed' }
-  | { type: 'GiveVerdict'; policy: ProjectPolicy; user: string; verdict: 'approve' | 'reject' }
+  /** `reason`: a rejection's, from the reject modal (ignored for an approval). */
+  | { type: 'GiveVerdict'; policy: ProjectPolicy; user: string; verdict: 'approve' | 'reject'; reason?: string }
   /** `productionBusyWith`: the build whose production deployment of this project is in flight, if any. */
   | { type: 'PromoteBuild'; policy: ProjectPolicy; user: string; productionBusyWith?: string; rolloutDeadline: string }
   | { type: 'CloseBuild'; policy: ProjectPolicy; user: string }

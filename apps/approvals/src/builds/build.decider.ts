@@ -108,7 +108,9 @@ const giveVerdict = (command: Command<'GiveVerdict'>, state: Build): BuildEventD
   if (previous?.verdict === command.verdict) return [];
   if (previous) throw new IllegalState(action, `you already ${pastTense(previous.verdict)} this build`);
 
-  if (command.verdict === 'reject') return [draft('QaRejected', { buildId, by: command.user })];
+  if (command.verdict === 'reject') {
+    return [draft('QaRejected', { buildId, by: command.user, ...(command.reason ? { reason: command.reason } : {}) })];
+  }
   const approvals = [...approvalsOf(known.verdicts), command.user];
   const required = command.policy.approvalsRequired;
   const events = [draft('QaApproved', { buildId, by: command.user, approvals, required })];

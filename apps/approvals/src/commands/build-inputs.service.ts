@@ -133,8 +133,11 @@ export class BuildInputsService {
   }
 
   qaVerdict(input: QaVerdict): Promise<Handled> {
-    const { user, verdict } = input.data;
-    return this.onBuild({ ...this.personInput(input), command: ({ policy }) => ({ type: 'GiveVerdict', policy, user, verdict }) });
+    const { user, verdict, reason } = input.data;
+    return this.onBuild({
+      ...this.personInput(input),
+      command: ({ policy }) => ({ type: 'GiveVerdict', policy, user, verdict, ...(reason ? { reason } : {}) }),
+    });
   }
 
   promoteRequested(input: PromoteRequested): Promise<Handled> {

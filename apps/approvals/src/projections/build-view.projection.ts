@@ -57,8 +57,11 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
       return changed(next, at, { status: 'preview-failed', failureReason: event.data.reason });
     case 'QaApproved':
       return changed(next, at, { verdicts: [...row.verdicts, { user: event.data.by, verdict: 'approve', at }] });
-    case 'QaRejected':
-      return changed(next, at, { status: 'rejected', verdicts: [...row.verdicts, { user: event.data.by, verdict: 'reject', at }] });
+    case 'QaRejected': {
+      const { by, reason } = event.data;
+      const verdict = { user: by, verdict: 'reject' as const, at, ...(reason ? { reason } : {}) };
+      return changed(next, at, { status: 'rejected', verdicts: [...row.verdicts, verdict] });
+    }
     case 'BuildApproved':
       return changed(next, at, { status: 'approved' });
     case 'ProductionDeploymentRequested':

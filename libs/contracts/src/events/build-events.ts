@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeSchema } from '../envelope';
 import { ActionKind, BuildId, BuildType, SlackChannelId, SlackOrigin, SlackUserId } from '../common';
+import { RejectReason } from '../reject-modal';
 
 /*
  * Domain events: appended by approvals to one stream per build (`build-<buildId>`),
@@ -76,7 +77,8 @@ export const QaApprovedData = z.object({
   approvals: z.array(SlackUserId),
   required: z.number().int().min(0),
 });
-export const QaRejectedData = z.object({ buildId: BuildId, by: SlackUserId });
+/** `reason`: what the QA member wrote in the reject modal; absent when they gave none (and in events older than the modal). */
+export const QaRejectedData = z.object({ buildId: BuildId, by: SlackUserId, reason: RejectReason.optional() });
 export const BuildApprovedData = z.object({ buildId: BuildId, approvedBy: z.array(SlackUserId) });
 
 export const ProductionDeploymentRequestedData = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeSchema } from '../envelope';
 import { BuildId, BuildType, SlackOrigin, SlackUserId } from '../common';
+import { RejectReason } from '../reject-modal';
 
 /*
  * Inputs: published by the gateway (from CI and Slack), consumed by approvals.
@@ -29,6 +30,8 @@ export const QaVerdictData = z.object({
   verdict: z.enum(['approve', 'reject']),
   user: SlackUserId,
   origin: SlackOrigin,
+  /** Why, when a QA member rejected through the reject modal and said so (absent for approvals and one-click rejects). */
+  reason: RejectReason.optional(),
 });
 export const QaVerdictSchema = envelopeSchema('QaVerdict', QaVerdictData);
 export type QaVerdict = z.infer<typeof QaVerdictSchema>;
