@@ -43,29 +43,34 @@ export function flowTable(stdout: string): string | undefined {
   ].join('\n');
 }
 
-/** Sizes come from each benchmark's own variables (the caller's environment). */
+const verbatim = (s: string) => s.trim();
+
+/**
+ * Sizes come from each benchmark's own variables (the caller's environment). The longest runs
+ * first: a suite cut short (a timeout, a stop) still has the soak; the others are quick to run alone.
+ */
 export const BENCHES: Bench[] = [
+  { name: 'soak', title: 'Soak', command: runTs('bench/e2e/soak.bench.ts'), timeoutMin: 40, render: verbatim },
+  { name: 'flow', title: 'The whole flow', command: runTs('bench/e2e/flow.bench.ts'), timeoutMin: 20, render: flowTable },
+  {
+    name: 'rollout-follow',
+    title: 'Following a rollout: watch against reads',
+    command: runTs('bench/deployer/rollout-follow.bench.ts'),
+    timeoutMin: 15,
+    render: verbatim,
+  },
   {
     name: 'event-store',
     title: 'Event store against Emmett',
     command: runTs('bench/approvals/event-store.bench.ts'),
     timeoutMin: 15,
-    render: (s: string) => s.trim(),
+    render: verbatim,
   },
   {
     name: 'gateway',
     title: 'Gateway against Bolt',
     command: ['node', ['bench/gateway/run.mjs', '--skip-build']],
     timeoutMin: 20,
-    render: (s: string) => s.trim(),
+    render: verbatim,
   },
-  {
-    name: 'rollout-follow',
-    title: 'Following a rollout: watch against reads',
-    command: runTs('bench/deployer/rollout-follow.bench.ts'),
-    timeoutMin: 15,
-    render: (s: string) => s.trim(),
-  },
-  { name: 'flow', title: 'The whole flow', command: runTs('bench/e2e/flow.bench.ts'), timeoutMin: 20, render: flowTable },
-  { name: 'soak', title: 'Soak', command: runTs('bench/e2e/soak.bench.ts'), timeoutMin: 40, render: (s: string) => s.trim() },
 ];
