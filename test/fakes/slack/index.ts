@@ -9,8 +9,10 @@ export { BOT as FAKE_BOT } from './workspace';
 export type { SlackCondition } from './conditions';
 export { signedSlashCommand, SLASH_COMMAND_TIMEOUT_MS } from './slash-commands';
 export { SOCKET_ACK_TIMEOUT_MS } from './socket-mode';
+export { TRIGGER_TTL_MS, VIEW_SUBMISSION_TIMEOUT_MS } from './views';
 export type {
   EphemeralMessage,
+  OpenedView,
   RecordedCall,
   SlackFake,
   SlackFakeOptions,
@@ -20,4 +22,7 @@ export type {
   SocketDelivery,
   SocketEnvelopeRecord,
   SocketSlashCommandInput,
+  SocketViewSubmissionInput,
+  ViewSubmissionInput,
+  ViewSubmissionResult,
 } from './slack-fake.types';

@@ -8,8 +8,10 @@ import { METHODS } from './methods/method-table';
 import { methodOf, readSlackRequest, type SlackRequest } from './slack-request';
 import { sendSlashCommand, showSlashAnswer, slashCommandFields } from './slash-commands';
 import { SocketModeEndpoint } from './socket-mode';
+import { readViewAnswer, record, sendViewSubmission, viewSubmissionPayload, ViewStore } from './views';
 import type {
   EphemeralMessage,
+  OpenedView,
   RecordedCall,
   SlackFake,
   SlackFakeOptions,
@@ -19,6 +21,9 @@ import type {
   SocketDelivery,
   SocketEnvelopeRecord,
   SocketSlashCommandInput,
+  SocketViewSubmissionInput,
+  ViewSubmissionInput,
+  ViewSubmissionResult,
 } from './slack-fake.types';
 import { waitFor } from './wait-for';
 import { BOT, isUserId, Workspace } from './workspace';
@@ -46,6 +51,7 @@ class SlackApiFake implements SlackFake {
   readonly appToken: string;
   private readonly socketMode: SocketModeEndpoint;
   private readonly ws: Workspace;
+  private readonly viewStore = new ViewStore();
   private readonly faults = new FaultPlan();
   private recorded: RecordedCall[] = [];
   private readonly server: Server;
@@ -96,6 +102,38 @@ class SlackApiFake implements SlackFake {
 
   ephemerals(user?: string): EphemeralMessage[] {
     return this.ws.ephemerals(user);
+  }
+
+  views(): OpenedView[] {
+    return this.viewStore.views();
+  }
+
+  submitView(input: ViewSubmissionInput): Promise<ViewSubmissionResult> {
+    return sendViewSubmission(this.openView(input.viewId), input);
+  }
+
+  async socketViewSubmission(
+    input: SocketViewSubmissionInput,
+    connectionWaitMs = SOCKET_CONNECTION_WAIT_MS,
+  ): Promise<ViewSubmissionResult> {
+    const view = this.openView(input.viewId);
+    const delivery = await this.socketMode.deliver('interactive', viewSubmissionPayload(view, input), connectionWaitMs);
+    if (delivery.failure) {
+      return record(view, {
+        tookMs: delivery.tookMs,
+        closed: false,
+        failure: delivery.failure === 'no_ack' ? 'operation_timeout' : delivery.failure,
+      });
+    }
+    return record(view, { ...readViewAnswer(delivery.ack), tookMs: delivery.tookMs });
+  }
+
+  /** A view a person can still submit: opened here and not closed by an earlier submission. */
+  private openView(viewId: string): OpenedView {
+    const view = this.viewStore.find(viewId);
+    if (!view) throw new Error(`no view ${viewId} was opened (views.open) in the Slack fake`);
+    if (view.closedAt !== undefined) throw new Error(`view ${viewId} was closed by an earlier submission`);
+    return view;
   }
 
   slashCommand(input: SlashCommandInput): Promise<SlashCommandResult> {
@@ -198,6 +236,7 @@ class SlackApiFake implements SlackFake {
   reset(): void {
     this.socketMode.forget();
     this.ws.reset();
+    this.viewStore.reset();
     this.faults.clear();
     this.recorded = [];
   }
@@ -284,7 +323,7 @@ class SlackApiFake implements SlackFake {
       if (!request.token) return fail('not_authed');
       if (request.token !== this.token) return fail('invalid_auth');
     }
-    const answer = entry.handler(request.args, { ws: this.ws, now, postIntervalMs: this.opts.postIntervalMs });
+    const answer = entry.handler(request.args, { ws: this.ws, views: this.viewStore, now, postIntervalMs: this.opts.postIntervalMs });
     return answer.status === 200 && request.warnings.length ? withWarnings(answer.body, request.warnings) : answer;
   }
 

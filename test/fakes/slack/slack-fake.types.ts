@@ -57,6 +57,48 @@ export interface SocketDelivery {
 /** A person typing a slash command that Slack delivers over Socket Mode (no URL, no signature). */
 export type SocketSlashCommandInput = Omit<SlashCommandInput, 'url' | 'signingSecret' | 'badSignature' | 'signedAtMs'>;
 
+/** A modal opened with `views.open`, as Slack answered it, and what became of its submissions. */
+export interface OpenedView {
+  /** `V…`, what views.open answered as `view.id`. */
+  id: string;
+  triggerId: string;
+  /** The view as Slack keeps it: the app's view plus id, hash, `state`, `private_metadata`, `callback_id`. */
+  view: Record<string, unknown>;
+  openedAt: number;
+  submissions: ViewSubmissionResult[];
+  /** Set once a submission closed it (an empty 200, or `response_action: clear`). */
+  closedAt?: number;
+}
+
+/** A person submits an open modal; Slack posts the view_submission to the app's interactivity URL, signed. */
+export interface ViewSubmissionInput {
+  /** The app's interactivity Request URL, e.g. `http://127.0.0.1:3000/slack/interactions`. */
+  url: string;
+  signingSecret: string;
+  viewId: string;
+  /** Who submits it (Slack user id). */
+  user: string;
+  /** What the person typed: block id → action id → value (null for an input left empty). */
+  values: Record<string, Record<string, string | null>>;
+  badSignature?: boolean;
+}
+
+/** The same submission delivered over Socket Mode (no URL, no signature). */
+export type SocketViewSubmissionInput = Omit<ViewSubmissionInput, 'url' | 'signingSecret' | 'badSignature'>;
+
+/** What came of a submission: Slack closes the modal on an empty 200, shows `errors` under the inputs, or an error. */
+export interface ViewSubmissionResult {
+  status?: number;
+  /** The app's JSON answer, when it answered one. */
+  answer?: Record<string, unknown>;
+  tookMs: number;
+  closed: boolean;
+  /** `response_action: errors`: block id → the message Slack shows under that input. */
+  errors?: Record<string, string>;
+  /** `operation_timeout` (no answer within 3 s), `http_status_<n>`, `invalid_response`, `no_connection`, … */
+  failure?: string;
+}
+
 /** One HTTP request the fake received, in arrival order. */
 export interface RecordedCall {
   /** Web API method from the path, e.g. `chat.postMessage`. */
@@ -159,6 +201,15 @@ export interface SlackFake {
    * most 3 s for the answer, and shows it (an ephemeral answer appears in `ephemerals(user)`).
    */
   slashCommand(input: SlashCommandInput): Promise<SlashCommandResult>;
+  /** Modals opened with `views.open`, oldest first, with what became of their submissions. */
+  views(): OpenedView[];
+  /**
+   * A person submits an open modal: the fake posts the `view_submission` to `url` signed as Slack
+   * does, waits at most 3 s, and closes the modal on an empty 200 (or shows the `errors` it answered).
+   */
+  submitView(input: ViewSubmissionInput): Promise<ViewSubmissionResult>;
+  /** The same over Socket Mode: an `interactive` envelope with the view_submission; the ack's payload is the answer. */
+  socketViewSubmission(input: SocketViewSubmissionInput, connectionWaitMs?: number): Promise<ViewSubmissionResult>;
   /** The app-level token (`xapp-…`) `apps.connections.open` takes. */
   readonly appToken: string;
   /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Arguments that Slack takes as JSON-encoded strings in a form body (WebClient sends them that way). */
-const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
 const API_PATH = /^\/api\/([A-Za-z0-9_.]+)$/;
 
 /** A Web API call as received: method from the path, arguments merged from query and body. */

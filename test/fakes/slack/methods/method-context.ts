@@ -1,8 +1,11 @@
+import type { ViewStore } from '../views';
 import type { Workspace } from '../workspace';
 
 /** What a method handler may read and change. */
 export interface MethodContext {
   ws: Workspace;
+  /** Modals opened with views.open. */
+  views: ViewStore;
   /** Receipt time of the request, ms since the epoch. */
   now: number;
   /** Minimum ms between two posts into one conversation (Slack's ~1/s special limit); undefined = no limit. */

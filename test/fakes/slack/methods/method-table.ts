@@ -2,6 +2,7 @@ import * as auth from './auth-methods';
 import * as chat from './chat-methods';
 import * as conversations from './conversations-methods';
 import type { MethodHandler } from './method-context';
+import * as views from './views-methods';
 
 /** A Web API method the fake speaks, and whether it needs the bot token. */
 export interface MethodEntry {
@@ -19,4 +20,5 @@ export const METHODS: Readonly<Record<string, MethodEntry>> = {
   'chat.postMessage': { handler: chat.postMessage, needsToken: true },
   'chat.update': { handler: chat.update, needsToken: true },
   'chat.postEphemeral': { handler: chat.postEphemeral, needsToken: true },
+  'views.open': { handler: views.open, needsToken: true },
 };
