@@ -1,7 +1,7 @@
-import { SlackActions, type SlackActionId } from '@app/contracts';
+import { RejectModalIds, SlackActions, type SlackActionId } from '@app/contracts';
 import type { SlackFake } from '../fakes/slack';
 import { dmOfBuild } from '../e2e/support/slack-views';
-import type { E2eProject } from '../e2e/support/stack';
+import { SIGNING_SECRET, type E2eProject } from '../e2e/support/stack';
 import type { FlowPlan } from './flow-plan';
 import type { GatewayClient } from './gateway-client';
 
@@ -147,7 +147,7 @@ export class FlowDriver {
     switch (status) {
       case 'awaiting-qa': {
         if (intent === 'close') return this.click(owner, SlackActions.Close, buildId);
-        if (intent === 'reject') return this.click(this.project.qa![0], SlackActions.Reject, buildId);
+        if (intent === 'reject') return this.reject(this.project.qa![0], buildId);
         if (intent !== 'ship') return;
         const pending = this.project.qa!.filter((q) => !verdicts.some((v) => v.user === q)).slice(0, this.project.approvals?.required ?? 1);
         for (const qa of pending) await this.click(qa, SlackActions.Approve, buildId);
@@ -186,6 +186,26 @@ export class FlowDriver {
     this.record.clicks++;
     await this.gateway.click({ user, actionId, buildId, channel: dm.channel, messageTs: dm.ts });
     return true;
+  }
+
+  /** Reject opens the modal (when the notifier opened it in time): QA submits it with a reason. */
+  private async reject(user: string, buildId: string): Promise<boolean> {
+    const clicked = await this.click(user, SlackActions.Reject, buildId);
+    const modal = this.slack
+      .views()
+      .find((v) => v.closedAt === undefined && String(v.view.private_metadata).includes(`"buildId":"${buildId}"`));
+    if (modal) {
+      await this.slack
+        .submitView({
+          url: `${this.gateway.url}/slack/interactions`,
+          signingSecret: SIGNING_SECRET,
+          viewId: modal.id,
+          user,
+          values: { [RejectModalIds.reasonBlockId]: { [RejectModalIds.reasonActionId]: 'chaos: rejected' } },
+        })
+        .catch(() => undefined); // a gateway that is down: the next turn clicks again
+    }
+    return clicked;
   }
 
   private checkDeadline(what: string): void {

@@ -16,7 +16,7 @@ export interface Answer {
  */
 export class GatewayClient {
   constructor(
-    private readonly url: string,
+    readonly url: string,
     private readonly timeoutMs = 10_000,
   ) {}
 

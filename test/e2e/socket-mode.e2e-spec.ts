@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SlackActions } from '@app/contracts';
+import { RejectModalIds, SlackActions } from '@app/contracts';
 import { DEFAULT_APP_TOKEN } from '../fakes/slack';
 import { e2eProject, livePreview } from './support/flows';
 import { blockActionsPayload } from './support/slack-click';
@@ -94,10 +94,20 @@ describe('Socket Mode, end to end', () => {
         signingSecret: '',
       }),
     );
+    // Reject opens the modal (the notifier's views.open); its submission comes back over the socket too.
+    const modal = await stack.waitFor('the reject modal is open', () =>
+      stack.slack.views().find((v) => String(v.view.private_metadata).includes(preview.buildId)),
+    );
+    const submitted = await stack.slack.socketViewSubmission({
+      viewId: modal.id,
+      user: qa2,
+      values: { [RejectModalIds.reasonBlockId]: { [RejectModalIds.reasonActionId]: 'the socket says no' } },
+    });
+    expect(submitted).toMatchObject({ closed: true });
     const qaDm = await stack.waitFor('the rejecting QA DM shows the verdict', () => {
       const now = stack.slack.messages(qa2).find((m) => m.ts === dm.ts);
       return now && buttonsOf(now).length === 0 && now;
     });
-    expect(readable(qaDm)).toContain('rejected');
+    expect(readable(qaDm)).toContain('You rejected this build: “the socket says no”');
   }, 90_000);
 });

@@ -6,6 +6,12 @@ export interface GatewayOptions {
   ciPublishTimeoutMs: number;
   /** Slack gives up after 3 s; the click is answered with a retry hint after this long. */
   slackPublishTimeoutMs: number;
+  /**
+   * How long a Reject click waits for the notifier to open the reject modal (Slack's trigger id
+   * lasts 3 s); past it the click is a reject without a reason, published within what is left of
+   * slackPublishTimeoutMs.
+   */
+  rejectModalTimeoutMs: number;
   /** How long a status query waits for approvals. */
   queryTimeoutMs: number;
   /** How long a slash command's query waits for approvals: the answer must reach Slack within 3 s. */
@@ -30,6 +36,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   bodyLimitBytes: 64 * 1024,
   ciPublishTimeoutMs: 5_000,
   slackPublishTimeoutMs: 2_500,
+  rejectModalTimeoutMs: 1_500,
   queryTimeoutMs: 2_000,
   slashCommandTimeoutMs: 2_000,
   retryAfterSeconds: 5,

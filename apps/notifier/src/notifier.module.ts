@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { FlowsModule } from './flows/flows.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { ModalsModule } from './modals/modals.module';
 import { SlackModule, type SlackTuning } from './slack/slack.module';
 
 /** What a test (or a deployment with special needs) may tune; production uses the defaults. */
@@ -16,7 +17,7 @@ export class NotifierModule {
     const slack = SlackModule.forRoot(options.slack);
     return {
       module: NotifierModule,
-      imports: [PlatformModule.forRoot(config), { ...slack, global: true }, LedgerModule, FlowsModule],
+      imports: [PlatformModule.forRoot(config), { ...slack, global: true }, LedgerModule, FlowsModule, ModalsModule],
     };
   }
 }

@@ -98,6 +98,13 @@ export class NotifierHarness {
     for (const event of events) await this.publisher.publishEvent(subjectOfEventType(event.type)!, event);
   }
 
+  /** Asks the notifier over core NATS request/reply, as the gateway does (e.g. Subjects.OpenRejectModal). */
+  async request<T>(subject: string, data: unknown, timeoutMs = 3_000): Promise<T> {
+    this.raw ??= await connect({ servers: this.nats.url });
+    const reply = await this.raw.request(`${this.nats.prefix}.${subject}`, StringCodec().encode(JSON.stringify(data)), { timeout: timeoutMs });
+    return JSON.parse(StringCodec().decode(reply.data)) as T;
+  }
+
   /**
    * Hands the notifier an event it has handled already, as a replay from the dead letters does
    * (`npm run dlq -- replay`): a new stream message with the same event id, marked for the

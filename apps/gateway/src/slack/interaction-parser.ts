@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BuildId, isSlackActionId, SlackActionId, SlackActions, SlackOrigin, SlackUserId } from '@app/contracts';
 import { formValue } from '../http/form';
 import { quote } from '../http/quote';
+import { readViewSubmission, type ViewSubmissionRead } from './view-submission';
 
 /** One click on one of deploybot's buttons, as the rest of the gateway needs it. */
 export interface SlackClick {
@@ -19,6 +20,8 @@ export interface SlackClick {
 
 export type InteractionParse =
   | { ok: true; type: 'block_actions' | 'interactive_message'; clicks: SlackClick[] }
+  /** The reject modal submitted: a rejection with its reason, or a reason the person must fix first. */
+  | { ok: true; type: 'view_submission'; view: Exclude<ViewSubmissionRead, { ok: false }> }
   | { ok: false; message: string };
 
 const User = z.object({ id: z.string(), name: z.string().optional(), username: z.string().optional() });
@@ -83,9 +86,13 @@ export function parseInteractionPayload(json: unknown): InteractionParse {
       return parseBlockActions(json);
     case 'interactive_message':
       return parseInteractiveMessage(json);
+    case 'view_submission': {
+      const view = readViewSubmission(json);
+      return view.ok === false ? refuse(view.message) : { ok: true, type: 'view_submission', view };
+    }
     default:
       return refuse(
-        `unsupported interaction type ${typeof type === 'string' ? quote(type) : 'missing'} (expected block_actions or interactive_message)`,
+        `unsupported interaction type ${typeof type === 'string' ? quote(type) : 'missing'} (expected block_actions, interactive_message or view_submission)`,
       );
   }
 }

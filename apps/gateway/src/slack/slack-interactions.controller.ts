@@ -3,7 +3,7 @@ import { Refusal } from '../http/refusal';
 import { bodyBytes } from '../http/request-body';
 import { parseInteraction } from './interaction-parser';
 import { SlackInteractions } from './slack-interactions.service';
-import type { EphemeralAnswer } from './slack-interactions.service';
+import type { EphemeralAnswer, ViewErrorsAnswer } from './slack-interactions.service';
 import { SlackSignatureGuard } from './slack-signature.guard';
 
 export { CLICK_NOT_TAKEN } from './slack-interactions.service';
@@ -24,15 +24,17 @@ export class SlackInteractionsController {
   @Post(['slack/interactions', 'slack-interactions'])
   @HttpCode(200)
   @UseGuards(SlackSignatureGuard)
-  async interaction(@Body() body: unknown): Promise<EphemeralAnswer | undefined> {
+  async interaction(@Body() body: unknown): Promise<EphemeralAnswer | ViewErrorsAnswer | undefined> {
     const parsed = parseInteraction(bodyBytes(body).toString('utf8'));
     if (!parsed.ok) throw new Refusal(400, { error: 'invalid interaction', message: parsed.message });
-    const outcome = await this.interactions.take(parsed.clicks);
+    const outcome =
+      parsed.type === 'view_submission' ? await this.interactions.submit(parsed.view) : await this.interactions.take(parsed.clicks);
     switch (outcome.kind) {
       case 'taken':
         return undefined;
       case 'invalid':
         throw new Refusal(400, { error: 'invalid interaction', message: outcome.message });
+      case 'answered':
       case 'not-taken':
         return outcome.answer;
       default: {

@@ -35,8 +35,11 @@ describe('routeEnvelope: a Socket Mode envelope goes to the handler of the HTTP 
       kind: 'interaction',
       parse: { ok: false, message: expect.stringMatching(/^unknown action id "other.button"/) },
     });
+    expect(routeEnvelope({ type: 'interactive', payload: { type: 'shortcut' } })).toMatchObject({
+      parse: { ok: false, message: expect.stringMatching(/unsupported interaction type "shortcut"/) },
+    });
     expect(routeEnvelope({ type: 'interactive', payload: { type: 'view_submission' } })).toMatchObject({
-      parse: { ok: false, message: expect.stringMatching(/unsupported interaction type "view_submission"/) },
+      parse: { ok: false, message: expect.stringMatching(/^payload\.(user|view)/) },
     });
     expect(routeEnvelope({ type: 'interactive', payload: 'payload=%7B%7D' })).toMatchObject({ parse: { ok: false } });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SlackActions } from '@app/contracts';
+import { RejectModalIds, SlackActions } from '@app/contracts';
 import type { SlackClick } from '../slack/interaction-parser';
 import { CLICK_NOT_TAKEN, type ClicksOutcome, type SlackInteractions } from '../slack/slack-interactions.service';
 import type { SlashAnswer } from '../slash-commands/slash-answer';
@@ -11,8 +11,13 @@ import { SocketEnvelopes } from './socket-envelopes.service';
 class RecordingInteractions {
   taken: SlackClick[][] = [];
   constructor(private readonly outcome: ClicksOutcome = { kind: 'taken' }) {}
+  submitted: unknown[] = [];
   async take(clicks: SlackClick[]): Promise<ClicksOutcome> {
     this.taken.push(clicks);
+    return this.outcome;
+  }
+  async submit(view: unknown): Promise<ClicksOutcome> {
+    this.submitted.push(view);
     return this.outcome;
   }
 }
@@ -50,6 +55,23 @@ describe('SocketEnvelopes: what each envelope is acknowledged with', () => {
   it('acks a click NATS did not take with the same "try again" HTTP answers', async () => {
     const { envelopes } = serve(new RecordingInteractions({ kind: 'not-taken', answer: CLICK_NOT_TAKEN }));
     expect(await envelopes.handle({ envelopeId: 'e2', type: 'interactive', payload: clickPayload })).toEqual({ ...CLICK_NOT_TAKEN });
+  });
+
+  it('hands a submitted reject modal to SlackInteractions and acks with its answer (errors keep the modal open)', async () => {
+    const errors = { response_action: 'errors' as const, errors: { [RejectModalIds.reasonBlockId]: 'too long' } };
+    const { envelopes, interactions } = serve(new RecordingInteractions({ kind: 'answered', answer: errors }));
+    const payload = {
+      type: 'view_submission',
+      user: { id: 'U0QA00001' },
+      view: {
+        id: 'V1',
+        callback_id: RejectModalIds.callbackId,
+        private_metadata: JSON.stringify({ buildId: 'b7' }),
+        state: { values: { [RejectModalIds.reasonBlockId]: { [RejectModalIds.reasonActionId]: { value: 'x'.repeat(501) } } } },
+      },
+    };
+    expect(await envelopes.handle({ envelopeId: 'e6', type: 'interactive', payload })).toEqual(errors);
+    expect(interactions.submitted).toEqual([{ ok: 'fix', errors: expect.any(Object) }]);
   });
 
   it('acks empty, handing nothing on, what HTTP refuses with 400', async () => {

@@ -46,9 +46,11 @@ export class SocketEnvelopes {
     switch (route.kind) {
       case 'interaction': {
         if (!route.parse.ok) return this.refused(envelope, route.parse.message);
-        const outcome = await this.interactions.take(route.parse.clicks);
+        const parse = route.parse;
+        const outcome = parse.type === 'view_submission' ? await this.interactions.submit(parse.view) : await this.interactions.take(parse.clicks);
         if (outcome.kind === 'invalid') return this.refused(envelope, outcome.message);
         if (outcome.kind === 'not-taken') return { result: 'not-taken', payload: { ...outcome.answer } };
+        if (outcome.kind === 'answered') return { result: 'answered', payload: { ...outcome.answer } };
         return { result: 'taken', payload: undefined };
       }
       case 'slash-command': {

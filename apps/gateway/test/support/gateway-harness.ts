@@ -45,6 +45,8 @@ export interface StoredInput {
 /** A gateway on a real port, wired to a prefix of its own on the test NATS. */
 export interface GatewayHarness {
   baseUrl: string;
+  /** The test NATS and this gateway's subject prefix on it (e.g. to answer its requests as another service would). */
+  natsUrl: string;
   prefix: string;
   clock: TestClock;
   /** Every message in this test's INPUTS stream, in order. */
@@ -100,6 +102,7 @@ export async function startGateway(harness: HarnessOptions = {}): Promise<Gatewa
   };
   return {
     baseUrl,
+    natsUrl: nats.url,
     prefix: nats.prefix,
     clock,
     inputCount,

@@ -26,7 +26,7 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
       return { ...progress, verdicts, approved: progress.approved || reached };
     }
     case 'QaRejected':
-      return { ...progress, verdicts: withVerdict(progress, event.data.by, 'rejected', version) };
+      return { ...progress, verdicts: withVerdict(progress, event.data.by, 'rejected', version, event.data.reason) };
     case 'BuildApproved':
       return { ...progress, approved: true };
     case 'ProductionDeploymentRequested': {
@@ -122,8 +122,8 @@ function given<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], un
   };
 }
 
-function withVerdict(progress: BuildProgress, user: string, verdict: 'approved' | 'rejected', version: number) {
+function withVerdict(progress: BuildProgress, user: string, verdict: 'approved' | 'rejected', version: number, reason?: string) {
   const current = progress.verdicts[user];
   if (current && current.version > version) return progress.verdicts;
-  return { ...progress.verdicts, [user]: { verdict, version } };
+  return { ...progress.verdicts, [user]: { verdict, ...given({ reason }), version } };
 }

@@ -77,6 +77,8 @@ export type TeardownState =
 
 export interface Verdict {
   verdict: 'approved' | 'rejected';
+  /** A rejection's reason, when the QA member gave one in the reject modal. */
+  reason?: string;
   version: number;
 }
 

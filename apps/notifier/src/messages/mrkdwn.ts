@@ -21,6 +21,12 @@ export const code = (text: string): string => `\`${escape(text.replace(/`/g, "'"
 export const clip = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
+ * What a person wrote (a rejection's reason), shown as their words: escaped (no mention, link or
+ * `<!here>` can come out of it), on one line, clipped to 500 characters, in quotation marks.
+ */
+export const quoted = (text: string): string => `“${escape(clip(text.replace(/\s*\n\s*/g, ' ').trim()))}”`;
+
+/**
  * `text` escaped, with `@<user id>` turned into a mention for the ids in `people` only (as
  * approvals writes people into a refusal): anything else stays literal text.
  */

@@ -3,7 +3,7 @@ import { isFinal, type BuildSnapshot } from '../builds/build-snapshot';
 import { context, fields, plain, section, type KnownBlock, type OutgoingMessage } from './block-kit';
 import { buildTitle, endingLine, plainText, previewUrlOf } from './build-lines';
 import { imageWithDigest } from './image-lines';
-import { code, escape, link, mentionAll } from './mrkdwn';
+import { code, escape, link, mentionAll, quoted } from './mrkdwn';
 
 /** Who the DM is for: each QA member's DM shows their own verdict. */
 export interface QaRequestView {
@@ -49,8 +49,10 @@ function verdictLine(build: BuildSnapshot, qa: string): string | undefined {
   switch (build.progress.verdicts[qa]?.verdict) {
     case 'approved':
       return ':white_check_mark: You approved this build';
-    case 'rejected':
-      return ':x: You rejected this build';
+    case 'rejected': {
+      const reason = build.progress.verdicts[qa]?.reason;
+      return reason ? `:x: You rejected this build: ${quoted(reason)}` : ':x: You rejected this build';
+    }
     case undefined:
       return undefined;
   }

@@ -4,7 +4,7 @@ import type { OutgoingMessage } from './block-kit';
 import { approvalsCount, expiredLine, previewUrlOf } from './build-lines';
 import { outcomeOf, reasonText, teardownFailedHeadline } from './failure-lines';
 import { shippedImage } from './image-lines';
-import { escape, escapeWithMentions, link, mention, mentionAll } from './mrkdwn';
+import { escape, escapeWithMentions, link, mention, mentionAll, quoted } from './mrkdwn';
 
 /*
  * Short replies posted in threads: under each owner's DM (QA verdicts, "ready", failures the
@@ -16,7 +16,10 @@ const note = (mrkdwnText: string): OutgoingMessage => ({ text: mrkdwnText });
 
 /** Under every owner DM when a QA member gives a verdict. */
 export function verdictNote(build: BuildSnapshot, qa: string, verdict: 'approved' | 'rejected'): OutgoingMessage {
-  if (verdict === 'rejected') return note(`:x: ${mention(qa)} rejected this build`);
+  if (verdict === 'rejected') {
+    const reason = build.progress.verdicts[qa]?.reason;
+    return note(`:x: ${mention(qa)} rejected this build${reason ? `: ${quoted(reason)}` : ''}`);
+  }
   const count = approvalsCount(approvers(build).length, build.facts.approvalsRequired);
   return note(`:white_check_mark: ${mention(qa)} approved this build (${count})`);
 }

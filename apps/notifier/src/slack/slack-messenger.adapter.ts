@@ -5,13 +5,16 @@ import {
   WebClient,
   type ChatPostMessageArguments,
   type KnownBlock as SlackKnownBlock,
+  type ModalView as SlackModalView,
   type Logger as SlackLogger,
 } from '@slack/web-api';
 import type { OutgoingMessage } from '../messages/block-kit';
+import type { ModalView } from '../modals/reject-modal.view';
 import { ChannelPacer } from './channel-pacer';
 import { classifyPlatformError, hintFor, SlackCallFailed } from './slack-call-failed';
 import type { EphemeralRequest, MessageRef, PostQuery, PostRequest, SlackMessenger } from './slack-messenger.port';
-import type { SlackSettings } from './slack-settings';
+import { VIEWS_OPEN_TIMEOUT_MS, type SlackSettings } from './slack-settings';
+import type { SlackViews } from './slack-views.port';
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** The metadata event type every post carries, with the ledger effect as payload. */
@@ -34,10 +37,12 @@ const NO_HISTORY_ACCESS = new Set(['missing_scope', 'not_allowed_token_type', 'n
  * nothing on Slack's side) is waited out here instead; any other failure goes back to the
  * effect runner, whose next try first looks for the earlier post (`findPost`).
  */
-export class WebClientSlackMessenger implements SlackMessenger {
+export class WebClientSlackMessenger implements SlackMessenger, SlackViews {
   private readonly logger = new NestLogger('SlackMessenger');
   private readonly client: WebClient;
   private readonly poster: WebClient;
+  /** `views.open`: a trigger id lasts 3 s, so a short timeout and no retries (a second try would come too late). */
+  private readonly opener: WebClient;
   private readonly pacer: ChannelPacer;
   /** How many 429s in a row one post waits out before it fails (then the event is retried). */
   private readonly rateLimitWaits: number;
@@ -49,6 +54,12 @@ export class WebClientSlackMessenger implements SlackMessenger {
     const common = { slackApiUrl: settings.apiUrl, timeout: settings.timeoutMs, logger: slackLogger() };
     this.client = new WebClient(settings.token, { ...common, retryConfig: settings.retry, rejectRateLimitedCalls: false });
     this.poster = new WebClient(settings.token, { ...common, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    this.opener = new WebClient(settings.token, {
+      ...common,
+      timeout: settings.viewsOpenTimeoutMs ?? VIEWS_OPEN_TIMEOUT_MS,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
     this.pacer = new ChannelPacer(settings.postIntervalMs, settings.postBurst);
     this.rateLimitWaits = settings.retry.retries;
   }
@@ -95,6 +106,14 @@ export class WebClientSlackMessenger implements SlackMessenger {
         ),
       ),
     );
+  }
+
+  async open(triggerId: string, view: ModalView): Promise<{ viewId: string }> {
+    const answer = await this.call('views.open', 'a modal', () =>
+      this.opener.views.open({ trigger_id: triggerId, view: view satisfies SlackModalView }),
+    );
+    if (!answer.view?.id) throw new SlackCallFailed('views.open', 'no_view', 'transient', false, 'Slack answered ok without a view id');
+    return { viewId: answer.view.id };
   }
 
   async findPost(query: PostQuery): Promise<MessageRef | undefined> {

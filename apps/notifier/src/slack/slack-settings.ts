@@ -17,9 +17,17 @@ export interface SlackSettings {
   postIntervalMs: number;
   /** …after a burst of this many at once (Slack allows short bursts; ChannelPacer). */
   postBurst: number;
+  /**
+   * Timeout of `views.open`: the gateway waits rejectModalTimeoutMs (1.5 s) for the modal, and
+   * Slack's trigger id lasts 3 s from the click, so this is shorter than both. Never retried.
+   * Default VIEWS_OPEN_TIMEOUT_MS.
+   */
+  viewsOpenTimeoutMs?: number;
   /** How a Slack that stopped answering is probed (slack-reachability.ts). */
   outage: SlackOutageSettings;
 }
+
+export const VIEWS_OPEN_TIMEOUT_MS = 1_200;
 
 export const DEFAULT_SLACK_SETTINGS: Omit<SlackSettings, 'token' | 'apiUrl'> = {
   timeoutMs: 10_000,
@@ -27,6 +35,7 @@ export const DEFAULT_SLACK_SETTINGS: Omit<SlackSettings, 'token' | 'apiUrl'> = {
   retry: { retries: 5, factor: 2, minTimeout: 1_000, maxTimeout: 20_000, randomize: true },
   postIntervalMs: 1_000,
   postBurst: 3,
+  viewsOpenTimeoutMs: VIEWS_OPEN_TIMEOUT_MS,
   outage: DEFAULT_OUTAGE_SETTINGS,
 };
 

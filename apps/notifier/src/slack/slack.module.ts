@@ -5,6 +5,7 @@ import { WebClientSlackMessenger } from './slack-messenger.adapter';
 import { SLACK_MESSENGER } from './slack-messenger.port';
 import { SlackReachability } from './slack-reachability';
 import { DEFAULT_SLACK_SETTINGS, SLACK_SETTINGS, type SlackSettings } from './slack-settings';
+import { SLACK_VIEWS } from './slack-views.port';
 
 /** Tuning a deployment or a test may override; the token and URL always come from the environment. */
 export type SlackTuning = Partial<Omit<SlackSettings, 'token' | 'apiUrl'>>;
@@ -38,6 +39,7 @@ export class SlackModule implements OnApplicationBootstrap {
           },
         },
         { provide: WebClientSlackMessenger, inject: [SLACK_SETTINGS], useFactory: (s: SlackSettings) => new WebClientSlackMessenger(s) },
+        { provide: SLACK_VIEWS, useExisting: WebClientSlackMessenger },
         {
           provide: SlackReachability,
           inject: [SLACK_SETTINGS, WebClientSlackMessenger],
@@ -49,7 +51,7 @@ export class SlackModule implements OnApplicationBootstrap {
           useFactory: (slack: WebClientSlackMessenger, reachability: SlackReachability) => new ObservedSlackMessenger(slack, reachability),
         },
       ],
-      exports: [SLACK_MESSENGER, SlackReachability, SLACK_SETTINGS],
+      exports: [SLACK_MESSENGER, SLACK_VIEWS, SlackReachability, SLACK_SETTINGS],
     };
   }
 
