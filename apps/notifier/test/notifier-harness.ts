@@ -101,7 +101,9 @@ export class NotifierHarness {
   /** Asks the notifier over core NATS request/reply, as the gateway does (e.g. Subjects.OpenRejectModal). */
   async request<T>(subject: string, data: unknown, timeoutMs = 3_000): Promise<T> {
     this.raw ??= await connect({ servers: this.nats.url });
-    const reply = await this.raw.request(`${this.nats.prefix}.${subject}`, StringCodec().encode(JSON.stringify(data)), { timeout: timeoutMs });
+    const reply = await this.raw.request(`${this.nats.prefix}.${subject}`, StringCodec().encode(JSON.stringify(data)), {
+      timeout: timeoutMs,
+    });
     return JSON.parse(StringCodec().decode(reply.data)) as T;
   }
 

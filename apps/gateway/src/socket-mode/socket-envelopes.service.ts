@@ -47,7 +47,8 @@ export class SocketEnvelopes {
       case 'interaction': {
         if (!route.parse.ok) return this.refused(envelope, route.parse.message);
         const parse = route.parse;
-        const outcome = parse.type === 'view_submission' ? await this.interactions.submit(parse.view) : await this.interactions.take(parse.clicks);
+        const outcome =
+          parse.type === 'view_submission' ? await this.interactions.submit(parse.view) : await this.interactions.take(parse.clicks);
         if (outcome.kind === 'invalid') return this.refused(envelope, outcome.message);
         if (outcome.kind === 'not-taken') return { result: 'not-taken', payload: { ...outcome.answer } };
         if (outcome.kind === 'answered') return { result: 'answered', payload: { ...outcome.answer } };
