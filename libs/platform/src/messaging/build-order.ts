@@ -112,8 +112,8 @@ export class BuildOrder {
 
   private async hold(key: string, consumer: ConsumerRef, m: JsMsg, event: Versioned): Promise<Turn> {
     let wake!: () => void;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
-    const holder = { version: event.version, wake, yielded: false };
+    let woken = new Promise<void>((resolve) => (wake = resolve));
+    const holder = { version: event.version, wake: () => wake(), yielded: false };
     this.holders.set(key, holder);
     try {
       const since = Date.now();
@@ -126,6 +126,7 @@ export class BuildOrder {
         if (this.released || Date.now() + interval > until) return 'later';
         if (this.options.crowded?.() && Date.now() - since >= CROWDED_HOLD_MS) return 'later';
         await sleep(interval, woken);
+        woken = new Promise<void>((resolve) => (wake = resolve)); // each look after a wake reads the record again
       }
     } finally {
       if (this.holders.get(key) === holder) this.holders.delete(key);
@@ -160,6 +161,12 @@ export class BuildOrder {
     }
   }
 
+  /** The next version, held in this process, takes its turn now rather than at its next look. */
+  private wakeSuccessor(key: string, version: number): void {
+    const holder = this.holders.get(key);
+    if (holder?.version === version + 1) holder.wake();
+  }
+
   /** Stop holding anything (shutdown): every held message is handed back. */
   release(): void {
     this.released = true;
@@ -184,6 +191,7 @@ export class BuildOrder {
           const value = codec.encode(String(event.version));
           const revision = known ? await kv.update(key, value, known.revision) : await kv.create(key, value);
           this.remember(key, { version: event.version, revision });
+          this.wakeSuccessor(key, event.version);
           return true;
         } catch (error) {
           if (!/wrong last sequence|key exists/i.test((error as Error).message)) throw error;
