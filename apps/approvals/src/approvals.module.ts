@@ -15,8 +15,9 @@ import { EventRelayService } from './relay/event-relay.service';
 import { DeadlineScheduler } from './deadlines/deadline-scheduler';
 import { DeadLettersController } from './deadlines/dead-letters.controller';
 import { APPROVALS_OPTIONS, ApprovalsOptions, DEFAULT_APPROVALS_OPTIONS } from './approvals.options';
+import { RetentionService } from './retention/retention.service';
 
-/** Wiring only: the event log, the command path, the inputs and queries, the deadlines, and the relay. */
+/** Wiring only: the event log, the command path, the inputs and queries, the deadlines, the relay, and the retention sweep. */
 @Module({})
 export class ApprovalsModule {
   static register(config: AppConfig, options: ApprovalsOptions = DEFAULT_APPROVALS_OPTIONS): DynamicModule {
@@ -39,6 +40,7 @@ export class ApprovalsModule {
         PostgresReadiness,
         EventRelayService,
         EventLogLifecycle,
+        RetentionService,
       ],
       exports: [EVENT_LOG, COMMAND_PATH, EventRelayService],
     };

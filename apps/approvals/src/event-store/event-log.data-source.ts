@@ -7,6 +7,7 @@ import { CreateDeadlines1765000000000 } from './migrations/1765000000000-create-
 import { IndexProductionDeployments1767000000000 } from './migrations/1767000000000-index-production-deployments';
 import { DeadlinesHoldTimers1768000000000 } from './migrations/1768000000000-deadlines-hold-timers';
 import { BuildsPreviewExpiry1768000000001 } from './migrations/1768000000001-builds-preview-expiry';
+import { IndexProcessedInputsAge1769100000000 } from './migrations/1769100000000-index-processed-inputs-age';
 
 /** Every migration of the approvals schema, oldest first. */
 export const approvalsMigrations = [
@@ -17,6 +18,7 @@ export const approvalsMigrations = [
   IndexProductionDeployments1767000000000,
   DeadlinesHoldTimers1768000000000,
   BuildsPreviewExpiry1768000000001,
+  IndexProcessedInputsAge1769100000000,
 ];
 
 export interface EventLogDataSourceOptions {

@@ -81,6 +81,18 @@ const EnvironmentSchema = z.object({
    * RetryLater counts as a failure. At most 7 days: the EVENTS and INPUTS streams keep messages that long.
    */
   RETRY_LATER_MAX_AGE_SECONDS: intFromEnv(60, 604_800).default(86_400),
+  /**
+   * approvals: how long the record that an input was handled is kept (it makes a redelivered input
+   * do nothing). At least 38 days: a message can come back for 7 days from INPUTS and 30 from the
+   * DLQ. The event log itself is never trimmed (docs/operations.md "Retention").
+   */
+  PROCESSED_INPUTS_RETENTION_DAYS: intFromEnv(38, 36_500).default(45),
+  /**
+   * notifier: how long the record of a Slack post made for one event is kept (it keeps a redelivered
+   * event from posting twice). At least 38 days, for the same reason. Where each tracked message is
+   * (what later events edit) is kept for as long as the build exists.
+   */
+  SLACK_EFFECTS_RETENTION_DAYS: intFromEnv(38, 36_500).default(45),
   /** Replicas of every JetStream stream and key-value bucket deploybot creates: 1 on one server, 3 on a cluster. */
   NATS_STREAM_REPLICAS: intFromEnv(1, 5).default(1),
   /** A NATS credentials file (JWT + nkey seed, `nsc generate creds`); at most one of this, NATS_NKEY_SEED_FILE and NATS_TOKEN. */
