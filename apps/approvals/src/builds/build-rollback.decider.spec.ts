@@ -52,6 +52,7 @@ const requestData = {
 };
 const rollbackRequested = draft('ProductionDeploymentRequested', requestData);
 
+const PREVIOUS = { buildId: CURRENT, image: `registry.example.org/shop@${OTHER_DIGEST}`, release: 2 };
 const succeeded = (release?: number): BuildCommand => ({
   type: 'RecordDeploymentSucceeded',
   requestId: productionAttempt(2),
@@ -61,7 +62,7 @@ const succeeded = (release?: number): BuildCommand => ({
   policy: policy(),
   newBuildId: 'b-new',
   now: DEADLINE,
-  ...(release ? { release } : {}),
+  ...(release ? { release, previous: PREVIOUS } : {}),
 });
 
 describe('rolling production back to the previous release', () => {
@@ -79,7 +80,7 @@ describe('rolling production back to the previous release', () => {
         }),
       ]));
 
-  it('announces the rollback once it is deployed: who, the release number and the build it replaced; no teardown of the preview again', () =>
+  it('announces the rollback once it is deployed: who, the release number, the build it replaced and what a Roll back of it returns to; no teardown of the preview again', () =>
     given([...shipped, rollbackRequested])
       .when(succeeded(3))
       .then([
@@ -90,6 +91,7 @@ describe('rolling production back to the previous release', () => {
           digest: DIGEST,
           release: 3,
           rollbackOf: CURRENT,
+          previous: PREVIOUS,
         }),
       ]));
 

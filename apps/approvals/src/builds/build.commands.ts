@@ -59,6 +59,8 @@ export type BuildCommand =
       now: string;
       /** A production deployment's release number (the project's ProductionDeployed events so far + 1). */
       release?: number;
+      /** The project's latest release before this one (image pinned to its digest): what a rollback would return to. */
+      previous?: { buildId: string; image: string; release: number };
     }
   /** `policy` and `now`: a preview that failed to come up is removed after `previews.ttl` too. */
   | { type: 'RecordDeploymentFailed'; requestId: string; environment: Environment; reason: string; policy: ProjectPolicy; now: string }

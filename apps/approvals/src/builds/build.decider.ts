@@ -298,6 +298,7 @@ const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, stat
     by,
     ...(command.digest ? { digest: command.digest } : {}),
     ...(command.release ? { release: command.release } : {}),
+    ...(command.previous ? { previous: command.previous } : {}),
     ...(rollback ? { rollbackOf: rollback.of } : {}),
   });
   // A rollback's preview went when the build first shipped (or is kept on purpose).

@@ -22,7 +22,7 @@ import type { AppConfig, ProjectConfig } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import type { AttemptKind } from '../builds/attempts';
 import { BuildCommand, ProjectPolicy } from '../builds/build.commands';
-import { decide } from '../builds/build.decider';
+import { decide, pinned } from '../builds/build.decider';
 import { denial } from '../builds/build.denial';
 import { BuildEventDraft } from '../builds/build-event-draft';
 import { fold } from '../builds/build.evolve';
@@ -30,7 +30,7 @@ import { BuildRefusal } from '../builds/build.refusals';
 import { Build, hasEnded, initialState, isSupersedable } from '../builds/build.state';
 import { upcast } from '../builds/build.upcast';
 import { findLatestBuildRowOfTarget, findNewestBuildRowOfTarget } from '../projections/builds.table';
-import { productionHistory, releaseCount } from '../projections/production-history.sql';
+import { productionHistory } from '../projections/production-history.sql';
 import { buildStreamId, deniedStreamId } from './build-streams';
 import { buildOfKeyedRequest, productionLockHolder } from './command-tables';
 import { CommandPath, Handled, Plan, StreamWrite } from './command-path';
@@ -249,9 +249,7 @@ export class BuildInputsService {
         policy,
         newBuildId: randomUUID(),
         now: new Date().toISOString(),
-        ...(environment === 'production' && state.status !== 'Unknown'
-          ? { release: (await releaseCount(em, state.build.project)) + 1 }
-          : {}),
+        ...(environment === 'production' && state.status !== 'Unknown' ? await this.releaseAfter(em, state.build.project) : {}),
       }),
     });
   }
@@ -398,6 +396,17 @@ export class BuildInputsService {
       newId: randomUUID,
     });
     return { streamId, expectedVersion: afterVersion, events };
+  }
+
+  /** The number of the project's next release, and its latest release so far (what a rollback of the next would return to). */
+  private async releaseAfter(
+    em: EntityManager,
+    project: string,
+  ): Promise<{ release: number; previous?: { buildId: string; image: string; release: number } }> {
+    const [latest] = await productionHistory(em, project, 1);
+    if (!latest) return { release: 1 };
+    const image = latest.digest ? pinned(latest.image, latest.digest) : latest.image;
+    return { release: latest.release + 1, previous: { buildId: latest.buildId, image, release: latest.release } };
   }
 
   /** When the deployer gives a rollout asked for now up: the deadline approvals' own deadline follows. */

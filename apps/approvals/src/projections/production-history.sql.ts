@@ -51,14 +51,3 @@ export async function productionHistory(executor: SqlExecutor, project: string, 
     rollbackOf: r.rollback_of,
   }));
 }
-
-/** How many times the project was deployed to production (its `ProductionDeployed` events). */
-export async function releaseCount(executor: SqlExecutor, project: string): Promise<number> {
-  const [found] = await rows<{ n: string }>(
-    executor,
-    `SELECT count(*) AS n FROM approvals.events e JOIN approvals.builds b ON b.id = e.data->>'buildId'
-      WHERE e.type = 'ProductionDeployed' AND b.project = $1`,
-    [project],
-  );
-  return Number(found?.n ?? 0);
-}

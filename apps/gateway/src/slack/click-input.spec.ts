@@ -19,6 +19,7 @@ describe('clicks become inputs for approvals', () => {
     [SlackActions.Promote, Subjects.PromoteRequested, 'PromoteRequested', {}],
     [SlackActions.Close, Subjects.CloseRequested, 'CloseRequested', {}],
     [SlackActions.Keep, Subjects.KeepRequested, 'KeepRequested', {}],
+    [SlackActions.RollBack, Subjects.RollbackRequested, 'RollbackRequested', {}],
   ])('%s → %s', (actionId, subject, type, extra) => {
     const input = clickInput({ ...click, actionId }, at);
     expect(input.subject).toBe(subject);

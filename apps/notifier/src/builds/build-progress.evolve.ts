@@ -30,11 +30,12 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
     case 'BuildApproved':
       return { ...progress, approved: true };
     case 'ProductionDeploymentRequested': {
-      const { by, attempt, image, digest } = event.data;
-      return withProduction(progress, { status: 'deploying', by, attempt, image, ...given({ digest }), version });
+      const { by, attempt, image, digest, rollbackOf } = event.data;
+      const before = rollbackOf ? progress.production : undefined;
+      return withProduction(progress, { status: 'deploying', by, attempt, image, ...given({ digest, rollbackOf, before }), version });
     }
     case 'ProductionDeployed': {
-      const { by, url } = event.data;
+      const { by, url, release, rollbackOf, previous } = event.data;
       const attempt = progress.production?.status === 'deployed' ? progress.production.attempt : progress.production?.attempt;
       return withProduction(progress, {
         status: 'deployed',
@@ -42,11 +43,15 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
         url,
         ...given({ attempt }),
         ...given(shipped(progress, event.data.digest)),
+        ...given({ release, rollbackOf, previous }),
         version,
       });
     }
     case 'ProductionDeploymentFailed': {
       const { by, attempt, reason, cause } = event.data;
+      // A rollback that failed leaves the build's production as it was before it.
+      const before = progress.production?.status === 'deploying' ? progress.production.before : undefined;
+      if (event.data.rollbackOf && before) return withProduction(progress, { ...before, version });
       return withProduction(progress, { status: 'failed', by, attempt, reason, ...given({ cause }), version });
     }
     case 'BuildClosed':

@@ -40,11 +40,42 @@ export type PreviewState =
   | { status: 'deployed'; url: string; digest?: string; pinnedImage?: string; version: number }
   | { status: 'failed'; reason: string; cause?: FailureCause; version: number };
 
+/** The release production ran before a build's: what **Roll back** on its announcement returns to. */
+export interface PreviousRelease {
+  buildId: string;
+  /** `repository@sha256:…` */
+  image: string;
+  release: number;
+}
+
 export type ProductionState =
-  /** `image`: what the deployer was asked to run (`repo@sha256:…` when the preview reported its digest). */
-  | { status: 'deploying'; by: string; attempt: number; image?: string; digest?: string; version: number }
-  /** `attempt`: the attempt that shipped (absent when its request was not seen). */
-  | { status: 'deployed'; by: string; url: string; attempt?: number; image?: string; digest?: string; version: number }
+  /**
+   * `image`: what the deployer was asked to run (`repo@sha256:…` when the preview reported its digest).
+   * `rollbackOf`: a rollback to this build, replacing that one; `before`: what this build's production was until then.
+   */
+  | {
+      status: 'deploying';
+      by: string;
+      attempt: number;
+      image?: string;
+      digest?: string;
+      rollbackOf?: string;
+      before?: ProductionState;
+      version: number;
+    }
+  /** `attempt`: the attempt that shipped (absent when its request was not seen); `release`, `rollbackOf`, `previous`: as ProductionDeployed says. */
+  | {
+      status: 'deployed';
+      by: string;
+      url: string;
+      attempt?: number;
+      image?: string;
+      digest?: string;
+      release?: number;
+      rollbackOf?: string;
+      previous?: PreviousRelease;
+      version: number;
+    }
   | { status: 'failed'; by: string; attempt: number; reason: string; cause?: FailureCause; version: number };
 
 /** How a build stopped taking clicks, other than by shipping. */

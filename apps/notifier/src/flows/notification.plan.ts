@@ -5,13 +5,13 @@ import { channelStatusMessage } from '../messages/channel-status.blocks';
 import { ownerRequestMessage } from '../messages/owner-request.blocks';
 import { qaRequestMessage } from '../messages/qa-request.blocks';
 import { expiryReminderMessage } from '../messages/expiry-reminder.blocks';
+import { productionAnnouncement, rollbackFailedNote, rollbackRequestedNote } from '../messages/production-announcement.blocks';
 import {
   denialNote,
   expiredNote,
   ownerApprovalReminderNote,
   ownerProductionFailedNote,
   qaReminderNote,
-  productionDeployedNote,
   productionFailedNote,
   productionRequestedNote,
   readyNote,
@@ -47,11 +47,14 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
     }
     case 'BuildApproved':
       return [...readyReplies(build), ...editOwners(build), status];
-    case 'ProductionDeploymentRequested':
-      return [showProduction(build, event.data.attempt, productionRequestedNote(event.data.by)), ...editOwners(build), status];
+    case 'ProductionDeploymentRequested': {
+      const { by, attempt, image, rollbackOf } = event.data;
+      const note = rollbackOf ? rollbackRequestedNote(by, image) : productionRequestedNote(by);
+      return [showProduction(build, attempt, note), ...editOwners(build), status];
+    }
     case 'ProductionDeployed': {
       const attempt = build.progress.production?.status === 'deployed' ? build.progress.production.attempt : undefined;
-      const announcement = productionDeployedNote(build, event.data.by, event.data.url);
+      const announcement = productionAnnouncement(build, event.data.by, event.data.url);
       return [
         attempt ? showProduction(build, attempt, announcement) : reply('production', MessageKeys.channelStatus, announcement, true),
         status,
@@ -61,6 +64,8 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
     }
     case 'ProductionDeploymentFailed': {
       const { reason, attempt, cause } = event.data;
+      // A failed rollback: the owners' DMs keep no retry (the build is still a release); news in the channel thread only.
+      if (event.data.rollbackOf) return [showProduction(build, attempt, rollbackFailedNote(reason, attempt, cause)), status];
       return [
         showProduction(build, attempt, productionFailedNote(reason, attempt, cause)),
         status,

@@ -152,5 +152,5 @@ function closeButton(build: BuildSnapshot, purpose: 'close' | 'retry'): Button {
 const CONFIRM_TEXT_MAX = 300;
 
 /** The first of `texts` (most to least detailed) that fits a confirm dialog; the last one clipped. */
-const fitConfirm = (...texts: string[]): string =>
+export const fitConfirm = (...texts: string[]): string =>
   texts.find((text) => text.length <= CONFIRM_TEXT_MAX) ?? clip(texts[texts.length - 1], CONFIRM_TEXT_MAX);

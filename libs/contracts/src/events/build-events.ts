@@ -99,6 +99,8 @@ export const ProductionDeploymentRequestedData = z.object({
  * `release`: the project's production release number (its `ProductionDeployed` events counted,
  * rollbacks included); absent in events written before releases were numbered.
  * `rollbackOf`: set when this release was a rollback (see ProductionDeploymentRequested).
+ * `previous`: the release production ran before this one (`image` pinned to its digest), what
+ * **Roll back** on this announcement returns to; absent for a project's first release.
  */
 export const ProductionDeployedData = z.object({
   buildId: BuildId,
@@ -107,6 +109,7 @@ export const ProductionDeployedData = z.object({
   digest: ImageDigest.optional(),
   release: z.number().int().min(1).optional(),
   rollbackOf: BuildId.optional(),
+  previous: z.object({ buildId: BuildId, image: z.string().min(1), release: z.number().int().min(1) }).optional(),
 });
 /** `rollbackOf`: a rollback failed; the build stays what it was (in production as far as the log knows). */
 export const ProductionDeploymentFailedData = z.object({
