@@ -2,12 +2,14 @@ import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, ReadinessRegistry } from '@app/platform';
 import { openLedger } from './ledger.data-source';
+import { LedgerRetentionService } from './ledger-retention.service';
+import { LEDGER_DATA_SOURCE } from './ledger.tokens';
 import { PostgresMessageLedger } from './message-ledger.adapter';
 import { MESSAGE_LEDGER } from './message-ledger.port';
 
-export const LEDGER_DATA_SOURCE = Symbol('LEDGER_DATA_SOURCE');
+export { LEDGER_DATA_SOURCE };
 
-/** The MessageLedger in Postgres (DATABASE_URL, schema `notifier`), migrated at start-up. */
+/** The MessageLedger in Postgres (DATABASE_URL, schema `notifier`), migrated at start-up, and its retention sweep. */
 @Module({
   providers: [
     {
@@ -16,6 +18,7 @@ export const LEDGER_DATA_SOURCE = Symbol('LEDGER_DATA_SOURCE');
       useFactory: (config: AppConfig) => openLedger(config.env.DATABASE_URL),
     },
     { provide: MESSAGE_LEDGER, inject: [LEDGER_DATA_SOURCE], useFactory: (db: DataSource) => new PostgresMessageLedger(db) },
+    LedgerRetentionService,
   ],
   exports: [MESSAGE_LEDGER],
 })
