@@ -136,4 +136,10 @@ describe('Reject with a reason: the modal and its submission (real NATS, real HT
     expect(notifier.requests).toHaveLength(1);
     expect(await storedFor('silent-notifier-build')).toHaveLength(1);
   });
+
+  it('counts the modals opened and the clicks that fell back to the one-click reject', async () => {
+    const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/deploybot_gateway_reject_modals_total\{result="opened"\} [1-9]/);
+    expect(metrics).toMatch(/deploybot_gateway_reject_modals_total\{result="fallback"\} [2-9]/);
+  });
 });

@@ -26,4 +26,9 @@ export const GatewayMetrics = {
     'Inputs JetStream did not acknowledge in time, by source, subject and reason',
     ['source', 'subject', 'reason'],
   ),
+  rejectModals: counter(
+    'deploybot_gateway_reject_modals_total',
+    'Reject clicks by what became of the modal asking why: opened, or fallback (the notifier did not open it in time, so the click rejected without a reason)',
+    ['result'],
+  ),
 };

@@ -4,6 +4,7 @@ import { CLOCK } from '../clock';
 import type { Clock } from '../clock';
 import { GATEWAY_OPTIONS } from '../gateway.options';
 import type { GatewayOptions } from '../gateway.options';
+import { GatewayMetrics } from '../http-metrics/gateway-metrics';
 import { InputPublisher } from '../messaging/input-publisher';
 import { clickInput, type ClickInput } from './click-input';
 import { SlackClick } from './interaction-parser';
@@ -89,6 +90,7 @@ export class SlackInteractions {
     const { channel, messageTs } = click.origin;
     const metadata = { buildId: click.buildId, ...(channel ? { channel } : {}), ...(messageTs ? { messageTs } : {}) };
     const result = await this.modals.open({ triggerId, user: click.user.id, metadata }, this.options.rejectModalTimeoutMs);
+    GatewayMetrics.rejectModals.inc({ result: result.opened ? 'opened' : 'fallback' });
     if (result.opened) {
       this.logger.log({ msg: 'reject modal opened', buildId: click.buildId, correlationId: click.buildId, user: click.user.id });
       return true;
