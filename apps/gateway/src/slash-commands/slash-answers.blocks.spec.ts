@@ -155,7 +155,16 @@ describe("the slash command's answers", () => {
     expect(releases.split('\n').filter((l) => l.startsWith('•'))).toHaveLength(2);
     expect(releases).toContain('<!date^1767348000^{date_short_pretty} {time}|2026-01-02 10:00 UTC>');
     expect(releases).toContain('by <@U0OWNER01>');
+    expect(releases).toContain('• release 1 · ');
     expect(textOf(releasesAnswer('shop', []))).toContain('Nothing shipped to production yet');
+  });
+
+  it('releases numbers each release and says which were rollbacks, and from which build', () => {
+    const text = textOf(releasesAnswer('shop', [release({ release: 3, rollbackOf: 'b-2' }), release({ release: 2, buildId: 'b-2' })]));
+    const lines = text.split('\n').filter((l) => l.startsWith('•'));
+    expect(lines[0]).toMatch(/^• release 3 · .* \(rolled back from build `b-2`\)$/);
+    expect(lines[1]).toMatch(/^• release 2 · /);
+    expect(lines[1]).not.toContain('rolled back');
   });
 
   it("promote offers the owner DM's Deploy to production button, behind a confirm dialog", () => {

@@ -82,7 +82,7 @@ export function buildsAnswer(project: string, builds: readonly BuildView[]): Sla
 /** `releases <project>`: production deployments, newest first. */
 export function releasesAnswer(project: string, releases: readonly ReleaseView[]): SlashAnswer {
   const line = (r: ReleaseView) =>
-    `• ${when(r.at)} — ${targetOf(r)} \`${escapeMrkdwn(r.digest ? `${r.image} (${r.digest.slice(0, 19)}…)` : r.image)}\` by ${mention(r.by)}`;
+    `• release ${r.release} · ${when(r.at)} — ${targetOf(r)} \`${escapeMrkdwn(r.digest ? `${r.image} (${r.digest.slice(0, 19)}…)` : r.image)}\` by ${mention(r.by)}${r.rollbackOf ? ` (rolled back from build \`${escapeMrkdwn(r.rollbackOf)}\`)` : ''}`;
   const lines = releases.length ? releases.map(line).join('\n') : '_Nothing shipped to production yet._';
   return {
     response_type: 'ephemeral',
