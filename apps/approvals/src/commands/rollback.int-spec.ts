@@ -38,9 +38,11 @@ const last = async (buildId: string) => (await eventsOf(db, `build-${buildId}`))
 const lockOf = async () =>
   (await rows<{ build_id: string }>(db, `SELECT build_id FROM approvals.production_locks WHERE project = 'test1'`))[0];
 const deadlineIds = async (buildId: string) =>
-  (await rows<{ id: string }>(db, `SELECT attempt_id AS id FROM approvals.deadlines WHERE build_id = $1 AND kind = 'production'`, [buildId])).map(
-    (r) => r.id,
-  );
+  (
+    await rows<{ id: string }>(db, `SELECT attempt_id AS id FROM approvals.deadlines WHERE build_id = $1 AND kind = 'production'`, [
+      buildId,
+    ])
+  ).map((r) => r.id);
 
 /** A build of test1 through QA and production; its production pods report `digest`. */
 async function ship(target: string, n: number): Promise<string> {
