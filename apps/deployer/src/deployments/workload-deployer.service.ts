@@ -111,7 +111,7 @@ export class WorkloadDeployer {
     const where = { namespace: manifests.namespace, name: manifests.name };
     const decision = await applyDeploymentGuarded(this.cluster, manifests.deployment, order, lease);
     if (!decision.apply) return this.superseded(order, where, decision.running, 'runs');
-    for (const object of [manifests.service, manifests.route]) await this.cluster.apply(object);
+    await Promise.all([manifests.service, manifests.route].map((object) => this.cluster.apply(object)));
     this.logger.log({ msg: 'applied; watching the rollout', ...this.logFields(order), ...where, image: order.image });
 
     const podSelector = toLabelSelector(selectorLabels(manifests.name));

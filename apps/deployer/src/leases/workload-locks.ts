@@ -47,6 +47,18 @@ export class WorkloadLocks {
    * request made later holds or waits, and `signal.reason` when `signal` aborts.
    */
   async acquire(ref: ObjectRef, claimant: LeaseClaimant, until: number, signal: AbortSignal): Promise<HeldLease> {
+    signal.throwIfAborted();
+    // The usual case — nobody holds the workload (a Lease is deleted when its work ends) — in one
+    // call; a Lease that exists answers 409 and is looked at as below.
+    try {
+      return this.held(
+        ref,
+        claimant,
+        await this.cluster.create(claimedLease(undefined, ref, claimant, this.now(), this.settings.durationSeconds)),
+      );
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
     let reportedHolder: string | undefined;
     for (;;) {
       signal.throwIfAborted();
