@@ -11,6 +11,7 @@ import { PostgresReadiness } from './database/postgres-readiness';
 import { PostgresEventStore } from './event-store/event-store';
 import { BuildQueriesController } from './projections/build-queries.controller';
 import { StatusQueriesController } from './projections/status-queries.controller';
+import { PersonHomeController } from './projections/person-home.controller';
 import { EventRelayService } from './relay/event-relay.service';
 import { DeadlineScheduler } from './deadlines/deadline-scheduler';
 import { DeadLettersController } from './deadlines/dead-letters.controller';
@@ -25,7 +26,7 @@ export class ApprovalsModule {
     return {
       module: ApprovalsModule,
       imports: [PlatformModule.forRoot(config)],
-      controllers: [InputsController, BuildQueriesController, StatusQueriesController, DeadLettersController],
+      controllers: [InputsController, BuildQueriesController, StatusQueriesController, PersonHomeController, DeadLettersController],
       providers: [
         eventLogProvider,
         { provide: PostgresEventStore, useValue: new PostgresEventStore() },

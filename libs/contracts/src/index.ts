@@ -9,3 +9,4 @@ export * from './reject-modal';
 export * from './queries';
 export * from './naming';
 export * from './streams';
+export * from './app-home';

@@ -53,8 +53,12 @@ export const Subjects = {
   ProjectStatus: 'query.project-status',
   TargetBuild: 'query.target-build',
   ProductionHistory: 'query.production-history',
+  // The App Home, notifier → approvals: one person's view (app-home.ts)
+  PersonHome: 'query.person-home',
   // Slack modals, gateway → notifier (core NATS request/reply, not stored): open the reject modal for a click
   OpenRejectModal: 'notifier.open-reject-modal',
+  // The App Home, gateway → notifier (core NATS request/reply, not stored): publish a person's Home
+  PublishHome: 'notifier.publish-home',
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../../test/infra/test-infra';
 import { closeRequest, eventsOf, liveBuild, openApprovals, promote, qaVerdict, succeeded, testConfig } from '../../test/approvals-harness';
 import { BuildInputsService } from '../commands/build-inputs.service';
+import { PersonHomeController } from './person-home.controller';
 import { StatusQueriesController } from './status-queries.controller';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -10,6 +11,7 @@ let db: DataSource;
 let inputs: BuildInputsService;
 let close: () => Promise<void>;
 let queries: StatusQueriesController;
+let homes: PersonHomeController;
 
 /** QA approves, an owner ships, the deployer reports production up. */
 async function ship(buildId: string, owner = 'U0OWNER01'): Promise<void> {
@@ -33,6 +35,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   ({ db, inputs, close } = await openApprovals(database.url));
   queries = new StatusQueriesController(db, testConfig(database.url));
+  homes = new PersonHomeController(db, testConfig(database.url));
   first = await liveBuild(db, inputs, { target: 'main', image: 'registry.example.org/shop:1' });
   await ship(first);
   second = await liveBuild(db, inputs, { target: 'hotfix', image: 'registry.example.org/shop:2' });
@@ -113,5 +116,40 @@ describe("the slash command's queries, answered from the log and the read model"
       status: 400,
       message: expect.stringContaining('type'),
     });
+  });
+});
+
+describe("a person's App Home, answered from the read model and the log", () => {
+  it('shows a QA member the build waiting for their verdict, not the one they approved', async () => {
+    const home = ok(await homes.personHome({ user: 'U0QA00002' }));
+    expect(home.toApprove.map((b) => b.id)).toEqual([waiting]);
+    expect(home.toShip).toEqual([]);
+    expect(ok(await homes.personHome({ user: 'U0QA00001' })).toApprove.map((b) => b.id)).toEqual([waiting]);
+  });
+
+  it('shows an owner the approved build to ship, their projects with previews and production, and the releases', async () => {
+    const home = ok(await homes.personHome({ user: 'U0OWNER02' }));
+    expect(home.toShip.map((b) => b.id)).toEqual([approved]);
+    expect(home.projects).toEqual([
+      expect.objectContaining({
+        project: 'test1',
+        name: 'Testing One',
+        roles: ['owner'],
+        production: expect.objectContaining({ buildId: second }),
+      }),
+    ]);
+    expect(home.projects[0].previews.map((b) => b.id)).toEqual([waiting, approved]);
+    expect(home.releases.map((r) => r.release)).toEqual([2, 1]);
+  });
+
+  it('is empty for someone in no project, and refuses what is not a Slack user id', async () => {
+    expect(ok(await homes.personHome({ user: 'U0NOBODY1' }))).toEqual({
+      user: 'U0NOBODY1',
+      toApprove: [],
+      toShip: [],
+      projects: [],
+      releases: [],
+    });
+    expect(await homes.personHome({ user: 'bob' })).toMatchObject({ ok: false, status: 400, message: expect.stringContaining('user') });
   });
 });
