@@ -10,9 +10,13 @@ export type { SlackCondition } from './conditions';
 export { signedSlashCommand, SLASH_COMMAND_TIMEOUT_MS } from './slash-commands';
 export { SOCKET_ACK_TIMEOUT_MS } from './socket-mode';
 export { TRIGGER_TTL_MS, VIEW_SUBMISSION_TIMEOUT_MS } from './views';
+export { HOME_MAX_BLOCKS } from './home-views';
+export { appHomeOpened, eventCallback, sendEvent, urlVerification, EVENT_ACK_TIMEOUT_MS } from './events-api';
+export type { EventDeliveryInput, EventDeliveryResult } from './events-api';
 export type {
   EphemeralMessage,
   OpenedView,
+  PublishedHome,
   RecordedCall,
   SlackFake,
   SlackFakeOptions,

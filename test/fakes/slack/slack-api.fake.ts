@@ -9,9 +9,12 @@ import { methodOf, readSlackRequest, type SlackRequest } from './slack-request';
 import { sendSlashCommand, showSlashAnswer, slashCommandFields } from './slash-commands';
 import { SocketModeEndpoint } from './socket-mode';
 import { readViewAnswer, record, sendViewSubmission, viewSubmissionPayload, ViewStore } from './views';
+import { eventCallback } from './events-api';
+import { HomeViewStore } from './home-views';
 import type {
   EphemeralMessage,
   OpenedView,
+  PublishedHome,
   RecordedCall,
   SlackFake,
   SlackFakeOptions,
@@ -26,7 +29,7 @@ import type {
   ViewSubmissionResult,
 } from './slack-fake.types';
 import { waitFor } from './wait-for';
-import { BOT, isUserId, Workspace } from './workspace';
+import { isUserId, Workspace } from './workspace';
 
 export const DEFAULT_TOKEN = 'xoxb-test-token';
 export const DEFAULT_APP_TOKEN = 'xapp-1-A0DEPLOYBT-1-test-app-token';
@@ -52,6 +55,7 @@ class SlackApiFake implements SlackFake {
   private readonly socketMode: SocketModeEndpoint;
   private readonly ws: Workspace;
   private readonly viewStore = new ViewStore();
+  private readonly homeStore = new HomeViewStore();
   private readonly faults = new FaultPlan();
   private recorded: RecordedCall[] = [];
   private readonly server: Server;
@@ -108,6 +112,10 @@ class SlackApiFake implements SlackFake {
     return this.viewStore.views();
   }
 
+  homes(user?: string): PublishedHome[] {
+    return this.homeStore.homes(user);
+  }
+
   submitView(input: ViewSubmissionInput): Promise<ViewSubmissionResult> {
     return sendViewSubmission(this.openView(input.viewId), input);
   }
@@ -158,15 +166,7 @@ class SlackApiFake implements SlackFake {
   }
 
   socketEvent(event: Record<string, unknown>, connectionWaitMs = SOCKET_CONNECTION_WAIT_MS): Promise<SocketDelivery> {
-    const payload = {
-      token: 'legacy-verification-token',
-      team_id: BOT.teamId,
-      api_app_id: BOT.appId,
-      event,
-      type: 'event_callback',
-      event_id: `Ev${Date.now().toString(36).toUpperCase()}`,
-      event_time: Math.floor(Date.now() / 1000),
-    };
+    const payload = eventCallback(event);
     return this.socketMode.deliver('events_api', payload, connectionWaitMs);
   }
 
@@ -237,6 +237,7 @@ class SlackApiFake implements SlackFake {
     this.socketMode.forget();
     this.ws.reset();
     this.viewStore.reset();
+    this.homeStore.reset();
     this.faults.clear();
     this.recorded = [];
   }
@@ -323,7 +324,13 @@ class SlackApiFake implements SlackFake {
       if (!request.token) return fail('not_authed');
       if (request.token !== this.token) return fail('invalid_auth');
     }
-    const answer = entry.handler(request.args, { ws: this.ws, views: this.viewStore, now, postIntervalMs: this.opts.postIntervalMs });
+    const answer = entry.handler(request.args, {
+      ws: this.ws,
+      views: this.viewStore,
+      homes: this.homeStore,
+      now,
+      postIntervalMs: this.opts.postIntervalMs,
+    });
     return answer.status === 200 && request.warnings.length ? withWarnings(answer.body, request.warnings) : answer;
   }
 

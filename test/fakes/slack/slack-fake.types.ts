@@ -58,6 +58,14 @@ export interface SocketDelivery {
 export type SocketSlashCommandInput = Omit<SlashCommandInput, 'url' | 'signingSecret' | 'badSignature' | 'signedAtMs'>;
 
 /** A modal opened with `views.open`, as Slack answered it, and what became of its submissions. */
+/** One `views.publish` of a person's Home tab. */
+export interface PublishedHome {
+  user: string;
+  /** The view as Slack keeps it: the app's view plus id and hash. */
+  view: Record<string, unknown>;
+  publishedAt: number;
+}
+
 export interface OpenedView {
   /** `V…`, what views.open answered as `view.id`. */
   id: string;
@@ -203,6 +211,8 @@ export interface SlackFake {
   slashCommand(input: SlashCommandInput): Promise<SlashCommandResult>;
   /** Modals opened with `views.open`, oldest first, with what became of their submissions. */
   views(): OpenedView[];
+  /** Home tabs published with `views.publish`, oldest first; or those of one person. */
+  homes(user?: string): PublishedHome[];
   /**
    * A person submits an open modal: the fake posts the `view_submission` to `url` signed as Slack
    * does, waits at most 3 s, and closes the modal on an empty 200 (or shows the `errors` it answered).

@@ -1,3 +1,4 @@
+import type { HomeViewStore } from '../home-views';
 import type { ViewStore } from '../views';
 import type { Workspace } from '../workspace';
 
@@ -6,6 +7,8 @@ export interface MethodContext {
   ws: Workspace;
   /** Modals opened with views.open. */
   views: ViewStore;
+  /** Home tabs published with views.publish. */
+  homes: HomeViewStore;
   /** Receipt time of the request, ms since the epoch. */
   now: number;
   /** Minimum ms between two posts into one conversation (Slack's ~1/s special limit); undefined = no limit. */

@@ -21,4 +21,5 @@ export const METHODS: Readonly<Record<string, MethodEntry>> = {
   'chat.update': { handler: chat.update, needsToken: true },
   'chat.postEphemeral': { handler: chat.postEphemeral, needsToken: true },
   'views.open': { handler: views.open, needsToken: true },
+  'views.publish': { handler: views.publish, needsToken: true },
 };
