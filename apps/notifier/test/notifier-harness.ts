@@ -107,6 +107,18 @@ export class NotifierHarness {
     return JSON.parse(StringCodec().decode(reply.data)) as T;
   }
 
+  /** Plays another service's side of a request/reply subject (e.g. approvals' Subjects.PersonHome); `undefined` answers nothing. */
+  async serve(subject: string, answer: (data: unknown) => unknown): Promise<void> {
+    this.raw ??= await connect({ servers: this.nats.url });
+    this.raw.subscribe(`${this.nats.prefix}.${subject}`, {
+      callback: (_error, msg) => {
+        const reply = answer(JSON.parse(StringCodec().decode(msg.data)));
+        if (reply !== undefined) msg.respond(StringCodec().encode(JSON.stringify(reply)));
+      },
+    });
+    await this.raw.flush();
+  }
+
   /**
    * Hands the notifier an event it has handled already, as a replay from the dead letters does
    * (`npm run dlq -- replay`): a new stream message with the same event id, marked for the

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { HomeModule } from '../home/home.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { MESSAGE_LEDGER, type MessageLedger } from '../ledger/message-ledger.port';
 import { SLACK_MESSENGER, type SlackMessenger } from '../slack/slack-messenger.port';
@@ -12,7 +13,7 @@ import { WaitingForSlack } from './waiting-for-slack';
 
 /** The event handlers: domain event → plan → Slack, through the ledger; waiting while Slack is down. */
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, HomeModule],
   controllers: [BuildEventsController],
   providers: [
     {

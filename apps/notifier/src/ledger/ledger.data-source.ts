@@ -4,6 +4,7 @@ import { LEDGER_ENTITIES, LEDGER_SCHEMA } from './ledger.entities';
 import { CreateLedger1764000000000 } from './migrations/1764000000000-create-ledger';
 import { ClaimEffects1766000000000 } from './migrations/1766000000000-claim-effects';
 import { IndexDoneEffects1769100000000 } from './migrations/1769100000000-index-done-effects';
+import { HomeOpeners1770200000000 } from './migrations/1770200000000-home-openers';
 
 /** The ledger's DataSource: schema `notifier`, migrations only (no synchronize), every query bounded in time. */
 export const createLedgerDataSource = (url: string): DataSource =>
@@ -12,7 +13,7 @@ export const createLedgerDataSource = (url: string): DataSource =>
     url,
     schema: LEDGER_SCHEMA,
     entities: LEDGER_ENTITIES,
-    migrations: [CreateLedger1764000000000, ClaimEffects1766000000000, IndexDoneEffects1769100000000],
+    migrations: [CreateLedger1764000000000, ClaimEffects1766000000000, IndexDoneEffects1769100000000, HomeOpeners1770200000000],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,

@@ -20,7 +20,7 @@ export { LEDGER_DATA_SOURCE };
     { provide: MESSAGE_LEDGER, inject: [LEDGER_DATA_SOURCE], useFactory: (db: DataSource) => new PostgresMessageLedger(db) },
     LedgerRetentionService,
   ],
-  exports: [MESSAGE_LEDGER],
+  exports: [MESSAGE_LEDGER, LEDGER_DATA_SOURCE],
 })
 export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(

@@ -24,7 +24,13 @@ describe('message ledger', () => {
   it('creates its tables in the notifier schema by migration, and opening it again changes nothing', async () => {
     const again = await openLedger(db.url);
     const tables = await again.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'notifier' ORDER BY 1`);
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['builds', 'effects', 'messages', 'migrations']);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+      'builds',
+      'effects',
+      'home_openers',
+      'messages',
+      'migrations',
+    ]);
     await again.destroy();
   });
 

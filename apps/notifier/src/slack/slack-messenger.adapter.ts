@@ -5,9 +5,11 @@ import {
   WebClient,
   type ChatPostMessageArguments,
   type KnownBlock as SlackKnownBlock,
+  type HomeView as SlackHomeView,
   type ModalView as SlackModalView,
   type Logger as SlackLogger,
 } from '@slack/web-api';
+import type { HomeView } from '../home/home.blocks';
 import type { OutgoingMessage } from '../messages/block-kit';
 import type { ModalView } from '../modals/reject-modal.view';
 import { ChannelPacer } from './channel-pacer';
@@ -114,6 +116,10 @@ export class WebClientSlackMessenger implements SlackMessenger, SlackViews {
     );
     if (!answer.view?.id) throw new SlackCallFailed('views.open', 'no_view', 'transient', false, 'Slack answered ok without a view id');
     return { viewId: answer.view.id };
+  }
+
+  async publish(user: string, view: HomeView): Promise<void> {
+    await this.call('views.publish', user, () => this.client.views.publish({ user_id: user, view: view satisfies SlackHomeView }));
   }
 
   async findPost(query: PostQuery): Promise<MessageRef | undefined> {
