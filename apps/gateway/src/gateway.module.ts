@@ -5,6 +5,7 @@ import { GatewayOptions } from './gateway.options';
 import { EdgeModule } from './http/edge.module';
 import { QueriesModule } from './queries/queries.module';
 import { SlackModule } from './slack/slack.module';
+import { SlackEventsModule } from './slack-events/slack-events.module';
 import { SlashCommandsModule } from './slash-commands/slash-commands.module';
 import { SocketModeModule } from './socket-mode/socket-mode.module';
 
@@ -19,6 +20,7 @@ export class GatewayModule {
         EdgeModule.forRoot(options),
         BuildsModule,
         SlackModule,
+        SlackEventsModule,
         SlashCommandsModule,
         SocketModeModule,
         QueriesModule,

@@ -27,6 +27,14 @@ describe.each(['README.md', 'docs/slack.md'])('the Slack app manifest in %s', (f
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://deploybot.example.org/slack/interactions' });
   });
 
+  it('enables the Home tab and subscribes to app_home_opened at the events route', () => {
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true, messages_tab_enabled: true });
+    expect(manifest.settings.event_subscriptions).toEqual({
+      request_url: 'https://deploybot.example.org/slack/events',
+      bot_events: ['app_home_opened'],
+    });
+  });
+
   it('is for Socket Mode (SLACK_APP_TOKEN), its URLs ready for HTTP, and asks for no scope deploybot does not use', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect, StringCodec } from 'nats';
 import { SlackActions, Subjects } from '@app/contracts';
 import { startSlackFake, type SlackFake } from '../../../test/fakes/slack';
 import { asFormBody, slackFixture } from './support/fixtures';
@@ -108,8 +109,24 @@ describe('Socket Mode (SLACK_APP_TOKEN, the Slack fake, real NATS)', () => {
     expect(String(socket.answer?.text)).toMatch(/cannot answer right now/);
   });
 
-  it('an Events API envelope is acked (the gateway handles no events yet)', async () => {
-    expect(await slack.socketEvent({ type: 'app_home_opened', user: 'U0QA00001', tab: 'home' })).toMatchObject({ ack: {} });
+  it('app_home_opened over the socket is acked at once and asks the notifier to publish the Home, as over HTTP', async () => {
+    const nc = await connect({ servers: gw.natsUrl });
+    const asked: unknown[] = [];
+    nc.subscribe(`${gw.prefix}.${Subjects.PublishHome}`, {
+      callback: (_, msg) => {
+        asked.push(JSON.parse(StringCodec().decode(msg.data)));
+        msg.respond(StringCodec().encode(JSON.stringify({ ok: true })));
+      },
+    });
+    await nc.flush();
+    try {
+      expect(await slack.socketEvent({ type: 'app_home_opened', user: 'U0QA00001', tab: 'home' })).toMatchObject({ ack: {} });
+      expect(await slack.socketEvent({ type: 'app_mention', user: 'U0QA00001', text: 'hi' })).toMatchObject({ ack: {} });
+      await slack.waitFor(() => asked.length > 0 || undefined, 3_000);
+      expect(asked).toEqual([{ user: 'U0QA00001' }]);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('a dropped connection shows as reconnecting in /readyz, is opened again, and clicks go through it', async () => {
@@ -185,7 +202,7 @@ describe('Socket Mode without a signing secret', () => {
       expect(await slack.socketInteraction(click(SlackActions.Approve, 'socket-only'))).toMatchObject({ ack: {} });
       expect((await gw.inputs()).some((i) => i.envelope.correlationId === 'socket-only')).toBe(true);
       const body = asFormBody(click(SlackActions.Approve, 'over-http'));
-      for (const path of ['/slack/interactions', '/slack/commands']) {
+      for (const path of ['/slack/interactions', '/slack/commands', '/slack/events']) {
         const refused = await post(`${gw.baseUrl}${path}`, body, slackHeaders(body, Math.floor(Date.now() / 1000)));
         expect(refused).toMatchObject({ status: 404, json: { error: 'not found', message: expect.stringMatching(/Socket Mode/) } });
       }

@@ -25,7 +25,7 @@ export type EnvelopeRoute =
 /**
  * Maps an envelope to the handler of the HTTP route that carries the same payload:
  * `interactive` → the interactions' parser (then SlackInteractions), `slash_commands` → the slash
- * request reader (then SlashCommands), `events_api` → an event (the gateway handles none yet; it is
+ * request reader (then SlashCommands), `events_api` → an event (SlackEvents: the App Home; every event is
  * acknowledged so Slack does not redeliver it). Pure; never throws.
  */
 export function routeEnvelope(envelope: Pick<SocketEnvelope, 'type' | 'payload'>): EnvelopeRoute {

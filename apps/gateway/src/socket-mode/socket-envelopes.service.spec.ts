@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { RejectModalIds, SlackActions } from '@app/contracts';
+import type { SlackEvents } from '../slack-events/slack-events.service';
 import type { SlackClick } from '../slack/interaction-parser';
 import { CLICK_NOT_TAKEN, type ClicksOutcome, type SlackInteractions } from '../slack/slack-interactions.service';
 import type { SlashAnswer } from '../slash-commands/slash-answer';
@@ -31,10 +32,24 @@ class RecordingCommands {
   }
 }
 
-const serve = (interactions = new RecordingInteractions(), commands = new RecordingCommands()) => ({
+/** Records the Events API bodies it is handed. */
+class RecordingEvents {
+  taken: unknown[] = [];
+  take(body: unknown): undefined {
+    this.taken.push(body);
+    return undefined;
+  }
+}
+
+const serve = (interactions = new RecordingInteractions(), commands = new RecordingCommands(), events = new RecordingEvents()) => ({
   interactions,
   commands,
-  envelopes: new SocketEnvelopes(interactions as unknown as SlackInteractions, commands as unknown as SlashCommands),
+  events,
+  envelopes: new SocketEnvelopes(
+    interactions as unknown as SlackInteractions,
+    commands as unknown as SlashCommands,
+    events as unknown as SlackEvents,
+  ),
 });
 
 const clickPayload = {
@@ -90,6 +105,13 @@ describe('SocketEnvelopes: what each envelope is acknowledged with', () => {
     });
     expect(ack).toEqual({ response_type: 'ephemeral', text: 'answer to builds shop' });
     expect(commands.asked).toEqual([{ command: '/deploybot', text: 'builds shop', userId: 'U0OWNER01', channelId: 'C0123456789' }]);
+  });
+
+  it('hands an events_api envelope to SlackEvents, as POST /slack/events does, and acks it empty', async () => {
+    const { envelopes, events } = serve();
+    const payload = { type: 'event_callback', event: { type: 'app_home_opened', user: 'U0QA00001', tab: 'home' } };
+    expect(await envelopes.handle({ envelopeId: 'e9', type: 'events_api', payload })).toBeUndefined();
+    expect(events.taken).toEqual([payload]);
   });
 
   it('acks events and unknown envelopes empty, and a handler that throws too', async () => {

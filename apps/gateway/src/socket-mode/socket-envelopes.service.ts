@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SlackInteractions } from '../slack/slack-interactions.service';
+import { SlackEvents } from '../slack-events/slack-events.service';
 import { SlashCommands } from '../slash-commands/slash-commands.service';
 import { routeEnvelope, SocketEnvelope } from './socket-envelope';
 import { SocketModeMetrics } from './socket-mode.metrics';
@@ -9,7 +10,7 @@ export type AckPayload = Record<string, unknown> | undefined;
 
 /**
  * Serves Socket Mode envelopes with the handlers of the HTTP routes: a click is taken by
- * SlackInteractions, a slash command answered by SlashCommands, so validation, inputs and
+ * SlackInteractions, a slash command answered by SlashCommands, an event served by SlackEvents, so validation, inputs and
  * authorization (approvals') are the same whichever way Slack came. What HTTP refuses with a 4xx
  * (a payload Slack would not send) is logged and acknowledged empty: an unacknowledged envelope
  * would only be sent again. Resolves within Slack's 3 s (the handlers' own deadlines); never throws.
@@ -21,6 +22,7 @@ export class SocketEnvelopes {
   constructor(
     private readonly interactions: SlackInteractions,
     private readonly commands: SlashCommands,
+    private readonly events: SlackEvents,
   ) {}
 
   async handle(envelope: SocketEnvelope): Promise<AckPayload> {
@@ -59,8 +61,9 @@ export class SocketEnvelopes {
         return { result: 'answered', payload: { ...(await this.commands.answer(route.read.request)) } };
       }
       case 'event':
-        this.logger.debug({ msg: 'Socket Mode event acknowledged (the gateway handles no events)', eventType: route.eventType });
-        return { result: 'ignored', payload: undefined };
+        // app_home_opened asks the notifier for the person's Home; every event is acked at once.
+        this.events.take(envelope.payload);
+        return { result: route.eventType === 'app_home_opened' ? 'taken' : 'ignored', payload: undefined };
       case 'ignored':
         this.logger.warn({ msg: 'Socket Mode envelope ignored', envelopeId: envelope.envelopeId, reason: route.reason });
         return { result: 'ignored', payload: undefined };
