@@ -59,6 +59,8 @@ export function soakMarkdown(f: SoakFigures): string {
   const ok = f.runs.filter((r) => !r.error);
   const windows = windowsOf(ok, f.windowSize);
   const processes = Object.keys(f.final.usage);
+  /** Per build means per build started (a soak stopped early started fewer than it was asked for). */
+  const attempted = Math.max(1, f.runs.length);
   const lines: string[] = [];
 
   lines.push(
@@ -81,7 +83,7 @@ export function soakMarkdown(f: SoakFigures): string {
       const growth = slope(later.map((s) => ({ x: s.finished / f.windowSize, y: (s.usage[p]?.rssBytes ?? 0) / MB })));
       const cpu = (f.final.usage[p]?.cpuSeconds ?? 0) - (f.started.usage[p]?.cpuSeconds ?? 0);
       const peak = Math.max(f.peakRss[p] ?? 0, f.final.usage[p]?.peakRssBytes ?? 0);
-      return `| ${p} | ${mb(f.started.usage[p]?.rssBytes)} | ${mb(warm.usage[p]?.rssBytes)} | ${mb(peak)} | ${mb(f.final.usage[p]?.rssBytes)} | ${later.length >= 2 ? growth.toFixed(1) : '–'} | ${cpu.toFixed(1)} | ${((cpu * 1000) / f.builds).toFixed(0)} |`;
+      return `| ${p} | ${mb(f.started.usage[p]?.rssBytes)} | ${mb(warm.usage[p]?.rssBytes)} | ${mb(peak)} | ${mb(f.final.usage[p]?.rssBytes)} | ${later.length >= 2 ? growth.toFixed(1) : '–'} | ${cpu.toFixed(1)} | ${((cpu * 1000) / attempted).toFixed(0)} |`;
     }),
     '',
     `RSS / V8 heap in use (MB) after ${[f.started, ...f.windows, f.final].map((s) => `${n(s.finished)} builds: ${processes.map((p) => `${mb(s.usage[p]?.rssBytes)}/${mb(s.heapUsed[p])}`).join(', ')}`).join('; ')} (${processes.join(', ')}; the last after the settle time).`,
@@ -94,14 +96,14 @@ export function soakMarkdown(f: SoakFigures): string {
     '|---|---:|---:|---:|---:|',
     ...f.tablesAfter.map((t) => {
       const b = before.get(t.table) ?? { rows: 0, bytes: 0 };
-      return `| \`${t.table}\` | ${n(t.rows)} | ${(t.bytes / 1024).toFixed(0)} kB | ${((t.rows - b.rows) / f.builds).toFixed(1)} | ${n(Math.round((t.bytes - b.bytes) / f.builds))} |`;
+      return `| \`${t.table}\` | ${n(t.rows)} | ${(t.bytes / 1024).toFixed(0)} kB | ${((t.rows - b.rows) / attempted).toFixed(1)} | ${n(Math.round((t.bytes - b.bytes) / attempted))} |`;
     }),
     '',
     '| stream | messages | size | messages per build | bytes per build |',
     '|---|---:|---:|---:|---:|',
     ...f.streams.map(
       (s) =>
-        `| \`${s.stream}\` | ${n(s.messages)} | ${(s.bytes / 1024).toFixed(0)} kB | ${(s.messages / f.builds).toFixed(1)} | ${n(Math.round(s.bytes / f.builds))} |`,
+        `| \`${s.stream}\` | ${n(s.messages)} | ${(s.bytes / 1024).toFixed(0)} kB | ${(s.messages / attempted).toFixed(1)} | ${n(Math.round(s.bytes / attempted))} |`,
     ),
     '',
   );
@@ -118,11 +120,18 @@ function verdicts(f: SoakFigures, windows: ReturnType<typeof windowsOf<BuildRun>
   const last = windows.at(-1) && spread(windows.at(-1)!.items.map((r) => r.totalMs!));
   const growth = services.map((p) => slope(later.map((s) => ({ x: s.finished / f.windowSize, y: (s.usage[p]?.rssBytes ?? 0) / MB }))));
   return [
-    `- Builds finished: ${n(f.runs.length - failed.length)} of ${n(f.builds)} in ${(f.durationMs / 1000).toFixed(0)} s${failed.length ? ` (failed: ${failed.map((r) => `#${r.index + 1} ${r.error}`).join('; ')})` : ''}; QA DMs per build ${f.qaDmsPerBuild.min}–${f.qaDmsPerBuild.max} (1 = nothing lost or doubled).`,
+    `- Builds finished: ${n(f.runs.length - failed.length)} of ${n(f.builds)} (${n(f.runs.length)} started) in ${(f.durationMs / 1000).toFixed(0)} s${failed.length ? ` (failed: ${failureSummary(failed)})` : ''}; QA DMs per build ${f.qaDmsPerBuild.min}–${f.qaDmsPerBuild.max} (1 = nothing lost or doubled).`,
     `- RSS ≤ ${RSS_LIMIT_MB} MB per service: ${peaks.every((p) => p <= RSS_LIMIT_MB) ? '**met**' : '**not met**'} (peaks ${services.map((p, i) => `${p} ${peaks[i].toFixed(0)}`).join(', ')} MB).`,
     `- Growth after warm-up: ${services.map((p, i) => `${p} ${later.length >= 2 ? growth[i].toFixed(1) : '–'}`).join(', ')} MB per ${f.windowSize} builds.`,
     first && last
       ? `- Latency, first window against last (whole build p50 / p95): ${ms(first.p50)} / ${ms(first.p95)} ms → ${ms(last.p50)} / ${ms(last.p95)} ms.`
       : '- Latency: no finished builds.',
   ];
+}
+
+/** `12 × no QA DM with buttons within 120 s (#130–#268)`, one line per reason. */
+function failureSummary(failed: BuildRun[]): string {
+  const byReason = new Map<string, number[]>();
+  for (const r of failed) byReason.set(r.error!, [...(byReason.get(r.error!) ?? []), r.index + 1]);
+  return [...byReason].map(([reason, builds]) => `${builds.length} × ${reason} (#${builds[0]}–#${builds.at(-1)})`).join('; ');
 }
