@@ -21,7 +21,6 @@ export type SlackEventAnswer = { challenge: string } | undefined;
 @Injectable()
 export class SlackEvents {
   private readonly logger = new Logger('SlackEvents');
-  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(@Inject(JETSTREAM_CLIENT) private readonly client: JetStreamClient) {}
 
@@ -31,7 +30,7 @@ export class SlackEvents {
       case 'url-verification':
         return { challenge: read.challenge };
       case 'home-opened':
-        this.track(this.publishHome(read.user));
+        void this.publishHome(read.user);
         return undefined;
       case 'ignored':
         this.logger.debug({ msg: 'Slack event acknowledged and ignored', reason: read.reason });
@@ -43,11 +42,7 @@ export class SlackEvents {
     }
   }
 
-  /** Resolves once the Home requests under way have ended (tests; a clean shutdown). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.inFlight]);
-  }
-
+  /** Never rejects: every failure is logged here. */
   private async publishHome(user: string): Promise<void> {
     try {
       const reply = await withDeadline(
@@ -59,10 +54,5 @@ export class SlackEvents {
     } catch (error) {
       this.logger.warn({ msg: 'the notifier did not answer a home request', user, reason: (error as Error).message });
     }
-  }
-
-  private track(work: Promise<void>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
   }
 }

@@ -11,11 +11,13 @@ export const PERSON_HOME_QUERY_TIMEOUT_MS = 5_000;
 /**
  * Publishes one person's App Home: asks approvals what it shows (Subjects.PersonHome), renders it
  * (`homeView`) and calls `views.publish`, which replaces the whole tab — so publishing twice is
- * harmless, and nothing is recorded in the ledger. Never throws: the answer says why not.
+ * harmless, and nothing is recorded in the ledger. Never throws for Slack or approvals: the answer says why not.
  */
 @Injectable()
 export class HomePublisher {
   private readonly logger = new Logger('AppHome');
+  /** One publish at a time per person (in this process), so a Home read earlier is never published over a later one. */
+  private readonly inTurn = new Map<string, Promise<PublishHomeReply>>();
 
   constructor(
     @Inject(JETSTREAM_CLIENT) private readonly client: JetStreamClient,
@@ -23,6 +25,17 @@ export class HomePublisher {
   ) {}
 
   async publish(user: string, why: string): Promise<PublishHomeReply> {
+    const before = this.inTurn.get(user);
+    const mine = (before ?? Promise.resolve()).catch(() => undefined).then(() => this.publishNow(user, why));
+    this.inTurn.set(user, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.inTurn.get(user) === mine) this.inTurn.delete(user);
+    }
+  }
+
+  private async publishNow(user: string, why: string): Promise<PublishHomeReply> {
     let reply: QueryReply<PersonHomeView>;
     try {
       reply = await this.client.request<QueryReply<PersonHomeView>>(Subjects.PersonHome, { user }, PERSON_HOME_QUERY_TIMEOUT_MS);
