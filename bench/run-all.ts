@@ -55,12 +55,27 @@ const utc = (d: Date = new Date()) => `${d.toISOString().slice(0, 16).replace('T
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
 
 /** Runs one benchmark, echoing its output; resolves with its stdout and how it ended. */
-function run(bench: Bench, cwd: string): Promise<{ stdout: string; ended: string }> {
+/** What one benchmark left: its stdout, how it ended, and the last error line it wrote to stderr. */
+interface Result {
+  stdout: string;
+  ended: string;
+  lastError?: string;
+}
+
+function run(bench: Bench, cwd: string): Promise<Result> {
   const [command, argv] = bench.command;
   const [cmd, cmdArgs] = hasFlock ? ['flock', ['/tmp/bench.lock', command, ...argv]] : [command, argv];
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const child = spawn(cmd, cmdArgs, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
+    let lastError: string | undefined;
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      lastError =
+        String(chunk)
+          .split('\n')
+          .findLast((l) => /error/i.test(l)) ?? lastError;
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
       process.stdout.write(chunk);
@@ -71,16 +86,16 @@ function run(bench: Bench, cwd: string): Promise<{ stdout: string; ended: string
     }, bench.timeoutMin * 60_000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ stdout, ended: signal ? `stopped (${signal})` : code === 0 ? 'ok' : `exit code ${code}` });
+      resolve({ stdout, ended: signal ? `stopped (${signal})` : code === 0 ? 'ok' : `exit code ${code}`, lastError });
     });
   });
 }
 
-function section(bench: Bench, result: { stdout: string; ended: string }, startedAt: Date, seconds: number, load: number[]): string {
+function section(bench: Bench, result: Result, startedAt: Date, seconds: number, load: number[]): string {
   const rendered = bench.render(result.stdout);
   const command = bench.command.flat().join(' ');
   return [
-    `Run of ${utc(startedAt)} by \`npm run bench\` (\`${command}\`), commit ${commit}, ${machine}; ${Math.round(seconds)} s, load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}${result.ended === 'ok' ? '' : `; **${result.ended}**`}:`,
+    `Run of ${utc(startedAt)} by \`npm run bench\` (\`${command}\`), commit ${commit}, ${machine}; ${Math.round(seconds)} s, load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}${result.ended === 'ok' ? '' : `; **${result.ended}**${result.lastError ? ` (\`${result.lastError.trim().slice(0, 300)}\`)` : ''}`}:`,
     '',
     rendered || ['```', result.stdout.trim() || '(no output)', '```'].join('\n'),
   ].join('\n');
