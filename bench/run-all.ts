@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCHES, type Bench } from './suite/benches';
-import { replaceBetweenMarkers } from './suite/markers';
+import { replaceBetweenMarkers, separateTables } from './suite/markers';
 
 const root = join(__dirname, '..');
 const docPath = join(root, 'docs/benchmarks.md');
@@ -93,11 +93,12 @@ function run(bench: Bench, cwd: string): Promise<Result> {
 
 function section(bench: Bench, result: Result, startedAt: Date, seconds: number, load: number[]): string {
   const rendered = bench.render(result.stdout);
+  const figures = rendered === undefined ? undefined : separateTables(rendered);
   const command = bench.command.flat().join(' ');
   return [
     `Run of ${utc(startedAt)} by \`npm run bench\` (\`${command}\`), commit ${commit}, ${machine}; ${Math.round(seconds)} s, load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}${result.ended === 'ok' ? '' : `; **${result.ended}**${result.lastError ? ` (\`${result.lastError.trim().slice(0, 300)}\`)` : ''}`}:`,
     '',
-    rendered || ['```', result.stdout.trim() || '(no output)', '```'].join('\n'),
+    figures || ['```', result.stdout.trim() || '(no output)', '```'].join('\n'),
   ].join('\n');
 }
 

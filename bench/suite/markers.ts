@@ -7,3 +7,13 @@ export function replaceBetweenMarkers(doc: string, name: string, body: string): 
   if (from < 0 || to < 0) return undefined;
   return `${doc.slice(0, from + start.length)}\n${body.trim()}\n${doc.slice(to)}`;
 }
+
+/** A blank line before every table that follows a line of text (markdown would read it as part of the paragraph). */
+export function separateTables(markdown: string): string {
+  const lines = markdown.split('\n');
+  return lines
+    .flatMap((line, i) =>
+      line.startsWith('|') && i > 0 && lines[i - 1].trim() !== '' && !lines[i - 1].startsWith('|') ? ['', line] : [line],
+    )
+    .join('\n');
+}

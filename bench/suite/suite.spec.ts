@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { flowTable } from './benches';
-import { replaceBetweenMarkers } from './markers';
+import { replaceBetweenMarkers, separateTables } from './markers';
 
 describe('writing figures into docs/benchmarks.md', () => {
   const doc = ['# Benchmarks', 'prose before', '<!-- suite:flow:start -->', 'old table', '<!-- suite:flow:end -->', 'prose after'].join(
@@ -11,6 +11,10 @@ describe('writing figures into docs/benchmarks.md', () => {
     expect(replaceBetweenMarkers(doc, 'flow', '| new |')).toBe(
       ['# Benchmarks', 'prose before', '<!-- suite:flow:start -->', '| new |', '<!-- suite:flow:end -->', 'prose after'].join('\n'),
     );
+  });
+
+  it('puts a blank line between a line of text and the table after it', () => {
+    expect(separateTables('10 rollouts per case\n| a |\n|---|\n| 1 |')).toBe('10 rollouts per case\n\n| a |\n|---|\n| 1 |');
   });
 
   it('says so when a section has no markers', () => {
