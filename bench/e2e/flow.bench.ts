@@ -5,6 +5,7 @@
  *     CI request → every QA DM posted; owner's click → production announced in the channel;
  *  2. throughput: BENCH_BURST (default 100) builds across BENCH_PROJECTS (default 10) projects
  *     at once, until every QA DM is posted — and a count that nothing was lost or doubled.
+ * BENCH_GAP_MS (default 500) is the pause between two builds of the latency run (not measured).
  * BENCH_TIME_SCALE (default 0.02) scales the Kubernetes fake's durations: pods are ready after
  * 300 ms × scale (0.02: 6 ms; 1: 300 ms). Each measurement also says what the deployer asked the
  * Kubernetes API per rollout: GETs that read state (a get or list of Deployments or pods) and watches.
@@ -19,6 +20,7 @@ const builds = Number(process.env.BENCH_BUILDS ?? 50);
 const burst = Number(process.env.BENCH_BURST ?? 100);
 const projectCount = Number(process.env.BENCH_PROJECTS ?? 10);
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? 0.02);
+const gapMs = Number(process.env.BENCH_GAP_MS ?? 500);
 const projects = Array.from({ length: projectCount }, (_, i) =>
   e2eProject(`bench${i}`, i + 1, {
     qa: [`U0QA${String(i + 1).padStart(2, '0')}001`],
@@ -81,6 +83,9 @@ async function latency(stack: Stack): Promise<void> {
     await clickIn(stack, owner, ownerDm, SlackActions.Promote, buildId);
     const at = await stack.waitFor('production announced in the channel', () => announcedAt(t2), 60_000);
     toProduction.push(at - t2);
+    // The build's trailing work (preview teardown, DM edits) ends before the next build arrives,
+    // so each latency is measured on a quiet system rather than on the previous build's tail.
+    await new Promise((r) => setTimeout(r, gapMs));
   }
   console.log(`CI request → QA DMs posted:            ${summary(toQa)}`);
   console.log(`owner's click → production announced:  ${summary(toProduction)}`);
