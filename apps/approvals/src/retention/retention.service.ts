@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { APP_CONFIG, type AppConfig, PeriodicSweep } from '@app/platform';
 import { APPROVALS_OPTIONS, type ApprovalsOptions } from '../approvals.options';
 import { EVENT_LOG } from '../database/event-log.provider';
 import { forgetProcessedInputs } from './processed-inputs.retention';
@@ -15,8 +15,7 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Retention');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private schedule?: PeriodicSweep;
 
   constructor(
     @Inject(EVENT_LOG) private readonly db: DataSource,
@@ -26,14 +25,12 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     const every = this.options.retentionSweepIntervalMs ?? HOUR_MS;
-    this.timer = setTimeout(() => this.tick(every), Math.min(every, 60_000));
-    this.timer.unref();
+    this.schedule = new PeriodicSweep(() => this.sweep(), { firstMs: Math.min(every, 60_000), everyMs: every }, this.logger);
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.schedule?.stop();
   }
 
   /** One sweep; resolves with how many records it deleted. */
@@ -42,16 +39,5 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const deleted = await forgetProcessedInputs(this.db, days);
     if (deleted > 0) this.logger.log({ msg: 'processed-input records past their retention deleted', deleted, olderThanDays: days });
     return deleted;
-  }
-
-  private tick(every: number): void {
-    this.running = this.sweep()
-      .catch((error) => this.logger.warn({ msg: 'retention sweep failed; trying again at the next one', error: (error as Error).message }))
-      .finally(() => {
-        if (this.timer) {
-          this.timer = setTimeout(() => this.tick(every), every);
-          this.timer.unref();
-        }
-      });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { APP_CONFIG, type AppConfig, PeriodicSweep } from '@app/platform';
 import { forgetSlackEffects } from './effects.retention';
 import { LEDGER_DATA_SOURCE } from './ledger.tokens';
 
@@ -14,8 +14,7 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class LedgerRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Retention');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly schedule = new PeriodicSweep(() => this.sweep(), { firstMs: 60_000, everyMs: HOUR_MS }, this.logger);
 
   constructor(
     @Inject(LEDGER_DATA_SOURCE) private readonly db: DataSource,
@@ -23,14 +22,11 @@ export class LedgerRetentionService implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setTimeout(() => this.tick(), 60_000);
-    this.timer.unref();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.schedule.stop();
   }
 
   /** One sweep; resolves with how many effect records it deleted. */
@@ -39,16 +35,5 @@ export class LedgerRetentionService implements OnApplicationBootstrap, OnApplica
     const deleted = await forgetSlackEffects(this.db, days);
     if (deleted > 0) this.logger.log({ msg: 'Slack effect records past their retention deleted', deleted, olderThanDays: days });
     return deleted;
-  }
-
-  private tick(): void {
-    this.running = this.sweep()
-      .catch((error) => this.logger.warn({ msg: 'retention sweep failed; trying again at the next one', error: (error as Error).message }))
-      .finally(() => {
-        if (this.timer) {
-          this.timer = setTimeout(() => this.tick(), HOUR_MS);
-          this.timer.unref();
-        }
-      });
   }
 }

@@ -1,2 +1,3 @@
 export * from './ensure-database';
 export * from './migrate';
+export * from './periodic-sweep';
