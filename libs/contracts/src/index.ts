@@ -10,3 +10,4 @@ export * from './queries';
 export * from './naming';
 export * from './streams';
 export * from './app-home';
+export * from './slack-blocks';

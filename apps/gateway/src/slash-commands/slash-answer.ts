@@ -4,34 +4,10 @@
  * Slack's own).
  */
 
-export interface PlainText {
-  type: 'plain_text';
-  text: string;
-}
+import { type Button, escapeMrkdwn, type Mrkdwn, type PlainText } from '@app/contracts';
 
-export interface Mrkdwn {
-  type: 'mrkdwn';
-  text: string;
-}
-
-/** The "are you sure?" dialog Slack shows before a button's click is sent. */
-export interface ConfirmDialog {
-  title: PlainText;
-  text: Mrkdwn;
-  confirm: PlainText;
-  deny: PlainText;
-  style?: 'primary' | 'danger';
-}
-
-export interface Button {
-  type: 'button';
-  action_id: string;
-  text: PlainText;
-  /** Only ever the build id, as on the buttons of deploybot's DMs. */
-  value: string;
-  style?: 'primary' | 'danger';
-  confirm?: ConfirmDialog;
-}
+export type { Button, ConfirmDialog, Mrkdwn, PlainText } from '@app/contracts';
+export { escapeMrkdwn, link, mention } from '@app/contracts';
 
 export type AnswerBlock =
   | { type: 'section'; text: Mrkdwn }
@@ -49,15 +25,10 @@ export interface SlashAnswer {
   blocks?: AnswerBlock[];
 }
 
-/** Slack's mrkdwn treats `&`, `<` and `>` as control characters: anything not written by us is escaped. */
-export const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 export const plain = (text: string): PlainText => ({ type: 'plain_text', text });
 export const mrkdwn = (text: string): Mrkdwn => ({ type: 'mrkdwn', text });
 export const section = (text: string): AnswerBlock => ({ type: 'section', text: mrkdwn(bounded(text, SECTION_MAX)) });
 export const context = (text: string): AnswerBlock => ({ type: 'context', elements: [mrkdwn(bounded(text, SECTION_MAX))] });
-export const mention = (user: string): string => `<@${user}>`;
-export const link = (url: string, label?: string): string => `<${url}${label ? `|${escapeMrkdwn(label)}` : ''}>`;
 /** A time every reader sees in their own time zone (Slack's date formatting), with a UTC fallback. */
 export const when = (iso: string): string => {
   const ms = Date.parse(iso);

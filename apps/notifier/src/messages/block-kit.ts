@@ -4,35 +4,9 @@
  * which type-checks them against the real definitions.
  */
 
-export interface PlainText {
-  type: 'plain_text';
-  text: string;
-  emoji?: boolean;
-}
+import type { Button, Mrkdwn, PlainText } from '@app/contracts';
 
-export interface Mrkdwn {
-  type: 'mrkdwn';
-  text: string;
-}
-
-/** The "are you sure?" dialog Slack shows before a button's action is sent. */
-export interface ConfirmDialog {
-  title: PlainText;
-  text: Mrkdwn;
-  confirm: PlainText;
-  deny: PlainText;
-  style?: 'primary' | 'danger';
-}
-
-export interface Button {
-  type: 'button';
-  action_id: string;
-  text: PlainText;
-  /** Only ever the build id: a click must not carry state (docs/architecture.md §1). */
-  value: string;
-  style?: 'primary' | 'danger';
-  confirm?: ConfirmDialog;
-}
+export type { Button, ConfirmDialog, Mrkdwn, PlainText } from '@app/contracts';
 
 export interface SectionBlock {
   type: 'section';

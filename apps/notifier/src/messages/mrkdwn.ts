@@ -3,16 +3,11 @@
  * is escaped, so it cannot turn into a mention or a link.
  */
 
-/** Slack requires `&`, `<` and `>` escaped in message text. */
-export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { escapeMrkdwn as escape, link, mention } from '@app/contracts';
 
-/** `<@U0123>`: Slack shows the person's name and notifies them. */
-export const mention = (userId: string): string => `<@${userId}>`;
+export { escape, link, mention };
 
 export const mentionAll = (userIds: readonly string[]): string => (userIds.length ? userIds.map(mention).join(', ') : 'nobody');
-
-/** A link; the URL is ours (built by approvals), only the label is escaped. */
-export const link = (url: string, label?: string): string => (label ? `<${url}|${escape(label)}>` : `<${url}>`);
 
 /** Inline code, with backticks removed so the text cannot break out of it. */
 export const code = (text: string): string => `\`${escape(text.replace(/`/g, "'"))}\``;
