@@ -1,4 +1,3 @@
-import { isOwnedBy } from './object-meta';
 import type { ObjectStore, StoreEvent } from './object-store';
 
 /**
@@ -9,8 +8,7 @@ import type { ObjectStore, StoreEvent } from './object-store';
 export const collectGarbage = (store: ObjectStore, event: StoreEvent): void => {
   if (event.type !== 'DELETED') return;
   const ownerUid = event.object.metadata.uid;
-  for (const { resource, object } of store.entries()) {
-    if (!isOwnedBy(object, ownerUid)) continue;
+  for (const { resource, object } of store.dependentsOf(ownerUid)) {
     if (event.orphan) {
       const ownerReferences = (object.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== ownerUid);
       store.update(resource, { ...object, metadata: { ...object.metadata, ownerReferences } });

@@ -29,6 +29,9 @@ interface Entry {
   object: StoredObject;
 }
 
+/** Entries keyed as `objects` keys them. */
+type Keyed = Map<string, Entry>;
+
 const keyOf = (resource: ResourceType, namespace: string | undefined, name: string): string =>
   `${resource.group}/${resource.plural}/${resource.namespaced ? (namespace ?? '') : ''}/${name}`;
 
@@ -38,14 +41,27 @@ const specPart = (object: StoredObject): Record<string, unknown> => {
   return rest;
 };
 
+const byKey = ([a]: [string, Entry], [b]: [string, Entry]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Copies of entries, in key order (as etcd keys sort). */
+const sortedCopies = (keyed: Iterable<[string, Entry]>): Entry[] =>
+  [...keyed].sort(byKey).map(([, e]) => ({ resource: e.resource, object: clone(e.object) }));
+
 /**
  * The fake's etcd: objects keyed by resource/namespace/name, one global resourceVersion,
  * and a bounded history so a watch can resume from a resourceVersion.
  * Everything handed out is a copy; listeners get events in resourceVersion order, even when a
  * listener writes while being notified.
+ *
+ * Besides the keys, objects are indexed by resource and namespace and by owner uid, so a list or
+ * a controller's lookup costs what it returns, not what the whole store holds.
  */
 export class ObjectStore {
-  private readonly objects = new Map<string, Entry>();
+  private readonly objects: Keyed = new Map();
+  /** resource → metadata.namespace (undefined when cluster-scoped) → entries. */
+  private readonly byNamespace = new Map<ResourceType, Map<string | undefined, Keyed>>();
+  /** owner uid → keys of the objects whose ownerReferences name it. */
+  private readonly byOwner = new Map<string, Set<string>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
   private readonly queue: StoreEvent[] = [];
@@ -69,19 +85,29 @@ export class ObjectStore {
     return clone(this.objects.get(keyOf(resource, namespace, name))?.object);
   }
 
-  /** Objects of one resource, in one namespace or all, sorted by namespace then name (as etcd keys sort). */
-  list(resource: ResourceType, namespace?: string): StoredObject[] {
-    return this.entries()
-      .filter(
-        (e) => e.resource === resource && (namespace === undefined || !resource.namespaced || e.object.metadata.namespace === namespace),
-      )
-      .map((e) => clone(e.object));
+  /**
+   * Objects of one resource, in one namespace or all, sorted by namespace then name (as etcd keys
+   * sort); with `where`, only those it selects (it reads the stored object: it must not change it).
+   */
+  list(resource: ResourceType, namespace?: string, where?: (object: StoredObject) => boolean): StoredObject[] {
+    const namespaces = this.byNamespace.get(resource);
+    if (!namespaces) return [];
+    const keyed =
+      namespace === undefined || !resource.namespaced
+        ? [...namespaces.values()].flatMap((inNamespace) => [...inNamespace])
+        : [...(namespaces.get(namespace) ?? [])];
+    return sortedCopies(where ? keyed.filter(([, e]) => where(e.object)) : keyed).map((e) => e.object);
   }
 
   entries(): Entry[] {
-    return [...this.objects.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, e]) => ({ resource: e.resource, object: clone(e.object) }));
+    return sortedCopies(this.objects);
+  }
+
+  /** Every object whose ownerReferences name `ownerUid`, in key order. */
+  dependentsOf(ownerUid: string | undefined): Entry[] {
+    const keys = ownerUid === undefined ? undefined : this.byOwner.get(ownerUid);
+    if (!keys) return [];
+    return sortedCopies([...keys].map((key): [string, Entry] => [key, this.objects.get(key)!]));
   }
 
   create(resource: ResourceType, input: StoredObject, options: WriteOptions = {}): StoredObject {
@@ -103,7 +129,7 @@ export class ObjectStore {
     meta.generation = 1;
     if (options.dryRun) return { ...object, metadata: { ...meta, resourceVersion: String(this.rv) } };
     meta.resourceVersion = String(this.nextVersion());
-    this.objects.set(key, { resource, object });
+    this.put(key, { resource, object });
     this.emit({ type: 'ADDED', resource, object: clone(object), resourceVersion: this.rv });
     return clone(object);
   }
@@ -127,7 +153,9 @@ export class ObjectStore {
     if (!resource.namespaced) delete object.metadata.namespace;
     if (options.dryRun) return { ...object, metadata: { ...object.metadata, resourceVersion: previous.metadata.resourceVersion } };
     object.metadata.resourceVersion = String(this.nextVersion());
+    this.remove(key, entry);
     entry.object = object;
+    this.put(key, entry);
     this.emit({ type: 'MODIFIED', resource, object: clone(object), previous: clone(previous), resourceVersion: this.rv });
     return clone(object);
   }
@@ -142,7 +170,7 @@ export class ObjectStore {
     const entry = this.objects.get(key);
     if (!entry) throw notFound(resource, name);
     if (options.dryRun) return clone(entry.object);
-    this.objects.delete(key);
+    this.remove(key, entry);
     const object = clone(entry.object);
     object.metadata.resourceVersion = String(this.nextVersion());
     this.emit({
@@ -159,7 +187,15 @@ export class ObjectStore {
   /** Events after `resourceVersion`, or undefined when that is older than the kept history. */
   eventsSince(resourceVersion: number): StoreEvent[] | undefined {
     if (resourceVersion < this.oldestResumableVersion) return undefined;
-    return this.history.filter((e) => e.resourceVersion > resourceVersion);
+    // The history is in resourceVersion order: the first event after it, by bisection.
+    let low = 0;
+    let high = this.history.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.history[middle].resourceVersion > resourceVersion) high = middle;
+      else low = middle + 1;
+    }
+    return this.history.slice(low);
   }
 
   /** Forgets the history, as etcd's compaction does: a watch can resume from now on only. */
@@ -176,6 +212,44 @@ export class ObjectStore {
   clear(): void {
     this.listeners.clear();
     this.queue.length = 0;
+  }
+
+  private put(key: string, entry: Entry): void {
+    this.objects.set(key, entry);
+    const namespaces = this.byNamespace.get(entry.resource) ?? new Map<string | undefined, Keyed>();
+    this.byNamespace.set(entry.resource, namespaces);
+    const namespace = entry.object.metadata.namespace;
+    const inNamespace = namespaces.get(namespace) ?? new Map<string, Entry>();
+    namespaces.set(namespace, inNamespace);
+    inNamespace.set(key, entry);
+    this.indexOwners(key, entry.object);
+  }
+
+  private remove(key: string, entry: Entry): void {
+    this.objects.delete(key);
+    const namespaces = this.byNamespace.get(entry.resource);
+    const namespace = entry.object.metadata.namespace;
+    const inNamespace = namespaces?.get(namespace);
+    inNamespace?.delete(key);
+    if (inNamespace?.size === 0) namespaces?.delete(namespace);
+    this.unindexOwners(key, entry.object);
+  }
+
+  private indexOwners(key: string, object: StoredObject): void {
+    for (const { uid } of object.metadata.ownerReferences ?? []) {
+      if (!uid) continue;
+      const keys = this.byOwner.get(uid) ?? new Set<string>();
+      this.byOwner.set(uid, keys);
+      keys.add(key);
+    }
+  }
+
+  private unindexOwners(key: string, object: StoredObject): void {
+    for (const { uid } of object.metadata.ownerReferences ?? []) {
+      const keys = this.byOwner.get(uid);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byOwner.delete(uid);
+    }
   }
 
   private nextVersion(): number {

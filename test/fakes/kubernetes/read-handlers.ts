@@ -47,7 +47,7 @@ export const getOne = (ctx: HandlerContext, request: ApiRequest): ApiResponse =>
 };
 
 export const list = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
-  const selected = ctx.store.list(request.resource, request.namespace).filter(selectorOf(request));
+  const selected = ctx.store.list(request.resource, request.namespace, selectorOf(request));
   const token = request.query.get('continue');
   const start = token ? decodeContinue(token) : undefined;
   const remaining = start ? selected.filter((o) => sortKey(o) > start.after) : selected;
@@ -106,7 +106,7 @@ export const deleteOne = (ctx: HandlerContext, request: ApiRequest): ApiResponse
 };
 
 export const deleteCollection = (ctx: HandlerContext, request: ApiRequest): ApiResponse => {
-  const victims = ctx.store.list(request.resource, request.namespace).filter(selectorOf(request));
+  const victims = ctx.store.list(request.resource, request.namespace, selectorOf(request));
   const items = victims.map((o) =>
     ctx.store.delete(request.resource, o.metadata.namespace, o.metadata.name, { orphan: isOrphan(request), dryRun: isDryRun(request) }),
   );

@@ -1,5 +1,5 @@
 import { CONTROLLER_MANAGER, writeStatus } from './controller-writes';
-import { clone, isOwnedBy, rfc3339, type StoredObject } from './object-meta';
+import { clone, rfc3339, type StoredObject } from './object-meta';
 import type { ObjectStore } from './object-store';
 import { podAdmissionRefusal } from './pod-admission';
 import { Types } from './resource-types';
@@ -10,8 +10,16 @@ import { updateEntry } from './server-side-apply';
 export const isPodReady = (pod: StoredObject): boolean =>
   (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
+/** As `store.list(resource, namespace)` selects: every namespace when none is given. */
+export const inNamespace = (object: StoredObject, namespace: string | undefined): boolean =>
+  namespace === undefined || object.metadata.namespace === namespace;
+
+/** The ReplicaSet's pods not being deleted, in list order (found by owner, not by listing the namespace). */
 export const podsOf = (store: ObjectStore, rs: StoredObject): StoredObject[] =>
-  store.list(Types.pod, rs.metadata.namespace).filter((p) => isOwnedBy(p, rs.metadata.uid) && !p.metadata.deletionTimestamp);
+  store
+    .dependentsOf(rs.metadata.uid)
+    .filter((e) => e.resource === Types.pod && inNamespace(e.object, rs.metadata.namespace) && !e.object.metadata.deletionTimestamp)
+    .map((e) => e.object);
 
 const podFor = (rs: StoredObject): StoredObject => {
   const template = clone(rs.spec?.template ?? {});

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CONTROLLER_MANAGER, writeSpec, writeStatus } from './controller-writes';
 import { maxSurge, maxUnavailable, replicaStatus, setCondition, type Condition } from './deployment-status';
-import { clone, controllerOf, isOwnedBy, rfc3339, SAFE_ALPHABET, stableStringify, type StoredObject } from './object-meta';
+import { clone, controllerOf, rfc3339, SAFE_ALPHABET, stableStringify, type StoredObject } from './object-meta';
 import type { ObjectStore, StoreEvent } from './object-store';
-import { isPodReady, podsOf, REPLICA_FAILURE, replicaFailureOf, syncReplicaSet } from './replica-set-controller';
+import { inNamespace, isPodReady, podsOf, REPLICA_FAILURE, replicaFailureOf, syncReplicaSet } from './replica-set-controller';
 import { Types } from './resource-types';
 import { updateEntry } from './server-side-apply';
 import type { Timers } from './timers';
@@ -75,8 +75,8 @@ export class RolloutSimulator {
 
   /** Tries again, as the real controller's requeue does, every ReplicaSet of `namespace` whose pods were refused. */
   private retryRefused(namespace: string | undefined): void {
-    for (const rs of this.store.list(Types.replicaSet, namespace))
-      if (replicaFailureOf(rs)) this.enqueue('replicaset', rs.metadata.namespace, rs.metadata.name);
+    for (const rs of this.store.list(Types.replicaSet, namespace, (o) => replicaFailureOf(o) !== undefined))
+      this.enqueue('replicaset', rs.metadata.namespace, rs.metadata.name);
   }
 
   stop(): void {
@@ -178,7 +178,11 @@ export class RolloutSimulator {
     const replicas: number = d.spec.replicas ?? 1;
     const hash = templateHash(d.spec.template);
     const rollout = this.rolloutFor(key, d, hash);
-    const owned = () => this.store.list(Types.replicaSet, namespace).filter((rs) => isOwnedBy(rs, d.metadata.uid));
+    const owned = () =>
+      this.store
+        .dependentsOf(d.metadata.uid)
+        .filter((e) => e.resource === Types.replicaSet && inNamespace(e.object, namespace))
+        .map((e) => e.object);
     let newRs = owned().find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
     if (!newRs) newRs = this.createReplicaSet(d, hash, Math.max(0, ...owned().map(revisionOf)) + 1, replicas);
     else if (newRs.spec?.replicas !== replicas)

@@ -99,7 +99,7 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
   const requested = query.get('resourceVersion');
   const initialEvents = query.get('sendInitialEvents') === 'true';
   if (!requested || requested === '0' || initialEvents) {
-    for (const object of store.list(resource, namespace).filter(matches)) send('ADDED', object);
+    for (const object of store.list(resource, namespace, matches)) send('ADDED', object);
     if (initialEvents) {
       send('BOOKMARK', {
         kind: resource.kind,

@@ -21,6 +21,18 @@ export const isUserId = (id: string): boolean => USER_ID.test(id);
 export type Resolution = { ok: true; id: string } | { ok: false; error: string };
 
 /**
+ * The messages of one conversation, indexed so that a call costs what its conversation holds,
+ * not what the whole workspace does: in post order (= ts order), by ts, and replies by thread.
+ */
+interface Conversation {
+  messages: SlackMessage[];
+  byTs: Map<string, SlackMessage>;
+  /** Replies by their parent's ts, oldest first. */
+  threads: Map<string, SlackMessage[]>;
+  lastPostAt: number;
+}
+
+/**
  * The workspace state behind the fake: channels, DMs, messages and ephemerals.
  * Plain synchronous data; the HTTP layer serialises access (one request handler at a time).
  */
@@ -28,7 +40,9 @@ export class Workspace {
   private readonly channels = new Map<string, { botIsMember: boolean }>();
   private readonly dmUsers = new Map<string, string>();
   private readonly openDms = new Set<string>();
+  /** Every message in post order (what `messages()` without a conversation answers). */
   private stored: SlackMessage[] = [];
+  private readonly conversations = new Map<string, Conversation>();
   private shown: EphemeralMessage[] = [];
   private lastTsMicros = 0;
 
@@ -42,6 +56,7 @@ export class Workspace {
     for (const id of this.knownChannels ?? []) this.channels.set(id, { botIsMember: true });
     this.openDms.clear();
     this.stored = [];
+    this.conversations.clear();
     this.shown = [];
   }
 
@@ -103,26 +118,41 @@ export class Workspace {
     return `${seconds}.${String(micros).padStart(6, '0')}`;
   }
 
+  /** Stores a new message (its ts from `nextTs`, so after every message already stored). */
   addMessage(message: SlackMessage): void {
     this.stored.push(message);
+    let conversation = this.conversations.get(message.channel);
+    if (!conversation) {
+      conversation = { messages: [], byTs: new Map(), threads: new Map(), lastPostAt: message.postedAt };
+      this.conversations.set(message.channel, conversation);
+    }
+    conversation.messages.push(message);
+    conversation.byTs.set(message.ts, message);
+    conversation.lastPostAt = Math.max(conversation.lastPostAt, message.postedAt);
+    if (message.thread_ts !== undefined) {
+      const thread = conversation.threads.get(message.thread_ts);
+      if (thread) thread.push(message);
+      else conversation.threads.set(message.thread_ts, [message]);
+    }
   }
 
+  /** The stored message itself (chat.update edits it in place). */
   findMessage(channel: string, ts: string): SlackMessage | undefined {
-    return this.stored.find((m) => m.channel === channel && m.ts === ts);
+    return this.conversations.get(channel)?.byTs.get(ts);
   }
 
   /** Time of the last post into a conversation, for the per-conversation pacing limit. */
   lastPostAt(channel: string): number | undefined {
-    const inChannel = this.stored.filter((m) => m.channel === channel);
-    return inChannel.length ? Math.max(...inChannel.map((m) => m.postedAt)) : undefined;
+    return this.conversations.get(channel)?.lastPostAt;
   }
 
   messages(channel?: string): SlackMessage[] {
-    return this.stored.filter((m) => channel === undefined || m.channel === channel).map(copyMessage);
+    const messages = channel === undefined ? this.stored : (this.conversations.get(channel)?.messages ?? []);
+    return messages.map(copyMessage);
   }
 
   replies(channel: string, parentTs: string): SlackMessage[] {
-    return this.stored.filter((m) => m.channel === channel && m.thread_ts === parentTs).map(copyMessage);
+    return (this.conversations.get(channel)?.threads.get(parentTs) ?? []).map(copyMessage);
   }
 
   addEphemeral(message: EphemeralMessage): void {
