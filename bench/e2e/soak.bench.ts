@@ -9,13 +9,16 @@
  * the report says by how much).
  *
  * Every BENCH_SOAK_SAMPLE_SECONDS (default 5) it reads each service's RSS and CPU time from
- * /proc; at the end of every BENCH_SOAK_WINDOW builds (default 100) it takes a sample and the
- * window's latency percentiles; after the last build and BENCH_SOAK_SETTLE_SECONDS (default 15)
- * of quiet, the final sample, the size of every table of the approvals and notifier schemas
- * and of every JetStream stream and KV bucket of the run. Prints markdown (docs/benchmarks.md).
+ * /proc; at the end of every BENCH_SOAK_WINDOW builds (default 100) it takes a sample, the
+ * window's latency percentiles, and each process's CPU per build and share of a core over the
+ * window (which process saturates; the machine's load average beside it); after the last build
+ * and BENCH_SOAK_SETTLE_SECONDS (default 15) of quiet, the final sample, the size of every table
+ * of the approvals and notifier schemas and of every JetStream stream and KV bucket of the run.
+ * Prints markdown (docs/benchmarks.md).
  *
  * Run: node scripts/run-ts.cjs bench/e2e/soak.bench.ts
  */
+import { loadavg } from 'node:os';
 import { SlackActions } from '@app/contracts';
 import { createTestDatabase, createTestNats } from '../../test/infra/test-infra';
 import { clickIn, e2eProject } from '../../test/e2e/support/flows';
@@ -54,10 +57,10 @@ let inFlight = 0;
 
 /**
  * Polls the in-process Slack fake — every 50 ms while few builds are in flight, less often as more
- * are (25 ms × builds in flight, at most 1 s). Each look scans the fake's messages, and the fakes
- * share this process's core: polling at a fixed rate per build made the benchmark its own load
- * (a first 1,000-build run spent 276 CPU s here against 51 s in all four services, starved the
- * fakes, and every build behind them waited).
+ * are (25 ms × builds in flight, at most 1 s). Each look copies one conversation (the fake indexes
+ * its messages by conversation), and the fakes share this process's core: polling at a fixed rate
+ * per build made the benchmark its own load (a first 1,000-build run spent 276 CPU s here against
+ * 51 s in all four services, starved the fakes, and every build behind them waited).
  */
 async function until<T>(what: string, probe: () => T | undefined | false): Promise<T> {
   const deadline = Date.now() + STEP_TIMEOUT_MS;
@@ -112,7 +115,7 @@ function sample(stack: Stack, finished: number): UsageSample {
   const usage: UsageSample['usage'] = {};
   for (const [name, service] of Object.entries(stack.services)) usage[name] = service.pid ? processUsage(service.pid) : undefined;
   usage['bench (fakes)'] = processUsage(process.pid);
-  return { atMs: performance.now(), finished, usage, heapUsed: {} };
+  return { atMs: performance.now(), finished, usage, heapUsed: {}, load1: loadavg()[0] };
 }
 
 /** A sample with each service's V8 heap in use (its /metrics: nodejs_heap_size_used_bytes): growth there is a leak, RSS alone may be the allocator's high-water mark. */

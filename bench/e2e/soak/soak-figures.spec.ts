@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { cpuSecondsOfStat, statusField } from './process-usage';
-import { percentile, slope, spread, windowsOf } from './windows';
+import { cpuBetween, percentile, slope, spread, windowsOf } from './windows';
 
 describe('reading /proc', () => {
   it('takes resident and peak memory from /proc/<pid>/status in bytes', () => {
@@ -41,5 +41,17 @@ describe('latency windows', () => {
     expect(slope([1, 2, 3, 4].map((x) => ({ x, y: 100 + 2 * x })))).toBeCloseTo(2);
     expect(slope([1, 2, 3].map((x) => ({ x, y: 150 })))).toBe(0);
     expect(slope([{ x: 1, y: 5 }])).toBe(0);
+  });
+
+  it('splits cumulative CPU time into CPU per build and share of a core between samples', () => {
+    const spans = cpuBetween([
+      { atMs: 0, finished: 0, cpuSeconds: { deployer: 10, gone: 1 } },
+      { atMs: 20_000, finished: 100, cpuSeconds: { deployer: 15, gone: undefined } },
+      { atMs: 30_000, finished: 150, cpuSeconds: { deployer: 25 } },
+    ]);
+    expect(spans).toEqual([
+      { from: 1, to: 100, load: { deployer: { msPerBuild: 50, coreShare: 0.25 } } },
+      { from: 101, to: 150, load: { deployer: { msPerBuild: 200, coreShare: 1 } } },
+    ]);
   });
 });

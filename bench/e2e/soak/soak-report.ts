@@ -1,6 +1,6 @@
 import type { ProcessUsage } from './process-usage';
 import type { StreamSize, TableSize } from './store-sizes';
-import { slope, spread, windowsOf, type Spread } from './windows';
+import { cpuBetween, slope, spread, windowsOf, type Spread } from './windows';
 
 /** One build the soak drove: when it started against when it was due, and how long each part took. */
 export interface BuildRun {
@@ -24,6 +24,8 @@ export interface UsageSample {
   usage: Record<string, ProcessUsage | undefined>;
   /** V8 heap in use per process (from each service's /metrics), bytes; missing when it could not be read. */
   heapUsed: Record<string, number | undefined>;
+  /** The machine's 1-minute load average then (other people's work included). */
+  load1?: number;
 }
 
 export interface SoakFigures {
@@ -86,6 +88,7 @@ export function soakMarkdown(f: SoakFigures): string {
       return `| ${p} | ${mb(f.started.usage[p]?.rssBytes)} | ${mb(warm.usage[p]?.rssBytes)} | ${mb(peak)} | ${mb(f.final.usage[p]?.rssBytes)} | ${later.length >= 2 ? growth.toFixed(1) : '–'} | ${cpu.toFixed(1)} | ${((cpu * 1000) / attempted).toFixed(0)} |`;
     }),
     '',
+    ...cpuTable([f.started, ...f.windows, f.final], processes),
     `RSS / V8 heap in use (MB) after ${[f.started, ...f.windows, f.final].map((s) => `${n(s.finished)} builds: ${processes.map((p) => `${mb(s.usage[p]?.rssBytes)}/${mb(s.heapUsed[p])}`).join(', ')}`).join('; ')} (${processes.join(', ')}; the last after the settle time).`,
     '',
   );
@@ -110,6 +113,28 @@ export function soakMarkdown(f: SoakFigures): string {
 
   lines.push(...verdicts(f, windows, processes, later));
   return lines.join('\n');
+}
+
+/** CPU per build and share of one core per process, window by window: which process paid, which one saturated. */
+function cpuTable(samples: UsageSample[], processes: string[]): string[] {
+  const spans = cpuBetween(
+    samples.map((s) => ({
+      atMs: s.atMs,
+      finished: s.finished,
+      cpuSeconds: Object.fromEntries(processes.map((p) => [p, s.usage[p]?.cpuSeconds])),
+    })),
+  );
+  const cell = (span: { msPerBuild: number; coreShare: number } | undefined) =>
+    span ? `${ms(span.msPerBuild)} ms, ${(span.coreShare * 100).toFixed(0)} %` : '–';
+  return [
+    `| builds | ${processes.map((p) => `${p}: CPU per build, share of a core`).join(' | ')} | load average at the end |`,
+    `|---|${processes.map(() => '---:|').join('')}---:|`,
+    ...spans.map(
+      (span, i) =>
+        `| ${span.to >= span.from ? `${span.from}–${span.to}` : 'settle time'} | ${processes.map((p) => cell(span.load[p])).join(' | ')} | ${samples[i + 1].load1?.toFixed(1) ?? '–'} |`,
+    ),
+    '',
+  ];
 }
 
 function verdicts(f: SoakFigures, windows: ReturnType<typeof windowsOf<BuildRun>>, processes: string[], later: UsageSample[]): string[] {

@@ -51,3 +51,35 @@ export function slope(points: readonly { x: number; y: number }[]): number {
   if (sxx === 0) return 0;
   return points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
 }
+
+/** Two samples of cumulative CPU time per process, and how many builds had finished by each. */
+export interface CpuSample {
+  atMs: number;
+  finished: number;
+  cpuSeconds: Record<string, number | undefined>;
+}
+
+/** One process between two samples: CPU ms per build finished (NaN when none did), and the share of one core it kept busy. */
+export interface CpuSpan {
+  msPerBuild: number;
+  coreShare: number;
+}
+
+/**
+ * CPU per process between consecutive samples: which process paid for each stretch of builds,
+ * and which one ran out of core (a share near 1 is a single-threaded process saturated).
+ */
+export function cpuBetween(samples: readonly CpuSample[]): { from: number; to: number; load: Record<string, CpuSpan> }[] {
+  return samples.slice(1).map((sample, i) => {
+    const previous = samples[i];
+    const builds = sample.finished - previous.finished;
+    const seconds = Math.max(1e-9, (sample.atMs - previous.atMs) / 1000);
+    const load: Record<string, CpuSpan> = {};
+    for (const [name, cpu] of Object.entries(sample.cpuSeconds)) {
+      const before = previous.cpuSeconds[name];
+      if (cpu === undefined || before === undefined) continue;
+      load[name] = { msPerBuild: builds > 0 ? ((cpu - before) * 1000) / builds : Number.NaN, coreShare: (cpu - before) / seconds };
+    }
+    return { from: previous.finished + 1, to: sample.finished, load };
+  });
+}
