@@ -8,7 +8,7 @@ import type { GatewayClient } from './gateway-client';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Read-model statuses after which nobody acts on a build any more. */
-export const END_STATUSES = ['in-production', 'closed', 'superseded', 'preview-failed'] as const;
+export const END_STATUSES = ['in-production', 'replaced', 'rolled-back', 'closed', 'superseded', 'preview-failed'] as const;
 
 /** One build CI reported in a flow. */
 export interface ReportedBuild {

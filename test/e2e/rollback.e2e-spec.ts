@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
 import type { SlackMessage } from '../fakes/slack';
 import { clickIn, e2eProject, livePreview, type LivePreview } from './support/flows';
-import { buttonsOf } from './support/slack-views';
+import { buttonsOf, dmOfBuild, readable, topLevel } from './support/slack-views';
 import { startStack, type Stack } from './support/stack';
 import { podImageIds, productionDeployment, runs } from './support/workloads';
 
@@ -11,7 +11,9 @@ import { podImageIds, productionDeployment, runs } from './support/workloads';
  * dialog naming what production returns to); a click redeploys the previous release's digest
  * through the usual production request and rollout; GET /v1/projects/:project/releases lists
  * the releases; a click with nothing to roll back to, or on a release that no longer runs, is
- * refused with the reason.
+ * refused with the reason. A release that leaves production says so everywhere, in place: its
+ * status message, DMs and announcement (without Roll back) and GET /v1/builds/:id say "replaced"
+ * or "rolled back", by which release.
  */
 describe('rollback after two releases', () => {
   const project = e2eProject('rollback', 30, { approvals: { required: 0 } });
@@ -50,6 +52,21 @@ describe('rollback after two releases', () => {
     expect(res.status).toBe(200);
     return ((await res.json()) as { releases: any[] }).releases;
   };
+  /** A message as Slack shows it now (edits applied). */
+  const now = (message: SlackMessage): SlackMessage =>
+    stack.slack.messages(project.channel).find((m) => m.ts === message.ts && m.channel === message.channel)!;
+  const statusOf = async (buildId: string) => (await stack.getBuild(buildId)).body;
+  /** Waits until everything a person sees of a build that left production says `needle`: status message, announcement, owner DMs. */
+  const everywhere = (what: string, buildId: string, announcementOf: SlackMessage, needle: string) =>
+    stack.waitFor(`${what}: the status message, the announcement and the owners' DMs say "${needle}"`, () => {
+      const status = topLevel(stack.slack, project.channel, needle);
+      const dms = project.owners.map((o) => dmOfBuild(stack.slack, o, buildId));
+      return (
+        status.length === 1 &&
+        readable(now(announcementOf)).includes(needle) &&
+        dms.every((dm) => dm && readable(dm).includes(needle)) && { status: status[0], announcement: now(announcementOf) }
+      );
+    });
   const refusal = (user: string, needle: string) =>
     stack.waitFor(`${user} is told "${needle}"`, () => stack.slack.ephemerals(user).find((m) => m.text.includes(needle)));
 
@@ -68,6 +85,16 @@ describe('rollback after two releases', () => {
     expect(button.confirm.text.text).toContain(firstPinned);
     expect(runs(productionDeployment(stack, project.id)).buildId).toBe(second.buildId);
 
+    // The first release left production: every message of it says by which release, in place.
+    const replaced = await everywhere('release 1 was replaced', first.buildId, firstAnnouncement, 'Replaced in production by release 2');
+    expect(readable(replaced.status)).not.toContain('Deployed to production by');
+    expect(await statusOf(first.buildId)).toMatchObject({
+      status: 'replaced',
+      release: 1,
+      replacedBy: second.buildId,
+      replacedByRelease: 2,
+    });
+
     // Someone who is not an owner is refused, and nothing changes.
     const [qa] = project.qa!;
     expect((await rollBackFrom(secondAnnouncement, second.buildId, qa)).status).toBe(200);
@@ -84,6 +111,22 @@ describe('rollback after two releases', () => {
     expect(runs(production).image).toBe(firstPinned);
     expect(podImageIds(stack, production)).toEqual([firstPinned]);
 
+    // The second release was rolled back: said in place, and its announcement no longer offers Roll back.
+    const gone = await everywhere(
+      'release 2 was rolled back',
+      second.buildId,
+      secondAnnouncement,
+      `Rolled back by <@${otherOwner}> (was production release 2)`,
+    );
+    expect(buttonsOf(gone.announcement)).toEqual([]);
+    expect(await statusOf(second.buildId)).toMatchObject({
+      status: 'rolled-back',
+      release: 2,
+      replacedBy: first.buildId,
+      replacedByRelease: 3,
+    });
+    expect(await statusOf(first.buildId)).toMatchObject({ status: 'in-production', release: 3, replacedBy: null });
+
     const history = await releases();
     expect(history.map((r) => [r.release, r.buildId, r.by, r.rollbackOf])).toEqual([
       [3, first.buildId, otherOwner, second.buildId],
@@ -92,7 +135,7 @@ describe('rollback after two releases', () => {
     ]);
     expect(history[0].digest).toBe(stack.kube.registry.digestOf('registry.example.org/rollback:1'));
 
-    // The second release's announcement is no longer what runs: a click on it is refused with the reason.
+    // A click that was on its way (or from a stale client) on the second release is refused with the reason.
     expect((await rollBackFrom(secondAnnouncement, second.buildId, owner)).status).toBe(200);
     await refusal(owner, 'no longer what runs in production');
   }, 240_000);

@@ -47,6 +47,11 @@ export interface BuildView {
   keptBy?: string | null;
   /** Why an `expired` build expired. */
   expiredBecause?: 'preview-ttl' | 'approval-ttl' | 'branch-deleted' | null;
+  /** A shipped build's production release number (its latest, if it was rolled back to). */
+  release?: number | null;
+  /** `replaced` / `rolled-back`: the build whose release runs in production instead, and that release's number. */
+  replacedBy?: string | null;
+  replacedByRelease?: number | null;
   createdAt: string;
   updatedAt: string;
 }

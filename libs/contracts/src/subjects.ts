@@ -47,6 +47,7 @@ export const Subjects = {
   PreviewExpiryReminded: 'build.preview-expiry-reminded',
   BuildExpired: 'build.expired',
   ApprovalReminded: 'build.approval-reminded',
+  ProductionReplaced: 'build.production-replaced',
   // Queries, gateway → approvals (core NATS request/reply, not stored)
   GetBuild: 'query.build',
   ListProjectBuilds: 'query.project-builds',
@@ -118,6 +119,7 @@ export const MessageSchemas: Record<string, z.ZodType> = {
   [Subjects.PreviewExpiryReminded]: domain.PreviewExpiryRemindedSchema,
   [Subjects.BuildExpired]: domain.BuildExpiredSchema,
   [Subjects.ApprovalReminded]: domain.ApprovalRemindedSchema,
+  [Subjects.ProductionReplaced]: domain.ProductionReplacedSchema,
 };
 
 /** The subject a domain event of `type` is published on. */

@@ -60,7 +60,12 @@ export function buildHistories(events: readonly LoggedEvent[]): Map<string, Buil
       histories.set(buildId, history);
     }
     history.events.push(event);
-    history.status = STATUS_AFTER[event.type] ?? history.status;
+    history.status =
+      event.type === 'ProductionReplaced'
+        ? event.data.rolledBack
+          ? 'rolled-back'
+          : 'replaced'
+        : (STATUS_AFTER[event.type] ?? history.status);
     if (event.type === 'PreviewDeployed') history.previewDeployed = event;
     if (event.type === 'ProductionDeployed') history.productionDeployed.push(event);
   }

@@ -3,8 +3,11 @@ import type { BuildHistory } from './build-histories';
 import type { Evidence } from './evidence';
 import type { Finding } from './findings';
 
+/** A shipped build: in production, or a release a later one replaced (or rolled back from). */
+export const SHIPPED = ['in-production', 'replaced', 'rolled-back'];
+
 /** Where a build may rest: the owner can see it and nobody needs to do anything more. */
-export const END_STATES = ['in-production', 'closed', 'superseded', 'preview-failed', 'production-failed'];
+export const END_STATES = ['in-production', 'replaced', 'rolled-back', 'closed', 'superseded', 'preview-failed', 'production-failed'];
 
 /**
  * Nothing lost, nothing stuck, from the log's side: every build CI got a 202 for exists; every
@@ -101,7 +104,7 @@ function leftoverPreviews(histories: ReadonlyMap<string, BuildHistory>, objects:
     const buildId =
       d.spec?.template?.metadata?.annotations?.['deploybot.dev/build-id'] ?? d.metadata.annotations?.['deploybot.dev/build-id'];
     const h = histories.get(buildId);
-    if (!h || !['closed', 'in-production'].includes(h.status)) continue;
+    if (!h || !['closed', ...SHIPPED].includes(h.status)) continue;
     const failed =
       h.events.filter((e) => e.type === 'PreviewTeardownFailed').length > h.events.filter((e) => e.type === 'PreviewRemoved').length;
     if (!failed)

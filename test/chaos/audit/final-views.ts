@@ -1,17 +1,20 @@
 import { buttonsOf, readable } from '../../e2e/support/slack-views';
 import { eventsOf, type BuildHistory } from './build-histories';
+import { SHIPPED } from './end-states';
 import type { Finding } from './findings';
 import { slotOf, type TrackedPost } from './slack-effects';
 
 /** What the build's messages must say once it ended, by the status the log gives it. */
 const ENDING: Record<string, RegExp> = {
   'in-production': /Deployed to production by/,
+  replaced: /Replaced in production by release/,
+  'rolled-back': /Rolled back by/,
   closed: /Closed by/,
   superseded: /Superseded/,
   'preview-failed': /failed:|timed out:|given up by the deployer:/,
   'production-failed': /Production deployment (failed|timed out|was given up)/,
 };
-const ENDED_FOR_GOOD = ['in-production', 'closed', 'superseded'];
+const ENDED_FOR_GOOD = [...SHIPPED, 'closed', 'superseded'];
 
 /**
  * The owner can see how the build ended: the channel status message, and every DM, show the
@@ -54,7 +57,7 @@ export function auditFinalViews(
       const attempt = request.data.attempt as number;
       const reply = first.get(`${h.buildId}|post:production:${attempt}`);
       const failed = eventsOf(h, 'ProductionDeploymentFailed').some((f) => f.data.attempt === attempt);
-      const shipped = !failed && h.status === 'in-production' && request === requests.at(-1);
+      const shipped = !failed && SHIPPED.includes(h.status) && request === requests.at(-1);
       const end = failed ? /production deployment (failed|timed out|was given up)/ : shipped ? /deployed to production by/ : undefined;
       if (reply && end && !end.test(readable(reply.message)))
         stale('production-reply-edit', reply, `of attempt ${attempt} does not show how it ended (${end.source})`);

@@ -198,3 +198,71 @@ describe('rolling production back to the previous release', () => {
     expect(state).toMatchObject({ status: 'InProduction', attempt: 1, build: { buildId: BUILD } });
   });
 });
+
+describe('a release that leaves production (ProductionReplaced)', () => {
+  const replaced = (over: Partial<Extract<BuildCommand, { type: 'RecordProductionReplaced' }>> = {}): BuildCommand => ({
+    type: 'RecordProductionReplaced',
+    replacedBy: CURRENT,
+    release: 2,
+    by: OWNER2,
+    rolledBack: false,
+    ...over,
+  });
+  const replacedEvent = draft('ProductionReplaced', { buildId: BUILD, replacedBy: CURRENT, release: 2, by: OWNER2, rolledBack: false });
+
+  it('says on the build it replaced which build shipped as which release, and who shipped it', () =>
+    given(shipped).when(replaced()).then([replacedEvent]));
+
+  it('says a rollback rolled the build back', () =>
+    given(shipped)
+      .when(replaced({ rolledBack: true, release: 3 }))
+      .then([draft('ProductionReplaced', { ...replacedEvent.data, release: 3, rolledBack: true })]));
+
+  it('records each replacing release once', () =>
+    given([...shipped, replacedEvent])
+      .when(replaced())
+      .then([]));
+
+  it('changes nothing on a build that is not in production (never shipped, or on its way back)', () => {
+    given(previewLive()).when(replaced()).then([]);
+    given([...shipped, rollbackRequested])
+      .when(replaced())
+      .then([]);
+  });
+
+  it('never says a build replaced itself', () =>
+    given(shipped)
+      .when(replaced({ replacedBy: BUILD }))
+      .then([]));
+
+  it('keeps the build shipped — a Roll back may return to it — and clears the mark when it runs in production again', () => {
+    const left = [...shipped, replacedEvent].reduce(evolve, initialState());
+    expect(left).toMatchObject({ status: 'InProduction', replacedBy: { buildId: CURRENT, release: 2, rolledBack: false } });
+    const back = [
+      ...shipped,
+      replacedEvent,
+      rollbackRequested,
+      draft('ProductionDeployed', { buildId: BUILD, url: 'https://example.org', by: OWNER2, digest: DIGEST, release: 3 }),
+    ].reduce(evolve, initialState());
+    expect(back).toMatchObject({ status: 'InProduction', by: OWNER2, attempt: 2 });
+    expect(back).not.toHaveProperty('replacedBy');
+  });
+
+  it('stays replaced when a rollback to it fails', () => {
+    const failed = draft('ProductionDeploymentFailed', {
+      buildId: BUILD,
+      reason: 'ImagePullBackOff',
+      by: OWNER2,
+      attempt: 2,
+      cause: 'deployer',
+      rollbackOf: CURRENT,
+    });
+    const state = [...shipped, replacedEvent, rollbackRequested, failed].reduce(evolve, initialState());
+    expect(state).toMatchObject({ status: 'InProduction', by: OWNER, replacedBy: { buildId: CURRENT, release: 2 } });
+  });
+
+  it('lets an owner roll back to a replaced release', () =>
+    given([...shipped, replacedEvent])
+      .when(rollBack())
+      .then([rollbackRequested]));
+});

@@ -79,6 +79,8 @@ export type BuildCommand =
   | { type: 'KeepPreview'; policy: ProjectPolicy; user: string; now: string }
   /** A timer of the build is due (decided against the build as it is now). */
   | { type: 'FireTimer'; timerId: string; kind: TimerKind; policy: ProjectPolicy; now: string }
+  /** Build `replacedBy` shipped as release `release` (by `by`) while this build's release ran: it left production. */
+  | { type: 'RecordProductionReplaced'; replacedBy: string; release: number; by: string; rolledBack: boolean }
   /** CI says the build's branch was deleted. */
   | { type: 'RecordBranchDeleted' }
   /**

@@ -39,6 +39,8 @@ export const decide = (command: BuildCommand, state: Build): BuildEventDraft[] =
       return keep(command, state);
     case 'FireTimer':
       return fireTimer(command, state);
+    case 'RecordProductionReplaced':
+      return productionReplaced(command, state);
     case 'RecordBranchDeleted':
       return branchDeleted(state);
     case 'RollBack':
@@ -316,6 +318,17 @@ const deploymentSucceeded = (command: Command<'RecordDeploymentSucceeded'>, stat
       reason: 'in-production',
     }),
   ];
+};
+
+/**
+ * A later release runs in production now: a build whose release ran there says it left (once per
+ * replacing release). Nothing else changes: it stays shipped, and **Roll back** may return to it.
+ */
+const productionReplaced = (command: Command<'RecordProductionReplaced'>, state: Build): BuildEventDraft[] => {
+  if (state.status !== 'InProduction') return [];
+  const { replacedBy, release, by, rolledBack } = command;
+  if (replacedBy === state.build.buildId || state.replacedBy?.release === release) return [];
+  return [draft('ProductionReplaced', { buildId: state.build.buildId, replacedBy, release, by, rolledBack })];
 };
 
 const deploymentFailed = (command: Command<'RecordDeploymentFailed'>, state: Build): BuildEventDraft[] => {

@@ -52,7 +52,9 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
         productionAttemptId: event.data.attemptId ?? '',
         attempt: event.data.attempt,
         by: event.data.by,
-        ...(state.status === 'InProduction' && event.data.rollbackOf ? { rollback: { of: event.data.rollbackOf, wasBy: state.by } } : {}),
+        ...(state.status === 'InProduction' && event.data.rollbackOf
+          ? { rollback: { of: event.data.rollbackOf, wasBy: state.by, ...(state.replacedBy ? { replacedBy: state.replacedBy } : {}) } }
+          : {}),
       };
     case 'ProductionDeployed':
       return { ...common, status: 'InProduction', verdicts: verdictsOf(state), by: event.data.by, attempt: attemptOf(state) };
@@ -61,7 +63,16 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
         state.status === 'ProductionDeploying' ? abandon(state, event.data.cause, state.productionAttemptId) : state.abandoned;
       if (state.status === 'ProductionDeploying' && state.rollback) {
         // A rollback that failed leaves the build as it was: a previous release.
-        return { ...common, status: 'InProduction', verdicts: state.verdicts, by: state.rollback.wasBy, attempt: state.attempt, abandoned };
+        const { wasBy, replacedBy } = state.rollback;
+        return {
+          ...common,
+          status: 'InProduction',
+          verdicts: state.verdicts,
+          by: wasBy,
+          attempt: state.attempt,
+          abandoned,
+          ...(replacedBy ? { replacedBy } : {}),
+        };
       }
       return {
         ...common,
@@ -105,6 +116,11 @@ export const evolve = (state: Build, event: BuildEventDraft): Build => {
     }
     case 'BuildExpired':
       return { ...common, status: 'Expired', why: event.data.why };
+    case 'ProductionReplaced': {
+      if (state.status !== 'InProduction') return state;
+      const { replacedBy, release, rolledBack } = event.data;
+      return { ...state, replacedBy: { buildId: replacedBy, release, rolledBack } };
+    }
     case 'ActionDenied':
     case 'PreviewKept':
     case 'PreviewExpiryReminded':

@@ -42,6 +42,13 @@ export interface Timer {
   dueAt: string;
 }
 
+/** The release that replaced a build in production (ProductionReplaced); `rolledBack`: it was a rollback of the build. */
+export interface Replacement {
+  buildId: string;
+  release: number;
+  rolledBack: boolean;
+}
+
 /** Why a build expired (BuildExpired). */
 export type ExpiryWhy = 'preview-ttl' | 'approval-ttl' | 'branch-deleted';
 
@@ -75,12 +82,18 @@ export type Build =
       productionAttemptId: string;
       attempt: number;
       by: string;
-      /** A rollback to this build, in place of `of`; `wasBy` shipped it before (it stays in production if the rollback fails). */
-      rollback?: { of: string; wasBy: string };
+      /**
+       * A rollback to this build, in place of `of`; `wasBy` shipped it before and `replacedBy` replaced it then
+       * (what it goes back to if the rollback fails).
+       */
+      rollback?: { of: string; wasBy: string; replacedBy?: Replacement };
     })
   | (Common & { status: 'ProductionFailed'; previewAttemptId: string; verdicts: Verdict[]; attempt: number; reason: string })
-  /** `attempt`: its production attempts so far (a rollback to it is the next one). */
-  | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string; attempt: number })
+  /**
+   * Shipped. `attempt`: its production attempts so far (a rollback to it is the next one);
+   * `replacedBy`: a later release runs in production now (absent while this build's release runs).
+   */
+  | (Common & { status: 'InProduction'; verdicts: Verdict[]; by: string; attempt: number; replacedBy?: Replacement })
   | (Common & { status: 'Closed'; by: string })
   | (Common & { status: 'Superseded'; supersededBy: string })
   | (Common & { status: 'Expired'; why: ExpiryWhy });

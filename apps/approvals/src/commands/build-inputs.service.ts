@@ -294,8 +294,36 @@ export class BuildInputsService {
       const writes = [this.write(buildId, version, drafts, input.id, actor)];
       const rebuilt = this.digestChange(state, drafts, input.id, actor);
       if (rebuilt) writes.push(rebuilt.write);
+      const replaced = await this.replacement(em, drafts, input.id, actor);
+      if (replaced) writes.push(replaced);
       return { writes, requests: rebuilt?.requests, note: drafts.map((d) => d.type).join(', ') };
     });
+  }
+
+  /**
+   * A release that replaces another in production: the replaced build's own stream says it left
+   * production (rolled back from, or replaced), in the same transaction as the new release.
+   */
+  private async replacement(
+    em: EntityManager,
+    drafts: BuildEventDraft[],
+    causationId: string,
+    actor: Actor,
+  ): Promise<StreamWrite | undefined> {
+    const deployed = drafts.find((d) => d.type === 'ProductionDeployed');
+    if (deployed?.type !== 'ProductionDeployed') return undefined;
+    const { buildId, release, previous, rollbackOf, by } = deployed.data;
+    if (!release || !previous || previous.buildId === buildId) return undefined;
+    const { state, version } = await this.load(em, previous.buildId);
+    const command: BuildCommand = {
+      type: 'RecordProductionReplaced',
+      replacedBy: buildId,
+      release,
+      by,
+      rolledBack: rollbackOf === previous.buildId,
+    };
+    const events = decide(command, state);
+    return events.length > 0 ? this.write(previous.buildId, version, events, causationId, actor) : undefined;
   }
 
   /** Other bits in the preview than QA saw: the build was superseded, and those bits are registered as a new build. */

@@ -44,6 +44,18 @@ const deadlineIds = async (buildId: string) =>
     ])
   ).map((r) => r.id);
 
+const viewOf = async (buildId: string) =>
+  (
+    await rows<{ status: string; release: number | null; replaced_by: string | null; replaced_by_release: number | null }>(
+      db,
+      `SELECT status, release, replaced_by, replaced_by_release FROM approvals.builds WHERE id = $1`,
+      [buildId],
+    )
+  )[0];
+/** The transaction that appended an event (two events appended together share it). */
+const transactionOf = async (eventId: string) =>
+  (await rows<{ tx: string }>(db, `SELECT transaction_id::text AS tx FROM approvals.events WHERE event_id = $1`, [eventId]))[0]?.tx;
+
 /** A build of test1 through QA and production; its production pods report `digest`. */
 async function ship(target: string, n: number): Promise<string> {
   const buildId = await liveBuild(db, inputs, { target, image: `registry.example.org/shop:${n}`, digest: digestOf(n) });
@@ -74,6 +86,14 @@ describe('rolling production back on a real event log', () => {
       release: 2,
       previous: { buildId: first, image: `registry.example.org/shop@${digestOf(1)}`, release: 1 },
     });
+    // The first release's own stream says it left production, in the same transaction as release 2.
+    const left = await last(first);
+    expect(left).toMatchObject({
+      type: 'ProductionReplaced',
+      data: { buildId: first, replacedBy: second, release: 2, by: 'U0OWNER01', rolledBack: false },
+    });
+    expect(await viewOf(first)).toEqual({ status: 'replaced', release: 1, replaced_by: second, replaced_by_release: 2 });
+    expect(await transactionOf(left.id)).toBe(await transactionOf(shipped.id));
 
     await inputs.rollbackRequested(rollback(second));
     expect(await last(first)).toMatchObject({
@@ -97,6 +117,12 @@ describe('rolling production back on a real event log', () => {
     });
     expect(await lockOf()).toBeUndefined();
     expect(await deadlineIds(first)).toEqual([]);
+    expect(await last(second)).toMatchObject({
+      type: 'ProductionReplaced',
+      data: { buildId: second, replacedBy: first, release: 3, by: 'U0OWNER02', rolledBack: true },
+    });
+    expect(await viewOf(second)).toEqual({ status: 'rolled-back', release: 2, replaced_by: first, replaced_by_release: 3 });
+    expect(await viewOf(first)).toEqual({ status: 'in-production', release: 3, replaced_by: null, replaced_by_release: null });
 
     // The replaced release no longer runs: its Roll back is refused, naming the build that does.
     await inputs.rollbackRequested(rollback(second));

@@ -8,6 +8,7 @@ import { IndexProductionDeployments1767000000000 } from './migrations/1767000000
 import { DeadlinesHoldTimers1768000000000 } from './migrations/1768000000000-deadlines-hold-timers';
 import { BuildsPreviewExpiry1768000000001 } from './migrations/1768000000001-builds-preview-expiry';
 import { IndexProcessedInputsAge1769100000000 } from './migrations/1769100000000-index-processed-inputs-age';
+import { BuildsReleases1770300000000 } from './migrations/1770300000000-builds-releases';
 
 /** Every migration of the approvals schema, oldest first. */
 export const approvalsMigrations = [
@@ -19,6 +20,7 @@ export const approvalsMigrations = [
   DeadlinesHoldTimers1768000000000,
   BuildsPreviewExpiry1768000000001,
   IndexProcessedInputsAge1769100000000,
+  BuildsReleases1770300000000,
 ];
 
 export interface EventLogDataSourceOptions {

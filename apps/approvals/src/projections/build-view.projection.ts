@@ -24,6 +24,10 @@ export type BuildViewStatus =
   | 'production-deploying'
   | 'production-failed'
   | 'in-production'
+  /** Shipped, and a later release runs in production now. */
+  | 'replaced'
+  /** Shipped, then an owner rolled production back from it. */
+  | 'rolled-back'
   | 'closed'
   | 'superseded'
   | 'expired';
@@ -36,7 +40,14 @@ export type BuildViewStatus =
 export const ENDED_FOR_GOOD_VIEW_STATUSES: readonly BuildViewStatus[] = ['closed', 'superseded', 'expired'];
 
 /** Statuses of builds no one waits for any more: what `status` leaves out of a project's open builds. */
-export const NOT_OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = ['in-production', 'closed', 'superseded', 'expired'];
+export const NOT_OPEN_VIEW_STATUSES: readonly BuildViewStatus[] = [
+  'in-production',
+  'replaced',
+  'rolled-back',
+  'closed',
+  'superseded',
+  'expired',
+];
 
 /**
  * The builds read model as a pure fold: the same function runs in the append transaction
@@ -67,7 +78,18 @@ export const projectBuild = (row: BuildRow | undefined, event: BuildEvent): Buil
     case 'ProductionDeploymentRequested':
       return changed(next, at, { status: 'production-deploying', promotedBy: event.data.by, failureReason: null });
     case 'ProductionDeployed':
-      return changed(next, at, { status: 'in-production', productionUrl: event.data.url, previewExpiresAt: null });
+      return changed(next, at, {
+        status: 'in-production',
+        productionUrl: event.data.url,
+        previewExpiresAt: null,
+        release: event.data.release ?? null,
+        replacedBy: null,
+        replacedByRelease: null,
+      });
+    case 'ProductionReplaced': {
+      const { replacedBy, release, rolledBack } = event.data;
+      return changed(next, at, { status: rolledBack ? 'rolled-back' : 'replaced', replacedBy, replacedByRelease: release });
+    }
     case 'ProductionDeploymentFailed':
       return changed(next, at, { status: 'production-failed', failureReason: event.data.reason });
     case 'BuildClosed':
@@ -121,6 +143,9 @@ const registeredRow = (event: Extract<BuildEvent, { type: 'BuildRegistered' }>):
   previewExpiresAt: null,
   keptBy: null,
   expiredBecause: null,
+  release: null,
+  replacedBy: null,
+  replacedByRelease: null,
   createdAt: event.occurredAt,
   updatedAt: event.occurredAt,
   version: event.version,

@@ -22,13 +22,17 @@ interface BuildRecord {
   preview_expires_at: Date | null;
   kept_by: string | null;
   expired_because: BuildRow['expiredBecause'];
+  release: number | null;
+  replaced_by: string | null;
+  replaced_by_release: number | null;
   created_at: Date;
   updated_at: Date;
   version: number;
 }
 
 const COLUMNS = `id, request_id, project, type, target, image, status, preview_url, production_url, verdicts, approvals_required,
-  promoted_by, closed_by, superseded_by, failure_reason, created_at, updated_at, version, preview_expires_at, kept_by, expired_because`;
+  promoted_by, closed_by, superseded_by, failure_reason, created_at, updated_at, version, preview_expires_at, kept_by, expired_because,
+  release, replaced_by, replaced_by_release`;
 
 const fromRecord = (r: BuildRecord): BuildRow => ({
   id: r.id,
@@ -49,6 +53,9 @@ const fromRecord = (r: BuildRecord): BuildRow => ({
   previewExpiresAt: r.preview_expires_at?.toISOString() ?? null,
   keptBy: r.kept_by,
   expiredBecause: r.expired_because,
+  release: r.release,
+  replacedBy: r.replaced_by,
+  replacedByRelease: r.replaced_by_release,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   version: r.version,
@@ -93,12 +100,13 @@ export async function findLatestBuildRowOfTarget(
 export async function saveBuildRow(executor: SqlExecutor, row: BuildRow): Promise<void> {
   await executor.query(
     `INSERT INTO approvals.builds (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, production_url = EXCLUDED.production_url, verdicts = EXCLUDED.verdicts,
        promoted_by = EXCLUDED.promoted_by, closed_by = EXCLUDED.closed_by, superseded_by = EXCLUDED.superseded_by,
        failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
-       preview_expires_at = EXCLUDED.preview_expires_at, kept_by = EXCLUDED.kept_by, expired_because = EXCLUDED.expired_because`,
+       preview_expires_at = EXCLUDED.preview_expires_at, kept_by = EXCLUDED.kept_by, expired_because = EXCLUDED.expired_because,
+       release = EXCLUDED.release, replaced_by = EXCLUDED.replaced_by, replaced_by_release = EXCLUDED.replaced_by_release`,
     [
       row.id,
       row.requestId,
@@ -121,6 +129,9 @@ export async function saveBuildRow(executor: SqlExecutor, row: BuildRow): Promis
       row.previewExpiresAt,
       row.keptBy,
       row.expiredBecause ?? null,
+      row.release ?? null,
+      row.replacedBy ?? null,
+      row.replacedByRelease ?? null,
     ],
   );
 }
@@ -154,7 +165,7 @@ export async function findNewestBuildRowOfTarget(
   return found[0] && fromRecord(found[0]);
 }
 
-/** A project's builds that have not ended (not shipped, closed or superseded), newest first. */
+/** A project's builds that have not ended (not shipped, closed, superseded or expired), newest first. */
 export async function listOpenBuildRows(executor: SqlExecutor, project: string, limit: number): Promise<BuildRow[]> {
   const found = await rows<BuildRecord>(
     executor,

@@ -87,9 +87,13 @@ describe("the slash command's queries, answered from the log and the read model"
       id: approved,
       status: 'approved',
     });
+    // The first release shipped, then the hotfix replaced it in production.
     expect(ok(await queries.targetBuild({ project: 'test1', type: 'branch', target: 'main' }))).toMatchObject({
       id: first,
-      status: 'in-production',
+      status: 'replaced',
+      release: 1,
+      replacedBy: second,
+      replacedByRelease: 2,
     });
     expect(await queries.targetBuild({ project: 'test1', type: 'tag', target: 'main' })).toEqual({
       ok: false,

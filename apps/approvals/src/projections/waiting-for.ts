@@ -37,6 +37,8 @@ export function waitingFor(build: Pick<BuildView, 'status' | 'verdicts' | 'appro
     case 'production-failed':
       return owners('retry');
     case 'in-production':
+    case 'replaced':
+    case 'rolled-back':
     case 'closed':
     case 'superseded':
     case 'expired':

@@ -77,6 +77,9 @@ export const Reactions: { readonly [T in BuildEventType]: Reaction<EventOf<T>> }
   PreviewExpiryReminded: { ignore: 'the owners were asked whether to keep the preview: nothing changes in the cluster yet' },
   BuildExpired: { ignore: 'the build expired: the PreviewTeardownRequested that follows it tears the preview down' },
   ApprovalReminded: { ignore: 'QA or the owners were nudged about a build waiting for them: nothing changes in the cluster' },
+  ProductionReplaced: {
+    ignore: "a newer release runs in production: the replacing build's own ProductionDeploymentRequested changed the cluster already",
+  },
 };
 
 /** The subject of every domain event type, each of which the deployer acts on or ignores on purpose. */

@@ -191,6 +191,17 @@ describe("the slash command's answers", () => {
     ['in-production', { promotedBy: 'U0OWNER01' }, 'is in production (shipped by <@U0OWNER01>)'],
     ['closed', { closedBy: 'U0OWNER01' }, 'was closed by <@U0OWNER01>'],
     ['superseded', { supersededBy: 'b-2' }, 'was superseded by build `b-2`'],
+    [
+      'replaced',
+      { release: 1, replacedBy: 'b-2', replacedByRelease: 2 },
+      'was in production as release 1 and was replaced by release 2 (build `b-2`)',
+    ],
+    [
+      'rolled-back',
+      { release: 2, replacedBy: 'b-0', replacedByRelease: 3 },
+      'was in production as release 2 and was rolled back to build `b-0`',
+    ],
+    ['expired', { expiredBecause: 'approval-ttl' }, 'expired (approval-ttl)'],
     ['production-deploying', {}, 'is being deployed to production right now'],
   ])('offers no button for a build that is %s, and says so', (status, over, says) => {
     for (const kind of ['promote', 'close'] as const) {

@@ -11,6 +11,11 @@ export interface ProductionTarget {
 /** Statuses after which there is nothing left to promote or close: no button, just what became of it. */
 const FINISHED: Record<string, (b: BuildView) => string> = {
   'in-production': (b) => `is in production${b.promotedBy ? ` (shipped by ${mention(b.promotedBy)})` : ''}`,
+  replaced: (b) =>
+    `was in production${b.release ? ` as release ${b.release}` : ''} and was replaced${b.replacedByRelease ? ` by release ${b.replacedByRelease}` : ''}${b.replacedBy ? ` (build \`${escapeMrkdwn(b.replacedBy)}\`)` : ''}`,
+  'rolled-back': (b) =>
+    `was in production${b.release ? ` as release ${b.release}` : ''} and was rolled back${b.replacedBy ? ` to build \`${escapeMrkdwn(b.replacedBy)}\`` : ''}`,
+  expired: (b) => `expired${b.expiredBecause ? ` (${b.expiredBecause})` : ''}`,
   closed: (b) => `was closed${b.closedBy ? ` by ${mention(b.closedBy)}` : ''}`,
   superseded: (b) => `was superseded${b.supersededBy ? ` by build \`${escapeMrkdwn(b.supersededBy)}\`` : ''}`,
   'production-deploying': () => 'is being deployed to production right now',

@@ -88,6 +88,12 @@ export function evolve(progress: BuildProgress, event: BuildEvent): BuildProgres
     }
     case 'BuildExpired':
       return progress.ending ? progress : { ...progress, ending: { kind: 'expired', why: event.data.why } };
+    case 'ProductionReplaced': {
+      const production = progress.production;
+      if (production?.status !== 'deployed') return progress;
+      const { replacedBy, release, by, rolledBack } = event.data;
+      return withProduction(progress, { ...production, replacedBy: { buildId: replacedBy, release, by, rolledBack }, version });
+    }
     case 'LateOutcomeRecorded':
     case 'ActionDenied':
     case 'ApprovalReminded':

@@ -48,6 +48,14 @@ export interface PreviousRelease {
   release: number;
 }
 
+/** A later release that runs in production instead of a build's (ProductionReplaced); `rolledBack`: it was a rollback of this build. */
+export interface Replacement {
+  buildId: string;
+  release: number;
+  by: string;
+  rolledBack: boolean;
+}
+
 export type ProductionState =
   /**
    * `image`: what the deployer was asked to run (`repo@sha256:…` when the preview reported its digest).
@@ -63,7 +71,10 @@ export type ProductionState =
       before?: ProductionState;
       version: number;
     }
-  /** `attempt`: the attempt that shipped (absent when its request was not seen); `release`, `rollbackOf`, `previous`: as ProductionDeployed says. */
+  /**
+   * `attempt`: the attempt that shipped (absent when its request was not seen); `release`, `rollbackOf`, `previous`: as
+   * ProductionDeployed says; `replacedBy`: a later release runs in production now.
+   */
   | {
       status: 'deployed';
       by: string;
@@ -74,6 +85,7 @@ export type ProductionState =
       release?: number;
       rollbackOf?: string;
       previous?: PreviousRelease;
+      replacedBy?: Replacement;
       version: number;
     }
   | { status: 'failed'; by: string; attempt: number; reason: string; cause?: FailureCause; version: number };

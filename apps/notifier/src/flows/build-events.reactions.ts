@@ -44,6 +44,7 @@ export const Reactions: { readonly [T in BuildEventType]: Reaction<EventOf<T>> }
   PreviewExpiryReminded: follow,
   BuildExpired: follow,
   ApprovalReminded: follow,
+  ProductionReplaced: follow,
 };
 
 /** The subject of every domain event type, each of which the notifier handles (or ignores) on purpose. */

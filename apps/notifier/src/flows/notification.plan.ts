@@ -98,6 +98,21 @@ export function planNotifications(event: BuildEvent, build: BuildSnapshot): Noti
             .filter((q) => build.facts.qa.includes(q))
             .map((q) => reply('reminder', MessageKeys.qa(q), qaReminderNote(build)))
         : build.facts.owners.map((o) => reply('reminder', MessageKeys.owner(o), ownerApprovalReminderNote(event.data.waitingFor)));
+    case 'ProductionReplaced': {
+      // Every message of the build says it left production; its announcement loses **Roll back**.
+      const production = build.progress.production;
+      if (production?.status !== 'deployed') return [];
+      const announcement: NotificationEffect[] = production.attempt
+        ? [
+            {
+              kind: 'edit',
+              message: MessageKeys.production(production.attempt),
+              content: productionAnnouncement(build, production.by, production.url),
+            },
+          ]
+        : [];
+      return [status, ...announcement, ...editOwners(build), ...editQas(build)];
+    }
     case 'PreviewTeardownRequested':
     case 'PreviewRemoved':
       return editOwners(build);

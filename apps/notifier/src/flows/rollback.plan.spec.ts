@@ -100,3 +100,56 @@ describe('the production announcement and Roll back', () => {
     expect(build.progress.production).toMatchObject({ status: 'deployed', release: 1 });
   });
 });
+
+describe('a release that leaves production', () => {
+  const OWNER2 = 'U0OWNER02';
+  const replaced = (version: number, rolledBack: boolean, release = 3) =>
+    event('ProductionReplaced', { buildId: 'b-1', replacedBy: 'b-2', release, by: OWNER2, rolledBack }, version);
+  const edited = (effects: NotificationEffect[], message: string) =>
+    effects.find((f) => f.kind === 'edit' && f.message === message) as Extract<NotificationEffect, { kind: 'edit' }>;
+  const status = (effects: NotificationEffect[]) =>
+    effects.find((f) => f.kind === 'show' && f.message === 'channel-status') as Extract<NotificationEffect, { kind: 'show' }>;
+
+  it('edits the announcement in place: it says which release replaced it, and Roll back is gone', () => {
+    const { effects } = planAfter(requested(1, 5), shipped(6, { release: 2, previous }), replaced(9, false));
+    const announcement = edited(effects, 'production:1').content;
+    expect(announcement.text).toContain('Production release 2');
+    expect(announcement.text).toContain('Replaced in production by release 3 (build `b-2`, shipped by <@U0OWNER02>)');
+    expect(announcement.blocks).toBeUndefined();
+  });
+
+  it('says the build was rolled back, by whom, and what production runs again — in the status message and every DM', () => {
+    const { effects } = planAfter(requested(1, 5), shipped(6, { release: 2, previous }), replaced(9, true));
+    const line = 'Rolled back by <@U0OWNER02> (was production release 2): production runs build `b-2` again, as release 3';
+    expect(status(effects).content.text).toContain('Rolled back by <@U0OWNER02> (was production release 2)');
+    expect(JSON.stringify(status(effects).content.blocks)).toContain(JSON.stringify(line).slice(1, -1));
+    expect(edited(effects, 'production:1').content.text).toContain(line);
+    const dms = effects.filter((f) => f.kind === 'edit' && /^(owner|qa):/.test(f.message));
+    expect(dms.length).toBeGreaterThan(0);
+    for (const dm of dms) expect(JSON.stringify(dm.content)).toContain('Rolled back by');
+    expect(JSON.stringify(status(effects).content)).not.toContain('Deployed to production by');
+  });
+
+  it('runs in production again after a rollback to it: the mark is gone and the new announcement has Roll back', () => {
+    const { build, effects } = planAfter(
+      requested(1, 5),
+      shipped(6, { release: 2, previous }),
+      replaced(9, false),
+      requested(2, 10, 'b-2'),
+      shipped(11, { release: 4, rollbackOf: 'b-2', previous: { ...previous, buildId: 'b-2', release: 3 } }),
+    );
+    expect(build.progress.production).not.toHaveProperty('replacedBy');
+    expect(production(effects, 2).content.blocks?.some((b) => b.type === 'actions')).toBe(true);
+    expect(status(effects).content.text).toContain('Deployed to production by <@U0OWNER01>');
+  });
+
+  it('a redelivered older event does not bring "in production" back', () => {
+    const { build } = planAfter(requested(1, 5), replaced(9, false), shipped(6, { release: 2, previous }));
+    expect(build.progress.production).toMatchObject({ status: 'deployed', version: 6 });
+    const after = [requested(1, 5), shipped(6, { release: 2, previous }), replaced(9, false), shipped(6, { release: 2, previous })].reduce(
+      evolve,
+      snapshot(deployedPinned()).progress,
+    );
+    expect(after.production).toMatchObject({ replacedBy: { buildId: 'b-2', release: 3 } });
+  });
+});

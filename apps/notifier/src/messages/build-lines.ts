@@ -1,4 +1,4 @@
-import type { BuildEnding, BuildSnapshot } from '../builds/build-snapshot';
+import type { BuildEnding, BuildSnapshot, Replacement } from '../builds/build-snapshot';
 import { productionFailedHeadline } from './failure-lines';
 import { previewDigestOf, shortDigest } from './image-lines';
 import { code, escape, link, mention } from './mrkdwn';
@@ -18,7 +18,9 @@ export const previewUrlOf = ({ facts, progress }: BuildSnapshot): string =>
 /** How the build ended, when nobody can act on it any more; undefined while it is open. */
 export function endingLine({ facts, progress }: BuildSnapshot): string | undefined {
   if (progress.production?.status === 'deployed') {
-    return `:rocket: Deployed to production by ${mention(progress.production.by)}: ${link(progress.production.url)}`;
+    const { by, url, release, replacedBy } = progress.production;
+    if (replacedBy) return replacedLine(replacedBy, release);
+    return `:rocket: Deployed to production by ${mention(by)}: ${link(url)}`;
   }
   switch (progress.ending?.kind) {
     case 'closed':
@@ -36,6 +38,17 @@ export function endingLine({ facts, progress }: BuildSnapshot): string | undefin
       return _exhaustive;
     }
   }
+}
+
+/**
+ * A shipped build whose release no longer runs in production: rolled back from (production went
+ * back to an earlier release's build), or replaced by a newer release.
+ */
+export function replacedLine(replacedBy: Replacement, release: number | undefined): string {
+  const was = release ? `production release ${release}` : 'in production';
+  return replacedBy.rolledBack
+    ? `:rewind: Rolled back by ${mention(replacedBy.by)} (was ${was}): production runs build ${code(replacedBy.buildId)} again, as release ${replacedBy.release}`
+    : `:package: Replaced in production by release ${replacedBy.release} (build ${code(replacedBy.buildId)}, shipped by ${mention(replacedBy.by)}); this build was ${was}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { plain, section, type Button, type OutgoingMessage } from './block-kit';
 import { outcomeOf, reasonText } from './failure-lines';
 import { clip, code, escape, link, mention } from './mrkdwn';
 import { fitConfirm } from './owner-request.blocks';
+import { replacedLine } from './build-lines';
 import { productionDeployedNote } from './thread-notes';
 
 /*
@@ -25,16 +26,18 @@ export const rollbackFailedNote = (reason: string, attempt: number, cause?: Fail
 
 /**
  * The announcement of a release: who shipped (or rolled back to) what, its release number, and
- * **Roll back** to the release before it.
+ * **Roll back** to the release before it — until a later release replaces it: then it says so,
+ * and the button is gone (production no longer runs this release).
  */
 export function productionAnnouncement(build: BuildSnapshot, by: string, url: string): OutgoingMessage {
   const production = build.progress.production;
   const deployed = production?.status === 'deployed' ? production : undefined;
   const release = deployed?.release ? ` (release ${deployed.release})` : '';
-  const text = deployed?.rollbackOf
+  const shipped = deployed?.rollbackOf
     ? `:rewind: ${escape(build.facts.projectName)} rolled back to ${code(deployed.image ?? build.facts.image)} by ${mention(by)}${release}: ${link(url)}\nIt replaces build ${code(deployed.rollbackOf)}.`
     : `${productionDeployedNote(build, by, url).text}${release ? `\nProduction release ${deployed?.release}` : ''}`;
-  if (!deployed?.previous) return { text };
+  const text = deployed?.replacedBy ? `${shipped}\n${replacedLine(deployed.replacedBy, deployed.release)}` : shipped;
+  if (!deployed?.previous || deployed.replacedBy) return { text };
   return {
     text,
     blocks: [section(text), { type: 'actions', elements: [rollbackButton(build.facts.buildId, deployed.previous)] }],

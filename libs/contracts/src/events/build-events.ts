@@ -220,6 +220,21 @@ export const BuildExpiredData = z.object({
   target: z.string().min(1),
 });
 
+/**
+ * A later release replaced this build in production: build `replacedBy` shipped as the project's
+ * release `release`, by `by`. `rolledBack`: that release was a rollback of this one (an owner
+ * clicked **Roll back** on its announcement). Appended to this build's stream in the transaction
+ * that appends the replacing build's `ProductionDeployed`, so each build's own stream says when it
+ * left production.
+ */
+export const ProductionReplacedData = z.object({
+  buildId: BuildId,
+  replacedBy: BuildId,
+  release: z.number().int().min(1),
+  by: SlackUserId,
+  rolledBack: z.boolean(),
+});
+
 /** A nudge about a build that waits for QA: to the QA members in `waitingFor` (their DM threads), or then to the owners. */
 export const ApprovalRemindedData = z.object({
   buildId: BuildId,
@@ -265,6 +280,7 @@ export const PreviewKeptSchema = envelopeSchema('PreviewKept', PreviewKeptData);
 export const PreviewExpiryRemindedSchema = envelopeSchema('PreviewExpiryReminded', PreviewExpiryRemindedData);
 export const BuildExpiredSchema = envelopeSchema('BuildExpired', BuildExpiredData);
 export const ApprovalRemindedSchema = envelopeSchema('ApprovalReminded', ApprovalRemindedData);
+export const ProductionReplacedSchema = envelopeSchema('ProductionReplaced', ProductionReplacedData);
 
 export type BuildRegistered = z.infer<typeof BuildRegisteredSchema>;
 export type PreviewDeploymentRequested = z.infer<typeof PreviewDeploymentRequestedSchema>;
@@ -288,6 +304,7 @@ export type PreviewKept = z.infer<typeof PreviewKeptSchema>;
 export type PreviewExpiryReminded = z.infer<typeof PreviewExpiryRemindedSchema>;
 export type BuildExpired = z.infer<typeof BuildExpiredSchema>;
 export type ApprovalReminded = z.infer<typeof ApprovalRemindedSchema>;
+export type ProductionReplaced = z.infer<typeof ProductionReplacedSchema>;
 
 /** Every domain event of a build stream. */
 export type BuildEvent =
@@ -312,7 +329,8 @@ export type BuildEvent =
   | PreviewKept
   | PreviewExpiryReminded
   | BuildExpired
-  | ApprovalReminded;
+  | ApprovalReminded
+  | ProductionReplaced;
 
 export type BuildEventType = BuildEvent['type'];
 /** The data of one domain event type. */
