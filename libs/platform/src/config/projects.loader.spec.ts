@@ -76,6 +76,12 @@ projects:
     ]);
   });
 
+  it('refuses a field it does not know, by name, instead of ignoring a misspelling', () => {
+    expect(problemsOf(`${seed}    previewTtl: 72h\n    owner: U0OWNER02\n`)).toEqual([
+      'projects[0]: Unrecognized keys: "previewTtl", "owner"',
+    ]);
+  });
+
   it('refuses two projects with the same id', () => {
     const twice = `${seed}${seed.split('\n').slice(2).join('\n')}`;
     expect(problemsOf(twice)).toEqual(['projects[1].id: "test1" is used by more than one project']);

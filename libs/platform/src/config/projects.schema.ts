@@ -81,6 +81,8 @@ export const ProjectSchema = z
     ...workloadFields,
     environments: Environments,
   })
+  // A misspelt field (`previewTtl`, `owner`) is refused by name rather than silently ignored.
+  .strict()
   .transform((p) => ({
     ...p,
     previewNamespace: p.previewNamespace ?? p.namespace,
