@@ -13,6 +13,10 @@ const MAX_CONFLICTS = 5;
  * is still ours, and apply with the read's resourceVersion as a precondition. A 409 means it
  * changed in between: read again and decide again. So an older request can never overwrite a
  * newer one, even from a deployer that lost its lease without noticing.
+ *
+ * The read and the lease's check go to the API server together (one round trip, not two); what
+ * comes of them is taken in the order above: a failed read is thrown first, a decision not to
+ * apply stands whatever the check said, and only a decision to apply needs the check to pass.
  */
 export async function applyDeploymentGuarded(
   cluster: Cluster,
@@ -23,10 +27,12 @@ export async function applyDeploymentGuarded(
   const namespace = deployment.metadata!.namespace!;
   const name = deployment.metadata!.name!;
   for (let conflicts = 0; ; conflicts++) {
-    const live = await cluster.readDeployment(namespace, name);
+    const [read, verified] = await Promise.allSettled([cluster.readDeployment(namespace, name), lease.verify()]);
+    if (read.status === 'rejected') throw read.reason;
+    const live = read.value;
     const decision = decideApply(live, order);
     if (!decision.apply) return decision;
-    await lease.verify();
+    if (verified.status === 'rejected') throw verified.reason;
     try {
       await cluster.apply(deployment, { resourceVersion: live?.metadata?.resourceVersion });
       return decision;

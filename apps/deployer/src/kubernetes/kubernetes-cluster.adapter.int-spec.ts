@@ -1,4 +1,6 @@
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { KubeConfig } from '@kubernetes/client-node';
 import { startKubernetesFake, KubernetesFake } from '../../../../test/fakes/kubernetes';
 import { behavesAsTheCluster } from '../../test/cluster.contract';
 import { eventually, kubeconfigFor } from '../../test/deployer-test-support';
@@ -277,5 +279,56 @@ describe('KubernetesClusterAdapter lists and watches (against the Kubernetes API
     } finally {
       fake.setUnavailable(false);
     }
+  });
+});
+
+describe('KubernetesClusterAdapter connections to the API server', () => {
+  let fake: KubernetesFake;
+  let relay: Server;
+  let accepted = 0;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    fake = await startKubernetesFake({ timeScale: 0.1 });
+    // A TCP relay in front of the fake that counts the connections the deployer opens (TLS passes through).
+    relay = createServer((client) => {
+      accepted++;
+      const upstream = connect(Number(new URL(fake.httpsUrl).port), '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => socket.destroy());
+        socket.on('close', () => (sockets.delete(socket), client.destroy(), upstream.destroy()));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => relay.close(resolve));
+    await fake.stop();
+  });
+
+  it('makes its calls and watches over kept-alive TLS connections, not a new connection and handshake each', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(fake.kubeConfigYaml().replace(fake.httpsUrl, `https://127.0.0.1:${(relay.address() as AddressInfo).port}`));
+    const cluster = new KubernetesClusterAdapter(kc, { timeoutMs: 1_000, retry: fastRetry });
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'kept-alive' };
+    for (let port = 8080; port < 8085; port++) {
+      await cluster.apply(service('kept-alive', port));
+      await cluster.read(ref);
+    }
+    const list = await cluster.listObjects({ apiVersion: 'v1', kind: 'Service', namespace: 'default' });
+    const events: WatchEvent<ClusterObject>[] = [];
+    const watch = await cluster.watchObjects({ apiVersion: 'v1', kind: 'Service', namespace: 'default' }, list.resourceVersion, (e) =>
+      events.push(e),
+    );
+    await cluster.delete(ref);
+    await eventually(() => events.some((e) => e.type === 'DELETED'));
+    watch.stop();
+    expect(fake.requests().filter((r) => r.path.includes('/services'))).toHaveLength(13);
+    // 14 requests with the discovery of v1: undici opens a second connection while the discovery's
+    // is still being handed back, and from then on reuses both (the watch takes an idle one).
+    expect(accepted).toBeLessThanOrEqual(2);
   });
 });

@@ -13,6 +13,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { Cluster, ClusterObject, ObjectList, ObjectRef, ObjectScope, WatchEnd, WatchEvent, WatchStream } from './cluster.port';
+import { KeptConnections } from './kept-connections';
 import { KubernetesError, toKubernetesError } from './kubernetes-error';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from './retry';
 
@@ -57,16 +58,18 @@ export class KubernetesClusterAdapter implements Cluster {
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = cluster.server;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    // As kc.makeApiClient does, plus a middleware that gives every request a deadline.
+    // As kc.makeApiClient does, plus a middleware that gives every request a deadline, and
+    // connections kept alive across calls and watches (a watch holds one while it runs).
+    const connections = new KeptConnections(kc);
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
+      authMethods: { default: connections },
       promiseMiddleware: [timeoutMiddleware(options.timeoutMs)],
     });
     // Every object deploybot touches names its namespace, so the context's default namespace is never used.
     this.objects = new ObjectApi(configuration);
     this.version = new VersionApi(configuration);
-    this.watcher = new Watch(kc);
+    this.watcher = new Watch(connections.kubeConfig());
   }
 
   apply<T extends ClusterObject>(object: T, guard?: { resourceVersion?: string }): Promise<T> {
