@@ -126,6 +126,10 @@ describe('rollback after two releases', () => {
       replacedByRelease: 3,
     });
     expect(await statusOf(first.buildId)).toMatchObject({ status: 'in-production', release: 3, replacedBy: null });
+    // …and the first build's messages say it runs in production again, as release 3.
+    await stack.waitFor("the first build's status message says it is production release 3", () =>
+      topLevel(stack.slack, project.channel, 'Deployed to production by').some((m) => readable(m).includes('(production release 3)')),
+    );
 
     const history = await releases();
     expect(history.map((r) => [r.release, r.buildId, r.by, r.rollbackOf])).toEqual([

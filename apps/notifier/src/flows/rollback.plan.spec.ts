@@ -140,7 +140,7 @@ describe('a release that leaves production', () => {
     );
     expect(build.progress.production).not.toHaveProperty('replacedBy');
     expect(production(effects, 2).content.blocks?.some((b) => b.type === 'actions')).toBe(true);
-    expect(status(effects).content.text).toContain('Deployed to production by <@U0OWNER01>');
+    expect(status(effects).content.text).toContain('Deployed to production by <@U0OWNER01>: <https://example.org> (production release 4)');
   });
 
   it('a redelivered older event does not bring "in production" back', () => {

@@ -20,7 +20,7 @@ export function endingLine({ facts, progress }: BuildSnapshot): string | undefin
   if (progress.production?.status === 'deployed') {
     const { by, url, release, replacedBy } = progress.production;
     if (replacedBy) return replacedLine(replacedBy, release);
-    return `:rocket: Deployed to production by ${mention(by)}: ${link(url)}`;
+    return `:rocket: Deployed to production by ${mention(by)}: ${link(url)}${release ? ` (production release ${release})` : ''}`;
   }
   switch (progress.ending?.kind) {
     case 'closed':
