@@ -208,7 +208,8 @@ describe('a release that leaves production (ProductionReplaced)', () => {
     rolledBack: false,
     ...over,
   });
-  const replacedEvent = draft('ProductionReplaced', { buildId: BUILD, replacedBy: CURRENT, release: 2, by: OWNER2, rolledBack: false });
+  const replacedData = { buildId: BUILD, replacedBy: CURRENT, release: 2, by: OWNER2, rolledBack: false };
+  const replacedEvent = draft('ProductionReplaced', replacedData);
 
   it('says on the build it replaced which build shipped as which release, and who shipped it', () =>
     given(shipped).when(replaced()).then([replacedEvent]));
@@ -216,7 +217,7 @@ describe('a release that leaves production (ProductionReplaced)', () => {
   it('says a rollback rolled the build back', () =>
     given(shipped)
       .when(replaced({ rolledBack: true, release: 3 }))
-      .then([draft('ProductionReplaced', { ...replacedEvent.data, release: 3, rolledBack: true })]));
+      .then([draft('ProductionReplaced', { ...replacedData, release: 3, rolledBack: true })]));
 
   it('records each replacing release once', () =>
     given([...shipped, replacedEvent])

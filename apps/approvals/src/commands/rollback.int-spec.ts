@@ -93,7 +93,8 @@ describe('rolling production back on a real event log', () => {
       data: { buildId: first, replacedBy: second, release: 2, by: 'U0OWNER01', rolledBack: false },
     });
     expect(await viewOf(first)).toEqual({ status: 'replaced', release: 1, replaced_by: second, replaced_by_release: 2 });
-    expect(await transactionOf(left.id)).toBe(await transactionOf(shipped.id));
+    expect(await transactionOf(left.event_id)).toEqual(expect.any(String));
+    expect(await transactionOf(left.event_id)).toBe(await transactionOf(shipped.event_id));
 
     await inputs.rollbackRequested(rollback(second));
     expect(await last(first)).toMatchObject({

@@ -201,7 +201,7 @@ describe("the slash command's answers", () => {
       { release: 2, replacedBy: 'b-0', replacedByRelease: 3 },
       'was in production as release 2 and was rolled back to build `b-0`',
     ],
-    ['expired', { expiredBecause: 'approval-ttl' }, 'expired (approval-ttl)'],
+    ['expired', { expiredBecause: 'approval-ttl' as const }, 'expired (approval-ttl)'],
     ['production-deploying', {}, 'is being deployed to production right now'],
   ])('offers no button for a build that is %s, and says so', (status, over, says) => {
     for (const kind of ['promote', 'close'] as const) {

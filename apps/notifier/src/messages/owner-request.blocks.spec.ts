@@ -20,6 +20,17 @@ describe('owner request DM', () => {
     expect(close.confirm?.text.text).toContain('https://staging.branch.example.org');
   });
 
+  it('offers Keep between them while the preview may expire (previews.ttl), as the reminder does', () => {
+    const expiring = snapshot({ ...deployed(), previewExpiry: { expiresAt: '2026-12-09T10:00:00.000Z', version: 4 } });
+    expect(buttons(ownerRequestBlocks(expiring)).map((b) => b.action_id)).toEqual([
+      SlackActions.Promote,
+      SlackActions.Keep,
+      SlackActions.Close,
+    ]);
+    expect(buttons(ownerRequestBlocks(expiring))[1]).toMatchObject({ value: 'b-1', text: { text: 'Keep' } });
+    expect(buttons(ownerRequestBlocks(open)).map((b) => b.action_id)).not.toContain(SlackActions.Keep);
+  });
+
   it("keeps every confirm dialog's text within Slack's 300 characters, however long the image and the URLs", () => {
     const long = snapshot(deployed(`https://${'p'.repeat(300)}.example.org`, { digest: DIGEST, pinnedImage: PINNED }), {
       image: `registry.example.org/${'team/'.repeat(40)}app:${'v'.repeat(100)}`,

@@ -84,7 +84,13 @@ function approvalState(build: BuildSnapshot): string {
 function ownerButtons(build: BuildSnapshot): Button[] {
   if (build.progress.teardown?.status === 'failed') return [closeButton(build, 'retry')];
   if (isFinal(build.progress) || build.progress.production?.status === 'deploying') return [];
-  return [promoteButton(build), closeButton(build, 'close')];
+  return [promoteButton(build), ...keepButton(build), closeButton(build, 'close')];
+}
+
+/** While the preview may expire (`previews.ttl`), **Keep** extends it from here too, not only from the reminder. */
+function keepButton(build: BuildSnapshot): Button[] {
+  if (!build.progress.previewExpiry || build.progress.preview.status !== 'deployed') return [];
+  return [{ type: 'button', action_id: SlackActions.Keep, text: plain('Keep'), value: build.facts.buildId }];
 }
 
 function promoteButton(build: BuildSnapshot): Button {
