@@ -11,7 +11,8 @@
  * Every BENCH_SOAK_SAMPLE_SECONDS (default 5) it reads each service's RSS and CPU time from
  * /proc; at the end of every BENCH_SOAK_WINDOW builds (default 100) it takes a sample, the
  * window's latency percentiles, and each process's CPU per build and share of a core over the
- * window (which process saturates; the machine's load average beside it); after the last build
+ * window (which process saturates; beside it how busy the whole machine was and its load
+ * average, since the machine is shared); after the last build
  * and BENCH_SOAK_SETTLE_SECONDS (default 15) of quiet, the final sample, the size of every table
  * of the approvals and notifier schemas and of every JetStream stream and KV bucket of the run.
  * Prints markdown (docs/benchmarks.md).
@@ -24,7 +25,7 @@ import { createTestDatabase, createTestNats } from '../../test/infra/test-infra'
 import { clickIn, e2eProject } from '../../test/e2e/support/flows';
 import { buildIdFromNewestDm, buttonsOf, dmOfBuild, topLevel } from '../../test/e2e/support/slack-views';
 import { startStack, type E2eProject, type Stack } from '../../test/e2e/support/stack';
-import { processUsage } from './soak/process-usage';
+import { machineCpu, processUsage } from './soak/process-usage';
 import { soakMarkdown, type BuildRun, type UsageSample } from './soak/soak-report';
 import { streamSizes, tableSizes } from './soak/store-sizes';
 
@@ -115,7 +116,7 @@ function sample(stack: Stack, finished: number): UsageSample {
   const usage: UsageSample['usage'] = {};
   for (const [name, service] of Object.entries(stack.services)) usage[name] = service.pid ? processUsage(service.pid) : undefined;
   usage['bench (fakes)'] = processUsage(process.pid);
-  return { atMs: performance.now(), finished, usage, heapUsed: {}, load1: loadavg()[0] };
+  return { atMs: performance.now(), finished, usage, heapUsed: {}, load1: loadavg()[0], machine: machineCpu() };
 }
 
 /** A sample with each service's V8 heap in use (its /metrics: nodejs_heap_size_used_bytes): growth there is a leak, RSS alone may be the allocator's high-water mark. */

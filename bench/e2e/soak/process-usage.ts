@@ -39,3 +39,30 @@ export function processUsage(pid: number): ProcessUsage | undefined {
     return undefined;
   }
 }
+
+/** CPU time of the whole machine so far, every core together: busy (anything but idle and iowait) and in all. */
+export interface MachineCpu {
+  busySeconds: number;
+  totalSeconds: number;
+}
+
+/**
+ * The aggregate `cpu` line of /proc/stat (user nice system idle iowait irq softirq steal …, in
+ * USER_HZ ticks); guest time is already counted in user and nice, so it is left out.
+ */
+export function machineCpuOfStat(stat: string): MachineCpu | undefined {
+  const line = /^cpu\s+(.*)$/m.exec(stat)?.[1];
+  if (!line) return undefined;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).map(Number);
+  const busy = user + nice + system + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
+  return { busySeconds: busy / USER_HZ, totalSeconds: (busy + idle + (iowait ?? 0)) / USER_HZ };
+}
+
+/** The machine's CPU time so far (/proc/stat); undefined where there is none. */
+export function machineCpu(): MachineCpu | undefined {
+  try {
+    return machineCpuOfStat(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

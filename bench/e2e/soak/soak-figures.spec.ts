@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cpuSecondsOfStat, statusField } from './process-usage';
+import { cpuSecondsOfStat, machineCpuOfStat, statusField } from './process-usage';
 import { cpuBetween, percentile, slope, spread, windowsOf } from './windows';
 
 describe('reading /proc', () => {
@@ -14,6 +14,13 @@ describe('reading /proc', () => {
     // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime …
     const stat = '4242 (node (main) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 11 0';
     expect(cpuSecondsOfStat(stat)).toBe(3);
+  });
+
+  it('reads busy and total CPU time of the whole machine from the cpu line of /proc/stat', () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const stat = 'cpu  400 100 200 1000 100 50 50 100 30 0\ncpu0 200 50 100 500 50 25 25 50 15 0\n';
+    expect(machineCpuOfStat(stat)).toEqual({ busySeconds: 9, totalSeconds: 20 });
+    expect(machineCpuOfStat('intr 1 2 3\n')).toBeUndefined();
   });
 });
 

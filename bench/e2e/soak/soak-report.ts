@@ -1,4 +1,4 @@
-import type { ProcessUsage } from './process-usage';
+import type { MachineCpu, ProcessUsage } from './process-usage';
 import type { StreamSize, TableSize } from './store-sizes';
 import { cpuBetween, slope, spread, windowsOf, type Spread } from './windows';
 
@@ -26,6 +26,8 @@ export interface UsageSample {
   heapUsed: Record<string, number | undefined>;
   /** The machine's 1-minute load average then (other people's work included). */
   load1?: number;
+  /** The machine's CPU time so far, every core (other people's work, PostgreSQL and nats-server included). */
+  machine?: MachineCpu;
 }
 
 export interface SoakFigures {
@@ -126,12 +128,18 @@ function cpuTable(samples: UsageSample[], processes: string[]): string[] {
   );
   const cell = (span: { msPerBuild: number; coreShare: number } | undefined) =>
     span ? `${ms(span.msPerBuild)} ms, ${(span.coreShare * 100).toFixed(0)} %` : '–';
+  /** How busy every core of the machine was between two samples, whoever kept it busy. */
+  const machineBusy = (before: UsageSample, after: UsageSample) => {
+    const [a, b] = [before.machine, after.machine];
+    if (!a || !b || b.totalSeconds <= a.totalSeconds) return '–';
+    return `${(((b.busySeconds - a.busySeconds) / (b.totalSeconds - a.totalSeconds)) * 100).toFixed(0)} %`;
+  };
   return [
-    `| builds | ${processes.map((p) => `${p}: CPU per build, share of a core`).join(' | ')} | load average at the end |`,
-    `|---|${processes.map(() => '---:|').join('')}---:|`,
+    `| builds | ${processes.map((p) => `${p}: CPU per build, share of a core`).join(' | ')} | machine busy (all cores, anyone's work) | load average at the end |`,
+    `|---|${processes.map(() => '---:|').join('')}---:|---:|`,
     ...spans.map(
       (span, i) =>
-        `| ${span.to >= span.from ? `${span.from}–${span.to}` : 'settle time'} | ${processes.map((p) => cell(span.load[p])).join(' | ')} | ${samples[i + 1].load1?.toFixed(1) ?? '–'} |`,
+        `| ${span.to >= span.from ? `${span.from}–${span.to}` : 'settle time'} | ${processes.map((p) => cell(span.load[p])).join(' | ')} | ${machineBusy(samples[i], samples[i + 1])} | ${samples[i + 1].load1?.toFixed(1) ?? '–'} |`,
     ),
     '',
   ];
