@@ -3,6 +3,7 @@ import { manifestsOf, order, T0 } from '../../test/deployer-fixtures';
 import { InMemoryCluster } from '../../test/in-memory-cluster';
 import { RecordingLogger } from '../../test/recording-logger';
 import type { DeploymentOrder } from '../manifests/deployment-order';
+import type { ClusterObject, ObjectList, ObjectScope } from '../kubernetes/cluster.port';
 import { selectorLabels, toLabelSelector } from '../manifests/workload-labels';
 import { RolloutTarget, RolloutWatcher, type RolloutWatcherOptions } from './rollout.watcher';
 
@@ -151,6 +152,29 @@ describe('RolloutWatcher: the verdicts', () => {
       status: 'succeeded',
       image: { status: 'unknown' },
     });
+  });
+
+  it('reads the pods again when their list predates the Deployment that counted them available, and reports the digest they run', async () => {
+    /** The first pod list answers as the API server did a moment before: the pods not ready yet. */
+    class EarlyPodList extends InMemoryCluster {
+      private early = true;
+      override async listObjects<T extends ClusterObject>(scope: ObjectScope): Promise<ObjectList<T>> {
+        const list = await super.listObjects<T>(scope);
+        if (scope.kind !== 'Pod' || !this.early) return list;
+        this.early = false;
+        const notReady = (c: { type: string }) => (c.type === 'Ready' ? { ...c, status: 'False' } : c);
+        const items = list.items.map((p: any) => ({ ...p, status: { ...p.status, conditions: p.status.conditions.map(notReady) } }));
+        return { ...list, items };
+      }
+    }
+    const cluster = new EarlyPodList();
+    const target = await rolledOut(cluster, request());
+    const digest = cluster.registry.digestOf(IMAGE);
+    expect(await watcher(cluster, new VirtualClock()).watch(target, running())).toEqual({
+      status: 'succeeded',
+      image: { status: 'known', image: { digest, imageId: `registry.example.org/shop@${digest}` } },
+    });
+    expect(asked(cluster)).toMatchObject({ listPods: 2, readDeployments: 1 }); // the first list, and the read after the verdict
   });
 
   it('fails a pod that keeps failing to pull its image for the fail-fast time, and not before', async () => {

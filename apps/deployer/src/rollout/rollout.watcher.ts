@@ -119,8 +119,14 @@ export class RolloutWatcher {
         switch (verdict.status) {
           case 'progressing':
             break;
-          case 'succeeded':
-            return { status: 'succeeded', image: runningImage(step.observation.pods, CONTAINER_NAME) };
+          case 'succeeded': {
+            const image = runningImage(step.observation.pods, CONTAINER_NAME);
+            if (image.status !== 'unknown') return { status: 'succeeded', image };
+            // The Deployment and its pods are listed together: the pods' answer may predate the pods the
+            // Deployment counts as available. One more read, after the verdict, says what they run.
+            const confirmed = await orAborted(feed.read(), signal);
+            return { status: 'succeeded', image: runningImage(confirmed.pods, CONTAINER_NAME) };
+          }
           case 'replaced':
             return { ...verdict, requestedAt: step.observation.deployment?.metadata?.annotations?.[AnnotationKeys.requestedAt] };
           case 'failed':
