@@ -1,5 +1,7 @@
 # One image for the four services; pick one with the command, e.g.
 #   docker run deploybot node dist/apps/gateway/apps/gateway/src/main.js
+# Each service applies its memory settings itself (V8 heap sizes, MALLOC_ARENA_MAX: docs/operations.md,
+# "Memory"); set NODE_OPTIONS (e.g. -e NODE_OPTIONS=--max-old-space-size=1024) to override one.
 # Build stage: install everything from the lock and build all four apps.
 FROM node:26-bookworm-slim AS build
 WORKDIR /app

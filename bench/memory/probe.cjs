@@ -1,0 +1,58 @@
+// Preloaded into a service by bench/memory/rss.bench.ts (NODE_OPTIONS=--require …/probe.cjs),
+// never by deploybot itself. On SIGWINCH (not one of the signals
+// Nest's shutdown hooks take, unlike SIGUSR2) it writes what the process's memory is made of to
+// $RSS_PROBE_DIR/<pid>.json: process.memoryUsage(), V8's heap spaces and code statistics,
+// /proc's resident anonymous and file-backed memory and PSS, CPU time so far, threads, and the modules loaded per package.
+const { readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const v8 = require('node:v8');
+
+const dir = process.env.RSS_PROBE_DIR;
+
+const kb = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+
+/** `/…/node_modules/@scope/name/lib/x.js` → `@scope/name`; the repository's own code → `(deploybot)`. */
+function packageOf(file) {
+  const at = file.lastIndexOf('/node_modules/');
+  if (at < 0) return '(deploybot)';
+  const parts = file.slice(at + '/node_modules/'.length).split('/');
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+function snapshot() {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const packages = {};
+  for (const file of Object.keys(require.cache)) {
+    const name = packageOf(file);
+    packages[name] = (packages[name] ?? 0) + 1;
+  }
+  return {
+    pid: process.pid,
+    entry: process.argv[1],
+    execArgv: process.execArgv,
+    memoryUsage: process.memoryUsage(),
+    heapSpaces: Object.fromEntries(
+      v8
+        .getHeapSpaceStatistics()
+        .map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size, committed: s.physical_space_size }]),
+    ),
+    heap: v8.getHeapStatistics(),
+    code: v8.getHeapCodeStatistics(),
+    rssAnon: kb(status, 'RssAnon'),
+    rssFile: kb(status, 'RssFile'),
+    // Proportional set size: pages shared with other processes (the node binary's) count in part.
+    pss: kb(rollup, 'Pss'),
+    peakRss: kb(status, 'VmHWM'),
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+    modules: Object.keys(require.cache).length,
+    packages,
+  };
+}
+
+if (dir) {
+  process.on('SIGWINCH', () => {
+    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(snapshot()));
+  });
+}

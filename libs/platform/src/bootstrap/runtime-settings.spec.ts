@@ -1,0 +1,23 @@
+import { describe, expect, it } from '@jest/globals';
+import { missingEnvironment, missingNodeFlags } from './runtime-settings';
+
+describe('the memory settings a service starts with', () => {
+  it('adds every V8 flag to a plain `node main.js`', () => {
+    expect(missingNodeFlags([], undefined)).toEqual(['--max-semi-space-size=4', '--max-old-space-size=512']);
+  });
+
+  it("keeps the operator's own value of a flag, from the command line or NODE_OPTIONS, in either spelling", () => {
+    expect(missingNodeFlags(['--max-old-space-size=2048'], undefined)).toEqual(['--max-semi-space-size=4']);
+    expect(missingNodeFlags([], '--enable-source-maps --max_semi_space_size=16')).toEqual(['--max-old-space-size=512']);
+    expect(missingNodeFlags(['--max-semi-space-size=8'], '--max-old-space-size=1024')).toEqual([]);
+  });
+
+  it('adds no heap flag next to --max-heap-size, which V8 refuses together with both of them', () => {
+    expect(missingNodeFlags([], '--max-heap-size=300')).toEqual([]);
+  });
+
+  it('sets MALLOC_ARENA_MAX only where the environment does not', () => {
+    expect(missingEnvironment({ PATH: '/usr/bin' })).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(missingEnvironment({ MALLOC_ARENA_MAX: '8' })).toEqual({});
+  });
+});
