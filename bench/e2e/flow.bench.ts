@@ -8,13 +8,15 @@
  * BENCH_GAP_MS (default 500) is the pause between two builds of the latency run (not measured).
  * BENCH_TIME_SCALE (default 0.02) scales the Kubernetes fake's durations: pods are ready after
  * 300 ms × scale (0.02: 6 ms; 1: 300 ms). Each measurement also says what the deployer asked the
- * Kubernetes API per rollout: GETs that read state (a get or list of Deployments or pods) and watches.
+ * Kubernetes API per rollout: GETs that read state (a get or list of Deployments or pods) and watches,
+ * and its calls against the connections they opened (bench/e2e/timeline-kubernetes-tap.ts).
  * Run: node scripts/run-ts.cjs bench/e2e/flow.bench.ts
  */
 import { SlackActions } from '@app/contracts';
 import { clickIn, e2eProject, reportBuild, waitForRequestDms } from '../../test/e2e/support/flows';
 import { dmOfBuild, topLevel } from '../../test/e2e/support/slack-views';
 import { startStack, type Stack } from '../../test/e2e/support/stack';
+import { KubernetesTap } from './timeline-kubernetes-tap';
 
 const builds = Number(process.env.BENCH_BUILDS ?? 50);
 const burst = Number(process.env.BENCH_BURST ?? 100);
@@ -32,18 +34,22 @@ const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
-/** The deployer's GETs of Deployments and pods that the Kubernetes fake saw, per rollout: reads (get, list) and watches. */
-function kubernetesRequests(stack: Stack, rollouts: number): string {
+/**
+ * The deployer's GETs of Deployments and pods that the Kubernetes fake saw, per rollout: reads (get,
+ * list) and watches; and of all its calls, how many came on a connection of their own (a TCP
+ * connection and a TLS handshake each).
+ */
+function kubernetesRequests(stack: Stack, tap: KubernetesTap, rollouts: number): string {
   const gets = stack.kube.requests().filter((r) => r.method === 'GET' && /\/(deployments|pods)(\/|$)/.test(r.path));
   const watches = gets.filter((r) => r.query.watch === 'true' || r.query.watch === '1').length;
   const per = (n: number) => (n / rollouts).toFixed(1);
-  return `Kubernetes API per rollout: ${per(gets.length - watches)} GETs of Deployments/pods (get, list), ${per(watches)} watches`;
+  return `Kubernetes API per rollout: ${per(gets.length - watches)} GETs of Deployments/pods (get, list), ${per(watches)} watches; ${per(tap.exchanges.length)} calls over ${per(tap.connections.length)} new connections`;
 }
 
 const summary = (values: number[]) =>
   `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (n=${values.length})`;
 
-async function latency(stack: Stack): Promise<void> {
+async function latency(stack: Stack, tap: KubernetesTap): Promise<void> {
   const toQa: number[] = [];
   const toProduction: number[] = [];
   for (let i = 0; i < builds; i++) {
@@ -89,10 +95,10 @@ async function latency(stack: Stack): Promise<void> {
   }
   console.log(`CI request → QA DMs posted:            ${summary(toQa)}`);
   console.log(`owner's click → production announced:  ${summary(toProduction)}`);
-  console.log(`  ${kubernetesRequests(stack, builds * 2)} (a preview and a production rollout per build)`);
+  console.log(`  ${kubernetesRequests(stack, tap, builds * 2)} (a preview and a production rollout per build)`);
 }
 
-async function throughput(stack: Stack): Promise<void> {
+async function throughput(stack: Stack, tap: KubernetesTap): Promise<void> {
   const t0 = performance.now();
   const accepted = await Promise.all(
     Array.from({ length: burst }, (_, i) => {
@@ -144,7 +150,7 @@ async function throughput(stack: Stack): Promise<void> {
   console.log(
     `${burst} builds across ${projects.length} projects: accepted in ${acceptedMs.toFixed(0)} ms; every QA DM posted after ${(doneMs / 1000).toFixed(1)} s = ${(burst / (doneMs / 1000)).toFixed(1)} builds/s`,
   );
-  console.log(`  ${kubernetesRequests(stack, burst)}`);
+  console.log(`  ${kubernetesRequests(stack, tap, burst)}`);
   console.log(
     `  QA DMs per build: min ${Math.min(...dmCounts)}, max ${Math.max(...dmCounts)} (1 = nothing lost or doubled); channel status messages: ${statusMessages.reduce((a, b) => a + b, 0)} for ${burst} builds`,
   );
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
     if (size <= 0) continue;
     const stack = await startStack({ projects, timeScale, env: { LOG_LEVEL: 'warn' } });
     try {
-      await measure(stack);
+      await measure(stack, new KubernetesTap(stack.kube));
     } finally {
       await stack.stop();
     }

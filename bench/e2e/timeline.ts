@@ -17,18 +17,16 @@
  * Run: BENCH_BUILDS=5 node scripts/run-ts.cjs bench/e2e/timeline.ts
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { streamName } from '../../libs/platform/src/messaging/jetstream.options';
-import type { KubernetesFake } from '../../test/fakes/kubernetes';
 import type { SlackMessage } from '../../test/fakes/slack';
 import { e2eProject } from '../../test/e2e/support/flows';
 import { buttonsOf } from '../../test/e2e/support/slack-views';
 import { SERVICES } from '../../test/e2e/support/built-services';
 import { startStack, type Stack } from '../../test/e2e/support/stack';
 import { createTestDatabase, createTestNats } from '../../test/infra/test-infra';
+import { type Exchange, KubernetesTap, type Mark } from './timeline-kubernetes-tap';
 
 const builds = Number(process.env.BENCH_BUILDS ?? 5);
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? 0.02);
@@ -37,84 +35,6 @@ const logLevel = process.env.BENCH_LOG_LEVEL ?? 'warn';
 const projects = Array.from({ length: 4 }, (_, i) =>
   e2eProject(`tl${i}`, i + 1, { qa: [`U0QA${String(i + 1).padStart(2, '0')}001`], owners: [`U0OW${String(i + 1).padStart(2, '0')}001`] }),
 );
-
-/** One line of a timeline: `at` in epoch ms, `until` when it lasted. */
-interface Mark {
-  at: number;
-  until?: number;
-  who: string;
-  what: string;
-}
-
-/** One Kubernetes API request as the fake's server saw it. */
-interface Exchange {
-  method: string;
-  path: string;
-  status?: number;
-  arrivedAt: number;
-  answeredAt?: number;
-  /** The client's port: which connection carried it. */
-  port: number;
-}
-
-/**
- * Listens to the Kubernetes fake's HTTP(S) servers from outside: its connections and requests.
- * The fake keeps its servers private, so they are reached by name here — a benchmark's look, not
- * an API; the fake's own behaviour is untouched (listeners are only added).
- */
-class KubernetesTap {
-  readonly exchanges: Exchange[] = [];
-  readonly connections: Array<{ port: number; acceptedAt: number; secureAt?: number }> = [];
-
-  constructor(fake: KubernetesFake) {
-    const servers = fake as unknown as { http: Server; https: Server };
-    for (const server of [servers.http, servers.https]) {
-      server.on('connection', (socket: Socket) => this.connections.push({ port: socket.remotePort ?? 0, acceptedAt: Date.now() }));
-      server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-        const exchange: Exchange = {
-          method: req.method ?? '?',
-          path: req.url ?? '',
-          arrivedAt: Date.now(),
-          port: req.socket.remotePort ?? 0,
-        };
-        this.exchanges.push(exchange);
-        res.on('finish', () => {
-          exchange.answeredAt = Date.now();
-          exchange.status = res.statusCode;
-        });
-      });
-    }
-    servers.https.on('secureConnection', (socket: Socket) => {
-      const connection = this.connections.findLast((c) => c.port === socket.remotePort);
-      if (connection) connection.secureAt = Date.now();
-    });
-  }
-
-  marks(from: number, to: number): Mark[] {
-    const seen = new Set<number>();
-    const marks: Mark[] = [];
-    for (const c of this.connections.filter((c) => c.acceptedAt >= from && c.acceptedAt <= to)) {
-      marks.push({
-        at: c.acceptedAt,
-        until: c.secureAt,
-        who: 'k8s',
-        what: `connection from :${c.port} accepted${c.secureAt ? ' → TLS handshake done' : ''}`,
-      });
-    }
-    for (const e of this.exchanges.filter((e) => e.arrivedAt >= from && e.arrivedAt <= to)) {
-      const first = !seen.has(e.port) && this.connections.some((c) => c.port === e.port && c.acceptedAt >= from);
-      seen.add(e.port);
-      const path = decodeURIComponent(e.path).replace(/\?.*$/, (q) => (q.length > 60 ? `${q.slice(0, 60)}…` : q));
-      marks.push({
-        at: e.arrivedAt,
-        until: e.answeredAt,
-        who: 'k8s',
-        what: `${e.method} ${path} → ${e.status ?? 'open'} (:${e.port}${first ? ', new' : ''})`,
-      });
-    }
-    return marks;
-  }
-}
 
 /** JetStream messages stored after a sequence number: their subjects and the server's time stamps. */
 async function streamMarks(jsm: JetStreamManager, stream: string, afterSeq: number): Promise<{ marks: Mark[]; lastSeq: number }> {
