@@ -19,6 +19,36 @@ function packageOf(file) {
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
+/**
+ * Resident anonymous memory by kind of mapping, from /proc/self/smaps: `[heap]` is glibc's main
+ * malloc arena (brk); anonymous mappings of 64 MB reservations are its other arenas; the rest of the
+ * anonymous mappings are V8's heap pages, malloc's large blocks (mmap) and thread stacks.
+ */
+function anonymousByMapping() {
+  const out = { brkHeap: 0, arenas: 0, otherAnonymous: 0 };
+  let kind;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+    if (range) {
+      const [start, end] = [BigInt(`0x${range[1]}`), BigInt(`0x${range[2]}`)];
+      const name = range[4];
+      const aligned64 = start % (64n << 20n) === 0n;
+      kind =
+        name === '[heap]'
+          ? 'brkHeap'
+          : name === '' && range[3] === '0'
+            ? aligned64 && end - start <= 64n << 20n
+              ? 'arenas'
+              : 'otherAnonymous'
+            : undefined;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && kind) out[kind] += Number(rss[1]) * 1024;
+  }
+  return out;
+}
+
 function snapshot() {
   const status = readFileSync('/proc/self/status', 'utf8');
   const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
@@ -45,6 +75,7 @@ function snapshot() {
     pss: kb(rollup, 'Pss'),
     peakRss: kb(status, 'VmHWM'),
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    anonymous: anonymousByMapping(),
     threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0),
     modules: Object.keys(require.cache).length,
     packages,

@@ -7,7 +7,7 @@
  *    after the other (CI → QA and owner DMs → Approve → Deploy to production → announced);
  * 3. after a burst of BENCH_RSS_BURST (default 50) builds at once, until every QA DM is posted;
  * 4. settled: 15 s later.
- * Each snapshot: RSS (anonymous / file-backed), PSS, V8 heap per space (committed / used), code,
+ * Each snapshot: RSS (anonymous / file-backed; the anonymous part by kind of mapping), PSS, V8 heap per space (committed / used), code,
  * external and array buffers, threads, peak RSS and CPU time so far, and the packages each service
  * loaded (CommonJS modules only: require.cache does not list ES modules such as Nest 12's).
  * BENCH_RSS_NODE_OPTIONS adds Node options to every service (to compare flags); BENCH_RSS_ENV adds
@@ -44,6 +44,7 @@ interface Snapshot {
   rssAnon: number;
   rssFile: number;
   pss: number;
+  anonymous: { brkHeap: number; arenas: number; otherAnonymous: number };
   peakRss: number;
   cpuSeconds: number;
   threads: number;
@@ -137,16 +138,16 @@ async function burstOfBuilds(stack: Stack): Promise<number> {
 
 function report(phases: Array<[string, string, Record<ServiceName, Snapshot>]>): void {
   console.log(
-    '\n| service | phase (load avg) | RSS | anon / file | PSS | peak RSS | heap committed / used | new space committed | old space used | code space committed | external / array buffers | threads | CPU s so far |',
+    '\n| service | phase (load avg) | RSS | anon / file | PSS | peak RSS | heap committed / used | new space committed | old space used | code space committed | external / array buffers | anon: malloc main arena / other arenas / other | threads | CPU s so far |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const service of SERVICES) {
     for (const [phase, loadAvg, all] of phases) {
       const s = all[service];
       const space = (name: string) => s.heapSpaces[name] ?? { size: 0, used: 0, committed: 0 };
       const committed = Object.values(s.heapSpaces).reduce((sum, x) => sum + x.committed, 0);
       console.log(
-        `| ${service} | ${phase} (${loadAvg}) | ${mb(s.memoryUsage.rss)} | ${mb(s.rssAnon)} / ${mb(s.rssFile)} | ${mb(s.pss)} | ${mb(s.peakRss)} | ${mb(committed)} / ${mb(s.memoryUsage.heapUsed)} | ${mb(space('new_space').committed)} | ${mb(space('old_space').used)} | ${mb(space('code_space').committed)} | ${mb(s.memoryUsage.external)} / ${mb(s.memoryUsage.arrayBuffers)} | ${s.threads} | ${s.cpuSeconds.toFixed(1)} |`,
+        `| ${service} | ${phase} (${loadAvg}) | ${mb(s.memoryUsage.rss)} | ${mb(s.rssAnon)} / ${mb(s.rssFile)} | ${mb(s.pss)} | ${mb(s.peakRss)} | ${mb(committed)} / ${mb(s.memoryUsage.heapUsed)} | ${mb(space('new_space').committed)} | ${mb(space('old_space').used)} | ${mb(space('code_space').committed)} | ${mb(s.memoryUsage.external)} / ${mb(s.memoryUsage.arrayBuffers)} | ${mb(s.anonymous.brkHeap)} / ${mb(s.anonymous.arenas)} / ${mb(s.anonymous.otherAnonymous)} | ${s.threads} | ${s.cpuSeconds.toFixed(1)} |`,
       );
     }
   }
