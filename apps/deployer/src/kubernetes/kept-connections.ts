@@ -27,8 +27,8 @@ export class KeptConnections implements SecurityAuthentication {
 
   /**
    * The kubeconfig as client-node's Watch takes it (it asks only for the current cluster and to
-   * authenticate its request), authenticated here: a watch takes an idle kept connection, or opens
-   * one in the same pool, instead of a new one and a handshake of its own.
+   * authenticate its request), authenticated here: a watch takes an idle kept connection of this
+   * pool (one a watch the server ended left behind), or opens one.
    */
   kubeConfig(): KubeConfig {
     const view = Object.create(this.kc) as KubeConfig;

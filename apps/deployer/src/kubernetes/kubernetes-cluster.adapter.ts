@@ -59,17 +59,18 @@ export class KubernetesClusterAdapter implements Cluster {
     this.server = cluster.server;
     this.retry = options.retry ?? DEFAULT_RETRY;
     // As kc.makeApiClient does, plus a middleware that gives every request a deadline, and
-    // connections kept alive across calls and watches (a watch holds one while it runs).
-    const connections = new KeptConnections(kc);
+    // connections kept alive across calls. Watches keep theirs apart: a stopped watch aborts its
+    // request and so destroys its connection, and in a shared pool the next call would often be
+    // handed that dead connection's slot and open a new one.
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: connections },
+      authMethods: { default: new KeptConnections(kc) },
       promiseMiddleware: [timeoutMiddleware(options.timeoutMs)],
     });
     // Every object deploybot touches names its namespace, so the context's default namespace is never used.
     this.objects = new ObjectApi(configuration);
     this.version = new VersionApi(configuration);
-    this.watcher = new Watch(connections.kubeConfig());
+    this.watcher = new Watch(new KeptConnections(kc).kubeConfig());
   }
 
   apply<T extends ClusterObject>(object: T, guard?: { resourceVersion?: string }): Promise<T> {
