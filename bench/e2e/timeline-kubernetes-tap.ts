@@ -29,6 +29,8 @@ export interface Exchange {
 export class KubernetesTap {
   readonly exchanges: Exchange[] = [];
   readonly connections: Array<{ port: number; acceptedAt: number; secureAt?: number }> = [];
+  /** Each event line a watch stream sent: when, and what (type, kind, name, ready replicas or containers). */
+  readonly watchEvents: Mark[] = [];
 
   constructor(fake: KubernetesFake) {
     const servers = fake as unknown as { http: Server; https: Server };
@@ -42,6 +44,7 @@ export class KubernetesTap {
           port: req.socket.remotePort ?? 0,
         };
         this.exchanges.push(exchange);
+        if (/[?&]watch=(true|1)/.test(exchange.path)) this.recordEvents(res, exchange.port);
         res.on('finish', () => {
           exchange.answeredAt = Date.now();
           exchange.status = res.statusCode;
@@ -52,6 +55,31 @@ export class KubernetesTap {
       const connection = this.connections.findLast((c) => c.port === socket.remotePort);
       if (connection) connection.secureAt = Date.now();
     });
+  }
+
+  /** Wraps a watch response's writes: one mark per event line the fake sends. */
+  private recordEvents(res: ServerResponse, port: number): void {
+    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        try {
+          const { type, object } = JSON.parse(line);
+          const status = object?.status ?? {};
+          const ready =
+            object?.kind === 'Pod'
+              ? `ready ${(status.containerStatuses ?? []).every((c: { ready?: boolean }) => c.ready)}`
+              : `readyReplicas ${status.readyReplicas ?? 0}`;
+          this.watchEvents.push({
+            at: Date.now(),
+            who: 'k8s',
+            what: `  watch event ${type} ${object?.kind ?? ''} ${object?.metadata?.name ?? ''} (${ready}) on :${port}`,
+          });
+        } catch {
+          // not an event line
+        }
+      }
+      return write(chunk, ...rest);
+    }) as typeof res.write;
   }
 
   marks(from: number, to: number): Mark[] {
@@ -76,6 +104,17 @@ export class KubernetesTap {
         what: `${e.method} ${path} → ${e.status ?? 'open'} (:${e.port}${first ? ', new' : ''})`,
       });
     }
+    marks.push(...this.watchEvents.filter((m) => m.at >= from && m.at <= to));
     return marks;
   }
+}
+
+/**
+ * Turns Nagle's algorithm off on the Kubernetes fake's connections, as a real API server (Go) does:
+ * the fake hands its sockets to its HTTP(S) servers itself, which leaves TCP_NODELAY off, so a watch
+ * event written right after the watch's headers waits for the client's delayed ACK (≈ 40 ms). A
+ * benchmark's what-if (BENCH_KUBE_NODELAY=1) until the fake does it; measured, not assumed.
+ */
+export function noDelayOnFakeConnections(fake: KubernetesFake): void {
+  (fake as unknown as { server: Server }).server.on('connection', (socket: Socket) => socket.setNoDelay(true));
 }
