@@ -10,15 +10,13 @@
  * 300 ms × scale (0.02: 6 ms; 1: 300 ms). Each measurement also says what the deployer asked the
  * Kubernetes API per rollout: GETs that read state (a get or list of Deployments or pods) and watches,
  * and its calls against the connections they opened (bench/e2e/timeline-kubernetes-tap.ts).
- * BENCH_KUBE_NODELAY=1 turns Nagle's algorithm off on the Kubernetes fake's connections (a what-if:
- * timeline-kubernetes-tap.ts says why).
  * Run: node scripts/run-ts.cjs bench/e2e/flow.bench.ts
  */
 import { SlackActions } from '@app/contracts';
 import { clickIn, e2eProject, reportBuild, waitForRequestDms } from '../../test/e2e/support/flows';
 import { dmOfBuild, topLevel } from '../../test/e2e/support/slack-views';
 import { startStack, type Stack } from '../../test/e2e/support/stack';
-import { KubernetesTap, noDelayOnFakeConnections } from './timeline-kubernetes-tap';
+import { KubernetesTap } from './timeline-kubernetes-tap';
 
 const builds = Number(process.env.BENCH_BUILDS ?? 50);
 const burst = Number(process.env.BENCH_BURST ?? 100);
@@ -159,9 +157,7 @@ async function throughput(stack: Stack, tap: KubernetesTap): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `time scale ${timeScale}: pods ready after ${(300 * timeScale).toFixed(0)} ms${process.env.BENCH_KUBE_NODELAY === '1' ? "; TCP_NODELAY on the Kubernetes fake's connections" : ''}`,
-  );
+  console.log(`time scale ${timeScale}: pods ready after ${(300 * timeScale).toFixed(0)} ms`);
   // A fresh stack per measurement: the fakes run in this process and keep every object and
   // request they saw, so a second measurement on the same stack would measure the fakes.
   for (const [size, measure] of [
@@ -170,7 +166,6 @@ async function main(): Promise<void> {
   ] as const) {
     if (size <= 0) continue;
     const stack = await startStack({ projects, timeScale, env: { LOG_LEVEL: 'warn' } });
-    if (process.env.BENCH_KUBE_NODELAY === '1') noDelayOnFakeConnections(stack.kube);
     try {
       await measure(stack, new KubernetesTap(stack.kube));
     } finally {

@@ -108,13 +108,3 @@ export class KubernetesTap {
     return marks;
   }
 }
-
-/**
- * Turns Nagle's algorithm off on the Kubernetes fake's connections, as a real API server (Go) does:
- * the fake hands its sockets to its HTTP(S) servers itself, which leaves TCP_NODELAY off, so a watch
- * event written right after the watch's headers waits for the client's delayed ACK (≈ 40 ms). A
- * benchmark's what-if (BENCH_KUBE_NODELAY=1) until the fake does it; measured, not assumed.
- */
-export function noDelayOnFakeConnections(fake: KubernetesFake): void {
-  (fake as unknown as { server: Server }).server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-}

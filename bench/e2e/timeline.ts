@@ -13,7 +13,7 @@
  *    listeners added here to the fake's servers, the fake itself unchanged;
  *  - the Slack fake: every Web API call (`calls()`, received at `.at`) and when each DM was posted;
  *  - with BENCH_LOG_LEVEL=info, the services' log lines that name the build.
- * Then a table of the hops (median and max over the builds). BENCH_TIME_SCALE and BENCH_KUBE_NODELAY as flow.bench.ts.
+ * Then a table of the hops (median and max over the builds). BENCH_TIME_SCALE as flow.bench.ts.
  * Run: BENCH_BUILDS=5 node scripts/run-ts.cjs bench/e2e/timeline.ts
  */
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ import { buttonsOf } from '../../test/e2e/support/slack-views';
 import { SERVICES } from '../../test/e2e/support/built-services';
 import { startStack, type Stack } from '../../test/e2e/support/stack';
 import { createTestDatabase, createTestNats } from '../../test/infra/test-infra';
-import { type Exchange, KubernetesTap, type Mark, noDelayOnFakeConnections } from './timeline-kubernetes-tap';
+import { type Exchange, KubernetesTap, type Mark } from './timeline-kubernetes-tap';
 
 const builds = Number(process.env.BENCH_BUILDS ?? 5);
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? 0.02);
@@ -135,7 +135,6 @@ async function main(): Promise<void> {
   const nats = await createTestNats();
   const stack = await startStack({ projects, timeScale, database, nats, env: { LOG_LEVEL: logLevel } });
   const tap = new KubernetesTap(stack.kube);
-  if (process.env.BENCH_KUBE_NODELAY === '1') noDelayOnFakeConnections(stack.kube);
   const db = new Client({ connectionString: database.url });
   let nc: NatsConnection | undefined;
   try {
