@@ -80,6 +80,16 @@ describe('toKubernetesError', () => {
     );
   });
 
+  it("takes AbortSignal.timeout()'s DOMException for a timeout to retry, not for an HTTP status (its code is 23)", () => {
+    const timedOut = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(timedOut.code).toBe(23);
+    expect(toKubernetesError(timedOut, context)).toMatchObject({
+      retryable: true,
+      reason:
+        'cannot reach the cluster at https://k8s.example.org:6443: no answer within 10 s (apply Deployment shop in namespace previews)',
+    });
+  });
+
   it('explains a kind the cluster does not serve', () => {
     const error = toKubernetesError(new Error('Unrecognized API version and kind: getambassador.io/v3alpha1 Mapping'), context);
     expect(error).toMatchObject({

@@ -77,13 +77,15 @@ export function toKubernetesError(error: unknown, context: CallContext): Kuberne
     message?: string;
     type?: string;
   };
-  if (typeof e.code === 'number') return fromStatus(e.code, parseStatus(e.body), e.headers ?? {}, context);
+  // Before the status: the DOMException of AbortSignal.timeout() carries a numeric `code` too (23, TIMEOUT_ERR).
   if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted') {
     return new KubernetesError(
       `cannot reach the cluster at ${context.server}: no answer within ${context.timeoutMs / 1000} s (${context.action})`,
       true,
     );
   }
+  if (typeof e.code === 'number' && e.code >= 100 && e.code <= 599)
+    return fromStatus(e.code, parseStatus(e.body), e.headers ?? {}, context);
   const code = networkCode(error);
   if ((code && NETWORK_CODES.has(code)) || e.type === 'system' || e.name === 'FetchError' || isFetchFailure(error)) {
     return new KubernetesError(`cannot reach the cluster at ${context.server} (${code ?? e.message ?? 'connection failed'})`, true);
