@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -144,6 +145,34 @@ describe('the outbox relay', () => {
     await append(db, 'notified-1');
     new CommitNotifier(db).committed();
     await eventually(() => recorder.published.length === count + 1, 2_000);
+  });
+
+  it('tries an unreachable Postgres once per poll, even with a wake-up pending (no tight reconnect loop)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const warnings: unknown[] = [];
+    const logger = { log: () => undefined, warn: (m: unknown) => warnings.push(m), error: () => undefined };
+    const r = new OutboxRelay({
+      databaseUrl: `postgres://postgres@127.0.0.1:${closed}/none`,
+      publisher: new RecordingPublisher(),
+      subjectOf: subjectOfEventType,
+      name: 'unreachable',
+      pollMs: 100,
+      logger,
+    });
+    relays.push(r);
+    r.wake(); // a NOTIFY or a test asked for a pass: it stays pending while Postgres refuses
+    r.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await r.stop();
+    expect(warnings.length).toBeGreaterThanOrEqual(3);
+    expect(warnings.length).toBeLessThanOrEqual(15); // once per 100 ms poll; the loop made thousands before
+    expect(r.isHealthy()).toBe(false);
   });
 
   it('lets one replica publish at a time and hands over when it stops', async () => {

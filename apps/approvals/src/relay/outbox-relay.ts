@@ -121,6 +121,7 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
+      let failed = false;
       try {
         await this.connect();
         if (!this.leader) this.leader = await this.tryLock();
@@ -128,8 +129,9 @@ export class OutboxRelay {
       } catch (error) {
         this.options.logger?.warn({ msg: 'event relay lost its database connection; reconnecting', error: (error as Error).message });
         await this.disconnect();
+        failed = true;
       }
-      await this.sleep();
+      await this.sleep(failed);
     }
   }
 
@@ -267,9 +269,14 @@ export class OutboxRelay {
     await Promise.all([session?.end().catch(() => undefined), listener?.end().catch(() => undefined)]);
   }
 
-  private sleep(): Promise<void> {
+  /**
+   * Until the next poll, or a wake-up. A pass asked for while one ran starts at once — but not
+   * after a failed pass: a Postgres that refuses connections would otherwise be asked again in a
+   * tight loop (a wake-up that came during an outage stays pending until a pass gets through).
+   */
+  private sleep(afterFailure = false): Promise<void> {
     if (!this.running) return Promise.resolve();
-    if (this.pending) return Promise.resolve();
+    if (this.pending && !afterFailure) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, this.pollMs);
       this.wakeUp = () => {
