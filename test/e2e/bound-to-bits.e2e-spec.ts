@@ -112,26 +112,50 @@ describe('production runs exactly what QA saw, and every attempt reaches an end'
 
   it('ends every race between two builds of one target with the preview running the build whose DMs offer buttons', async () => {
     const targets = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
-    await Promise.all(
+    const requests = await Promise.all(
       targets.flatMap((target) =>
-        ['a', 'b'].map((v) =>
-          stack.ciBuildComplete({ project: race.id, image: `registry.example.org/race:${target}-${v}`, type: 'branch', target }),
-        ),
+        ['a', 'b'].map(async (v) => {
+          const image = `registry.example.org/race:${target}-${v}`;
+          const answer = await stack.ciBuildComplete({ project: race.id, image, type: 'branch', target });
+          return { target, image, requestId: answer.body.id as string };
+        }),
       ),
     );
     const [owner] = race.owners;
-    for (const target of targets) {
-      const winner = await stack.waitFor(
-        `one build of ${target} has live buttons and its preview runs it`,
-        () => {
-          const live = topLevel(stack.slack, owner).filter((m) => buttonsOf(m).length > 0 && readable(m).includes(`race:${target}-`));
-          if (live.length !== 1) return undefined;
-          const buildId = buttonsOf(live[0])[0].value;
-          const deployment = previewDeployment(stack, race.id, target);
-          return deployment?.status?.availableReplicas === 1 && runs(deployment).buildId === buildId && { buildId, deployment };
-        },
-        90_000,
+    const ownerDmsOf = (target: string) => topLevel(stack.slack, owner).filter((m) => readable(m).includes(`race:${target}-`));
+    /** What each side of a race shows, for the failure message: builds, owner DMs, the preview. */
+    const raceState = async (target: string) => {
+      const builds = await Promise.all(
+        requests
+          .filter((r) => r.target === target)
+          .map(async (r) => {
+            const view = (await stack.getBuild(r.requestId)).body;
+            return `${r.image}: build ${view?.id} ${view?.status}${view?.failureReason ? ` (${view.failureReason})` : ''}`;
+          }),
       );
+      const dms = ownerDmsOf(target).map((m) => `DM ${m.ts} buttons [${buttonsOf(m).map((b) => b.value)}]: ${readable(m).slice(0, 160)}`);
+      const deployment = previewDeployment(stack, race.id, target);
+      const preview = deployment
+        ? `preview runs ${JSON.stringify(runs(deployment))}, available ${deployment.status?.availableReplicas}`
+        : 'no preview';
+      return [...builds, ...dms, preview].join('\n');
+    };
+    for (const target of targets) {
+      const winner = await stack
+        .waitFor(
+          `one build of ${target} has live buttons and its preview runs it`,
+          () => {
+            const live = ownerDmsOf(target).filter((m) => buttonsOf(m).length > 0);
+            if (live.length !== 1) return undefined;
+            const buildId = buttonsOf(live[0])[0].value;
+            const deployment = previewDeployment(stack, race.id, target);
+            return deployment?.status?.availableReplicas === 1 && runs(deployment).buildId === buildId && { buildId, deployment };
+          },
+          90_000,
+        )
+        .catch(async (error: Error) => {
+          throw new Error(`${target} at the end of the wait:\n${await raceState(target)}\n${error.message}`);
+        });
       const view = (await stack.getBuild(winner.buildId)).body;
       expect(runs(winner.deployment)).toEqual({ image: view.image, buildId: winner.buildId });
       expect(view.status).toBe('awaiting-qa');

@@ -1,10 +1,9 @@
 import { expect, it } from '@jest/globals';
-import type { BuildSnapshot } from '../src/builds/build-snapshot';
 import type { MessageLedger } from '../src/ledger/message-ledger.port';
 import { facts } from './build-fixtures';
 
 /** A ledger under test: the port, plus the read a test needs to check a build. */
-export type LedgerUnderTest = MessageLedger & { findBuild(buildId: string): Promise<BuildSnapshot | undefined> };
+export type LedgerUnderTest = MessageLedger;
 
 /**
  * What any MessageLedger does, run against the Postgres adapter (message-ledger.int-spec.ts)

@@ -17,6 +17,11 @@ export const FlowsMetrics = {
     'Domain events the notifier acknowledged on purpose without touching Slack, by event type (build-events.reactions.ts says why)',
     ['type'],
   ),
+  caughtUp: counter(
+    'deploybot_notifier_messages_caught_up_total',
+    'Handlings whose messages were edited again because another handling changed the build while they ran (docs/reliability.md F8), by event type',
+    ['type'],
+  ),
   waitingEvents: gauge(
     'deploybot_notifier_slack_waiting_events',
     'Domain events whose Slack messages wait for Slack to answer again, in this process (each comes back at every probe; not counted as failed deliveries)',

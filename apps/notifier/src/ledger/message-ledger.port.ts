@@ -61,6 +61,8 @@ export interface EffectLedger {
 export interface BuildLedger {
   /** Stores BuildRegistered's facts once; a redelivery changes nothing. */
   registerBuild(facts: BuildFacts): Promise<void>;
+  /** The build as it stands now; undefined when it is not registered. */
+  findBuild(buildId: string): Promise<BuildSnapshot | undefined>;
   /** Applies `change` to the build's progress, atomically per build; undefined when the build is not registered. */
   updateProgress(buildId: string, change: (progress: BuildProgress) => BuildProgress): Promise<BuildSnapshot | undefined>;
 }
