@@ -8,7 +8,7 @@ import { RecordingLogger } from '../../test/recording-logger';
 import { ObservedSlackMessenger } from '../slack/observed-slack-messenger';
 import { SlackCallFailed } from '../slack/slack-call-failed';
 import { SlackReachability } from '../slack/slack-reachability';
-import { EffectRunner, PrerequisiteMissing, type EffectCause } from './effect-runner';
+import { EffectRunner, independentGroups, PrerequisiteMissing, type EffectCause } from './effect-runner';
 import { MessageKeys, type NotificationEffect } from './notification-effects';
 
 const BUILD = 'b-1';
@@ -222,20 +222,21 @@ describe('effect runner: every Slack effect exactly once', () => {
     };
     const callsToSlack = () => slack.calls().filter((c) => c.call !== 'findPost').length;
 
-    it('stops at the first effect that finds Slack down and calls Slack no more until a probe gets an answer', async () => {
+    it('stops once an effect finds Slack down and calls Slack no more until a probe gets an answer', async () => {
       const gated = gatedRunner();
       const deployed = event();
-      const effects = [status('deployed'), ownerDm('please review')];
+      // The status edit and the DM go out together; the reply under the DM would come after them.
+      const effects = [status('deployed'), ownerDm('please review'), reply('ready', OWNER_DM, 'ready')];
       slack.startOutage('refused');
 
       await expect(gated.run(deployed, effects)).rejects.toMatchObject({ code: 'request_error', kind: 'unavailable' });
       for (let i = 0; i < 5; i++) await expect(gated.run(deployed, effects)).rejects.toMatchObject({ code: 'slack_unreachable' });
-      expect(callsToSlack()).toBe(1);
+      expect(callsToSlack()).toBe(2);
       expect(slack.probeCount).toBe(0);
 
       clock += reachability.retryDelayMs();
       await expect(gated.run(deployed, effects)).rejects.toMatchObject({ code: 'slack_unreachable' });
-      expect([callsToSlack(), slack.probeCount]).toEqual([1, 1]);
+      expect([callsToSlack(), slack.probeCount]).toEqual([2, 1]);
 
       slack.endOutage();
       clock += reachability.retryDelayMs();
@@ -294,11 +295,12 @@ describe('effect runner: every Slack effect exactly once', () => {
     });
 
     it('of the token stops the run at once: nothing else could work', async () => {
-      slack.failNext('post', 'invalid_auth');
-      const run = runner.run(event(), [status('deploying'), ownerDm('please review')]);
+      slack.failNext('post', 'invalid_auth', { times: 2 });
+      // The status message and the DM go out together; nothing is tried after them.
+      const run = runner.run(event(), [status('deploying'), ownerDm('please review'), reply('ready', OWNER_DM, 'ready')]);
       await expect(run).rejects.toBeInstanceOf(PermanentError);
       await expect(run).rejects.toThrow('SLACK_BOT_TOKEN');
-      expect(slack.calls('post')).toHaveLength(1);
+      expect(slack.calls('post')).toHaveLength(2);
     });
   });
 
@@ -395,6 +397,65 @@ describe('effect runner: every Slack effect exactly once', () => {
       expect(slack.calls('findPost')).toHaveLength(1);
       expect(slack.topLevel(CHANNEL)).toHaveLength(1);
       expect(ledger.effect(`build:${BUILD}`, `post:${STATUS}`)).toMatchObject({ state: 'done', attempts: 2 });
+    });
+  });
+
+  describe('what goes to Slack together', () => {
+    const QA_1 = 'U0QA00001';
+    const QA_2 = 'U0QA00002';
+    const qaDm = (user: string, text: string) => show(MessageKeys.qa(user), user, text);
+    const summary = (groups: NotificationEffect[][]) =>
+      groups.map((g) => g.map((e) => (e.kind === 'show' || e.kind === 'edit' ? `${e.kind} ${e.message}` : `${e.kind} ${e.key}`)));
+
+    it('groups top-level posts to different conversations and edits of different messages; replies wait for what comes before', () => {
+      const groups = independentGroups([
+        status('deployed'),
+        ownerDm('ready'),
+        qaDm(QA_1, 'review'),
+        qaDm(QA_2, 'review'),
+        reply('ready', OWNER_DM, 'ready'),
+        edit(OWNER_DM, 'ready, approved'),
+        edit(MessageKeys.qa(QA_1), 'approved'),
+        show(MessageKeys.expiryReminder(OWNER, 'x'), OWNER, 'expires'),
+      ]);
+      expect(summary(groups)).toEqual([
+        [`show ${STATUS}`, `show ${OWNER_DM}`, `show qa:${QA_1}`, `show qa:${QA_2}`],
+        [`reply ready:${OWNER_DM}`],
+        [`edit ${OWNER_DM}`, `edit qa:${QA_1}`, `show expiry-reminder:${OWNER}:x`],
+      ]);
+    });
+
+    it('keeps two posts to one conversation in order, and a post under a parent after it', () => {
+      const underOwner: NotificationEffect = { kind: 'show', message: 'child', to: OWNER, under: OWNER_DM, content: { text: 'child' } };
+      const groups = independentGroups([ownerDm('owner'), show(MessageKeys.qa(OWNER), OWNER, 'qa too'), underOwner, status('s')]);
+      expect(summary(groups)).toEqual([[`show ${OWNER_DM}`], [`show qa:${OWNER}`], ['show child'], [`show ${STATUS}`]]);
+    });
+
+    it("posts a build's DMs to different people at once, and still reports a transient failure of one of them", async () => {
+      let inFlight = 0;
+      let most = 0;
+      const slow = Object.create(slack) as InMemorySlack;
+      slow.post = async (request) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return slack.post(request);
+      };
+      runner = new EffectRunner(ledger, slow);
+      await runner.run(event(), [ownerDm('ready'), qaDm(QA_1, 'review'), qaDm(QA_2, 'review')]);
+      expect(most).toBe(3);
+      expect(slack.topLevel(QA_2)).toHaveLength(1);
+
+      slack.rateLimitNext('post', { to: QA_1 });
+      const next = { eventId: randomUUID(), buildId: 'b-2' };
+      await expect(runner.run(next, [ownerDm('ready'), qaDm(QA_1, 'review'), qaDm(QA_2, 'review')])).rejects.toBeInstanceOf(
+        SlackCallFailed,
+      );
+      // The others went through; the retry posts the one that failed, and nothing twice.
+      await runner.run(next, [ownerDm('ready'), qaDm(QA_1, 'review'), qaDm(QA_2, 'review')]);
+      expect(slack.topLevel(QA_1)).toHaveLength(2);
+      expect(slack.topLevel(QA_2)).toHaveLength(2);
+      expect(slack.topLevel(OWNER)).toHaveLength(2);
     });
   });
 });

@@ -48,15 +48,26 @@ export class EffectRunner {
     this.claim = { holder: claim.holder ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`, ms: claim.ms ?? DEFAULT_CLAIM_MS };
   }
 
+  /**
+   * Carries out `effects` in order, except that effects which cannot depend on one another —
+   * consecutive top-level posts or edits, each in a conversation of its own (the channel's status
+   * message, each person's DM) — go to Slack together: a build's DMs to three people take one
+   * round trip, not three. A reply always waits for what comes before it (its parent).
+   */
   async run(cause: EffectCause, effects: NotificationEffect[]): Promise<void> {
     const refused: SlackCallFailed[] = [];
-    for (const effect of effects) {
-      try {
-        await this.gate.admit();
-        await this.runOne(cause, effect);
-      } catch (error) {
+    for (const group of independentGroups(effects)) {
+      const outcomes = await Promise.allSettled(
+        group.map(async (effect) => {
+          await this.gate.admit();
+          await this.runOne(cause, effect);
+        }),
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') continue;
+        const error: unknown = outcome.reason;
         if (!(error instanceof SlackCallFailed) || !error.permanent) throw error;
-        this.logger.error({ msg: `Slack refused for good: ${error.hint}`, ...cause, effect: describe(effect), slackError: error.code });
+        this.logger.error({ msg: `Slack refused for good: ${error.hint}`, ...cause, effect: describe(group[i]), slackError: error.code });
         if (error.kind === 'setup') throw new PermanentError(error.message, { cause: error });
         refused.push(error);
       }
@@ -233,6 +244,38 @@ export class EffectRunner {
   private async message(cause: EffectCause, key: string): Promise<LedgerMessage | undefined> {
     return cause.buildId ? this.ledger.findMessage(cause.buildId, key) : undefined;
   }
+}
+
+/**
+ * Splits `effects` into groups that may run at once, keeping their order: a group is a run of
+ * top-level `show`s to distinct conversations and `edit`s of distinct messages (an edit never
+ * creates a message, so its order against a post does not show). Anything else — a reply, a
+ * `show` under a parent, an ephemeral answer, a second post to the same conversation (whose order
+ * people would see) — is a group of its own.
+ */
+export function independentGroups(effects: NotificationEffect[]): NotificationEffect[][] {
+  const groups: NotificationEffect[][] = [];
+  let current: NotificationEffect[] = [];
+  const taken = new Set<string>();
+  const flush = () => {
+    if (current.length) groups.push(current);
+    current = [];
+    taken.clear();
+  };
+  for (const effect of effects) {
+    const slot =
+      effect.kind === 'show' && !effect.under ? `to:${effect.to}` : effect.kind === 'edit' ? `message:${effect.message}` : undefined;
+    if (slot === undefined) {
+      flush();
+      groups.push([effect]);
+      continue;
+    }
+    if (taken.has(slot)) flush();
+    current.push(effect);
+    taken.add(slot);
+  }
+  flush();
+  return groups;
 }
 
 const describe = (effect: NotificationEffect): string => {

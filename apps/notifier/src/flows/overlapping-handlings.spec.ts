@@ -1,49 +1,55 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
 import { buildEvents, CHANNEL, facts, OWNERS, QA } from '../../test/build-fixtures';
 import { InMemoryLedger } from '../../test/in-memory-ledger';
 import { InMemorySlack } from '../../test/in-memory-slack';
+import { RecordingLogger } from '../../test/recording-logger';
 import type { ActionsBlock, OutgoingMessage } from '../messages/block-kit';
 import type { MessageRef, PostRequest, SlackMessenger } from '../slack/slack-messenger.port';
 import { EffectRunner } from './effect-runner';
 import { NotificationFlows } from './notification.flows';
 
 /**
- * A SlackMessenger whose next post or update waits until the test lets it through: a replica
- * paused (SIGSTOP) or stuck in Slack's rate limits in the middle of its effects.
+ * A SlackMessenger whose posts and updates wait, once paused, until the test lets them through: a
+ * replica paused (SIGSTOP) or stuck in Slack's rate limits in the middle of its effects.
  */
 class HeldSlack implements SlackMessenger {
-  private held?: { call: 'post' | 'update'; reached: () => void; released: Promise<void> };
+  private held?: { reached: () => void; released: Promise<void> };
 
   constructor(readonly inner: InMemorySlack) {}
 
-  /** Holds the next `call`; resolves `reached` once it is made, lets it through on `release()`. */
-  holdNext(call: 'post' | 'update'): { reached: Promise<void>; release: () => void } {
+  /** Holds every post and update from now on; `reached` once the first is made, all let through on `release()`. */
+  pause(): { reached: Promise<void>; release: () => void } {
     let release!: () => void;
     let reached!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const isReached = new Promise<void>((resolve) => (reached = resolve));
-    this.held = { call, reached, released };
-    return { reached: isReached, release };
+    this.held = { reached, released };
+    return {
+      reached: isReached,
+      release: () => {
+        this.held = undefined;
+        release();
+      },
+    };
   }
 
   async post(request: PostRequest): Promise<MessageRef> {
-    await this.wait('post');
+    await this.wait();
     return this.inner.post(request);
   }
 
   async update(ref: MessageRef, message: OutgoingMessage): Promise<void> {
-    await this.wait('update');
+    await this.wait();
     return this.inner.update(ref, message);
   }
 
   postEphemeral: SlackMessenger['postEphemeral'] = (request) => this.inner.postEphemeral(request);
   findPost: SlackMessenger['findPost'] = (query) => this.inner.findPost(query);
 
-  private async wait(call: 'post' | 'update'): Promise<void> {
+  private async wait(): Promise<void> {
     const held = this.held;
-    if (held?.call !== call) return;
-    this.held = undefined;
+    if (!held) return;
     held.reached();
     await held.released;
   }
@@ -63,6 +69,10 @@ describe('two handlings of one build that overlap in time (docs/reliability.md F
   let other: NotificationFlows;
   const e = buildEvents(facts());
 
+  beforeAll(() => {
+    RecordingLogger.install();
+  });
+
   beforeEach(async () => {
     slack = new InMemorySlack();
     held = new HeldSlack(slack);
@@ -78,8 +88,8 @@ describe('two handlings of one build that overlap in time (docs/reliability.md F
 
   it('ends with the newest state when a stale edit lands after the newer one', async () => {
     await other.follow(e.previewDeployed());
-    const stuck = held.holdNext('update');
-    // The first delivery of PreviewDeployed reads the build, then waits in its first edit…
+    const stuck = held.pause();
+    // The first delivery of PreviewDeployed reads the build, then waits in its edits…
     const first = slow.follow(e.previewDeployed());
     await stuck.reached;
     // …while the build is superseded and that is shown everywhere.
@@ -100,8 +110,8 @@ describe('two handlings of one build that overlap in time (docs/reliability.md F
   });
 
   it('ends with the newest state when a DM is posted from a stale snapshot after the newer edit found nothing to edit', async () => {
-    const stuck = held.holdNext('post');
-    // The owner DM's post waits (the status edit went through) …
+    const stuck = held.pause();
+    // Its edit of the status message and its DM posts wait …
     const first = slow.follow(e.previewDeployed());
     await stuck.reached;
     // … while the build is superseded: its DMs are not posted yet, so there is nothing to edit.
