@@ -167,6 +167,31 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
     await expect(cluster.read(leaseRef(name))).resolves.toBeUndefined();
   });
 
+  it('annotates only at the current resourceVersion (null removes one), and never creates what was deleted', async () => {
+    const { cluster, get } = underTest();
+    const name = 'contract-annotated';
+    const created: ClusterObject = await cluster.create(lease(name, 'a'));
+    const marks = { 'deploybot.dev/next-request-id': 'b-8:preview', 'deploybot.dev/next-build-id': 'b-8' };
+    const marked = await cluster.annotate(leaseRef(name), marks, { resourceVersion: created.metadata!.resourceVersion! });
+    expect(marked?.metadata?.resourceVersion).not.toBe(created.metadata!.resourceVersion);
+    expect(get('Lease', NS, name).metadata.annotations).toMatchObject(marks);
+    expect(get('Lease', NS, name).spec.holderIdentity).toBe('a');
+
+    await expect(
+      cluster.annotate(leaseRef(name), { 'deploybot.dev/next-build-id': null }, { resourceVersion: created.metadata!.resourceVersion! }),
+    ).rejects.toMatchObject({ conflict: true, retryable: false });
+    await cluster.annotate(
+      leaseRef(name),
+      { 'deploybot.dev/next-build-id': null },
+      { resourceVersion: marked!.metadata!.resourceVersion! },
+    );
+    expect(get('Lease', NS, name).metadata.annotations).not.toHaveProperty('deploybot.dev/next-build-id');
+
+    await cluster.delete(leaseRef(name));
+    await expect(cluster.annotate(leaseRef(name), marks, { resourceVersion: marked!.metadata!.resourceVersion! })).resolves.toBeUndefined();
+    await expect(cluster.read(leaseRef(name))).resolves.toBeUndefined();
+  });
+
   it('keeps a Lease as written: holder, duration and MicroTimes', async () => {
     const { cluster } = underTest();
     await cluster.create(lease('contract-times', 'deployer-a/b-7:preview'));

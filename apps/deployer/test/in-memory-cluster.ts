@@ -52,7 +52,8 @@ export interface InMemoryClusterOptions {
  *   and this one leaves out. Reads return copies.
  * - Optimistic concurrency: a guarded apply or a replace at a stale resourceVersion, a create of an
  *   existing name and a delete whose preconditions no longer hold fail with the adapter's 409
- *   KubernetesError, not retryable. Leases: a replace needs a resourceVersion and creates a missing one.
+ *   KubernetesError, not retryable. Leases: a replace needs a resourceVersion and creates a missing one;
+ *   annotate (a merge patch) never creates.
  * - Rollouts happen at once (InMemoryKubelet): a test chooses how pods behave by image.
  * - Failures are the adapter's KubernetesErrors after its retries: `failNext` makes the next
  *   matching port call fail, `stallNext` holds it until the test releases it.
@@ -125,6 +126,31 @@ export class InMemoryCluster implements Cluster {
       const next = this.finalize(type, sent, live);
       return sameJson(withoutBookkeeping(next), withoutBookkeeping(live)) ? live : this.store(type, next, live);
     }) as Promise<unknown> as Promise<T>;
+  }
+
+  async annotate<T extends ClusterObject>(
+    ref: ObjectRef,
+    annotations: Record<string, string | null>,
+    guard: { resourceVersion: string },
+  ): Promise<T | undefined> {
+    try {
+      return (await this.call({ verb: 'annotate', ...ref, guard: guard.resourceVersion }, true, () => {
+        const type = this.typeOf(ref.apiVersion, ref.kind);
+        const live = this.find(type, ref.namespace, ref.name);
+        if (!live) throw notFound(type, ref.name);
+        if (guard.resourceVersion !== live.metadata.resourceVersion) throw conflict(type, live.metadata.name);
+        const merged: Record<string, string> = { ...live.metadata.annotations };
+        for (const [key, value] of Object.entries(annotations)) {
+          if (value === null) delete merged[key];
+          else merged[key] = value;
+        }
+        const next = this.finalize(type, { ...live, metadata: { ...live.metadata, annotations: merged } }, live);
+        return sameJson(withoutBookkeeping(next), withoutBookkeeping(live)) ? live : this.store(type, next, live);
+      })) as unknown as T;
+    } catch (error) {
+      if ((error as { notFound?: boolean }).notFound) return undefined;
+      throw error;
+    }
   }
 
   async read<T extends ClusterObject>(ref: ObjectRef): Promise<T | undefined> {

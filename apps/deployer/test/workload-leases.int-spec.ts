@@ -155,18 +155,28 @@ describe('deployer: one request per workload at a time, across replicas', () => 
 
     const outcome = await a.outcomeOf('b-1:preview');
     expect(outcome).toMatchObject({ type: 'DeploymentSucceeded' });
-    const leaseWrites = fake
-      .requests()
-      .filter((r) => r.method === 'PUT' && r.path.endsWith(`/leases/deploybot-${name}`))
-      .map(
-        (r) =>
-          r.body as { metadata: { annotations?: Record<string, string> }; spec: { holderIdentity?: string; leaseTransitions?: number } },
-      );
-    // While it waited, it marked itself as the next request; then it replaced the expired lease.
-    expect(leaseWrites[0]).toMatchObject({
-      metadata: { annotations: { 'deploybot.dev/next-request-id': 'b-1:preview' } },
-      spec: { holderIdentity: 'deployer-stopped/b-0:preview' },
+    const leaseRequests = fake.requests().filter((r) => r.path.endsWith(`/leases/deploybot-${name}`));
+    // While it waited, it marked itself as the next request — a merge patch at the lease's
+    // resourceVersion, which never creates a lease that is gone —; then it replaced the expired lease.
+    const mark = leaseRequests.find((r) => r.method === 'PATCH');
+    expect(mark?.contentType).toBe('application/merge-patch+json');
+    expect(mark?.body).toEqual({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: `deploybot-${name}`,
+        namespace: 'default',
+        resourceVersion: expect.any(String),
+        annotations: {
+          'deploybot.dev/next-request-id': 'b-1:preview',
+          'deploybot.dev/next-requested-at': expect.any(String),
+          'deploybot.dev/next-build-id': 'b-1',
+        },
+      },
     });
+    const leaseWrites = leaseRequests
+      .filter((r) => r.method === 'PUT')
+      .map((r) => r.body as { spec: { holderIdentity?: string; leaseTransitions?: number } });
     expect(leaseWrites.find((w) => w.spec.holderIdentity === 'deployer-a/b-1:preview')?.spec.leaseTransitions).toBe(1);
     expect(Date.parse(outcome.occurredAt) - stoppedAt).toBeGreaterThanOrEqual(3_000);
   });

@@ -149,7 +149,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ROLLOUT_FAIL_FAST_SECONDS: '2',
       // A stop (SIGTERM) lets in-flight work run this long; the stack's kill() waits 15 s before SIGKILL.
       SHUTDOWN_GRACE_SECONDS: '2',
-      LOG_LEVEL: 'info',
+      // E2E_LOG_LEVEL=debug (with E2E_KEEP_LOGS=1) to read what a failed run's services did.
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
       ...options.env,
     };
     const services = {} as Record<ServiceName, ServiceProcess>;

@@ -89,6 +89,17 @@ export interface Cluster {
   create<T extends ClusterObject>(object: T): Promise<T>;
   /** Replaces the object (PUT) if it is still at its `metadata.resourceVersion`; a 409 (`conflict`) says it is not. */
   replace<T extends ClusterObject>(object: T): Promise<T>;
+  /**
+   * Sets (a string) or removes (null) annotations of the object — a JSON merge patch — if it is
+   * still at `guard.resourceVersion`; a 409 (`conflict`) says it changed since. Unlike `replace`,
+   * which creates a Lease that was deleted meanwhile (the API server allows create-on-update for
+   * Leases), it never creates: undefined when the object is gone.
+   */
+  annotate<T extends ClusterObject>(
+    ref: ObjectRef,
+    annotations: Record<string, string | null>,
+    guard: { resourceVersion: string },
+  ): Promise<T | undefined>;
   /** The object, or undefined when it does not exist. */
   read<T extends ClusterObject>(ref: ObjectRef): Promise<T | undefined>;
   readDeployment(namespace: string, name: string): Promise<(DeploymentSnapshot & ClusterObject) | undefined>;

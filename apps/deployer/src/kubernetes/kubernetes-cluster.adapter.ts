@@ -104,6 +104,25 @@ export class KubernetesClusterAdapter implements Cluster {
     ) as Promise<T>;
   }
 
+  annotate<T extends ClusterObject>(
+    ref: ObjectRef,
+    annotations: Record<string, string | null>,
+    guard: { resourceVersion: string },
+  ): Promise<T | undefined> {
+    const patch = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace, resourceVersion: guard.resourceVersion, annotations },
+    };
+    return this.orUndefinedWhenMissing(() =>
+      this.call(
+        `annotate ${refText(ref)}`,
+        () => this.objects.patch(patch as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
+        { conflictIsAnswer: true },
+      ),
+    ) as Promise<T | undefined>;
+  }
+
   async read<T extends ClusterObject>(ref: ObjectRef): Promise<T | undefined> {
     return this.orUndefinedWhenMissing(() =>
       this.call(`read ${refText(ref)}`, () =>

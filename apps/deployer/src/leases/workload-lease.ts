@@ -171,16 +171,21 @@ export const renewedLease = (lease: LeaseObject, now: number): LeaseObject => ({
   spec: { ...lease.spec, renewTime: microTime(now) },
 });
 
-/** The Lease with `request` marked as the newest one waiting. */
+/** The annotations that mark `request` as the newest one waiting, as a merge patch (null: removed). */
+export const nextMark = (request: RequestStamp): Record<string, string | null> => ({
+  [LeaseAnnotations.nextRequestId]: request.requestId,
+  [LeaseAnnotations.nextRequestedAt]: request.requestedAt,
+  [LeaseAnnotations.nextBuildId]: request.buildId ?? null,
+});
+
+/** The Lease with `request` marked as the newest one waiting (what `nextMark` patched onto it gives). */
 export const markedAsNext = (lease: LeaseObject, request: RequestStamp): LeaseObject => ({
   ...lease,
   metadata: {
     ...lease.metadata,
     annotations: {
       ...without(lease.metadata.annotations, NEXT_KEYS),
-      [LeaseAnnotations.nextRequestId]: request.requestId,
-      [LeaseAnnotations.nextRequestedAt]: request.requestedAt,
-      ...(request.buildId ? { [LeaseAnnotations.nextBuildId]: request.buildId } : {}),
+      ...Object.fromEntries(Object.entries(nextMark(request)).filter((entry): entry is [string, string] => entry[1] !== null)),
     },
   },
 });

@@ -79,6 +79,24 @@ describe('WorkloadLocks and HeldLease', () => {
     expect(cluster.calls({ verb: 'create', kind: 'Lease' }).filter((c) => !c.error)).toHaveLength(1);
   });
 
+  it('takes the workload, and does not bring the lease back, when its holder releases it just as a later request marks itself next', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new ManualClock();
+    const acquire = replica(cluster, clock);
+    const first = await acquire('deployer-a/b-7:preview', older);
+    // The later request has read the lease (held by a) and is marking itself as next…
+    const mark = cluster.stallNext({ verb: 'annotate', kind: 'Lease' });
+    const second = acquire('deployer-b/b-8:preview', newer);
+    await mark.reached;
+    // …when the holder finishes and releases it.
+    await first.release();
+    expect(stored(cluster)).toBeUndefined();
+    mark.release();
+
+    await second;
+    expect(stored(cluster)?.spec?.holderIdentity).toBe('deployer-b/b-8:preview');
+  });
+
   it('gives up waiting at its deadline', async () => {
     const cluster = new InMemoryCluster();
     const clock = new ManualClock();

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, ObjectRef } from '../kubernetes/cluster.port';
 import { abortable } from '../rollout/abortable-sleep';
 import { HeldLease, isConflict, LostToNewerRequest } from './held-lease';
-import { assessLease, claimedLease, LeaseClaimant, LeaseObject, markedAsNext } from './workload-lease';
+import { assessLease, claimedLease, LeaseClaimant, LeaseObject, nextMark } from './workload-lease';
 
 /** How the per-workload Leases are held (DeployerOptions.lease). */
 export interface LeaseSettings {
@@ -90,7 +90,15 @@ export class WorkloadLocks {
           case 'lost-to':
             throw new LostToNewerRequest(assessment.newer, assessment.holds);
           case 'busy':
-            if (assessment.markAsNext && claimant.request) await this.cluster.replace(markedAsNext(lease!, claimant.request));
+            if (assessment.markAsNext && claimant.request) {
+              // A patch, never a replace: the API server creates a Lease on a replace when it is
+              // gone, so a mark made just after the holder released it would bring it back, held by
+              // the holder that let it go, until it expired (docs/kubernetes.md).
+              const marked = await this.cluster.annotate(ref, nextMark(claimant.request), {
+                resourceVersion: lease!.metadata.resourceVersion!,
+              });
+              if (!marked) continue; // released meanwhile: look again at once
+            }
             if (now >= until) throw new LeaseWaitExpired(ref, assessment.holder);
             if (reportedHolder !== assessment.holder) {
               reportedHolder = assessment.holder;
