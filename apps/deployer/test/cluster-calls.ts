@@ -13,7 +13,7 @@ import {
 import { KubernetesError, toKubernetesError } from '../src/kubernetes/kubernetes-error';
 
 /** The port's calls, by what they do. */
-export type Verb = 'apply' | 'create' | 'replace' | 'annotate' | 'read' | 'list' | 'watch' | 'delete' | 'version';
+export type Verb = 'apply' | 'create' | 'replace' | 'patch' | 'read' | 'list' | 'watch' | 'delete' | 'version';
 
 /** One call of the Cluster port as the in-memory cluster received it. */
 export interface ClusterCall {
@@ -24,7 +24,7 @@ export interface ClusterCall {
   name?: string;
   /** What was sent (apply, create, replace), as it went over the wire (JSON). */
   object?: StoredObject;
-  /** The resourceVersion a guarded apply (or an annotate) was made at. */
+  /** The resourceVersion a guarded apply (or a patch) was made at. */
   guard?: string;
   precondition?: { uid?: string; resourceVersion?: string };
   labelSelector?: string;
@@ -62,7 +62,7 @@ const RBAC_VERB: Record<Verb, string> = {
   apply: 'patch',
   create: 'create',
   replace: 'update',
-  annotate: 'patch',
+  patch: 'patch',
   read: 'get',
   list: 'list',
   watch: 'watch',

@@ -167,28 +167,35 @@ export function behavesAsTheCluster(underTest: () => ClusterUnderTest): void {
     await expect(cluster.read(leaseRef(name))).resolves.toBeUndefined();
   });
 
-  it('annotates only at the current resourceVersion (null removes one), and never creates what was deleted', async () => {
+  it('patches only at the current resourceVersion (null removes a key), and never creates what was deleted', async () => {
     const { cluster, get } = underTest();
     const name = 'contract-annotated';
     const created: ClusterObject = await cluster.create(lease(name, 'a'));
     const marks = { 'deploybot.dev/next-request-id': 'b-8:preview', 'deploybot.dev/next-build-id': 'b-8' };
-    const marked = await cluster.annotate(leaseRef(name), marks, { resourceVersion: created.metadata!.resourceVersion! });
+    const marked = await cluster.patch(leaseRef(name), { annotations: marks }, { resourceVersion: created.metadata!.resourceVersion! });
     expect(marked?.metadata?.resourceVersion).not.toBe(created.metadata!.resourceVersion);
     expect(get('Lease', NS, name).metadata.annotations).toMatchObject(marks);
     expect(get('Lease', NS, name).spec.holderIdentity).toBe('a');
 
     await expect(
-      cluster.annotate(leaseRef(name), { 'deploybot.dev/next-build-id': null }, { resourceVersion: created.metadata!.resourceVersion! }),
+      cluster.patch(
+        leaseRef(name),
+        { annotations: { 'deploybot.dev/next-build-id': null } },
+        { resourceVersion: created.metadata!.resourceVersion! },
+      ),
     ).rejects.toMatchObject({ conflict: true, retryable: false });
-    await cluster.annotate(
+    const renewed: ClusterObject | undefined = await cluster.patch(
       leaseRef(name),
-      { 'deploybot.dev/next-build-id': null },
+      { annotations: { 'deploybot.dev/next-build-id': null }, spec: { renewTime: '2026-11-26T10:00:09.000001Z' } },
       { resourceVersion: marked!.metadata!.resourceVersion! },
     );
+    expect(get('Lease', NS, name).spec).toMatchObject({ holderIdentity: 'a', renewTime: '2026-11-26T10:00:09.000001Z' });
     expect(get('Lease', NS, name).metadata.annotations).not.toHaveProperty('deploybot.dev/next-build-id');
 
     await cluster.delete(leaseRef(name));
-    await expect(cluster.annotate(leaseRef(name), marks, { resourceVersion: marked!.metadata!.resourceVersion! })).resolves.toBeUndefined();
+    await expect(
+      cluster.patch(leaseRef(name), { annotations: marks }, { resourceVersion: renewed!.metadata!.resourceVersion! }),
+    ).resolves.toBeUndefined();
     await expect(cluster.read(leaseRef(name))).resolves.toBeUndefined();
   });
 

@@ -1,6 +1,7 @@
 import type { ImageBehavior, ImageBehaviorOptions } from '../../../test/fakes/kubernetes/image-behaviors';
 import { FakeImageRegistry } from '../../../test/fakes/kubernetes/image-registry';
 import { normalizeMicroTimes } from '../../../test/fakes/kubernetes/micro-time';
+import { mergePatch } from '../../../test/fakes/kubernetes/patches';
 import { clone, rfc3339, sameJson, type StoredObject } from '../../../test/fakes/kubernetes/object-meta';
 import { apiVersionOf, findByApiVersionKind, findByKindName, type ResourceType } from '../../../test/fakes/kubernetes/resource-types';
 import { parseLabelSelector } from '../../../test/fakes/kubernetes/selectors';
@@ -15,6 +16,7 @@ import {
 import type {
   Cluster,
   ClusterObject,
+  ObjectChanges,
   ObjectList,
   ObjectRef,
   ObjectScope,
@@ -53,7 +55,7 @@ export interface InMemoryClusterOptions {
  * - Optimistic concurrency: a guarded apply or a replace at a stale resourceVersion, a create of an
  *   existing name and a delete whose preconditions no longer hold fail with the adapter's 409
  *   KubernetesError, not retryable. Leases: a replace needs a resourceVersion and creates a missing one;
- *   annotate (a merge patch) never creates.
+ *   a patch (JSON merge patch) never creates.
  * - Rollouts happen at once (InMemoryKubelet): a test chooses how pods behave by image.
  * - Failures are the adapter's KubernetesErrors after its retries: `failNext` makes the next
  *   matching port call fail, `stallNext` holds it until the test releases it.
@@ -128,23 +130,18 @@ export class InMemoryCluster implements Cluster {
     }) as Promise<unknown> as Promise<T>;
   }
 
-  async annotate<T extends ClusterObject>(
-    ref: ObjectRef,
-    annotations: Record<string, string | null>,
-    guard: { resourceVersion: string },
-  ): Promise<T | undefined> {
+  async patch<T extends ClusterObject>(ref: ObjectRef, changes: ObjectChanges, guard: { resourceVersion: string }): Promise<T | undefined> {
     try {
-      return (await this.call({ verb: 'annotate', ...ref, guard: guard.resourceVersion }, true, () => {
+      return (await this.call({ verb: 'patch', ...ref, guard: guard.resourceVersion }, true, () => {
         const type = this.typeOf(ref.apiVersion, ref.kind);
         const live = this.find(type, ref.namespace, ref.name);
         if (!live) throw notFound(type, ref.name);
         if (guard.resourceVersion !== live.metadata.resourceVersion) throw conflict(type, live.metadata.name);
-        const merged: Record<string, string> = { ...live.metadata.annotations };
-        for (const [key, value] of Object.entries(annotations)) {
-          if (value === null) delete merged[key];
-          else merged[key] = value;
-        }
-        const next = this.finalize(type, { ...live, metadata: { ...live.metadata, annotations: merged } }, live);
+        const patch = {
+          metadata: changes.annotations ? { annotations: changes.annotations } : {},
+          ...(changes.spec ? { spec: changes.spec } : {}),
+        };
+        const next = this.finalize(type, mergePatch(live, patch) as StoredObject, live);
         return sameJson(withoutBookkeeping(next), withoutBookkeeping(live)) ? live : this.store(type, next, live);
       })) as unknown as T;
     } catch (error) {

@@ -118,13 +118,13 @@ describe('WorkloadDeployer', () => {
     const deploying = deployerOn(cluster).deploy(order({ buildId: 'b-7', target: 'together', image: IMAGE }), running());
     await read.reached;
     // The lease's check (a renewal) goes out while the read is still unanswered: one round trip for both.
-    await until(() => cluster.calls({ verb: 'replace', kind: 'Lease' }).length === 1, 'the lease checked during the read');
+    await until(() => cluster.calls({ verb: 'patch', kind: 'Lease' }).length === 1, 'the lease checked during the read');
     expect(cluster.calls({ verb: 'apply' })).toEqual([]);
     read.release();
 
     expect(await deploying).toMatchObject({ type: 'DeploymentSucceeded' });
     const steps = cluster.calls().map((c) => `${c.verb} ${c.kind}`);
-    expect(steps.slice(0, 4)).toEqual(['create Lease', 'read Deployment', 'replace Lease', 'apply Deployment']);
+    expect(steps.slice(0, 4)).toEqual(['create Lease', 'read Deployment', 'patch Lease', 'apply Deployment']);
   });
 
   it('gives the workload up as soon as a later request waits for it; the later one deploys next', async () => {

@@ -71,6 +71,12 @@ export interface WatchStream {
   stop(): void;
 }
 
+/** What `Cluster.patch` changes: annotations and spec fields, merged in (null removes a key). */
+export interface ObjectChanges {
+  annotations?: Record<string, string | null>;
+  spec?: Record<string, unknown>;
+}
+
 /**
  * The Kubernetes calls the deployer makes, and nothing else. Every call has a timeout and
  * retries transient failures; what still fails is thrown as a KubernetesError with a reason
@@ -90,16 +96,12 @@ export interface Cluster {
   /** Replaces the object (PUT) if it is still at its `metadata.resourceVersion`; a 409 (`conflict`) says it is not. */
   replace<T extends ClusterObject>(object: T): Promise<T>;
   /**
-   * Sets (a string) or removes (null) annotations of the object — a JSON merge patch — if it is
-   * still at `guard.resourceVersion`; a 409 (`conflict`) says it changed since. Unlike `replace`,
-   * which creates a Lease that was deleted meanwhile (the API server allows create-on-update for
-   * Leases), it never creates: undefined when the object is gone.
+   * Changes the object's annotations and spec fields — a JSON merge patch (null removes a key) —
+   * if it is still at `guard.resourceVersion`; a 409 (`conflict`) says it changed since. Unlike
+   * `replace`, which creates a Lease that was deleted meanwhile (the API server allows
+   * create-on-update for Leases), it never creates: undefined when the object is gone.
    */
-  annotate<T extends ClusterObject>(
-    ref: ObjectRef,
-    annotations: Record<string, string | null>,
-    guard: { resourceVersion: string },
-  ): Promise<T | undefined>;
+  patch<T extends ClusterObject>(ref: ObjectRef, changes: ObjectChanges, guard: { resourceVersion: string }): Promise<T | undefined>;
   /** The object, or undefined when it does not exist. */
   read<T extends ClusterObject>(ref: ObjectRef): Promise<T | undefined>;
   readDeployment(namespace: string, name: string): Promise<(DeploymentSnapshot & ClusterObject) | undefined>;

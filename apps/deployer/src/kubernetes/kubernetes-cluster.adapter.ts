@@ -12,7 +12,17 @@ import {
   VersionApi,
   Watch,
 } from '@kubernetes/client-node';
-import type { Cluster, ClusterObject, ObjectList, ObjectRef, ObjectScope, WatchEnd, WatchEvent, WatchStream } from './cluster.port';
+import type {
+  Cluster,
+  ClusterObject,
+  ObjectChanges,
+  ObjectList,
+  ObjectRef,
+  ObjectScope,
+  WatchEnd,
+  WatchEvent,
+  WatchStream,
+} from './cluster.port';
 import { KeptConnections } from './kept-connections';
 import { KubernetesError, toKubernetesError } from './kubernetes-error';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from './retry';
@@ -104,19 +114,21 @@ export class KubernetesClusterAdapter implements Cluster {
     ) as Promise<T>;
   }
 
-  annotate<T extends ClusterObject>(
-    ref: ObjectRef,
-    annotations: Record<string, string | null>,
-    guard: { resourceVersion: string },
-  ): Promise<T | undefined> {
+  patch<T extends ClusterObject>(ref: ObjectRef, changes: ObjectChanges, guard: { resourceVersion: string }): Promise<T | undefined> {
     const patch = {
       apiVersion: ref.apiVersion,
       kind: ref.kind,
-      metadata: { name: ref.name, namespace: ref.namespace, resourceVersion: guard.resourceVersion, annotations },
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        resourceVersion: guard.resourceVersion,
+        ...(changes.annotations ? { annotations: changes.annotations } : {}),
+      },
+      ...(changes.spec ? { spec: changes.spec } : {}),
     };
     return this.orUndefinedWhenMissing(() =>
       this.call(
-        `annotate ${refText(ref)}`,
+        `patch ${refText(ref)}`,
         () => this.objects.patch(patch as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
         { conflictIsAnswer: true },
       ),

@@ -100,7 +100,9 @@ export class HeldLease {
   private async renewOnce(): Promise<void> {
     if (this.lost.signal.aborted) return;
     try {
-      this.lease = await this.cluster.replace(renewedLease(this.lease, this.now()));
+      const renewed = await this.renewed();
+      if (!renewed) return this.lose(new LeaseLost(this.ref, 'it was deleted (another holder took it over and released it)'));
+      this.lease = renewed;
       this.renewedAt = this.now();
     } catch (error) {
       if (isConflict(error)) return this.reread();
@@ -117,6 +119,20 @@ export class HeldLease {
     this.checkForNewerRequest();
   }
 
+  /**
+   * The lease with a new renewTime, written at the resourceVersion this holder last saw; undefined
+   * when it is gone. A patch, never a replace: a replace would create a Lease that another holder
+   * took over and released meanwhile, and this holder would think it still held it.
+   */
+  private renewed(): Promise<LeaseObject | undefined> {
+    const { spec } = renewedLease(this.lease, this.now());
+    return this.cluster.patch<LeaseObject>(
+      this.ref,
+      { spec: { renewTime: spec?.renewTime } },
+      { resourceVersion: this.lease.metadata.resourceVersion! },
+    );
+  }
+
   /** The lease changed under us: a waiter marked itself, or another holder took over. */
   private async reread(): Promise<void> {
     const current = await this.cluster.read<LeaseObject>(this.ref).catch(() => undefined);
@@ -126,7 +142,9 @@ export class HeldLease {
     this.lease = current;
     if (this.checkForNewerRequest()) return;
     try {
-      this.lease = await this.cluster.replace(renewedLease(this.lease, this.now()));
+      const renewed = await this.renewed();
+      if (!renewed) return this.lose(new LeaseLost(this.ref, 'it was deleted'));
+      this.lease = renewed;
       this.renewedAt = this.now();
     } catch (error) {
       if (!isConflict(error))

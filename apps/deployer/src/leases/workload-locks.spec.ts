@@ -85,7 +85,7 @@ describe('WorkloadLocks and HeldLease', () => {
     const acquire = replica(cluster, clock);
     const first = await acquire('deployer-a/b-7:preview', older);
     // The later request has read the lease (held by a) and is marking itself as next…
-    const mark = cluster.stallNext({ verb: 'annotate', kind: 'Lease' });
+    const mark = cluster.stallNext({ verb: 'patch', kind: 'Lease' });
     const second = acquire('deployer-b/b-8:preview', newer);
     await mark.reached;
     // …when the holder finishes and releases it.
@@ -146,11 +146,24 @@ describe('WorkloadLocks and HeldLease', () => {
     expect(stored(cluster)?.spec?.holderIdentity).toBe('deployer-b/b-7:preview');
   });
 
+  it('tells a holder paused past its lease, whose successor took it over and already released it, that it may not act — and does not bring the lease back', async () => {
+    const cluster = new InMemoryCluster();
+    const clock = new ManualClock();
+    const acquire = replica(cluster, clock);
+    const paused = await acquire('deployer-a/b-7:preview', older);
+    clock.advance(20_000);
+    const successor = await acquire('deployer-b/b-7:preview', older);
+    await successor.release();
+
+    await expect(paused.verify()).rejects.toThrow(/^lost the lease .*: it was deleted/);
+    expect(stored(cluster)).toBeUndefined();
+  });
+
   it('loses a lease it could not renew for a whole lease duration', async () => {
     const cluster = new InMemoryCluster();
     const clock = new ManualClock();
     const lease = await replica(cluster, clock)('deployer-a/b-7:preview', older);
-    cluster.failNext({ verb: 'replace', kind: 'Lease' }, 503);
+    cluster.failNext({ verb: 'patch', kind: 'Lease' }, 503);
     clock.advance(16_000);
     await expect(lease.verify()).rejects.toThrow(
       /^lost the lease default\/deploybot-shop-branch-main--64a0c36e02: not renewed for 16 s \(the Kubernetes API at .* failed: 503/,

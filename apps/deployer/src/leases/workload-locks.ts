@@ -94,9 +94,13 @@ export class WorkloadLocks {
               // A patch, never a replace: the API server creates a Lease on a replace when it is
               // gone, so a mark made just after the holder released it would bring it back, held by
               // the holder that let it go, until it expired (docs/kubernetes.md).
-              const marked = await this.cluster.annotate(ref, nextMark(claimant.request), {
-                resourceVersion: lease!.metadata.resourceVersion!,
-              });
+              const marked = await this.cluster.patch(
+                ref,
+                { annotations: nextMark(claimant.request) },
+                {
+                  resourceVersion: lease!.metadata.resourceVersion!,
+                },
+              );
               if (!marked) continue; // released meanwhile: look again at once
             }
             if (now >= until) throw new LeaseWaitExpired(ref, assessment.holder);
