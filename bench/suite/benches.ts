@@ -53,6 +53,13 @@ export const BENCHES: Bench[] = [
   { name: 'soak', title: 'Soak', command: runTs('bench/e2e/soak.bench.ts'), timeoutMin: 40, render: verbatim },
   { name: 'flow', title: 'The whole flow', command: runTs('bench/e2e/flow.bench.ts'), timeoutMin: 20, render: flowTable },
   {
+    name: 'memory',
+    title: 'Memory (RSS) per service',
+    command: runTs('bench/memory/rss.bench.ts'),
+    timeoutMin: 15,
+    render: verbatim,
+  },
+  {
     name: 'rollout-follow',
     title: 'Following a rollout: watch against reads',
     command: runTs('bench/deployer/rollout-follow.bench.ts'),
