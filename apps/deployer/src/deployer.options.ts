@@ -19,7 +19,7 @@ export interface DeployerOptions {
   retry?: RetryPolicy;
   /** How long a successful /version keeps the service ready. */
   readinessTtlMs: number;
-  /** The per-workload Leases that keep requests for one workload one at a time (15 s, renewed every 5 s). */
+  /** The per-workload Leases that keep requests for one workload one at a time (15 s, renewed every 2 s; a waiter looks every 250 ms). */
   lease: LeaseSettings;
   /** This replica in lease holder identities (`<instance>/<request>`); the pod name and a random suffix by default. */
   instanceId: string;

@@ -14,7 +14,13 @@ export interface LeaseSettings {
   retryIntervalMs: number;
 }
 
-export const DEFAULT_LEASE_SETTINGS: LeaseSettings = { durationSeconds: 15, renewIntervalMs: 5_000, retryIntervalMs: 1_000 };
+/**
+ * 15 s, renewed every 2 s (client-go's leader election: a 15 s lease, a try every 2 s): a holder
+ * sees within 2 s that a newer request waits, and a waiting request looks every 250 ms, so a
+ * newer build for a branch takes the workload about a quarter of a second after the older one
+ * lets it go, not up to a second. A waiter reads the Lease; a holder writes it (a renewal).
+ */
+export const DEFAULT_LEASE_SETTINGS: LeaseSettings = { durationSeconds: 15, renewIntervalMs: 2_000, retryIntervalMs: 250 };
 
 /** The wait for the workload outlasted the request's deadline. */
 export class LeaseWaitExpired extends Error {
