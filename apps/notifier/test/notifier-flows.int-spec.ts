@@ -37,7 +37,8 @@ describe('notifier: Slack follows the build events', () => {
     const status = await h.waitForText(CHANNEL, 'deploying registry.example.org/shop:1.2.3 to happy…');
 
     await h.publish(e.previewRequested(), e.previewDeployed());
-    await h.slack.waitFor(() => h.topLevel(QA2).length === 1);
+    // The DMs go out together (no order among them): wait for every one.
+    await h.slack.waitFor(() => [OWNER, QA1, QA2].every((u) => h.topLevel(u).length === 1));
     const [edited] = h.topLevel(CHANNEL);
     expect(h.topLevel(CHANNEL)).toHaveLength(1);
     expect(edited.ts).toBe(status.ts);

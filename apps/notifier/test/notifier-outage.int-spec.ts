@@ -67,6 +67,8 @@ describe('notifier: a Slack outage loses nothing and doubles nothing', () => {
     await sleep(TEN_MINUTES / 2);
     const duringOutage = h.slack.calls();
     expect(duringOutage.filter((c) => c.method === 'auth.test').length).toBeLessThanOrEqual(16);
+    // One round of the first event's effects, which go out together — the status edit (which the
+    // client tries twice) and the DMs — and nothing after it until a probe gets an answer.
     expect(duringOutage.filter((c) => c.method !== 'auth.test').length).toBeLessThanOrEqual(6);
     expect(await h.deadLetters('build.preview-deployed')).toEqual([]);
     expect(await h.deadLetters('build.qa-approved')).toEqual([]);
