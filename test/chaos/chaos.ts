@@ -13,7 +13,8 @@ import { parseChaosOptions, USAGE, UsageRequested } from './chaos-options';
 import { chaosUnavailable, PREFIX, startChaosStack } from './chaos-stack';
 import { FaultInjector } from './fault-injector';
 import { chaosProjects, planFlows } from './flow-plan';
-import { withLogEvidence } from './log-evidence';
+import { readServiceLogs, withLogEvidence } from './log-evidence';
+import { logFloods } from './log-floods';
 import { appendRun, printSummary, type RunSummary } from './report';
 import { runFlows } from './run-flows';
 import { SeededRandom } from './seeded-random';
@@ -68,7 +69,8 @@ async function main(): Promise<number> {
         what: `${consumer} still had ${n} messages to handle ${Math.round(settled.waitedMs / 1000)} s after the faults stopped`,
         evidence: settled.diagnosis,
       }));
-    const findings = withLogEvidence([...result.findings, ...unsettled], stack.logDir, records);
+    const logs = readServiceLogs(stack.logDir);
+    const findings = [...withLogEvidence([...result.findings, ...unsettled], logs, records), ...logFloods(logs)];
     const summary: RunSummary = {
       date: new Date(started).toISOString().slice(0, 16).replace('T', ' '),
       source: stack.source,
@@ -82,6 +84,7 @@ async function main(): Promise<number> {
       stuck: countBy(findings, 'stuck'),
       doubled: countBy(findings, 'doubled'),
       wrongDigest: countBy(findings, 'wrong-digest'),
+      floods: countBy(findings, 'flood'),
       durationSeconds: Math.round((Date.now() - started) / 1000),
       builds: result.histories.size,
       statuses: result.statuses,
@@ -124,7 +127,7 @@ async function main(): Promise<number> {
       appendRun(options.reportFile, summary, findings);
       log(`run recorded in ${options.reportFile}`);
     }
-    failed = summary.lost + summary.stuck + summary.doubled + summary.wrongDigest > 0;
+    failed = summary.lost + summary.stuck + summary.doubled + summary.wrongDigest + summary.floods > 0;
     return failed ? 1 : 0;
   } finally {
     const keep = options.keepLogs || failed;

@@ -2,6 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from './audit/findings';
 import type { FlowRecord } from './flow-driver';
+import type { ServiceLog } from './log-floods';
+
+/** Every service process's log in `logDir` (`<process>.log`), as lines. */
+export function readServiceLogs(logDir: string): ServiceLog[] {
+  return readdirSync(logDir)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => ({ name: f.replace(/\.log$/, ''), lines: readFileSync(join(logDir, f), 'utf8').split('\n') }));
+}
 
 /** Findings about Slack are the notifier's; the others may involve any service. */
 const SLACK_KINDS = /dm|reply|status-message|unreachable|untracked/;
@@ -11,10 +19,7 @@ const SLACK_KINDS = /dm|reply|status-message|unreachable|untracked/;
  * above (pino levels 40+; the notifier's only for Slack findings), and the driver's note when
  * it gave up on the flow: the evidence a reader starts from. At most 4 lines per finding.
  */
-export function withLogEvidence(findings: readonly Finding[], logDir: string, flows: readonly FlowRecord[]): Finding[] {
-  const logs = readdirSync(logDir)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => ({ name: f.replace(/\.log$/, ''), lines: readFileSync(join(logDir, f), 'utf8').split('\n') }));
+export function withLogEvidence(findings: readonly Finding[], logs: readonly ServiceLog[], flows: readonly FlowRecord[]): Finding[] {
   const gaveUp = new Map<string, string>();
   for (const flow of flows)
     for (const b of flow.builds) if (b.buildId && flow.gaveUp) gaveUp.set(b.buildId, `driver of ${flow.plan.id}: ${flow.gaveUp}`);

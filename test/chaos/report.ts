@@ -17,6 +17,8 @@ export interface RunSummary {
   stuck: number;
   doubled: number;
   wrongDigest: number;
+  /** Log floods (log-floods.ts): one message logged at warn or above in a tight loop. */
+  floods: number;
   durationSeconds: number;
   builds: number;
   statuses: Record<string, number>;
@@ -29,7 +31,7 @@ export interface RunSummary {
   settled: boolean;
 }
 
-export const CATEGORIES: FindingCategory[] = ['lost', 'stuck', 'doubled', 'wrong-digest'];
+export const CATEGORIES: FindingCategory[] = ['lost', 'stuck', 'doubled', 'wrong-digest', 'flood'];
 const RUNS_MARKER = '<!-- chaos-runs: the suite appends each run below this line -->';
 
 const faultsText = (faults: RunSummary['faults']): string =>
@@ -66,7 +68,7 @@ export function printSummary(s: RunSummary, findings: readonly Finding[], write:
   write(
     `  process exits nobody asked for: ${s.unplannedExits}; dead letters: ${s.deadLetters}; flows the driver gave up on: ${s.flowsGaveUp}; settled: ${s.settled ? 'yes' : 'NO'}`,
   );
-  write(`  LOST ${s.lost} · STUCK ${s.stuck} · DOUBLED ${s.doubled} · WRONG DIGEST ${s.wrongDigest}`);
+  write(`  LOST ${s.lost} · STUCK ${s.stuck} · DOUBLED ${s.doubled} · WRONG DIGEST ${s.wrongDigest} · LOG FLOODS ${s.floods}`);
   for (const line of groupFindings(findings, 3)) write(`  ${line}`);
 }
 
@@ -77,9 +79,9 @@ export function appendRun(file: string, s: RunSummary, findings: readonly Findin
   const table = [
     `### ${s.date} — ${s.flows} flows, seed ${s.seed}`,
     '',
-    '| date | flows | projects | seed | faults by kind | lost | stuck | doubled | wrong digest | duration |',
-    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|',
-    `| ${s.date} | ${s.flows} | ${s.projects} | ${s.seed} | ${faultsText(s.faults)} | ${s.lost} | ${s.stuck} | ${s.doubled} | ${s.wrongDigest} | ${Math.round(s.durationSeconds / 6) / 10} min |`,
+    '| date | flows | projects | seed | faults by kind | lost | stuck | doubled | wrong digest | log floods | duration |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+    `| ${s.date} | ${s.flows} | ${s.projects} | ${s.seed} | ${faultsText(s.faults)} | ${s.lost} | ${s.stuck} | ${s.doubled} | ${s.wrongDigest} | ${s.floods} | ${Math.round(s.durationSeconds / 6) / 10} min |`,
     '',
     `Ran ${s.source} as ${s.processes.join(', ')}. Builds ${s.builds} (${Object.entries(s.statuses)
       .map(([k, n]) => `${k} ${n}`)

@@ -1,5 +1,5 @@
-/** What the audit counts; a run fails on any of them. */
-export type FindingCategory = 'lost' | 'stuck' | 'doubled' | 'wrong-digest';
+/** What the audit counts; a run fails on any of them (`flood`: a log flood, log-floods.ts). */
+export type FindingCategory = 'lost' | 'stuck' | 'doubled' | 'wrong-digest' | 'flood';
 
 /** One thing that went wrong, with what it is about and the evidence a reader can check. */
 export interface Finding {
