@@ -10,7 +10,10 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build --all
+COPY scripts ./scripts
+# nest build --all, then the deployer's entry point bundled with only what it uses of
+# @kubernetes/client-node (scripts/bundle-deployer.ts).
+RUN npm run build
 
 # Runtime stage: production dependencies and the built output only, as an unprivileged user.
 FROM node:26-bookworm-slim AS runtime

@@ -8,6 +8,7 @@ const { join } = require('node:path');
 const v8 = require('node:v8');
 
 const dir = process.env.RSS_PROBE_DIR;
+let snapshots = 0;
 
 const kb = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
 
@@ -79,11 +80,23 @@ function snapshot() {
     threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0),
     modules: Object.keys(require.cache).length,
     packages,
+    // What keeps the event loop busy, by kind (TLSWrap and TCPSocketWrap: open connections).
+    resources: process.getActiveResourcesInfo().reduce((counts, kind) => {
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      return counts;
+    }, {}),
   };
 }
 
 if (dir) {
   process.on('SIGWINCH', () => {
     writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(snapshot()));
+    // RSS_PROBE_HEAP_SNAPSHOTS=<directory>: also a V8 heap snapshot per probe, numbered, to compare
+    // phases (it costs the process memory and a pause of its own, so not in the measured runs).
+    const heapDir = process.env.RSS_PROBE_HEAP_SNAPSHOTS;
+    if (heapDir) {
+      snapshots += 1;
+      v8.writeHeapSnapshot(join(heapDir, `${process.pid}-${snapshots}.heapsnapshot`));
+    }
   });
 }

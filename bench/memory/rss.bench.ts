@@ -2,7 +2,7 @@
  * What each service's resident memory is made of (docs/benchmarks.md, "Memory (RSS) per service"):
  * the four BUILT services as processes (the e2e stack: real Postgres and NATS, the Slack and
  * Kubernetes fakes in this process), each with bench/memory/probe.cjs preloaded, snapshotted
- * 1. idle: 5 s after every service answered /readyz;
+ * 1. idle: BENCH_RSS_IDLE_MS (5 s) after every service answered /readyz;
  * 2. after half of BENCH_RSS_BUILDS (default 30) builds and after all of them, the whole way, one
  *    after the other (CI → QA and owner DMs → Approve → Deploy to production → announced);
  * 3. after a burst of BENCH_RSS_BURST (default 50) builds at once, until every QA DM is posted;
@@ -11,7 +11,8 @@
  * external and array buffers, threads, peak RSS and CPU time so far, and the packages each service
  * loaded (CommonJS modules only: require.cache does not list ES modules such as Nest 12's).
  * BENCH_RSS_NODE_OPTIONS adds Node options to every service (to compare flags); BENCH_RSS_ENV adds
- * environment variables (`NAME=value,NAME=value`, e.g. MALLOC_ARENA_MAX=2).
+ * environment variables (`NAME=value,NAME=value`, e.g. MALLOC_ARENA_MAX=2;
+ * RSS_PROBE_HEAP_SNAPSHOTS=<directory> also writes a V8 heap snapshot per service and phase there).
  * Run: node scripts/run-ts.cjs bench/memory/rss.bench.ts
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +27,8 @@ import { startStack, type Stack } from '../../test/e2e/support/stack';
 const builds = Number(process.env.BENCH_RSS_BUILDS ?? 30);
 const burst = Number(process.env.BENCH_RSS_BURST ?? 50);
 const extraNodeOptions = process.env.BENCH_RSS_NODE_OPTIONS ?? '';
+// How long the services idle before the first snapshot (longer to attach a profiler, e.g. heaptrack -p).
+const idleMs = Number(process.env.BENCH_RSS_IDLE_MS ?? 5_000);
 const extraEnv = Object.fromEntries(
   (process.env.BENCH_RSS_ENV ?? '')
     .split(',')
@@ -50,6 +53,7 @@ interface Snapshot {
   threads: number;
   modules: number;
   packages: Record<string, number>;
+  resources: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -151,6 +155,13 @@ function report(phases: Array<[string, string, Record<ServiceName, Snapshot>]>):
       );
     }
   }
+  console.log('\nopen handles (process.getActiveResourcesInfo(), by kind; TLSWrap and TCPSocketWrap are connections):');
+  for (const service of SERVICES) {
+    for (const [phase, , all] of phases) {
+      const kinds = Object.entries(all[service].resources ?? {}).sort((a, b) => b[1] - a[1]);
+      console.log(`  ${service}, ${phase}: ${kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
+    }
+  }
   const idle = phases[0][2];
   console.log('\nmodules loaded at idle (of which node_modules packages, by module count):');
   for (const service of SERVICES) {
@@ -172,7 +183,7 @@ async function main(): Promise<void> {
   });
   const phases: Array<[string, string, Record<ServiceName, Snapshot>]> = [];
   try {
-    await sleep(5_000);
+    await sleep(idleMs);
     phases.push(['idle', load(), await snapshotAll(stack, dir)]);
     // Half-way and at the end: growth from the one to the other is growth after warm-up.
     for (const [from, to] of [

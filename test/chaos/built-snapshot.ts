@@ -13,7 +13,7 @@ export interface BuiltSnapshot {
 /**
  * The build the run starts and restarts, copied so that a rebuild by someone else mid-run
  * changes nothing:
- * - `tree` (default): the working tree, built with `nest build --all` when dist is older than
+ * - `tree` (default): the working tree, built with `npm run build` when dist is older than
  *   the sources (as the e2e suite does), then dist/apps copied aside;
  * - `head` (or any commit): exported with `git archive` into dist/chaos/commit-<sha> and built
  *   there (node_modules linked): for a run while others' edits in the tree are half done, or to
@@ -43,7 +43,7 @@ function commitSnapshot(rev: string): BuiltSnapshot {
     execSync(`git archive ${sha} | tar -x -C ${JSON.stringify(dir)}`, { cwd: REPO_ROOT, stdio: 'inherit', timeout: 120_000 });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
     process.stderr.write(`chaos: building commit ${sha.slice(0, 12)} in ${dir}\n`);
-    execFileSync('npx', ['nest', 'build', '--all'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+    execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
   }
   return { source: `commit ${sha.slice(0, 12)}`, entry, remove: () => undefined };
 }

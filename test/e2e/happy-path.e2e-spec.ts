@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SlackActions } from '@app/contracts';
 import { clickIn, e2eProject, livePreview } from './support/flows';
 import { buttonsOf, readable, topLevel } from './support/slack-views';
 import { previewDeployment } from './support/workloads';
+import { entryPoint, SERVICES } from './support/built-services';
 import { startStack, type Stack } from './support/stack';
 
 /*
@@ -105,4 +107,21 @@ describe('deploybot, from CI to production', () => {
     const build = await stack.getBuild(buildId);
     expect(build.body).toMatchObject({ status: 'in-production', promotedBy: owner1, image });
   }, 120_000);
+
+  it('runs every service with its memory settings, and the deployer from its bundle', () => {
+    // What each running service's command line became after it restarted itself with its settings
+    // (libs/platform/src/bootstrap): the deployer and the notifier also optimize for size.
+    const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    for (const service of SERVICES) {
+      const args = commandLine(stack.services[service].pid!);
+      expect(args).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--max-old-space-size=512', entryPoint(service)]));
+      expect(args.includes('--optimize-for-size')).toBe(service === 'deployer' || service === 'notifier');
+    }
+    // The deployer that just deployed and promoted is the bundle `npm run build` wrote: its own
+    // code and the part of @kubernetes/client-node it uses, ≈ 1.5 MB instead of the package's 16 MB.
+    const deployer = readFileSync(entryPoint('deployer'), 'utf8');
+    expect(deployer.startsWith('// deploybot: the deployer bundled by scripts/bundle-deployer.ts')).toBe(true);
+    expect(deployer.length).toBeLessThan(4_000_000);
+    expect(deployer).not.toContain('class PromiseCoreV1Api');
+  });
 });

@@ -33,12 +33,13 @@ const builtAt = (service: ServiceName): number => {
 
 /**
  * The e2e tests run the BUILT services (dist), like an operator. When dist is missing or older
- * than any source file of apps/ or libs/, builds everything once (`nest build --all`).
+ * than any source file of apps/ or libs/, builds everything once (`npm run build`: `nest build
+ * --all`, then the deployer's bundle).
  */
 export function ensureBuilt(): void {
   const sources = Math.max(newestSource(join(REPO_ROOT, 'apps')), newestSource(join(REPO_ROOT, 'libs')));
   const oldestBuild = Math.min(...SERVICES.map(builtAt));
   if (oldestBuild >= sources) return;
-  process.stderr.write('e2e: dist is missing or older than the sources; running `npx nest build --all`\n');
-  execFileSync('npx', ['nest', 'build', '--all'], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+  process.stderr.write('e2e: dist is missing or older than the sources; running `npm run build`\n');
+  execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
 }

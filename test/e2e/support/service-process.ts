@@ -55,7 +55,10 @@ export class ServiceProcess {
   /** Starts the process and resolves once GET /readyz answers 200. */
   async start(readyTimeoutMs = 60_000): Promise<void> {
     const fd = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [this.entry], { cwd: REPO_ROOT, env: this.env, stdio: ['ignore', fd, fd] });
+    // E2E_NODE_ARGS: Node and V8 flags for every service's command line (for benchmarks comparing
+    // flags NODE_OPTIONS does not allow, such as --optimize-for-size).
+    const nodeArgs = (process.env.E2E_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, this.entry], { cwd: REPO_ROOT, env: this.env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { missingEnvironment, missingNodeFlags } from './runtime-settings';
+import { LEAN_NODE_FLAGS, missingEnvironment, missingNodeFlags, NODE_FLAGS } from './runtime-settings';
 
 describe('the memory settings a service starts with', () => {
   it('adds every V8 flag to a plain `node main.js`', () => {
@@ -14,6 +14,17 @@ describe('the memory settings a service starts with', () => {
 
   it('adds no heap flag next to --max-heap-size, which V8 refuses together with both of them', () => {
     expect(missingNodeFlags([], '--max-heap-size=300')).toEqual([]);
+  });
+
+  it('adds --optimize-for-size, a flag without a value, for the lean services, unless the operator said either way', () => {
+    const lean = { ...NODE_FLAGS, ...LEAN_NODE_FLAGS };
+    expect(missingNodeFlags([], undefined, lean)).toEqual(['--max-semi-space-size=4', '--max-old-space-size=512', '--optimize-for-size']);
+    expect(missingNodeFlags(['--no-optimize-for-size'], undefined, lean)).toEqual(['--max-semi-space-size=4', '--max-old-space-size=512']);
+    expect(missingNodeFlags(['--optimize_for_size', '--max-semi-space-size=2'], undefined, lean)).toEqual(['--max-old-space-size=512']);
+  });
+
+  it('leaves out only the heap size flags next to --max-heap-size', () => {
+    expect(missingNodeFlags([], '--max-heap-size=300', { ...NODE_FLAGS, ...LEAN_NODE_FLAGS })).toEqual(['--optimize-for-size']);
   });
 
   it('sets MALLOC_ARENA_MAX only where the environment does not', () => {
