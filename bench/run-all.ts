@@ -112,8 +112,7 @@ function write(name: string, body: string): void {
 async function main(): Promise<void> {
   const cwd = worktree ? root : snapshotOfHead();
   process.stderr.write(`bench: measuring ${worktree ? 'the working tree' : `commit ${commit} (exported to ${cwd})`}\n`);
-  if (!worktree || !args.includes('--no-build'))
-    execFileSync('npx', ['nest', 'build', '--all'], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!worktree || !args.includes('--no-build')) execFileSync('npm', ['run', 'build'], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
   try {
     await runAll(cwd);
   } finally {
