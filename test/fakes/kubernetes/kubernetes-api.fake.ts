@@ -85,6 +85,8 @@ export interface KubernetesFake {
   expireWatches(): number;
   /** Sends every open watch that allows bookmarks a BOOKMARK at the current resourceVersion. */
   sendBookmarks(): void;
+  /** Every open watch goes silent and stays open (a proxy or a stuck apiserver holding the stream); returns how many. */
+  holdWatches(): number;
   /** Forgets the change history (etcd compaction): a watch from any earlier resourceVersion gets 410 Expired. */
   compact(): void;
   /** Overrides how pods with this image (exact reference, any tag of it, or a pattern) behave. */
@@ -349,6 +351,11 @@ class KubernetesApiFake implements KubernetesFake {
 
   sendBookmarks(): void {
     for (const watch of this.watches) watch.bookmark();
+  }
+
+  holdWatches(): number {
+    for (const watch of this.watches) watch.hold();
+    return this.watches.size;
   }
 
   compact(): void {

@@ -25,6 +25,8 @@ export interface WatchStream {
   expire(): void;
   /** Sends a BOOKMARK at the current resourceVersion now (only if the client allowed bookmarks). */
   bookmark(): void;
+  /** Sends nothing more — no event, no bookmark — and keeps the connection open, as a proxy holding the stream. */
+  hold(): void;
 }
 
 export interface WatchOptions {
@@ -43,8 +45,9 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
+  let held = false;
   const send = (type: string, object: unknown): void => {
-    if (res.writableEnded || res.destroyed) return;
+    if (held || res.writableEnded || res.destroyed) return;
     const body =
       table && type !== 'ERROR' && type !== 'BOOKMARK'
         ? toTable(resource, [object as StoredObject], String(store.resourceVersion), query)
@@ -93,7 +96,11 @@ export const startWatch = (store: ObjectStore, request: ApiRequest, res: ServerR
     send('ERROR', expired(String(store.oldestResumableVersion - 1), store.oldestResumableVersion));
     close();
   };
-  const stream = { close, cut, expire, bookmark };
+  const hold = (): void => {
+    stop();
+    held = true;
+  };
+  const stream = { close, cut, expire, bookmark, hold };
   res.on('close', close);
 
   const requested = query.get('resourceVersion');

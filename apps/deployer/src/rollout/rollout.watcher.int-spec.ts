@@ -114,6 +114,23 @@ describe('RolloutWatcher over client-node and the Kubernetes API fake', () => {
     expect(reads(fake).filter((r) => r.path.endsWith('/deployments'))).toHaveLength(1);
   });
 
+  it('finishes a rollout whose watches a proxy holds open and silent: client-node drops a stream after 30 s without data, and it is watched again', async () => {
+    const { fake, watcher, rollOut } = await environment(1_500);
+    const target = { ...(await rollOut('b-held')), deadline: Date.now() + 60_000 };
+    const watching = watcher.watch(target, new AbortController().signal);
+    await eventually(() => fake.openWatches() === 2 || undefined, 5_000, 'two watches');
+    expect(fake.holdWatches()).toBe(2); // nothing more reaches the deployer: no event, no bookmark, no end
+    const held = Date.now();
+    fake.clearRequests();
+    expect(await watching).toMatchObject({ status: 'succeeded', image: { status: 'known' } });
+    // The pods were ready 1.5 s after the apply; the rollout is seen again once client-node's
+    // inactivity timer (30 s) has ended the silent streams and they are watched again.
+    const took = Date.now() - held;
+    expect(took).toBeGreaterThan(25_000);
+    expect(took).toBeLessThan(40_000);
+    expect(watches(fake).length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it('rides out an API server that refuses connections mid-rollout: reads while the watch cannot be had, then watches again', async () => {
     const { fake, watcher, rollOut } = await environment(5_000, { rewatchAfterMs: 1_000 });
     const target = await rollOut('b-refused-port');
