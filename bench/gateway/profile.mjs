@@ -1,0 +1,138 @@
+// Where the gateway's CPU goes per Slack click, by V8's CPU profiler (docs/gateway.md, "Where
+// the CPU goes"): starts the BUILT gateway under each given `node` binary with --cpu-prof, sends
+// it the same evenly paced clicks (bench/gateway/drive.mjs, signed like Slack's), stops it, and
+// sums the profile's self time by category — JavaScript per package (node_modules/<pkg>, Node's
+// own `node:` modules, deploybot's code), garbage collection, and (program): V8 and Node's native
+// work outside JavaScript (parsing HTTP, compiling, the event loop) — in µs per click, beside the
+// process's CPU time per click from /proc.
+//
+//   node bench/gateway/profile.mjs [--rate 500] [--duration 10] [node binary …]
+//
+// Default binaries: this `node`. Needs the built gateway (npm run build) and NATS with JetStream
+// (NATS_URL, default nats://127.0.0.1:4222). Loopback only; bounded in time.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const root = new URL('../../', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const rate = option('--rate', 500);
+const duration = option('--duration', 10);
+const binaries = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+if (binaries.length === 0) binaries.push(process.execPath);
+const secrets = { signingSecret: 'bench-signing-secret-0123456789', ciToken: 'bench-ci-token-0123456789abcdef' };
+const port = 3915;
+
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** `file:///…/node_modules/@scope/name/…` → `@scope/name`; `node:…` → `node (core)`; the repository's own code → `deploybot`. */
+function ownerOf(url, functionName) {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native or builtin)';
+  if (url.startsWith('node:')) return 'node (core)';
+  const at = url.lastIndexOf('/node_modules/');
+  if (at < 0) return url.includes('/dist/') ? 'deploybot' : url;
+  const parts = url.slice(at + '/node_modules/'.length).split('/');
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+function summarize(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const functions = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    const dt = profile.timeDeltas[i] ?? 0;
+    const { url, functionName } = node.callFrame;
+    const owner = ownerOf(url, functionName);
+    self.set(owner, (self.get(owner) ?? 0) + dt);
+    const key = `${functionName || '(anonymous)'} ${owner}`;
+    functions.set(key, (functions.get(key) ?? 0) + dt);
+  }
+  return { self, functions };
+}
+
+async function profileWith(node, dir) {
+  const config = join(dir, 'config.yml');
+  writeFileSync(
+    config,
+    'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n',
+  );
+  const profiles = mkdtempSync(join(dir, 'prof-'));
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  const gateway = spawn(
+    node,
+    ['--cpu-prof', '--cpu-prof-dir', profiles, join(root, 'dist/apps/gateway/apps/gateway/src/main.js')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        NATS_SUBJECT_PREFIX: `prof${Date.now().toString(36)}`,
+        DEPLOYBOT_CONFIG: config,
+        CI_WEBHOOK_TOKEN: secrets.ciToken,
+        SLACK_SIGNING_SECRET: secrets.signingSecret,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  try {
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await sleep(100);
+    }
+    const drive = (seconds) =>
+      execFileSync(
+        process.execPath,
+        [
+          join(root, 'bench/gateway/drive.mjs'),
+          JSON.stringify({ ...secrets, kind: 'slack', url: `http://127.0.0.1:${port}/slack/interactions`, mode: 'paced', rate, duration: seconds, connections: 50, run: 1 }),
+        ],
+        { encoding: 'utf8' },
+      );
+    drive(3); // warm-up: the JIT, the connections, JetStream's stream
+    const before = cpuSeconds(gateway.pid);
+    drive(duration);
+    const cpu = cpuSeconds(gateway.pid) - before;
+    const clicks = rate * duration;
+    gateway.kill('SIGTERM');
+    await new Promise((resolve) => gateway.once('exit', resolve));
+    const file = readdirSync(profiles).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`${version}: the gateway wrote no CPU profile`);
+    return { version, clicks, cpuUsPerClick: (cpu * 1e6) / clicks, ...summarize(JSON.parse(readFileSync(join(profiles, file), 'utf8'))) };
+  } finally {
+    if (gateway.exitCode === null) gateway.kill('SIGKILL');
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gateway-profile-'));
+const runs = [];
+for (const node of binaries) runs.push(await profileWith(node, dir));
+
+// The profile covers the whole process life (start-up and warm-up too): its shares are applied to
+// the measured CPU per click of the driven run.
+console.log(`\n${rate} clicks/s for ${duration} s, paced; µs of CPU per click (the process's, from /proc), split by the profile's shares:\n`);
+const owners = [...new Set(runs.flatMap((r) => [...r.self.keys()]))];
+const share = (r, owner) => (r.self.get(owner) ?? 0) / [...r.self.values()].reduce((a, b) => a + b, 0);
+const rows = owners
+  .map((owner) => ({ owner, values: runs.map((r) => share(r, owner) * r.cpuUsPerClick) }))
+  .filter((row) => row.values.some((v) => v >= 2))
+  .sort((a, b) => b.values[b.values.length - 1] - a.values[a.values.length - 1]);
+console.log(`| where | ${runs.map((r) => `Node ${r.version}`).join(' | ')} |`);
+console.log(`|---|${runs.map(() => '---:').join('|')}|`);
+console.log(`| **CPU per click (µs)** | ${runs.map((r) => `**${r.cpuUsPerClick.toFixed(0)}**`).join(' | ')} |`);
+for (const row of rows) console.log(`| ${row.owner} | ${row.values.map((v) => v.toFixed(0)).join(' | ')} |`);
+for (const r of runs) {
+  const total = [...r.functions.values()].reduce((a, b) => a + b, 0);
+  const top = [...r.functions.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(`\nNode ${r.version}: the 12 functions with the most self time (share of the profile)`);
+  for (const [name, t] of top) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)} %  ${name}`);
+}
