@@ -1,7 +1,8 @@
 // Where the gateway's CPU goes per Slack click, by V8's CPU profiler (docs/gateway.md, "Where
-// the CPU goes"): starts the BUILT gateway under each given `node` binary with --cpu-prof, sends
-// it the same evenly paced clicks (bench/gateway/drive.mjs, signed like Slack's), stops it, and
-// sums the profile's self time by category — JavaScript per package (node_modules/<pkg>, Node's
+// the CPU goes"): starts the BUILT gateway under each given `node` binary, warms it up, profiles
+// it (bench/gateway/cpu-profile-preload.cjs: the profiler runs only while the measured clicks
+// come) while it gets the same evenly paced clicks (bench/gateway/drive.mjs, signed like Slack's),
+// and sums the profile's self time by category — JavaScript per package (node_modules/<pkg>, Node's
 // own `node:` modules, deploybot's code), garbage collection, and (program): V8 and Node's native
 // work outside JavaScript (parsing HTTP, compiling, the event loop) — in µs per click, beside the
 // process's CPU time per click from /proc.
@@ -11,7 +12,7 @@
 // Default binaries: this `node`. Needs the built gateway (npm run build) and NATS with JetStream
 // (NATS_URL, default nats://127.0.0.1:4222). Loopback only; bounded in time.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,9 +50,12 @@ function summarize(profile) {
     const node = byId.get(profile.samples[i]);
     const dt = profile.timeDeltas[i] ?? 0;
     const { url, functionName } = node.callFrame;
+    // (idle): the event loop waiting, not CPU; node:inspector's post: the profiler stopping and
+    // serializing its profile (the end of the window), not the gateway's work.
+    if (functionName === '(idle)' || url === 'node:inspector') continue;
     const owner = ownerOf(url, functionName);
     self.set(owner, (self.get(owner) ?? 0) + dt);
-    const key = `${functionName || '(anonymous)'} ${owner}`;
+    const key = `${functionName || '(anonymous)'} ${owner}${url.startsWith('node:') ? ` (${url}:${node.callFrame.lineNumber + 1})` : ''}`;
     functions.set(key, (functions.get(key) ?? 0) + dt);
   }
   return { self, functions };
@@ -63,11 +67,11 @@ async function profileWith(node, dir) {
     config,
     'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n',
   );
-  const profiles = mkdtempSync(join(dir, 'prof-'));
+  const profile = join(mkdtempSync(join(dir, 'prof-')), 'gateway.cpuprofile');
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const gateway = spawn(
     node,
-    ['--cpu-prof', '--cpu-prof-dir', profiles, join(root, 'dist/apps/gateway/apps/gateway/src/main.js')],
+    ['--require', join(root, 'bench/gateway/cpu-profile-preload.cjs'), join(root, 'dist/apps/gateway/apps/gateway/src/main.js')],
     {
       cwd: root,
       env: {
@@ -79,13 +83,17 @@ async function profileWith(node, dir) {
         CI_WEBHOOK_TOKEN: secrets.ciToken,
         SLACK_SIGNING_SECRET: secrets.signingSecret,
         LOG_LEVEL: 'warn',
+        CPU_PROFILE_FILE: profile,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
   try {
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await sleep(100);
     }
@@ -94,20 +102,34 @@ async function profileWith(node, dir) {
         process.execPath,
         [
           join(root, 'bench/gateway/drive.mjs'),
-          JSON.stringify({ ...secrets, kind: 'slack', url: `http://127.0.0.1:${port}/slack/interactions`, mode: 'paced', rate, duration: seconds, connections: 50, run: 1 }),
+          JSON.stringify({
+            ...secrets,
+            kind: 'slack',
+            url: `http://127.0.0.1:${port}/slack/interactions`,
+            mode: 'paced',
+            rate,
+            duration: seconds,
+            connections: 50,
+            run: 1,
+          }),
         ],
         { encoding: 'utf8' },
       );
     drive(3); // warm-up: the JIT, the connections, JetStream's stream
+    // CPU per click unprofiled, then the same clicks profiled (the profiler costs CPU of its own).
     const before = cpuSeconds(gateway.pid);
     drive(duration);
     const cpu = cpuSeconds(gateway.pid) - before;
     const clicks = rate * duration;
+    gateway.kill('SIGWINCH'); // the profiler starts
+    drive(duration);
+    gateway.kill('SIGWINCH'); // … and stops, writing the profile
+    for (let i = 0; i < 100 && !existsSync(profile); i++) await sleep(100);
+    if (!existsSync(profile)) throw new Error(`${version}: the gateway wrote no CPU profile`);
+    const written = readFileSync(profile, 'utf8');
     gateway.kill('SIGTERM');
     await new Promise((resolve) => gateway.once('exit', resolve));
-    const file = readdirSync(profiles).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`${version}: the gateway wrote no CPU profile`);
-    return { version, clicks, cpuUsPerClick: (cpu * 1e6) / clicks, ...summarize(JSON.parse(readFileSync(join(profiles, file), 'utf8'))) };
+    return { version, clicks, cpuUsPerClick: (cpu * 1e6) / clicks, ...summarize(JSON.parse(written)) };
   } finally {
     if (gateway.exitCode === null) gateway.kill('SIGKILL');
   }
@@ -117,9 +139,12 @@ const dir = mkdtempSync(join(tmpdir(), 'gateway-profile-'));
 const runs = [];
 for (const node of binaries) runs.push(await profileWith(node, dir));
 
-// The profile covers the whole process life (start-up and warm-up too): its shares are applied to
-// the measured CPU per click of the driven run.
-console.log(`\n${rate} clicks/s for ${duration} s, paced; µs of CPU per click (the process's, from /proc), split by the profile's shares:\n`);
+// The profile's shares of busy time (idle left out) applied to the measured CPU per click. The
+// profiler samples the main thread only: the share of GC and compiling done on V8's worker threads
+// shows in the measured CPU, not in the split.
+console.log(
+  `\n${rate} clicks/s for ${duration} s, paced; µs of CPU per click (the process's, from /proc), split by the profile's shares:\n`,
+);
 const owners = [...new Set(runs.flatMap((r) => [...r.self.keys()]))];
 const share = (r, owner) => (r.self.get(owner) ?? 0) / [...r.self.values()].reduce((a, b) => a + b, 0);
 const rows = owners
