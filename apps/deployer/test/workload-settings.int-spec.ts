@@ -6,6 +6,7 @@ import { KubernetesFake, startKubernetesFake } from '../../../test/fakes/kuberne
 import { clientsFor } from '../../../test/fakes/kubernetes/kubernetes-fake.test-support';
 import { podSecurityViolations } from '../../../test/fakes/kubernetes/pod-security';
 import { workloadName } from '../src/naming/naming';
+import { AnnotationKeys } from '../src/manifests/workload-labels';
 import { EventsPublisher, previewName, previewRequested, productionRequested, startDeployer, teardownRequested } from './deployer-harness';
 import { testConfig } from './deployer-fixtures';
 import { eventually, inputsStream, kubeconfigFor } from './deployer-test-support';
@@ -214,6 +215,40 @@ describe('deployer: workload settings, namespaces and refused pods against the K
     expect((await outcomeOf(request.id)).data.reason).toBe(
       `ReplicaFailure: pods "${name}-${replicaSetHash(fake, 'tight', name)}-" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
     );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('fails the next build refused for the same reason at once too, though the Deployment keeps the first refusal and its time', async () => {
+    const name = workloadName({ environment: 'preview', project: 'crowded', type: 'branch', target: 'again' });
+    const first = previewRequested({ buildId: 'b-crowded-1', project: 'crowded', target: 'again', image: GOOD });
+    await events.publish(first);
+    expect((await outcomeOf(first.id)).data.reason).toMatch(/^ReplicaFailure: .*exceeded quota: no-pods/);
+    // Conditions have whole seconds: the next request comes in a later second than the first refusal.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const started = Date.now();
+    const next = previewRequested({ buildId: 'b-crowded-2', project: 'crowded', target: 'again', image: `${GOOD}-next` });
+    await events.publish(next);
+    // The next build's ReplicaSet (its template carries the build id), refused like the first's.
+    const hash = await eventually(
+      () =>
+        fake
+          .objects()
+          .find(
+            (o) =>
+              o.kind === 'ReplicaSet' &&
+              o.metadata.namespace === 'tight' &&
+              (o as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }).spec?.template?.metadata
+                ?.annotations?.[AnnotationKeys.buildId] === 'b-crowded-2',
+          )?.metadata.labels?.['pod-template-hash'],
+      10_000,
+      "the next build's ReplicaSet",
+    );
+    expect((await outcomeOf(next.id)).data.reason).toBe(
+      `ReplicaFailure: pods "${name}-${hash}-" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
+    );
+    // The Deployment still shows the first build's refusal (its ReplicaSet's name in the message).
+    const kept = fake.get('Deployment', 'tight', name).status.conditions.find((c: { type: string }) => c.type === 'ReplicaFailure');
+    expect(kept.message).not.toContain(`${name}-${hash}-`);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 

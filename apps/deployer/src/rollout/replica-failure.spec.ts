@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { evaluateRollout, initialRolloutMemory } from './rollout.evaluator';
-import type { DeploymentSnapshot } from './rollout-snapshot';
+import { replicaSetNeeded } from './replica-failure';
+import type { DeploymentSnapshot, ReplicaSetSnapshot } from './rollout-snapshot';
 
 const REQUESTED_AT = Date.parse('2026-11-26T10:00:00.400Z');
 const context = { now: REQUESTED_AT + 2_000, requestId: 'b-1:preview', requestedAt: REQUESTED_AT, deadline: REQUESTED_AT + 300_000 };
@@ -30,8 +31,19 @@ function refused(condition: { status?: string; lastTransitionTime?: Date | strin
   };
 }
 
-const verdictOf = (deployment: DeploymentSnapshot) =>
-  evaluateRollout({ deployment, pods: [] }, initialRolloutMemory(), context, policy).verdict;
+const verdictOf = (deployment: DeploymentSnapshot, replicaSet?: ReplicaSetSnapshot) =>
+  evaluateRollout({ deployment, pods: [], replicaSet }, initialRolloutMemory(), context, policy).verdict;
+
+/** This request's ReplicaSet, refused (`message`) or not. */
+const ownReplicaSet = (message?: string): ReplicaSetSnapshot => ({
+  metadata: { name: 'shop-5b6d7c9f8' },
+  spec: { template: { metadata: { annotations: { 'deploybot.dev/request-id': 'b-1:preview' } } } },
+  status: {
+    conditions: message
+      ? [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message, lastTransitionTime: '2026-11-26T10:00:01Z' }]
+      : [],
+  },
+});
 
 describe('ReplicaFailure (the API refuses the rollout its pods)', () => {
   it('fails the rollout at once with the API message', () => {
@@ -48,6 +60,26 @@ describe('ReplicaFailure (the API refuses the rollout its pods)', () => {
 
   it("ignores a failure that arose before this request: an older ReplicaSet's, still retried while the fixed template rolls out", () => {
     expect(verdictOf(refused({ lastTransitionTime: '2026-11-26T09:58:12Z' }))).toMatchObject({ status: 'progressing' });
+  });
+
+  it("fails a request refused for the same reason as the one before at once: the Deployment keeps the first refusal's time, the request's own ReplicaSet tells", () => {
+    const again = QUOTA.replace('shop-7d9c4f8b5-', 'shop-5b6d7c9f8-');
+    const deployment = refused({ lastTransitionTime: '2026-11-26T09:58:12Z' });
+    expect(replicaSetNeeded(deployment, REQUESTED_AT)).toBe(true);
+    expect(verdictOf(deployment, ownReplicaSet(again))).toEqual({ status: 'failed', reason: `ReplicaFailure: ${again}` });
+  });
+
+  it("goes on when the request's own ReplicaSet is not refused (the older failure is an earlier ReplicaSet's), or not read yet", () => {
+    const deployment = refused({ lastTransitionTime: '2026-11-26T09:58:12Z' });
+    expect(verdictOf(deployment, ownReplicaSet())).toMatchObject({ status: 'progressing' });
+    expect(verdictOf(deployment, undefined)).toMatchObject({ status: 'progressing' });
+  });
+
+  it("needs the request's ReplicaSet only for a refusal older than the request", () => {
+    expect(replicaSetNeeded(refused({}), REQUESTED_AT)).toBe(false);
+    expect(replicaSetNeeded(refused({ status: 'False', lastTransitionTime: '2026-11-26T09:58:12Z' }), REQUESTED_AT)).toBe(false);
+    expect(replicaSetNeeded(refused({ lastTransitionTime: '2026-11-26T09:58:12Z' }, 1), REQUESTED_AT)).toBe(false);
+    expect(replicaSetNeeded(undefined, REQUESTED_AT)).toBe(false);
   });
 
   it('ignores a condition that is not True, or left from a generation the controller has not observed', () => {

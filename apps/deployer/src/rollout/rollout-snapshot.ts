@@ -46,8 +46,20 @@ export interface PodSnapshot {
   };
 }
 
+/** The ReplicaSet of this request's template, as far as the ReplicaSet controller's refusals go. */
+export interface ReplicaSetSnapshot {
+  metadata?: { name?: string };
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
+  status?: { conditions?: ConditionSnapshot[] };
+}
+
 /** One look at a rollout: the Deployment (absent once deleted) and the pods of this request. */
 export interface RolloutObservation {
   deployment: DeploymentSnapshot | undefined;
   pods: PodSnapshot[];
+  /**
+   * This request's ReplicaSet, read only when the Deployment's ReplicaFailure may be an earlier
+   * request's (replica-failure.ts `replicaSetNeeded`); undefined otherwise, or when there is none yet.
+   */
+  replicaSet?: ReplicaSetSnapshot;
 }

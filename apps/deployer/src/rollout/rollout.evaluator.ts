@@ -80,7 +80,7 @@ export function evaluateRollout(
 
   const progress = rolloutProgress(deployment);
   if (progress.status === 'succeeded') return { verdict: progress, memory: next };
-  const refused = replicaFailureOf(deployment, context.requestedAt);
+  const refused = replicaFailureOf(deployment, context.requestedAt, observation.replicaSet);
   if (refused) return { verdict: { status: 'failed', reason: refused }, memory: next };
 
   const stuck = longestStuckContainer(observation.pods, failingSince);

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
-import type { Cluster } from '../kubernetes/cluster.port';
+import type { Cluster, ClusterObject } from '../kubernetes/cluster.port';
 import { KubernetesError } from '../kubernetes/kubernetes-error';
 import { DEFAULT_WATCH_TUNING, type WatchTuning } from '../kubernetes/watched-list';
 import { CONTAINER_NAME } from '../manifests/deployment.manifest';
 import { AnnotationKeys } from '../manifests/workload-labels';
 import { abortable, orAborted } from './abortable-sleep';
 import { type Clock, type Look, ReadingFeed, type RolloutFeed, WatchingFeed } from './rollout-feed';
-import type { RolloutObservation } from './rollout-snapshot';
+import { replicaSetNeeded } from './replica-failure';
+import type { ReplicaSetSnapshot, RolloutObservation } from './rollout-snapshot';
 import { nextDecisionAt } from './next-decision';
 import { evaluateRollout, initialRolloutMemory, type RolloutEvaluation, type RolloutMemory, type RolloutPolicy } from './rollout.evaluator';
 import { runningImage, RunningImageReport } from './running-image';
@@ -62,7 +63,9 @@ type Step = { unwatchable: { reason: string; permanent: boolean } } | { evaluati
  * A verdict that ends the rollout rests on what the API server says now: the first lists, or a
  * read that confirms what the events said — not on two streams a moment apart, or one that went
  * quiet. A rollout its first lists settle opens no watch. On success it says which image the
- * ready pods run.
+ * ready pods run. Where the Deployment shows a refusal of pods older than the request (perhaps
+ * an earlier request's, perhaps this one's for the same reason), it also reads this request's
+ * ReplicaSet, which is not watched: at every look, and at least every `pollIntervalMs`.
  *
  * Where no watch can be had (the namespace refuses it, or it keeps failing) it reads the
  * Deployment and the pods every `pollIntervalMs` instead, and logs that once: a refusing
@@ -143,7 +146,11 @@ export class RolloutWatcher {
           rewatchAt = undefined;
           continue;
         }
-        await feed.wait(nextDecisionAt(memory, target, this.options.policy), signal);
+        // A refusal of this request's pods may show only on its ReplicaSet, which is not watched: look again soon.
+        const replicaSetAt = replicaSetNeeded(step.observation.deployment, target.requestedAt)
+          ? this.clock.now() + this.options.pollIntervalMs
+          : Number.POSITIVE_INFINITY;
+        await feed.wait(Math.min(nextDecisionAt(memory, target, this.options.policy), replicaSetAt), signal);
       }
     } finally {
       feed.stop();
@@ -154,10 +161,34 @@ export class RolloutWatcher {
   private async step(feed: RolloutFeed, target: RolloutTarget, memory: RolloutMemory, signal: AbortSignal): Promise<Step> {
     const look: Look = await orAborted(feed.look(), signal);
     if ('unwatchable' in look) return look;
-    const evaluation = this.evaluate(look.observation, target, memory);
-    if (evaluation.verdict.status === 'progressing' || look.fresh) return { evaluation, observation: look.observation };
-    const observation = await orAborted(feed.read(), signal);
+    const seen = await this.withOwnReplicaSet(look.observation, target, signal);
+    const evaluation = this.evaluate(seen, target, memory);
+    if (evaluation.verdict.status === 'progressing' || look.fresh) return { evaluation, observation: seen };
+    const observation = await this.withOwnReplicaSet(await orAborted(feed.read(), signal), target, signal);
     return { evaluation: this.evaluate(observation, target, memory), observation };
+  }
+
+  /**
+   * The observation with this request's ReplicaSet (the one whose template carries the request id),
+   * read only when the Deployment shows a refusal older than the request (replica-failure.ts).
+   */
+  private async withOwnReplicaSet(
+    observation: RolloutObservation,
+    target: RolloutTarget,
+    signal: AbortSignal,
+  ): Promise<RolloutObservation> {
+    if (!replicaSetNeeded(observation.deployment, target.requestedAt)) return observation;
+    const { items } = await orAborted(
+      this.cluster.listObjects<ReplicaSetSnapshot & ClusterObject>({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        namespace: target.namespace,
+        labelSelector: target.podSelector,
+      }),
+      signal,
+    );
+    const replicaSet = items.find((rs) => rs.spec?.template?.metadata?.annotations?.[AnnotationKeys.requestId] === target.requestId);
+    return { ...observation, replicaSet };
   }
 
   private evaluate(observation: RolloutObservation, target: RolloutTarget, memory: RolloutMemory): RolloutEvaluation {
