@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { LEAN_NODE_FLAGS, missingEnvironment, missingNodeFlags, NODE_FLAGS } from './runtime-settings';
+import { LEAN_NODE_FLAGS, missingEnvironment, missingNodeFlags, NODE_FLAGS, profilerFlag } from './runtime-settings';
 
 describe('the memory settings a service starts with', () => {
   it('adds every V8 flag to a plain `node main.js`', () => {
@@ -25,6 +25,13 @@ describe('the memory settings a service starts with', () => {
 
   it('leaves out only the heap size flags next to --max-heap-size', () => {
     expect(missingNodeFlags([], '--max-heap-size=300', { ...NODE_FLAGS, ...LEAN_NODE_FLAGS })).toEqual(['--optimize-for-size']);
+  });
+
+  it("finds Node's profiler flags, on the command line or in NODE_OPTIONS: a service given one does not restart itself", () => {
+    expect(profilerFlag(['--cpu-prof', '--cpu-prof-dir=/tmp/p'], undefined)).toBe('--cpu-prof');
+    expect(profilerFlag([], '--enable-source-maps --heap-prof')).toBe('--heap-prof');
+    expect(profilerFlag(['--prof'], undefined)).toBe('--prof');
+    expect(profilerFlag(['--cpu-prof-dir=/tmp/p', '--max-old-space-size=512'], '--enable-source-maps')).toBeUndefined();
   });
 
   it('sets MALLOC_ARENA_MAX only where the environment does not', () => {

@@ -54,6 +54,14 @@ export function missingNodeFlags(
     .map(([flag, value]) => (value === '' ? flag : `${flag}=${value}`));
 }
 
+/** Node's profiler flags: their sampling signal (SIGPROF) outlives execve and kills the restarted process before its profiler is up. */
+const PROFILER_FLAGS = new Set(['--cpu-prof', '--heap-prof', '--prof']);
+
+/** The profiler flag given on the command line or in NODE_OPTIONS, if any: the service then must not restart itself. */
+export function profilerFlag(execArgv: readonly string[], nodeOptions: string | undefined): string | undefined {
+  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map(flagName).find((flag) => PROFILER_FLAGS.has(flag));
+}
+
 /** The variables of NODE_ENVIRONMENT that the environment does not set. */
 export function missingEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(NODE_ENVIRONMENT).filter(([name]) => env[name] === undefined));
@@ -68,6 +76,13 @@ export function applyRuntimeSettings(wanted: Readonly<Record<string, string>>): 
   const environment = missingEnvironment(process.env);
   // Nothing missing; or Windows, which has no execve (the service then runs with Node's defaults).
   if ((flags.length === 0 && Object.keys(environment).length === 0) || typeof process.execve !== 'function') return;
+  const profiler = profilerFlag(process.execArgv, process.env.NODE_OPTIONS);
+  if (profiler) {
+    process.stderr.write(
+      `deploybot: ${profiler} is on, so the service does not restart itself with its memory settings (a profiler's signal would kill the restarted process); running without ${[...flags, ...Object.entries(environment).map(([k, v]) => `${k}=${v}`)].join(' ')} — give them yourself to profile with them\n`,
+    );
+    return;
+  }
   try {
     process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], {
       ...process.env,
