@@ -89,10 +89,28 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.loops.map((loop) => ({ stream: loop.consumer.stream, durable: loop.consumer.durable, consuming: loop.consuming }));
   }
 
+  /**
+   * The connection, once NATS answers: a service that starts while NATS is away (restarting, not
+   * up yet) waits for it — not ready meanwhile — and says so once, instead of exiting at start.
+   */
+  private async connectWhenReachable(): Promise<NatsConnection> {
+    const { opts } = this;
+    const connecting = connectNats(opts.servers, `${opts.service}-server`, opts.timeoutMs, opts.auth, { waitForServer: true });
+    const waiting = setTimeout(
+      () => this.logger.warn({ msg: 'NATS does not answer yet; waiting for it (not ready meanwhile)', servers: opts.servers.join(',') }),
+      opts.timeoutMs,
+    );
+    try {
+      return await connecting;
+    } finally {
+      clearTimeout(waiting);
+    }
+  }
+
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const { opts } = this;
-      this.nc = await connectNats(opts.servers, `${opts.service}-server`, opts.timeoutMs, opts.auth);
+      this.nc = await this.connectWhenReachable();
       this.connection = watchConnection(this.nc, this.logger);
       const js = this.nc.jetstream({ timeout: opts.timeoutMs });
       const jsm = await this.nc.jetstreamManager({ timeout: opts.timeoutMs });

@@ -30,18 +30,27 @@ export function authOptions(auth: NatsAuth | undefined): Partial<ConnectionOptio
 
 /**
  * Connects with endless reconnects: a NATS restart must not take the service down;
- * readiness reports the outage meanwhile. No async stack traces: the client would
+ * readiness reports the outage meanwhile. `waitForServer`: the first connect, too, is tried
+ * again until it succeeds. No async stack traces: the client would
  * capture a stack for every request and publish (≈ 30 % of the gateway's CPU per
  * click, measured); our errors name the subject and the operation instead.
  */
-export function connectNats(servers: string[], name: string, timeoutMs: number, auth?: NatsAuth): Promise<NatsConnection> {
+export function connectNats(
+  servers: string[],
+  name: string,
+  timeoutMs: number,
+  auth?: NatsAuth,
+  options: { waitForServer?: boolean } = {},
+): Promise<NatsConnection> {
   return connect({
     servers,
     name,
     timeout: timeoutMs,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-    waitOnFirstConnect: false,
+    // A service starting while NATS is down (a restart, a rollout of both) waits for it, not ready
+    // meanwhile, instead of dying at start; a command (npm run dlq) says at once that NATS is not there.
+    waitOnFirstConnect: options.waitForServer ?? false,
     pingInterval: 10_000,
     noAsyncTraces: true,
     ...authOptions(auth),
