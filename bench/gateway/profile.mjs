@@ -12,25 +12,19 @@
 // Default binaries: this `node`. Needs the built gateway (npm run build) and NATS with JetStream
 // (NATS_URL, default nats://127.0.0.1:4222). Loopback only; bounded in time.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuSeconds, drive, gatewayEnv, root, waitReady, writeProjectsFile } from './harness.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const rate = option('--rate', 500);
 const duration = option('--duration', 10);
 const binaries = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (binaries.length === 0) binaries.push(process.execPath);
-const secrets = { signingSecret: 'bench-signing-secret-0123456789', ciToken: 'bench-ci-token-0123456789abcdef' };
 const port = 3915;
-
-const cpuSeconds = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 
 /** `file:///…/node_modules/@scope/name/…` → `@scope/name`; `node:…` → `node (core)`; the repository's own code → `deploybot`. */
 function ownerOf(url, functionName) {
@@ -62,11 +56,7 @@ function summarize(profile) {
 }
 
 async function profileWith(node, dir) {
-  const config = join(dir, 'config.yml');
-  writeFileSync(
-    config,
-    'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n',
-  );
+  const config = writeProjectsFile(dir);
   const profile = join(mkdtempSync(join(dir, 'prof-')), 'gateway.cpuprofile');
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const gateway = spawn(
@@ -76,53 +66,32 @@ async function profileWith(node, dir) {
       cwd: root,
       env: {
         ...process.env,
-        PORT: String(port),
-        NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-        NATS_SUBJECT_PREFIX: `prof${Date.now().toString(36)}`,
-        DEPLOYBOT_CONFIG: config,
-        CI_WEBHOOK_TOKEN: secrets.ciToken,
-        SLACK_SIGNING_SECRET: secrets.signingSecret,
-        LOG_LEVEL: 'warn',
+        ...gatewayEnv({ port, prefix: `prof${Date.now().toString(36)}`, config, logLevel: 'warn' }),
         CPU_PROFILE_FILE: profile,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
   try {
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await sleep(100);
-    }
-    const drive = (seconds) =>
-      execFileSync(
-        process.execPath,
-        [
-          join(root, 'bench/gateway/drive.mjs'),
-          JSON.stringify({
-            ...secrets,
-            kind: 'slack',
-            url: `http://127.0.0.1:${port}/slack/interactions`,
-            mode: 'paced',
-            rate,
-            duration: seconds,
-            connections: 50,
-            run: 1,
-          }),
-        ],
-        { encoding: 'utf8' },
-      );
-    drive(3); // warm-up: the JIT, the connections, JetStream's stream
+    await waitReady(port);
+    const clicksFor = (seconds) =>
+      drive({
+        kind: 'slack',
+        url: `http://127.0.0.1:${port}/slack/interactions`,
+        mode: 'paced',
+        rate,
+        duration: seconds,
+        connections: 50,
+        run: 1,
+      });
+    clicksFor(3); // warm-up: the JIT, the connections, JetStream's stream
     // CPU per click unprofiled, then the same clicks profiled (the profiler costs CPU of its own).
     const before = cpuSeconds(gateway.pid);
-    drive(duration);
+    clicksFor(duration);
     const cpu = cpuSeconds(gateway.pid) - before;
     const clicks = rate * duration;
     gateway.kill('SIGWINCH'); // the profiler starts
-    drive(duration);
+    clicksFor(duration);
     gateway.kill('SIGWINCH'); // … and stops, writing the profile
     for (let i = 0; i < 100 && !existsSync(profile); i++) await sleep(100);
     if (!existsSync(profile)) throw new Error(`${version}: the gateway wrote no CPU profile`);

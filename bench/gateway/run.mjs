@@ -22,8 +22,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
+import { cpuSeconds, drive, gatewayEnv, natsUrl, root, secrets, waitFor, waitReady, writeProjectsFile } from './harness.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
 const text = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -31,9 +31,7 @@ const baseline = text('--baseline');
 const baselineLabel = text('--baseline-label') ?? 'before';
 const duration = option('--duration', 10);
 const rounds = option('--rounds', 3);
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const prefix = `bench${Date.now().toString(36)}`;
-const secrets = { signingSecret: 'bench-signing-secret-0123456789', ciToken: 'bench-ci-token-0123456789abcdef' };
 const ports = { gateway: 3910, bolt: 3911, baseline: 3912 };
 const children = [];
 
@@ -42,28 +40,6 @@ function start(name, command, argv, env) {
   children.push(child);
   child.on('exit', (code, signal) => signal !== 'SIGTERM' && code !== 0 && console.error(`${name} exited with ${code ?? signal}`));
   return child;
-}
-
-async function waitFor(url, init) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await fetch(url, init);
-      if (response.status < 500) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function drive(options) {
-  const out = execFileSync(process.execPath, [join(root, 'bench/gateway/drive.mjs'), JSON.stringify({ ...secrets, ...options })], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: (options.duration + 30) * 1000,
-  });
-  return JSON.parse(out.trim().split('\n').at(-1));
 }
 
 async function storedInputs() {
@@ -92,35 +68,24 @@ async function main() {
     if (baseline) execFileSync('npx', ['nest', 'build', 'gateway'], { cwd: baseline, stdio: 'inherit' });
   }
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
-  const config = join(dir, 'config.yml');
-  writeFileSync(
-    config,
-    'projects:\n  - id: bench\n    name: Bench\n    url: https://bench.example.org\n    channel: C0BENCH001\n    qa: [U01AZ88AQQ4]\n    owners: [U0OWNER01]\n',
-  );
+  const config = writeProjectsFile(dir);
 
   const startGateway = (name, checkout, port) =>
-    start(name, process.execPath, [join(checkout, 'dist/apps/gateway/apps/gateway/src/main.js')], {
-      PORT: String(port),
-      NATS_URL: natsUrl,
-      NATS_SUBJECT_PREFIX: prefix,
-      DEPLOYBOT_CONFIG: config,
-      CI_WEBHOOK_TOKEN: secrets.ciToken,
-      SLACK_SIGNING_SECRET: secrets.signingSecret,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    });
+    start(
+      name,
+      process.execPath,
+      [join(checkout, 'dist/apps/gateway/apps/gateway/src/main.js')],
+      gatewayEnv({ port, prefix, config, logLevel: process.env.LOG_LEVEL ?? 'info' }),
+    );
   const gateway = startGateway('gateway', root, ports.gateway);
   const baselineGateway = baseline ? startGateway('baseline gateway', baseline, ports.baseline) : undefined;
   const bolt = start('bolt', process.execPath, [join(root, 'bench/gateway/bolt-peer.mjs')], {
     PORT: String(ports.bolt),
     SLACK_SIGNING_SECRET: secrets.signingSecret,
   });
-  await waitFor(`http://127.0.0.1:${ports.gateway}/readyz`);
   await waitFor(`http://127.0.0.1:${ports.bolt}/slack/events`, { method: 'POST' });
-  for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok; i++) await sleep(100);
-  if (baselineGateway) {
-    await waitFor(`http://127.0.0.1:${ports.baseline}/readyz`);
-    for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${ports.baseline}/readyz`)).ok; i++) await sleep(100);
-  }
+  await waitReady(ports.gateway);
+  if (baselineGateway) await waitReady(ports.baseline);
 
   const servers = { gateway: gateway.pid, bolt: bolt.pid, baseline: baselineGateway?.pid };
   const natsPid = processId('nats-server');
@@ -179,17 +144,6 @@ async function main() {
     loadAtStart,
     load: loadavg()[0],
   };
-}
-
-/** utime + stime of a process in seconds, from /proc (undefined where there is none). */
-function cpuSeconds(pid) {
-  if (!pid) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
-  } catch {
-    return undefined;
-  }
 }
 
 function processId(name) {
