@@ -48,7 +48,7 @@ export function missingNodeFlags(
   nodeOptions: string | undefined,
   wanted: Readonly<Record<string, string>> = NODE_FLAGS,
 ): string[] {
-  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((o) => o.startsWith('--')).map(flagName));
+  const given = givenFlags(execArgv, nodeOptions);
   return Object.entries(wanted)
     .filter(([flag]) => !given.has(flag) && !(HEAP_SIZE_FLAGS.has(flag) && given.has('--max-heap-size')))
     .map(([flag, value]) => (value === '' ? flag : `${flag}=${value}`));
@@ -59,7 +59,12 @@ const PROFILER_FLAGS = new Set(['--cpu-prof', '--heap-prof', '--prof']);
 
 /** The profiler flag given on the command line or in NODE_OPTIONS, if any: the service then must not restart itself. */
 export function profilerFlag(execArgv: readonly string[], nodeOptions: string | undefined): string | undefined {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map(flagName).find((flag) => PROFILER_FLAGS.has(flag));
+  return [...givenFlags(execArgv, nodeOptions)].find((flag) => PROFILER_FLAGS.has(flag));
+}
+
+/** The flags the command line and NODE_OPTIONS give, by name (see flagName). */
+function givenFlags(execArgv: readonly string[], nodeOptions: string | undefined): Set<string> {
+  return new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((o) => o.startsWith('--')).map(flagName));
 }
 
 /** The variables of NODE_ENVIRONMENT that the environment does not set. */
