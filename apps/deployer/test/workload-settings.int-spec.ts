@@ -213,7 +213,7 @@ describe('deployer: workload settings, namespaces and refused pods against the K
     await events.publish(request);
     const name = workloadName({ environment: 'preview', project: 'crowded', type: 'branch', target: 'main' });
     expect((await outcomeOf(request.id)).data.reason).toBe(
-      `ReplicaFailure: pods "${name}-${replicaSetHash(fake, 'tight', name)}-" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
+      `ReplicaFailure: pods "${name}-${replicaSetHash(fake, 'tight', name) ?? '?'}-" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -229,20 +229,7 @@ describe('deployer: workload settings, namespaces and refused pods against the K
     const next = previewRequested({ buildId: 'b-crowded-2', project: 'crowded', target: 'again', image: `${GOOD}-next` });
     await events.publish(next);
     // The next build's ReplicaSet (its template carries the build id), refused like the first's.
-    const hash = await eventually(
-      () =>
-        fake
-          .objects()
-          .find(
-            (o) =>
-              o.kind === 'ReplicaSet' &&
-              o.metadata.namespace === 'tight' &&
-              (o as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }).spec?.template?.metadata
-                ?.annotations?.[AnnotationKeys.buildId] === 'b-crowded-2',
-          )?.metadata.labels?.['pod-template-hash'],
-      10_000,
-      "the next build's ReplicaSet",
-    );
+    const hash = await eventually(() => replicaSetHash(fake, 'tight', name, 'b-crowded-2'), 10_000, "the next build's ReplicaSet");
     expect((await outcomeOf(next.id)).data.reason).toBe(
       `ReplicaFailure: pods "${name}-${hash}-" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
     );
@@ -262,9 +249,16 @@ describe('deployer: workload settings, namespaces and refused pods against the K
 });
 
 /** The pod-template-hash of the Deployment's only ReplicaSet. */
-function replicaSetHash(fake: KubernetesFake, namespace: string, name: string): string {
-  const owned = fake
+/** The pod-template-hash of the workload's (first) ReplicaSet — of build `buildId`'s template when given. */
+function replicaSetHash(fake: KubernetesFake, namespace: string, name: string, buildId?: string): string | undefined {
+  const template = (o: object) => (o as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }).spec?.template;
+  return fake
     .objects()
-    .filter((o) => o.kind === 'ReplicaSet' && o.metadata.namespace === namespace && o.metadata.name.startsWith(`${name}-`));
-  return owned[0]?.metadata.labels?.['pod-template-hash'] ?? '?';
+    .find(
+      (o) =>
+        o.kind === 'ReplicaSet' &&
+        o.metadata.namespace === namespace &&
+        o.metadata.name.startsWith(`${name}-`) &&
+        (buildId === undefined || template(o)?.metadata?.annotations?.[AnnotationKeys.buildId] === buildId),
+    )?.metadata.labels?.['pod-template-hash'];
 }
