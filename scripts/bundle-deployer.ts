@@ -17,13 +17,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { clientNodeNamesOf, narrowedEntry } from './bundle/client-node-imports';
+import { clientNodeNamesOf, narrowedEntry, PACKAGE } from './bundle/client-node-imports';
 
 const root = resolve(__dirname, '..');
 const built = join(root, 'dist/apps/deployer');
 const entry = join(built, 'apps/deployer/src/main.js');
 const BANNER = '// deploybot: the deployer bundled by scripts/bundle-deployer.ts (only what it uses of @kubernetes/client-node)';
-const PACKAGE = '@kubernetes/client-node';
 
 /** Only @kubernetes/client-node goes into the bundle, narrowed to `names`; every other package stays external. */
 function onlyClientNode(names: readonly string[]): Plugin {

@@ -5,7 +5,7 @@
  * import, the whole module passed on, `import()` — cannot be narrowed to names and is refused, so
  * the bundle never lacks what the code reads.
  */
-const PACKAGE = '@kubernetes/client-node';
+export const PACKAGE = '@kubernetes/client-node';
 const REQUIRE = /require\("(@kubernetes\/client-node[^"]*)"\)/g;
 const BINDING = /(?:const|var|let) (\w+) = require\("@kubernetes\/client-node"\);/g;
 
